@@ -1,0 +1,66 @@
+# One-word entry points. Each target sets itself up on a fresh machine.
+#   make demo   run the main job end to end on the real sample data
+#   make test   install what is needed and run the whole test suite
+#   make check  lint (ruff), types (mypy) and tests
+#   make lock   re-make the hash-pinned lock after changing pyproject.toml
+#   make bench  run the benchmarks and write BENCHMARKS.md
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+DEMO_HOME ?= .demo-home
+export FRIENDSHORE_SAMPLE_DATA ?= $(abspath ../shared/data)
+
+.PHONY: demo test check lint types lock bench system clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(MAKE) --no-print-directory system
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	touch $(STAMP)
+
+# Debian packages: Java 17 for Spark (the parity tests run on Spark local mode).
+system:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing Java 17 (needed by PySpark)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
+
+demo: $(STAMP)
+	rm -rf $(DEMO_HOME)
+	$(VENV)/bin/friendshore --home $(DEMO_HOME) ingest sample
+	$(VENV)/bin/friendshore --home $(DEMO_HOME) data status
+	$(VENV)/bin/friendshore --home $(DEMO_HOME) sql \
+	  "select hs6, exporter, round(sum(value_kusd)) as export_kusd, \
+	   round(sum(value_kusd) / sum(sum(value_kusd)) over (partition by hs6), 3) as world_share \
+	   from trade where year = 2024 and hs6 in ('850511', '810411', '810194', '283691') \
+	   group by hs6, exporter qualify row_number() over (partition by hs6 order by sum(value_kusd) desc) <= 3 \
+	   order by hs6, export_kusd desc"
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+types: $(STAMP)
+	$(VENV)/bin/mypy
+
+check: lint types test
+
+lock:
+	test -x $(UV) || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet "uv==$(UV_VERSION)"; }
+	$(UV) pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --no-header --quiet -o requirements.lock
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,104 @@
+"""The error hierarchy. Every error friendshore raises on purpose is a ``FriendshoreError``.
+
+A message says what went wrong, where (file, line, field) and what to do. Interfaces turn
+``UserError`` subclasses into one line and exit code 2 (CLI) or a 4xx JSON error (API);
+anything else is an internal error (exit code 1, a hint to report it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "ConvergenceError",
+    "DataSourceError",
+    "FriendshoreError",
+    "InfeasibleError",
+    "NotLoadedError",
+    "ReadOnlyQueryError",
+    "SchemaError",
+    "SettingsError",
+    "UnknownCodeError",
+    "UserError",
+]
+
+
+class FriendshoreError(Exception):
+    """Root of every error raised by friendshore on purpose."""
+
+    #: HTTP status an API should answer with.
+    status_code: int = 500
+
+
+class UserError(FriendshoreError):
+    """Bad input or a request that cannot be met: the user can fix it."""
+
+    status_code = 400
+
+
+class SettingsError(UserError):
+    """A setting (environment variable or option) has a value that cannot be used."""
+
+
+class DataSourceError(UserError):
+    """A source file cannot be read: missing, empty, corrupt, wrongly encoded."""
+
+    def __init__(self, message: str, *, file: str | Path | None = None, hint: str = "") -> None:
+        self.file = str(file) if file is not None else None
+        self.hint = hint
+        where = f"{self.file}: " if self.file else ""
+        text = f"{where}{message}"
+        if hint:
+            text += f" ({hint})"
+        super().__init__(text)
+
+
+class SchemaError(DataSourceError):
+    """A source file was readable but a header, row or field breaks the expected schema."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        hint: str = "",
+    ) -> None:
+        self.line = line
+        self.field = field
+        parts = []
+        if line is not None:
+            parts.append(f"line {line}")
+        if field is not None:
+            parts.append(f"field '{field}'")
+        where = ", ".join(parts)
+        super().__init__(f"{where}: {message}" if where else message, file=file, hint=hint)
+
+
+class UnknownCodeError(UserError):
+    """A country, group, product or sector code is not known."""
+
+    status_code = 404
+
+
+class NotLoadedError(UserError):
+    """An analysis needs a warehouse table that has not been loaded yet."""
+
+    status_code = 409
+
+
+class ReadOnlyQueryError(UserError):
+    """A query given to the read-only SQL interface would change something."""
+
+
+class ConvergenceError(FriendshoreError):
+    """A numerical solver did not converge; carries its diagnostics."""
+
+    status_code = 422
+
+
+class InfeasibleError(UserError):
+    """An optimisation problem has no feasible solution."""
+
+    status_code = 422

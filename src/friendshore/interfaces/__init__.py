@@ -1,0 +1,1 @@
+"""Interfaces: the command line (``cli``). Thin: they call the layers above."""

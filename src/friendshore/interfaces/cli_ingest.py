@@ -1,0 +1,92 @@
+"""``friendshore ingest``: load the real sources into the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow as pa
+import typer
+
+from friendshore.interfaces.render import render
+from friendshore.warehouse.ingest import SOURCES, ingest_sample, ingest_source
+from friendshore.warehouse.ingest_baci import ingest_baci
+from friendshore.warehouse.store import Partition
+
+__all__ = ["ingest_app"]
+
+ingest_app = typer.Typer(
+    help="Load real source files into the warehouse (atomic, idempotent).", no_args_is_help=True
+)
+
+
+def _report(parts: list[Partition]) -> None:
+    rows = [
+        {
+            "table": p.table,
+            "partition": ", ".join(f"{k}={v}" for k, v in p.key.items()),
+            "rows": p.rows,
+            "source": p.source,
+        }
+        for p in parts
+    ]
+    schema = pa.schema(
+        [("table", pa.string()), ("partition", pa.string()), ("rows", pa.int64()), ("source", pa.string())]
+    )
+    render(pa.Table.from_pylist(rows, schema=schema), "table", title="Loaded")
+
+
+def _settings(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    from friendshore.interfaces.cli import settings_of
+
+    return settings_of(ctx)
+
+
+@ingest_app.command("baci")
+def baci(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="BACI yearly CSV files or a release zip.")],
+    release: Annotated[
+        str | None, typer.Option(help="Release, e.g. V202601 (default: from the file name).")
+    ] = None,
+    hs: Annotated[
+        str | None, typer.Option(help="HS revision, e.g. HS17 (default: from the file name).")
+    ] = None,
+    countries: Annotated[Path | None, typer.Option(help="The release's country_codes_V*.csv.")] = None,
+    products: Annotated[Path | None, typer.Option(help="The release's product_codes_HS*_V*.csv.")] = None,
+) -> None:
+    """Load CEPII BACI trade (t,i,j,k,v,q) with the release's country and product dictionaries."""
+    settings = _settings(ctx)
+    _report(
+        ingest_baci(
+            settings.home,
+            files,
+            release=release,
+            hs_revision=hs,
+            countries_file=countries,
+            products_file=products,
+        )
+    )
+
+
+@ingest_app.command("sample")
+def sample(ctx: typer.Context) -> None:
+    """Load every source's sample file from FRIENDSHORE_SAMPLE_DATA in one go."""
+    settings = _settings(ctx)
+    _report(ingest_sample(settings.home, settings.sample_data))
+
+
+def _add_source_command(name: str) -> None:
+    loader = SOURCES[name]
+
+    path_argument = typer.Argument(..., help=f"{loader.expects}.")
+
+    def command(ctx: typer.Context, path: Path = path_argument) -> None:
+        _report(ingest_source(_settings(ctx).home, name, path))
+
+    command.__doc__ = f"Load {loader.description}."
+    ingest_app.command(name)(command)
+
+
+for _name in SOURCES:
+    _add_source_command(_name)

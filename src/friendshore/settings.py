@@ -1,0 +1,59 @@
+"""Settings, read from the environment (``FRIENDSHORE_*``) and overridable per call.
+
+| variable | meaning | default |
+|---|---|---|
+| ``FRIENDSHORE_HOME`` | warehouse folder | the platform's user data folder for ``friendshore`` |
+| ``FRIENDSHORE_BACKEND`` | ``duckdb`` or ``pyspark`` | ``duckdb`` |
+| ``FRIENDSHORE_SPARK_REMOTE`` | Spark Connect URL (``sc://host:port``) | unset: Spark local mode |
+| ``FRIENDSHORE_SAMPLE_DATA`` | folder of the real sample data | ``../shared/data`` relative to the project root |
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from friendshore.errors import SettingsError
+
+__all__ = ["Backend", "Settings", "load_settings", "project_root"]
+
+Backend = Literal["duckdb", "pyspark"]
+
+
+def project_root() -> Path:
+    """The source checkout's root (the folder holding ``pyproject.toml``)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir("friendshore", appauthor=False))
+
+
+def _default_sample_data() -> Path:
+    return (project_root() / ".." / "shared" / "data").resolve()
+
+
+class Settings(BaseSettings):
+    """friendshore's settings; each field maps to ``FRIENDSHORE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="FRIENDSHORE_", frozen=True, extra="ignore")
+
+    home: Path = Field(default_factory=_default_home, description="Warehouse folder.")
+    backend: Backend = Field(default="duckdb", description="Query engine.")
+    spark_remote: str | None = Field(default=None, description="Spark Connect URL.")
+    sample_data: Path = Field(default_factory=_default_sample_data, description="Sample data folder.")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, then apply the non-``None`` ``overrides``."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise SettingsError(f"setting '{field}' (FRIENDSHORE_{field.upper()}): {first['msg']}") from None

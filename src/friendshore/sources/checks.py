@@ -1,0 +1,102 @@
+"""Shared checks for source readers: headers, numbers, codes, with file/line/field in every error.
+
+Readers parse text columns with these helpers so that a bad value is reported where it is
+(``line`` counts from 1 at the header, as a text editor shows it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from friendshore.errors import DataSourceError, SchemaError
+
+__all__ = [
+    "NUMBER_RE",
+    "first_false",
+    "parse_numbers",
+    "require_columns",
+    "require_nonempty",
+]
+
+#: A plain decimal number, optionally signed, optionally with an exponent.
+NUMBER_RE = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+
+
+def first_false(mask: pa.Array | pa.ChunkedArray) -> int | None:
+    """Index of the first false (or null) entry of a boolean array, or ``None`` if all true."""
+    filled = pc.fill_null(mask, False)
+    if pc.all(filled).as_py():
+        return None
+    return int(pc.index(filled, False).as_py())
+
+
+def require_columns(
+    found: Sequence[str], expected: Iterable[str], *, file: str | Path, hint: str = ""
+) -> None:
+    """Fail unless every ``expected`` column is in the header ``found``."""
+    names = [c.strip() for c in found]
+    missing = [c for c in expected if c not in names]
+    if missing:
+        raise SchemaError(
+            f"header lacks column(s) {missing}; found {names}",
+            file=file,
+            line=1,
+            hint=hint or "is this the right file for this source?",
+        )
+
+
+def require_nonempty(path: Path) -> None:
+    if not path.exists():
+        raise DataSourceError("file not found", file=path, hint="check the path")
+    if path.is_dir():
+        raise DataSourceError("is a folder, not a file", file=path)
+    if path.stat().st_size == 0:
+        raise DataSourceError("file is empty", file=path, hint="download it again")
+
+
+def parse_numbers(
+    values: pa.Array | pa.ChunkedArray,
+    *,
+    field: str,
+    file: str | Path,
+    first_line: int,
+    missing: Sequence[str] = ("",),
+    allow_missing: bool = False,
+    nonnegative: bool = False,
+) -> pa.Array | pa.ChunkedArray:
+    """Parse a string column to float64, failing on the first bad value with its line.
+
+    ``first_line`` is the file line of ``values[0]``. Strings in ``missing`` become null when
+    ``allow_missing`` is true, and are an error otherwise.
+    """
+    text = pc.fill_null(pc.utf8_trim_whitespace(pc.cast(values, pa.string())), "")
+    missing = tuple(missing) if "" in missing else (*missing, "")
+    is_missing = pc.is_in(text, value_set=pa.array(list(missing), pa.string()))
+    is_number = pc.match_substring_regex(text, NUMBER_RE)
+    ok = pc.or_(is_number, is_missing) if allow_missing else is_number
+    bad = first_false(ok)
+    if bad is not None:
+        shown = text[bad].as_py()
+        raise SchemaError(
+            f"'{shown}' is not a number" if shown not in missing else "value is missing",
+            file=file,
+            line=first_line + bad,
+            field=field,
+            hint="fix or remove that row, or download the file again",
+        )
+    numbers = pc.cast(pc.if_else(is_missing, pa.scalar(None, pa.string()), text), pa.float64())
+    if nonnegative:
+        bad = first_false(pc.or_kleene(pc.is_null(numbers), pc.greater_equal(numbers, 0)))
+        if bad is not None:
+            raise SchemaError(
+                f"negative value {numbers[bad].as_py()}",
+                file=file,
+                line=first_line + bad,
+                field=field,
+                hint="values here cannot be negative",
+            )
+    return numbers

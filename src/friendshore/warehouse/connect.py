@@ -1,0 +1,91 @@
+"""Open the warehouse as an Ibis backend: embedded DuckDB (default) or PySpark.
+
+Both engines see the same thing: one view per loaded table over the Parquet files that the
+manifest names at connection time. Analytic code takes ``con.table(name)`` and never needs to
+know which engine runs it.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ibis
+from ibis.backends import BaseBackend
+
+from friendshore.errors import NotLoadedError, SettingsError
+from friendshore.settings import Settings
+from friendshore.warehouse.store import Manifest, read_manifest
+from friendshore.warehouse.tables import TABLES
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+__all__ = ["connect", "require_table", "spark_session"]
+
+_spark_lock = threading.Lock()
+_spark: SparkSession | None = None
+
+
+def spark_session(remote: str | None = None) -> SparkSession:
+    """A Spark session: Spark Connect when ``remote`` is given, else one shared local-mode session."""
+    global _spark
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - pyspark is a dependency
+        raise SettingsError("the pyspark backend needs the 'pyspark' package") from exc
+    if remote:
+        return SparkSession.builder.remote(remote).getOrCreate()
+    with _spark_lock:
+        if _spark is None:
+            _spark = (
+                SparkSession.builder.master("local[2]")
+                .appName("friendshore")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.sql.ansi.enabled", "false")
+                .getOrCreate()
+            )
+            _spark.sparkContext.setLogLevel("ERROR")
+        return _spark
+
+
+def _paths(home: Path, manifest: Manifest, table: str) -> list[str]:
+    return [str(home / f) for f in manifest.files(table)]
+
+
+def connect(settings: Settings) -> BaseBackend:
+    """Connect to the warehouse under ``settings.home`` with ``settings.backend``."""
+    home = Path(settings.home)
+    manifest = read_manifest(home)
+    loaded = [name for name in TABLES if manifest.partitions(name)]
+    con: Any
+    if settings.backend == "duckdb":
+        con = ibis.duckdb.connect()
+        for name in loaded:
+            files = ", ".join("'" + p.replace("'", "''") + "'" for p in _paths(home, manifest, name))
+            con.raw_sql(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet([{files}])')
+    elif settings.backend == "pyspark":
+        session = spark_session(settings.spark_remote)
+        con = ibis.pyspark.connect(session)
+        for name in TABLES:
+            session.catalog.dropTempView(name)
+        for name in loaded:
+            session.read.parquet(*_paths(home, manifest, name)).createOrReplaceTempView(name)
+    else:  # pragma: no cover - Settings validates the literal
+        raise SettingsError(f"unknown backend '{settings.backend}' (use duckdb or pyspark)")
+    return con  # type: ignore[no-any-return]
+
+
+def require_table(con: BaseBackend, name: str) -> ibis.Table:
+    """``con.table(name)``, or a clear error saying how to load it."""
+    if name not in con.list_tables():
+        raise NotLoadedError(
+            f"the warehouse has no '{name}' table yet: load it with 'friendshore ingest' "
+            "(or 'friendshore ingest sample' for the sample data)"
+        )
+    return con.table(name)

@@ -1,0 +1,88 @@
+"""Ingest the real sources into the warehouse: one registry, one transaction per call.
+
+Each source has a ``SourceLoader``: a CLI name, the file(s) it expects, where its sample lives
+under ``FRIENDSHORE_SAMPLE_DATA``, and a ``load`` function that reads a path with the
+``friendshore.sources`` readers and returns warehouse partitions. ``ingest_source`` stores them
+in one transaction: all partitions replaced at once, or nothing changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from friendshore.console import get_logger, progress
+from friendshore.errors import DataSourceError, UnknownCodeError
+from friendshore.sources.checks import require_nonempty
+from friendshore.warehouse import load_wdi
+from friendshore.warehouse.ingest_baci import ingest_baci
+from friendshore.warehouse.loading import SourceLoader
+from friendshore.warehouse.store import Partition, SourceFile, sha256_file, transaction
+
+__all__ = ["SOURCES", "ingest_sample", "ingest_source", "source_loader"]
+
+log = get_logger(__name__)
+
+
+def _registry() -> dict[str, SourceLoader]:
+    loaders = [
+        # one line per source: friendshore.warehouse.load_<source>.LOADER
+        load_wdi.LOADER,
+    ]
+    return {loader.name: loader for loader in loaders}
+
+
+SOURCES: dict[str, SourceLoader] = _registry()
+
+
+def source_loader(name: str) -> SourceLoader:
+    try:
+        return SOURCES[name]
+    except KeyError:
+        known = ", ".join(["baci", *sorted(SOURCES)])
+        raise UnknownCodeError(f"unknown source '{name}' (known: {known})") from None
+
+
+def ingest_source(home: Path, name: str, path: Path) -> list[Partition]:
+    """Read ``path`` with source ``name``'s loader and store it in one transaction."""
+    loader = source_loader(name)
+    path = Path(path)
+    if not path.exists():
+        raise DataSourceError("not found", file=path, hint=f"{name} expects {loader.expects}")
+    inputs = loader.inputs(path)
+    for item in inputs:
+        require_nonempty(item)
+    parts = loader.load(path)
+    if not parts:
+        raise DataSourceError("no rows read", file=path, hint=f"{name} expects {loader.expects}")
+    files = tuple(SourceFile(p.name, sha256_file(p)) for p in inputs)
+    with transaction(home) as tx:
+        for part in parts:
+            release = str(part.key.get("release", ""))
+            tx.replace(part.table, part.key, part.data, source=name, release=release, files=files)
+        return list(tx.staged)
+
+
+def ingest_sample(home: Path, sample_data: Path) -> list[Partition]:
+    """Load every source's sample file from ``sample_data`` (BACI first)."""
+    sample_data = Path(sample_data)
+    if not sample_data.is_dir():
+        raise DataSourceError(
+            "sample data folder not found",
+            file=sample_data,
+            hint="set FRIENDSHORE_SAMPLE_DATA to the folder holding MANIFEST.md",
+        )
+    jobs: list[tuple[str, Path]] = [
+        ("baci", sample_data / "baci_critical_materials" / "BACI_HS17_Y2024_V202601_critical.csv")
+    ]
+    jobs += [(name, sample_data / rel) for name, loader in SOURCES.items() for rel in loader.sample]
+    written: list[Partition] = []
+    with progress(transient=False) as bar:
+        task = bar.add_task("Loading sample data", total=len(jobs))
+        for name, path in jobs:
+            bar.update(task, description=f"Loading {name}")
+            if name == "baci":
+                written += ingest_baci(home, [path])
+            else:
+                written += ingest_source(home, name, path)
+            bar.advance(task)
+    return written
