@@ -1,0 +1,56 @@
+"""Shared fixtures: the real sample data, fresh warehouses, and a backend-parametrised connection."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from friendshore.settings import Settings, load_settings, project_root
+
+BACKENDS = ["duckdb", pytest.param("pyspark", marks=[pytest.mark.spark, pytest.mark.xdist_group("spark")])]
+
+
+@pytest.fixture(scope="session")
+def sample_data() -> Path:
+    """The real data folder (``FRIENDSHORE_SAMPLE_DATA``, default ``../shared/data``)."""
+    path = Path(os.environ.get("FRIENDSHORE_SAMPLE_DATA", project_root() / ".." / "shared" / "data")).resolve()
+    assert (path / "MANIFEST.md").exists(), f"sample data not found at {path}: set FRIENDSHORE_SAMPLE_DATA"
+    return path
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """An empty warehouse folder."""
+    return tmp_path / "warehouse"
+
+
+@pytest.fixture(scope="session")
+def sample_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> Path:
+    """A warehouse with the whole sample loaded once per test session (treat as read-only)."""
+    from friendshore.warehouse.ingest import ingest_sample
+
+    path = tmp_path_factory.mktemp("sample") / "warehouse"
+    ingest_sample(path, sample_data)
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs once on DuckDB and once on Spark local mode."""
+    return str(request.param)
+
+
+@pytest.fixture
+def sample_settings(sample_home: Path, backend: str, sample_data: Path) -> Settings:
+    return load_settings(home=sample_home, backend=backend, sample_data=sample_data)
+
+
+@pytest.fixture
+def con(sample_settings: Settings) -> Iterator[object]:
+    """An Ibis connection to the sample warehouse on the parametrised backend."""
+    from friendshore.warehouse import connect
+
+    yield connect(sample_settings)
