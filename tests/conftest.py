@@ -16,7 +16,9 @@ BACKENDS = ["duckdb", pytest.param("pyspark", marks=[pytest.mark.spark, pytest.m
 @pytest.fixture(scope="session")
 def sample_data() -> Path:
     """The real data folder (``FRIENDSHORE_SAMPLE_DATA``, default ``../shared/data``)."""
-    path = Path(os.environ.get("FRIENDSHORE_SAMPLE_DATA", project_root() / ".." / "shared" / "data")).resolve()
+    path = Path(
+        os.environ.get("FRIENDSHORE_SAMPLE_DATA", project_root() / ".." / "shared" / "data")
+    ).resolve()
     assert (path / "MANIFEST.md").exists(), f"sample data not found at {path}: set FRIENDSHORE_SAMPLE_DATA"
     return path
 

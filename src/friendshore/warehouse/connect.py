@@ -8,6 +8,7 @@ know which engine runs it.
 from __future__ import annotations
 
 import threading
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,8 @@ def connect(settings: Settings) -> BaseBackend:
             files = ", ".join("'" + p.replace("'", "''") + "'" for p in _paths(home, manifest, name))
             con.raw_sql(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet([{files}])')
     elif settings.backend == "pyspark":
+        # ibis 12 sets a pandas option that pandas 3 deprecates; the warning is noise for users.
+        warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
         session = spark_session(settings.spark_remote)
         con = ibis.pyspark.connect(session)
         for name in TABLES:

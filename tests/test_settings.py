@@ -1,0 +1,41 @@
+"""Settings come from FRIENDSHORE_* variables and can be overridden per call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from friendshore.errors import SettingsError
+from friendshore.settings import load_settings
+
+
+def test_environment_and_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FRIENDSHORE_HOME", str(tmp_path / "env-home"))
+    monkeypatch.setenv("FRIENDSHORE_BACKEND", "pyspark")
+    settings = load_settings()
+    assert settings.home == tmp_path / "env-home"
+    assert settings.backend == "pyspark"
+    override = load_settings(home=tmp_path / "cli-home", backend="duckdb")
+    assert (override.home, override.backend) == (tmp_path / "cli-home", "duckdb")
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "FRIENDSHORE_HOME",
+        "FRIENDSHORE_BACKEND",
+        "FRIENDSHORE_SAMPLE_DATA",
+        "FRIENDSHORE_SPARK_REMOTE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.backend == "duckdb"
+    assert settings.spark_remote is None
+    assert "friendshore" in str(settings.home)
+    assert settings.sample_data.parts[-2:] == ("shared", "data")
+
+
+def test_bad_backend_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRIENDSHORE_BACKEND", "oracle")
+    with pytest.raises(SettingsError, match="FRIENDSHORE_BACKEND"):
+        load_settings()
