@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,8 +50,8 @@ def sample_settings(sample_home: Path, backend: str, sample_data: Path) -> Setti
 
 
 @pytest.fixture
-def con(sample_settings: Settings) -> Iterator[object]:
+def con(sample_settings: Settings) -> object:
     """An Ibis connection to the sample warehouse on the parametrised backend."""
     from friendshore.warehouse import connect
 
-    yield connect(sample_settings)
+    return connect(sample_settings)

@@ -194,6 +194,7 @@ def test_unreadable_files_exit_2_and_change_nothing(
     )
     err = capsys.readouterr().err
     assert code == 2
-    assert "error" in err and "Traceback" not in err
+    assert "error" in err
+    assert "Traceback" not in err
     assert bad.name in err
     assert snapshot(home) == before
