@@ -1,0 +1,261 @@
+"""Import dependence, world chokepoints, trends and churn on product-level trade.
+
+All functions take the warehouse ``trade`` table (``year, exporter, importer, hs6, value_kusd``)
+as an Ibis expression and return Ibis expressions; nothing is computed until an edge
+materialises the result, so the same code runs on DuckDB and on Spark.
+
+Definitions (per importer or group ``G``, product ``k``, year ``t``; ``v_ck`` is the value that
+``G`` imports of ``k`` from supplier ``c``, counting only suppliers outside ``G`` unless intra-group
+trade is included):
+
+- supplier share ``s_c = v_ck / sum_c v_ck`` (a fraction in [0, 1]);
+- ``hhi = sum_c s_c**2`` (Herfindahl-Hirschman index, in [1/n, 1] for n suppliers);
+- ``top_share = max_c s_c``; ties between suppliers are broken by ISO3 order, so results are
+  deterministic on every engine;
+- ``on_share = sum_{c in ON} s_c`` for a named country or group ``ON``.
+
+The European Commission's strategic-dependency screen (European Commission 2021, *Strategic
+dependencies and capacities*, Commission Staff Working Document SWD(2021) 352 final, section 2 and
+annex; restated by Arjona, Connell & Herghelegiu 2023, Single Market Economics Papers WP2023/14)
+flags a product when all three hold, each computed here for any importer ``G``:
+
+1. concentration: the HHI of ``G``'s extra-group imports exceeds 0.4;
+2. importance: extra-group imports are more than 50 % of ``G``'s total imports of the product
+   (intra- plus extra-group);
+3. substitutability: extra-group imports exceed ``G``'s total exports of the product (ratio > 1).
+
+The thresholds are parameters (``EcThresholds``). For a single country, criterion 2 is always met
+(all its imports are "extra-group"). World chokepoints follow CEPII's GeoDep convention of a world
+export HHI above 0.4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+__all__ = [
+    "EcThresholds",
+    "chokepoint_exposure",
+    "chokepoints",
+    "dependence_trends",
+    "flag_churn",
+    "import_dependence",
+    "summarise_by",
+]
+
+
+@dataclass(frozen=True)
+class EcThresholds:
+    """Thresholds of the EC strategic-dependency screen (SWD(2021) 352)."""
+
+    hhi: float = 0.4
+    extra_import_ratio: float = 0.5
+    import_export_ratio: float = 1.0
+
+
+def _filter(trade: ir.Table, *, year: int | Sequence[int] | None, hs6: Sequence[str] | None) -> ir.Table:
+    if year is not None:
+        years = [year] if isinstance(year, int) else list(year)
+        trade = trade.filter(trade.year.isin(years))
+    if hs6 is not None:
+        trade = trade.filter(trade.hs6.isin(list(hs6)))
+    return trade
+
+
+def _supplier_profile(flows: ir.Table, who: str) -> ir.Table:
+    """Per (year, hs6): total, number of suppliers, HHI, top supplier and its share.
+
+    ``flows`` has ``year, hs6, <who>, value_kusd`` with one or more rows per supplier.
+    """
+    per = flows.group_by(["year", "hs6", who]).aggregate(v=flows.value_kusd.sum())
+    per = per.filter(per.v > 0)
+    w = ibis.window(group_by=[per.year, per.hs6])
+    ranked = ibis.window(group_by=[per.year, per.hs6], order_by=[per.v.desc(), per[who]])
+    per = per.mutate(share=per.v / per.v.sum().over(w), rank=ibis.row_number().over(ranked))
+    return per
+
+
+def import_dependence(
+    trade: ir.Table,
+    *,
+    importer: Sequence[str],
+    label: str | None = None,
+    year: int | Sequence[int] | None = None,
+    on: Sequence[str] | None = None,
+    hs6: Sequence[str] | None = None,
+    include_intra: bool = False,
+    thresholds: EcThresholds = EcThresholds(),
+) -> ir.Table:
+    """Import dependence of ``importer`` (one country or a group's members) per year and HS6.
+
+    Returns ``importer, year, hs6, import_value_kusd, n_suppliers, top_supplier, top_share, hhi,
+    on_share, total_import_kusd, export_kusd, extra_import_ratio, import_export_ratio,
+    ec_concentration, ec_importance, ec_substitutability, ec_flag``. ``on_share`` is null when
+    ``on`` is not given. With ``include_intra`` the supplier metrics count trade between members
+    too, and the EC columns (defined on extra-group imports) are null.
+    """
+    members = sorted(set(importer))
+    if not members:
+        raise ValueError("importer has no members")
+    name = label or members[0]
+    trade = _filter(trade, year=year, hs6=hs6)
+    imports = trade.filter(trade.importer.isin(members))
+    counted = imports if include_intra else imports.filter(~imports.exporter.isin(members))
+    per = _supplier_profile(counted, "exporter")
+    on_set = sorted(set(on)) if on else None
+    on_value = per.v.sum(where=per.exporter.isin(on_set)) if on_set else ibis.null("float64")
+    profile = per.group_by(["year", "hs6"]).aggregate(
+        import_value_kusd=per.v.sum(),
+        n_suppliers=per.count(),
+        top_supplier=per.exporter.max(where=per.rank == 0),
+        top_share=per.share.max(),
+        hhi=(per.share * per.share).sum(),
+        on_value=on_value,
+    )
+    totals = imports.group_by(["year", "hs6"]).aggregate(total_import_kusd=imports.value_kusd.sum())
+    exports_from = trade.filter(trade.exporter.isin(members))
+    exports = exports_from.group_by(["year", "hs6"]).aggregate(export_kusd=exports_from.value_kusd.sum())
+    out = profile.join(totals, ["year", "hs6"], how="left").join(exports, ["year", "hs6"], how="left")
+    export_kusd = out.export_kusd.fill_null(0.0)
+    extra_ratio = out.import_value_kusd / out.total_import_kusd
+    cover = ibis.ifelse(export_kusd > 0, out.import_value_kusd / export_kusd, ibis.null("float64"))
+    c1 = out.hhi > thresholds.hhi
+    c2 = extra_ratio > thresholds.extra_import_ratio
+    c3 = ibis.ifelse(export_kusd > 0, cover > thresholds.import_export_ratio, True)
+    null_bool = ibis.null("boolean")
+    out = out.select(
+        importer=ibis.literal(name),
+        year=out.year,
+        hs6=out.hs6,
+        import_value_kusd=out.import_value_kusd,
+        n_suppliers=out.n_suppliers,
+        top_supplier=out.top_supplier,
+        top_share=out.top_share,
+        hhi=out.hhi,
+        on_share=(out.on_value.fill_null(0.0) / out.import_value_kusd) if on_set else ibis.null("float64"),
+        total_import_kusd=out.total_import_kusd,
+        export_kusd=export_kusd,
+        extra_import_ratio=extra_ratio,
+        import_export_ratio=cover,
+        ec_concentration=null_bool if include_intra else c1,
+        ec_importance=null_bool if include_intra else c2,
+        ec_substitutability=null_bool if include_intra else c3,
+        ec_flag=null_bool if include_intra else (c1 & c2 & c3),
+    )
+    return out.order_by(["year", "hs6"])
+
+
+def chokepoints(
+    trade: ir.Table,
+    *,
+    year: int | Sequence[int] | None = None,
+    hs6: Sequence[str] | None = None,
+    hhi_threshold: float = 0.4,
+) -> ir.Table:
+    """World export concentration per year and HS6.
+
+    Returns ``year, hs6, world_export_kusd, n_exporters, top_exporter, top_share, top3_share,
+    world_hhi, chokepoint`` where ``chokepoint`` is ``world_hhi > hhi_threshold`` (CEPII GeoDep).
+    """
+    trade = _filter(trade, year=year, hs6=hs6)
+    per = _supplier_profile(trade, "exporter")
+    out = per.group_by(["year", "hs6"]).aggregate(
+        world_export_kusd=per.v.sum(),
+        n_exporters=per.count(),
+        top_exporter=per.exporter.max(where=per.rank == 0),
+        top_share=per.share.max(),
+        top3_share=per.share.sum(where=per.rank < 3),
+        world_hhi=(per.share * per.share).sum(),
+    )
+    return out.mutate(chokepoint=out.world_hhi > hhi_threshold).order_by(["year", "hs6"])
+
+
+def chokepoint_exposure(
+    trade: ir.Table,
+    *,
+    year: int | Sequence[int] | None = None,
+    hs6: Sequence[str] | None = None,
+    hhi_threshold: float = 0.4,
+    min_share: float = 0.5,
+) -> ir.Table:
+    """Importers exposed to world chokepoints: those buying at least ``min_share`` of a
+    chokepoint product from its top world exporter.
+
+    Returns ``year, hs6, top_exporter, world_hhi, importer, import_value_kusd,
+    share_from_top_exporter``.
+    """
+    points = chokepoints(trade, year=year, hs6=hs6, hhi_threshold=hhi_threshold)
+    points = points.filter(points.chokepoint)
+    trade = _filter(trade, year=year, hs6=hs6)
+    j = trade.join(points, ["year", "hs6"])
+    per = j.group_by(["year", "hs6", "importer", "top_exporter", "world_hhi"]).aggregate(
+        import_value_kusd=j.value_kusd.sum(),
+        from_top=j.value_kusd.sum(where=j.exporter == j.top_exporter),
+    )
+    per = per.mutate(share_from_top_exporter=per.from_top.fill_null(0.0) / per.import_value_kusd)
+    per = per.filter(per.share_from_top_exporter >= min_share).drop("from_top")
+    return per.order_by(["year", "hs6", ibis.desc("import_value_kusd"), "importer"])
+
+
+def dependence_trends(dependence: ir.Table) -> ir.Table:
+    """Year-on-year change of ``top_share``, ``hhi`` and ``on_share`` per product.
+
+    ``dependence`` is an ``import_dependence`` result over several years; adds
+    ``prev_year, d_top_share, d_hhi, d_on_share`` (null in a product's first year).
+    """
+    w = ibis.window(group_by=[dependence.importer, dependence.hs6], order_by=dependence.year)
+    return dependence.mutate(
+        prev_year=dependence.year.lag().over(w),
+        d_top_share=dependence.top_share - dependence.top_share.lag().over(w),
+        d_hhi=dependence.hhi - dependence.hhi.lag().over(w),
+        d_on_share=dependence.on_share - dependence.on_share.lag().over(w),
+    ).order_by(["importer", "hs6", "year"])
+
+
+def flag_churn(dependence: ir.Table) -> ir.Table:
+    """How many products flagged by the EC screen in one year are flagged the next.
+
+    Returns ``year, next_year, flagged, flagged_next_year, persistence`` (share of this year's
+    flagged products still flagged a year later) for each year whose next year is loaded.
+    """
+    flagged = dependence.filter(dependence.ec_flag.fill_null(False)).select("importer", "year", "hs6")
+    years = dependence.select("importer", "year").distinct()
+    nxt = flagged.select(importer=flagged.importer, year=flagged.year - 1, hs6=flagged.hs6, again=True)
+    joined = flagged.join(nxt, ["importer", "year", "hs6"], how="left")
+    per = joined.group_by(["importer", "year"]).aggregate(
+        flagged=joined.count(), flagged_next_year=joined.again.fill_null(False).cast("int64").sum()
+    )
+    has_next = years.select(importer=years.importer, year=years.year - 1, next_year=years.year)
+    out = per.join(has_next, ["importer", "year"])
+    return out.select(
+        "importer",
+        "year",
+        "next_year",
+        "flagged",
+        "flagged_next_year",
+        persistence=out.flagged_next_year / out.flagged,
+    ).order_by(["importer", "year"])
+
+
+def summarise_by(dependence: ir.Table, taxonomy: ir.Table, by: Sequence[str] = ("technology",)) -> ir.Table:
+    """Aggregate an ``import_dependence`` result by taxonomy columns (technology, stage).
+
+    ``taxonomy`` maps ``hs6`` to the ``by`` columns. Returns ``importer, year, <by...>, n_products,
+    import_value_kusd, on_share`` (value-weighted), ``max_hhi, n_flagged``.
+    """
+    keys = list(by)
+    j = dependence.join(taxonomy.select("hs6", *keys).distinct(), "hs6")
+    on_value = (j.on_share * j.import_value_kusd).sum()
+    out = j.group_by(["importer", "year", *keys]).aggregate(
+        n_products=j.count(),
+        import_value_kusd=j.import_value_kusd.sum(),
+        on_value=on_value,
+        max_hhi=j.hhi.max(),
+        n_flagged=j.ec_flag.fill_null(False).cast("int64").sum(),
+    )
+    out = out.mutate(on_share=out.on_value / out.import_value_kusd).drop("on_value")
+    return out.order_by(["importer", "year", *keys])
