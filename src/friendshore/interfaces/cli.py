@@ -122,9 +122,12 @@ def data_status(ctx: typer.Context, fmt: FormatOption = "table") -> None:
 
 
 def _register_commands() -> None:
-    from friendshore.interfaces import cli_ingest
+    from friendshore.interfaces import cli_analysis, cli_ingest, cli_reproduce  # noqa: F401  (register on import)
 
     app.add_typer(cli_ingest.ingest_app, name="ingest")
+    from friendshore.interfaces import cli_fetch
+
+    app.command("fetch")(cli_fetch.fetch_command)
 
 
 _register_commands()

@@ -57,6 +57,10 @@ class EcThresholds:
     import_export_ratio: float = 1.0
 
 
+#: The Commission's thresholds (0.4, 0.5, 1.0).
+DEFAULT_THRESHOLDS = EcThresholds()
+
+
 def _filter(trade: ir.Table, *, year: int | Sequence[int] | None, hs6: Sequence[str] | None) -> ir.Table:
     if year is not None:
         years = [year] if isinstance(year, int) else list(year)
@@ -88,13 +92,13 @@ def import_dependence(
     on: Sequence[str] | None = None,
     hs6: Sequence[str] | None = None,
     include_intra: bool = False,
-    thresholds: EcThresholds = EcThresholds(),
+    thresholds: EcThresholds = DEFAULT_THRESHOLDS,
 ) -> ir.Table:
     """Import dependence of ``importer`` (one country or a group's members) per year and HS6.
 
     Returns ``importer, year, hs6, import_value_kusd, n_suppliers, top_supplier, top_share, hhi,
-    on_share, total_import_kusd, export_kusd, extra_import_ratio, import_export_ratio,
-    ec_concentration, ec_importance, ec_substitutability, ec_flag``. ``on_share`` is null when
+    on_share, ec_flag, total_import_kusd, export_kusd, extra_import_ratio, import_export_ratio,
+    ec_concentration, ec_importance, ec_substitutability``. ``on_share`` is null when
     ``on`` is not given. With ``include_intra`` the supplier metrics count trade between members
     too, and the EC columns (defined on extra-group imports) are null.
     """
@@ -137,6 +141,7 @@ def import_dependence(
         top_share=out.top_share,
         hhi=out.hhi,
         on_share=(out.on_value.fill_null(0.0) / out.import_value_kusd) if on_set else ibis.null("float64"),
+        ec_flag=null_bool if include_intra else (c1 & c2 & c3),
         total_import_kusd=out.total_import_kusd,
         export_kusd=export_kusd,
         extra_import_ratio=extra_ratio,
@@ -144,7 +149,6 @@ def import_dependence(
         ec_concentration=null_bool if include_intra else c1,
         ec_importance=null_bool if include_intra else c2,
         ec_substitutability=null_bool if include_intra else c3,
-        ec_flag=null_bool if include_intra else (c1 & c2 & c3),
     )
     return out.order_by(["year", "hs6"])
 
@@ -158,8 +162,8 @@ def chokepoints(
 ) -> ir.Table:
     """World export concentration per year and HS6.
 
-    Returns ``year, hs6, world_export_kusd, n_exporters, top_exporter, top_share, top3_share,
-    world_hhi, chokepoint`` where ``chokepoint`` is ``world_hhi > hhi_threshold`` (CEPII GeoDep).
+    Returns ``hs6, world_export_kusd, top_exporter, top_share, top3_share, world_hhi,
+    n_exporters, chokepoint, year`` where ``chokepoint`` is ``world_hhi > hhi_threshold`` (CEPII GeoDep).
     """
     trade = _filter(trade, year=year, hs6=hs6)
     per = _supplier_profile(trade, "exporter")
@@ -171,7 +175,18 @@ def chokepoints(
         top3_share=per.share.sum(where=per.rank < 3),
         world_hhi=(per.share * per.share).sum(),
     )
-    return out.mutate(chokepoint=out.world_hhi > hhi_threshold).order_by(["year", "hs6"])
+    out = out.mutate(chokepoint=out.world_hhi > hhi_threshold)
+    return out.select(
+        "hs6",
+        "world_export_kusd",
+        "top_exporter",
+        "top_share",
+        "top3_share",
+        "world_hhi",
+        "n_exporters",
+        "chokepoint",
+        "year",
+    ).order_by(["year", "hs6"])
 
 
 def chokepoint_exposure(

@@ -1,0 +1,91 @@
+"""``friendshore dependencies`` and ``friendshore chokepoints``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import typer
+
+from friendshore.interfaces.cli import FormatOption, app, settings_of
+from friendshore.interfaces.render import render
+from friendshore.metrics.dependence import EcThresholds
+
+__all__: list[str] = []
+
+YearOption = Annotated[int | None, typer.Option(help="Analysis year (default: the latest loaded).")]
+SectorOption = Annotated[
+    str | None, typer.Option(help="Technology, e.g. semiconductors (see 'friendshore taxonomy').")
+]
+StageOption = Annotated[str | None, typer.Option(help="Stage: ore, refined, component, equipment, final.")]
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date like 2026-03-01") from None
+
+
+@app.command()
+def dependencies(
+    ctx: typer.Context,
+    importer: Annotated[
+        str, typer.Option("--importer", "-i", help="ISO3 code or group (e.g. USA, pax-silica).")
+    ],
+    year: YearOption = None,
+    on: Annotated[
+        str | None, typer.Option(help="Share of imports from this ISO3 code or group (e.g. CHN).")
+    ] = None,
+    sector: SectorOption = None,
+    stage: StageOption = None,
+    flagged_only: Annotated[bool, typer.Option(help="Only products flagged by the EC screen.")] = False,
+    include_intra: Annotated[
+        bool, typer.Option(help="For a group: count trade between members as imports too.")
+    ] = False,
+    members_at: Annotated[
+        str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
+    ] = None,
+    hhi: Annotated[float, typer.Option(help="EC screen: HHI threshold.")] = 0.4,
+    extra_ratio: Annotated[float, typer.Option(help="EC screen: extra-group share of imports.")] = 0.5,
+    cover: Annotated[float, typer.Option(help="EC screen: imports / exports threshold.")] = 1.0,
+    fmt: FormatOption = "table",
+) -> None:
+    """Where an importer (country or group) depends on few suppliers, per HS6 product.
+
+    Shares are fractions in [0, 1]. For a group only imports from outside the group count.
+    ec_flag is the European Commission's strategic-dependency screen (SWD(2021) 352).
+    """
+    from friendshore.metrics.views import dependencies_view
+
+    table = dependencies_view(
+        settings_of(ctx),
+        importer=importer,
+        year=year,
+        on=on,
+        sector=sector,
+        stage=stage,
+        flagged_only=flagged_only,
+        include_intra=include_intra,
+        members_at=_date(members_at),
+        thresholds=EcThresholds(hhi=hhi, extra_import_ratio=extra_ratio, import_export_ratio=cover),
+    )
+    render(table, fmt, title=f"Import dependence of {importer}")
+
+
+@app.command()
+def chokepoints(
+    ctx: typer.Context,
+    year: YearOption = None,
+    sector: SectorOption = None,
+    stage: StageOption = None,
+    hhi: Annotated[float, typer.Option(help="World export HHI above which a product is a chokepoint.")] = 0.4,
+    fmt: FormatOption = "table",
+) -> None:
+    """World chokepoints: products whose world exports are concentrated (HHI, top exporters)."""
+    from friendshore.metrics.views import chokepoints_view
+
+    table = chokepoints_view(settings_of(ctx), year=year, sector=sector, stage=stage, hhi_threshold=hhi)
+    render(table, fmt, title="World export concentration")

@@ -1,0 +1,1 @@
+"""Reporting: published-result reproductions, tables and charts, the brief."""
