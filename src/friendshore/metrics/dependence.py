@@ -38,9 +38,11 @@ import ibis
 import ibis.expr.types as ir
 
 __all__ = [
+    "DEFAULT_THRESHOLDS",
     "EcThresholds",
     "chokepoint_exposure",
     "chokepoints",
+    "dependence_screen",
     "dependence_trends",
     "flag_churn",
     "import_dependence",
@@ -151,6 +153,44 @@ def import_dependence(
         ec_substitutability=null_bool if include_intra else c3,
     )
     return out.order_by(["year", "hs6"])
+
+
+def dependence_screen(
+    trade: ir.Table,
+    *,
+    year: int | Sequence[int] | None = None,
+    hs6: Sequence[str] | None = None,
+) -> ir.Table:
+    """Supplier concentration of every importer for every product, in one grouped pass.
+
+    BACI has one row per (year, exporter, importer, hs6) (the ingest enforces it), so each
+    importer-product's supplier shares come straight from its rows:
+    ``hhi = sum_c v_c**2 / (sum_c v_c)**2``, ``top_share = max_c v_c / sum_c v_c``. No window and
+    no join are needed, which is what makes the all-importers screen fast.
+
+    Returns ``year, importer, hs6, import_value_kusd, n_suppliers, top_supplier, top_share, hhi``
+    (suppliers with a zero value are ignored). An exact tie for the top supplier is broken by the
+    engine; ``import_dependence`` breaks ties by ISO3 order when that matters.
+    """
+    trade = _filter(trade, year=year, hs6=hs6)
+    trade = trade.filter(trade.value_kusd > 0)
+    out = trade.group_by(["year", "importer", "hs6"]).aggregate(
+        import_value_kusd=trade.value_kusd.sum(),
+        n_suppliers=trade.count(),
+        top_value=trade.value_kusd.max(),
+        sum_sq=(trade.value_kusd * trade.value_kusd).sum(),
+        top_supplier=trade.exporter.argmax(trade.value_kusd),
+    )
+    return out.select(
+        "year",
+        "importer",
+        "hs6",
+        "import_value_kusd",
+        "n_suppliers",
+        "top_supplier",
+        top_share=out.top_value / out.import_value_kusd,
+        hhi=out.sum_sq / (out.import_value_kusd * out.import_value_kusd),
+    )
 
 
 def chokepoints(

@@ -1,7 +1,8 @@
 """Open the warehouse as an Ibis backend: embedded DuckDB (default) or PySpark.
 
-Both engines see the same thing: one view per loaded table over the Parquet files that the
-manifest names at connection time. Analytic code takes ``con.table(name)`` and never needs to
+Both engines see the same thing: one view per loaded table, as of the manifest read at
+connection time. Spark reads the Parquet files the manifest names; DuckDB attaches the native
+copy of the same version (``duckdb_cache``), built on first use. Analytic code takes ``con.table(name)`` and never needs to
 know which engine runs it.
 """
 
@@ -17,6 +18,7 @@ from ibis.backends import BaseBackend
 
 from friendshore.errors import NotLoadedError, SettingsError
 from friendshore.settings import Settings
+from friendshore.warehouse.duckdb_cache import ensure_cache
 from friendshore.warehouse.store import Manifest, read_manifest
 from friendshore.warehouse.tables import TABLES
 
@@ -67,9 +69,12 @@ def connect(settings: Settings) -> BaseBackend:
     con: Any
     if settings.backend == "duckdb":
         con = ibis.duckdb.connect()
+        cache = ensure_cache(home, manifest, loaded) if loaded else None
+        if cache is not None:
+            escaped = str(cache).replace("'", "''")
+            con.raw_sql(f"ATTACH '{escaped}' AS warehouse (READ_ONLY)")
         for name in loaded:
-            files = ", ".join("'" + p.replace("'", "''") + "'" for p in _paths(home, manifest, name))
-            con.raw_sql(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet([{files}])')
+            con.raw_sql(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM warehouse."{name}"')
     elif settings.backend == "pyspark":
         # ibis 12 sets a pandas option that pandas 3 deprecates; the warning is noise for users.
         warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")

@@ -45,6 +45,7 @@ __all__ = [
     "read_manifest",
     "sha256_file",
     "transaction",
+    "writer_lock",
 ]
 
 MANIFEST = "manifest.json"
@@ -240,7 +241,8 @@ class Transaction:
 
 
 @contextmanager
-def _writer_lock(home: Path) -> Iterator[None]:
+def writer_lock(home: Path) -> Iterator[None]:
+    """Hold the warehouse's single-writer lock."""
     home.mkdir(parents=True, exist_ok=True)
     with open(home / ".lock", "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -279,7 +281,7 @@ def transaction(home: Path) -> Iterator[Transaction]:
     if it raises, the staged files are deleted and the warehouse is untouched.
     """
     home = Path(home)
-    with _writer_lock(home):
+    with writer_lock(home):
         tx = Transaction(home, read_manifest(home))
         try:
             yield tx
