@@ -216,3 +216,21 @@ def test_dependence_parity_on_real_data(con: object, sample_home: object) -> Non
     pd.testing.assert_frame_equal(ours, reference, check_dtype=False, rtol=1e-9)
     magnets = reference.set_index("hs6").loc["850511"]
     assert magnets.top_supplier == "CHN"
+
+
+def test_one_pass_screen_equals_per_importer_metrics(con: object) -> None:
+    """dependence_screen (all importers, one grouped pass) agrees with import_dependence."""
+    from friendshore.metrics import dependence_screen
+
+    trade = require_table(con, "trade")  # type: ignore[arg-type]
+    screen = dependence_screen(trade, year=2024).to_pandas()
+    for importer in ("USA", "IND", "JPN"):
+        ours = screen[screen.importer == importer].sort_values("hs6").reset_index(drop=True)
+        ref = (
+            import_dependence(trade, importer=[importer], year=2024)
+            .to_pandas().sort_values("hs6").reset_index(drop=True)
+        )
+        assert list(ours.hs6) == list(ref.hs6)
+        assert ours.hhi.to_numpy() == pytest.approx(ref.hhi.to_numpy(), rel=1e-12)
+        assert ours.top_share.to_numpy() == pytest.approx(ref.top_share.to_numpy(), rel=1e-12)
+        assert list(ours.n_suppliers) == list(ref.n_suppliers)

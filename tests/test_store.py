@@ -126,3 +126,23 @@ def test_manifest_records_provenance(home: Path) -> None:
     assert part["files"] == [{"name": "gdp.csv", "sha256": "0" * 64, "member": None}]
     assert part["rows"] == 1
     assert part["loaded_at"].endswith("+00:00")
+
+
+def test_duckdb_cache_follows_the_manifest(home: Path) -> None:
+    from friendshore.warehouse.duckdb_cache import cache_path
+
+    with transaction(home) as tx:
+        tx.replace("gdp", {"release": "a"}, gdp("a", {("USA", 2020): 1.0}), source="t", release="a", files=SRC)
+    connect(load_settings(home=home))
+    first = cache_path(home)
+    assert first is not None
+    assert first.exists()
+    with transaction(home) as tx:
+        tx.replace("gdp", {"release": "a"}, gdp("a", {("USA", 2020): 2.0}), source="t", release="a", files=SRC)
+    second = cache_path(home)
+    assert second != first
+    new = connect(load_settings(home=home))
+    assert run_query(new, "select sum(gdp_usd) from gdp").column(0)[0].as_py() == 2.0
+    assert second is not None
+    assert second.exists()
+    assert not first.exists()  # the old version's cache is removed when the new one is built
