@@ -1,0 +1,1 @@
+"""Codes, names and vocabularies: countries (ISO3), products, technologies, country groups."""

@@ -1,0 +1,360 @@
+"""Country groups with dates: coalitions (G7, EU, OECD, Quad, MSP, Pax Silica, TRUST) and lists.
+
+Built-in groups ship as package data in ``friendshore/nomenclature/data/groups.toml`` (its header
+documents the format); users add their own with ``add_group_file`` (``friendshore groups add
+FILE``), which validates a TOML file and copies it to ``<home>/groups/``. Every group cites a
+source; every member has a ``from`` date, an optional ``to`` date (both inclusive) and a
+``verified`` flag, with a note saying what is unconfirmed when it is false.
+
+A user group may not reuse a built-in name unless it sets ``override = true``: that is how a user
+edits a built-in default such as ``countries-of-concern``. Two user files may not define the same
+group.
+
+ISO3 codes are checked against ``data/iso3.csv``: the ISO 3166-1 alpha-3 list (249 codes, which
+include TWN for Taiwan), generated from the ``pycountry`` package (Debian iso-codes), version
+26.2.16.
+
+    members("eu27", date(2019, 12, 31))       # 28 codes: GBR still a member
+    resolve("pax-silica", date(2026, 3, 1))   # a group name -> its members on that day
+    resolve("ind", date(2026, 3, 1))          # a country code -> ["IND"]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from friendshore.errors import DataSourceError, SchemaError, UnknownCodeError, UserError
+
+__all__ = [
+    "GROUPS_PATH",
+    "Group",
+    "GroupFile",
+    "Member",
+    "Source",
+    "add_group_file",
+    "builtin_groups",
+    "iso3_codes",
+    "load_groups",
+    "members",
+    "resolve",
+    "user_groups_dir",
+]
+
+#: Where the built-in groups live in the source tree (for messages that tell the user what to edit).
+GROUPS_PATH = "src/friendshore/nomenclature/data/groups.toml"
+
+_NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_SOURCE_DATE_RE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|n\.d\.)$")
+
+
+@lru_cache(maxsize=1)
+def iso3_codes() -> Mapping[str, str]:
+    """ISO 3166-1 alpha-3 code -> short name, from the package data ``data/iso3.csv`` (read-only)."""
+    text = files("friendshore.nomenclature").joinpath("data", "iso3.csv").read_text("utf-8")
+    return MappingProxyType({row["iso3"]: row["name"] for row in csv.DictReader(io.StringIO(text))})
+
+
+class Source(BaseModel):
+    """A citation: who published what, where, when (``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY`` or ``n.d.``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    publisher: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    url: str = Field(pattern=r"^https?://\S+$")
+    date: str
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, str) and not _SOURCE_DATE_RE.match(value.strip()):
+            raise ValueError("use YYYY-MM-DD, YYYY-MM, YYYY or n.d.")
+        return value.strip() if isinstance(value, str) else value
+
+    def cite(self) -> str:
+        """One line: ``publisher, "title", url (date)``."""
+        return f'{self.publisher}, "{self.title}", {self.url} ({self.date})'
+
+
+class Member(BaseModel):
+    """One membership period of one country."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    iso3: str
+    start: date = Field(alias="from")
+    end: date | None = Field(default=None, alias="to")
+    verified: bool
+    note: str = ""
+    source: Source | None = None
+
+    @field_validator("iso3")
+    @classmethod
+    def _known_iso3(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code not in iso3_codes():
+            raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 country code")
+        return code
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Member:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
+        if not self.verified and not self.note.strip():
+            raise ValueError("verified = false needs a note saying what is not confirmed")
+        return self
+
+    def active(self, at: date) -> bool:
+        """Whether this period covers ``at`` (both ends inclusive)."""
+        return self.start <= at and (self.end is None or at <= self.end)
+
+
+class Group(BaseModel):
+    """A named group of countries with dated memberships and a source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: str
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    source: Source
+    note: str = ""
+    override: bool = False
+    members: tuple[Member, ...] = Field(default=(), alias="member")
+    #: where the group was read from (the package file or a user file); not part of the TOML.
+    origin: str = Field(default="", exclude=True)
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _NAME_RE.match(value):
+            raise ValueError(
+                f"'{value}' is not lower-case-hyphenated (letters, digits and single hyphens, "
+                "e.g. 'my-coalition')"
+            )
+        return value
+
+    def at(self, when: date) -> list[Member]:
+        """The membership periods that cover ``when``, one per country, sorted by ISO3."""
+        found: dict[str, Member] = {}
+        for member in self.members:
+            if member.active(when) and member.iso3 not in found:
+                found[member.iso3] = member
+        return [found[code] for code in sorted(found)]
+
+
+class GroupFile(BaseModel):
+    """A TOML file of groups: ``[[group]]`` tables with ``[[group.member]]`` sub-tables."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    groups: tuple[Group, ...] = Field(default=(), alias="group")
+
+
+def _field_path(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
+    """``('group', 1, 'member', 2, 'iso3')`` -> ``group quad > member IND > iso3`` (``#n`` if unnamed).
+
+    No square brackets: the CLI prints messages with Rich markup, which would eat ``[name]``.
+    """
+    parts: list[str] = []
+    node: Any = data
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        nxt = loc[i + 1] if i + 1 < len(loc) else None
+        if isinstance(nxt, int) and isinstance(node, Mapping) and isinstance(node.get(key), list):
+            items = node[key]
+            item = items[nxt] if nxt < len(items) else {}
+            label = None
+            if isinstance(item, Mapping):
+                label = item.get("name") or item.get("iso3")
+            parts.append(f"{key} {label}" if isinstance(label, str) and label else f"{key} #{nxt + 1}")
+            node = item
+            i += 2
+            continue
+        parts.append(str(key))
+        node = node.get(key) if isinstance(node, Mapping) else None
+        i += 1
+    return " > ".join(parts) if parts else "file"
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    text = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        text = text.removeprefix(prefix)
+    return text
+
+
+def _parse(text: str, origin: str) -> tuple[Group, ...]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        raise SchemaError(
+            f"not valid TOML: {exc}",
+            file=origin,
+            line=int(found.group(1)) if found else None,
+            hint="check quotes, brackets and dates (dates are written 2024-01-31)",
+        ) from None
+    try:
+        parsed = GroupFile.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = _field_path(tuple(errors[0]["loc"]), data)
+        others = [f"{_field_path(tuple(e['loc']), data)}: {_message(e)}" for e in errors[1:4]]
+        more = f"; also {'; '.join(others)}" if others else ""
+        if len(errors) > 4:
+            more += f" (and {len(errors) - 4} more)"
+        raise SchemaError(
+            f"{_message(errors[0])}{more}",
+            file=origin,
+            field=first,
+            hint=f"the format is described at the top of {GROUPS_PATH}",
+        ) from None
+    if not parsed.groups:
+        raise SchemaError("no [[group]] table found", file=origin, field="group")
+    seen: set[str] = set()
+    for group in parsed.groups:
+        if group.name in seen:
+            raise SchemaError(f"group '{group.name}' is defined twice", file=origin, field="name")
+        seen.add(group.name)
+    return tuple(group.model_copy(update={"origin": origin}) for group in parsed.groups)
+
+
+@lru_cache(maxsize=1)
+def builtin_groups() -> dict[str, Group]:
+    """The groups shipped with friendshore (``data/groups.toml``), by name."""
+    text = files("friendshore.nomenclature").joinpath("data", "groups.toml").read_text("utf-8")
+    groups = _parse(text, GROUPS_PATH)
+    for group in groups:
+        if group.override:
+            raise SchemaError("built-in groups cannot set override", file=GROUPS_PATH, field="override")
+    return {group.name: group.model_copy(update={"origin": "package"}) for group in groups}
+
+
+def user_groups_dir(home: Path) -> Path:
+    """Where user group files live: ``<home>/groups``."""
+    return Path(home) / "groups"
+
+
+def _read_file(path: Path) -> tuple[Group, ...]:
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError:
+        raise DataSourceError("is not UTF-8 text", file=path, hint="save it as UTF-8") from None
+    except OSError as exc:
+        raise DataSourceError(f"cannot be read ({exc.strerror})", file=path) from None
+    return _parse(text, str(path))
+
+
+def _merge(groups: dict[str, Group], extra: tuple[Group, ...], path: Path, owners: dict[str, Path]) -> None:
+    builtins = builtin_groups()
+    for group in extra:
+        if group.name in builtins and not group.override:
+            raise SchemaError(
+                f"group '{group.name}' has the name of a built-in group",
+                file=path,
+                field="name",
+                hint="choose another name, or set override = true to replace the built-in group",
+            )
+        if group.name in owners and owners[group.name] != path:
+            raise SchemaError(
+                f"group '{group.name}' is already defined in {owners[group.name]}",
+                file=path,
+                field="name",
+                hint="rename one of them or remove the other file",
+            )
+        owners[group.name] = path
+        groups[group.name] = group
+
+
+def load_groups(home: Path | None = None) -> dict[str, Group]:
+    """Built-in groups plus the user's groups in ``<home>/groups/*.toml`` (user overrides win)."""
+    groups = dict(builtin_groups())
+    if home is None:
+        return groups
+    folder = user_groups_dir(home)
+    if not folder.is_dir():
+        return groups
+    owners: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.toml")):
+        _merge(groups, _read_file(path), path, owners)
+    return groups
+
+
+def _unknown_group(name: str, groups: Mapping[str, Group]) -> UnknownCodeError:
+    return UnknownCodeError(
+        f"unknown group '{name}' (known groups: {', '.join(sorted(groups))}; "
+        "add your own with 'friendshore groups add FILE')"
+    )
+
+
+def members(name: str, at: date, home: Path | None = None) -> list[str]:
+    """ISO3 codes of group ``name``'s members on ``at``, sorted (joiners absent before, leavers after)."""
+    groups = load_groups(home)
+    key = name.strip().lower()
+    if key not in groups:
+        raise _unknown_group(name, groups)
+    return [member.iso3 for member in groups[key].at(at)]
+
+
+def resolve(code_or_group: str, at: date, home: Path | None = None) -> list[str]:
+    """A group name -> its members on ``at``; an ISO3 code -> ``[code]`` (upper case).
+
+    Raises ``UnknownCodeError`` naming the known groups when it is neither.
+    """
+    text = code_or_group.strip()
+    groups = load_groups(home)
+    if text.lower() in groups:
+        return [member.iso3 for member in groups[text.lower()].at(at)]
+    if text.upper() in iso3_codes():
+        return [text.upper()]
+    raise UnknownCodeError(
+        f"'{code_or_group}' is neither an ISO3 country code nor a known group "
+        f"(known groups: {', '.join(sorted(groups))}; country codes are ISO 3166-1 alpha-3, "
+        "e.g. USA, IND, TWN)"
+    )
+
+
+def add_group_file(path: Path, home: Path) -> Path:
+    """Validate the group file ``path`` and copy it into ``<home>/groups/``; return the copy.
+
+    The file must hold at least one valid group; names must not clash with built-in groups
+    (unless ``override = true``) or with groups in the user's other files. A file of the same
+    name already in ``<home>/groups/`` is replaced (that is how a group is edited).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataSourceError("file not found", file=path, hint="give the path of a .toml file")
+    if path.suffix.lower() != ".toml":
+        raise UserError(f"{path}: a group file must be a .toml file")
+    new = _read_file(path)
+    folder = user_groups_dir(home)
+    target = folder / path.name
+    groups = dict(builtin_groups())
+    owners: dict[str, Path] = {}
+    if folder.is_dir():
+        for other in sorted(folder.glob("*.toml")):
+            if other.name != path.name:
+                _merge(groups, _read_file(other), other, owners)
+    _merge(groups, new, path, owners)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".toml.tmp")
+    shutil.copyfile(path, tmp)
+    tmp.replace(target)
+    return target
