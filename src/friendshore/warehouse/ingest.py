@@ -13,7 +13,17 @@ from pathlib import Path
 from friendshore.console import get_logger, progress
 from friendshore.errors import DataSourceError, UnknownCodeError
 from friendshore.sources.checks import require_nonempty
-from friendshore.warehouse import load_wdi
+from friendshore.warehouse import (
+    load_bgs,
+    load_eto,
+    load_geodist,
+    load_hs_concordance,
+    load_unga,
+    load_usgs_mcs,
+    load_wdi,
+    load_wgi,
+    load_wiod_kite,
+)
 from friendshore.warehouse.ingest_baci import ingest_baci
 from friendshore.warehouse.loading import SourceLoader
 from friendshore.warehouse.store import Partition, SourceFile, sha256_file, transaction
@@ -27,6 +37,14 @@ def _registry() -> dict[str, SourceLoader]:
     loaders = [
         # one line per source: friendshore.warehouse.load_<source>.LOADER
         load_wdi.LOADER,
+        load_wgi.LOADER,
+        load_unga.LOADER,
+        load_geodist.LOADER,
+        load_eto.LOADER,
+        load_wiod_kite.LOADER,
+        load_usgs_mcs.LOADER,
+        load_bgs.LOADER,
+        load_hs_concordance.LOADER,
     ]
     return {loader.name: loader for loader in loaders}
 

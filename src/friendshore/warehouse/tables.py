@@ -274,6 +274,14 @@ _SPECS = [
         ("source", "release"),
         "Multi-sector baseline, sector variables: trade_elasticity.",
     ),
+    _spec(
+        "hs_concordance",
+        [("from_revision", s), ("to_revision", s), ("from_hs6", s), ("to_hs6", s), ("relationship", s)],
+        ("from_revision", "to_revision"),
+        "HS revision concordance (UNSD conversion/correlation table): from_hs6 of from_revision -> "
+        "to_hs6 of to_revision; relationship 1:1, 1:n, n:1 or n:n where the table gives it.",
+        ("from_revision", "to_revision", "from_hs6", "to_hs6"),
+    ),
 ]
 
 TABLES: dict[str, TableSpec] = {spec.name: spec for spec in _SPECS}
