@@ -128,6 +128,7 @@ def _register_commands() -> None:
     from friendshore.interfaces import cli_fetch
 
     app.command("fetch")(cli_fetch.fetch_command)
+    from friendshore.interfaces import cli_vocab  # noqa: F401  (register on import)
 
 
 _register_commands()
