@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from friendshore.console import err_console
 from friendshore.interfaces.cli import FormatOption, app, settings_of
 from friendshore.interfaces.render import render
 from friendshore.metrics.dependence import EcThresholds
@@ -60,7 +61,7 @@ def dependencies(
     """
     from friendshore.metrics.views import dependencies_view
 
-    table = dependencies_view(
+    table, resolved = dependencies_view(
         settings_of(ctx),
         importer=importer,
         year=year,
@@ -72,6 +73,9 @@ def dependencies(
         members_at=_date(members_at),
         thresholds=EcThresholds(hhi=hhi, extra_import_ratio=extra_ratio, import_export_ratio=cover),
     )
+    for who in resolved:
+        if who.is_group:
+            err_console.print(who.describe(), highlight=False)
     render(table, fmt, title=f"Import dependence of {importer}")
 
 

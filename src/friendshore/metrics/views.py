@@ -31,6 +31,16 @@ class Who:
     members: tuple[str, ...]
     as_of: date
 
+    @property
+    def is_group(self) -> bool:
+        return self.members != (self.label,)
+
+    def describe(self) -> str:
+        """One line for people: who the group was at the date used."""
+        if not self.is_group:
+            return self.label
+        return f"{self.label} as of {self.as_of.isoformat()}: {', '.join(self.members)}"
+
 
 def resolve_who(code: str, *, year: int, members_at: date | None, settings: Settings) -> Who:
     """Resolve an ISO3 code or group name to its members at ``members_at`` (default: the end of
@@ -71,8 +81,9 @@ def dependencies_view(
     include_intra: bool = False,
     members_at: date | None = None,
     thresholds: EcThresholds = DEFAULT_THRESHOLDS,
-) -> pa.Table:
-    """``import_dependence`` for an ISO3 code or group, materialised as Arrow."""
+) -> tuple[pa.Table, list[Who]]:
+    """``import_dependence`` for an ISO3 code or group, materialised as Arrow, with the resolved
+    importer (and ``on``) so that interfaces can say which members were used."""
     con = connect(settings)
     trade = require_table(con, "trade")
     year = year or latest_year(trade)
@@ -93,7 +104,7 @@ def dependencies_view(
     result = expr.to_pyarrow()
     if result.num_rows == 0 and not flagged_only:
         raise UnknownCodeError(f"no imports by '{importer}' in {year} for the products asked")
-    return result
+    return result, [w for w in (who, on_who) if w is not None]
 
 
 def chokepoints_view(
