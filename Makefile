@@ -31,16 +31,17 @@ system:
 	  echo "Installing Java 17 (needed by PySpark)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
 
+FS := $(VENV)/bin/friendshore --home $(DEMO_HOME)
+
 demo: $(STAMP)
 	rm -rf $(DEMO_HOME)
-	$(VENV)/bin/friendshore --home $(DEMO_HOME) ingest sample
-	$(VENV)/bin/friendshore --home $(DEMO_HOME) data status
-	$(VENV)/bin/friendshore --home $(DEMO_HOME) sql \
-	  "select hs6, exporter, round(sum(value_kusd)) as export_kusd, \
-	   round(sum(value_kusd) / sum(sum(value_kusd)) over (partition by hs6), 3) as world_share \
-	   from trade where year = 2024 and hs6 in ('850511', '810411', '810194', '283691') \
-	   group by hs6, exporter qualify row_number() over (partition by hs6 order by sum(value_kusd) desc) <= 3 \
-	   order by hs6, export_kusd desc"
+	$(FS) ingest sample
+	$(FS) data status
+	$(FS) chokepoints --year 2024 --sector critical-minerals
+	$(FS) dependencies --importer USA --on CHN --year 2024 --flagged-only
+	$(FS) dependencies --importer pax-silica --members-at 2026-03-01 --on countries-of-concern --year 2024 --flagged-only
+	$(FS) groups pax-silica --at 2026-03-01
+	$(FS) reproduce baci-world-shares
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup -q
