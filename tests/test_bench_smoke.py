@@ -1,0 +1,112 @@
+"""Smoke test of the ingest benchmark (``make bench``) at 20,000 rows: well-formed output, no timings.
+
+It runs the same code as ``bench/run.py``: the generator, both measured processes (DuckDB's COPY
+and ``ingest_baci``) and the report, and checks what they wrote, never how fast.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pytest
+
+from friendshore.settings import project_root
+
+ROWS = 20_000
+BENCH = project_root() / "bench"
+
+
+def _load(name: str, module_name: str) -> ModuleType:
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))  # run.py imports bench_ingest as a sibling script
+    spec = importlib.util.spec_from_file_location(module_name, BENCH / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench_ingest() -> ModuleType:
+    return _load("bench_ingest", "bench_ingest")
+
+
+def test_generator_writes_a_baci_shaped_file(
+    bench_ingest: ModuleType, sample_data: Path, tmp_path: Path
+) -> None:
+    generated = bench_ingest.generate_baci_csv(tmp_path, ROWS, sample=sample_data)
+
+    assert generated.path.name == "BACI_HS17_Y2024_V202601.csv"
+    assert generated.path.read_text().splitlines()[0] == "t,i,j,k,v,q"
+    table = pacsv.read_csv(
+        generated.path, convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in "tijkvq"})
+    )
+    assert table.num_rows == generated.rows == ROWS
+    assert set(table["t"].to_pylist()) == {"2024"}
+    countries = set(pacsv.read_csv(sample_data / bench_ingest.COUNTRIES)["country_code"].to_pylist())
+    exporters = {int(x) for x in table["i"].to_pylist()}
+    importers = {int(x) for x in table["j"].to_pylist()}
+    assert exporters | importers <= countries
+    assert pc.all(pc.match_substring_regex(table["k"], r"^\d{6}$")).as_py()
+    assert pc.all(pc.not_equal(table["i"], table["j"])).as_py()
+    keys = pc.binary_join_element_wise(table["i"], table["j"], table["k"], "|")
+    assert len(pc.unique(keys)) == ROWS  # one row per exporter, importer and product
+    na = pc.sum(pc.equal(table["q"], "NA")).as_py()
+    assert 0 < na < ROWS * 0.2
+    values = pc.cast(table["v"], pa.float64())
+    assert pc.min(values).as_py() >= 0
+
+
+def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp_path: Path) -> None:
+    run = _load("run", "friendshore_bench_run")
+    out = tmp_path / "BENCHMARKS.md"
+
+    code = run.main(
+        [
+            "--rows",
+            str(ROWS),
+            "--repeat",
+            "1",
+            "--out",
+            str(out),
+            "--work-dir",
+            str(tmp_path),
+            "--sample-data",
+            str(sample_data),
+        ]
+    )
+
+    assert code == 0
+    report = out.read_text()
+    assert report.startswith("# Benchmarks")
+    header = next(line for line in report.splitlines() if line.startswith("| rows |"))
+    (row,) = [line for line in report.splitlines() if line.startswith(f"| {ROWS:,} |")]
+    assert row.count("|") == header.count("|") == 9
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert all(float(c.replace(",", "")) > 0 for c in cells)
+    assert "| Python |" in report
+    assert "| DuckDB |" in report
+    assert "--rows 11000000" in report
+    assert list(tmp_path.iterdir()) == [out]  # generated files are cleaned up
+
+
+def test_measurements_report_the_generated_row_count(
+    bench_ingest: ModuleType, sample_data: Path, tmp_path: Path
+) -> None:
+    generated = bench_ingest.generate_baci_csv(tmp_path / "data", ROWS, sample=sample_data)
+
+    for kind in ("duckdb-copy", "friendshore-ingest"):
+        measured = bench_ingest.measure(kind, generated, tmp_path / "data")
+        assert measured.kind == kind
+        assert measured.rows == ROWS
+        assert measured.peak_rss_mib > 0
+    assert (tmp_path / "data" / "baseline.parquet").exists()
+    assert (tmp_path / "data" / "warehouse" / "manifest.json").exists()
