@@ -153,11 +153,12 @@ def iter_baci_trade(
     year: int | None,
     hs_revision: str,
     release: str,
-    block_size: int = 1 << 24,
+    block_size: int = 1 << 20,
 ) -> Iterator[pa.Table]:
     """Stream a BACI yearly CSV as validated Arrow batches in the ``trade`` schema.
 
-    Memory stays bounded by ``block_size``. Every value is checked; the first bad one raises
+    Memory stays bounded: the reader works block by block (``block_size`` bytes; Arrow reads a
+    few blocks ahead, so small blocks keep the peak low). Every value is checked; the first bad one raises
     ``SchemaError`` naming its line and field.
     """
     try:
