@@ -49,11 +49,11 @@ def _version(value: bool) -> None:
 def _global(
     ctx: typer.Context,
     home: Annotated[
-        Path | None, typer.Option("--home", help="Warehouse folder [env FRIENDSHORE_HOME].")
+        Path | None, typer.Option("--home", help="Warehouse folder (env FRIENDSHORE_HOME).")
     ] = None,
     backend: Annotated[
         Backend | None,
-        typer.Option("--backend", help="Query engine: duckdb or pyspark [env FRIENDSHORE_BACKEND]."),
+        typer.Option("--backend", help="Query engine: duckdb or pyspark (env FRIENDSHORE_BACKEND)."),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
     version: Annotated[
