@@ -17,23 +17,10 @@ from friendshore.sources.eto import ETO_FILES, read_eto, read_market_size_usd
 from friendshore.sources.wiod_kite import KITE_COMPONENTS, kite_files, read_kite
 from friendshore.warehouse import connect
 from friendshore.warehouse.ingest import ingest_source
+from helpers import one_where, rows_where
 
 ETO = "eto_chip_explorer"
 KITE = "kite_wiod2014_initial_conditions"
-
-
-def _rows(table: pa.Table, **where: Any) -> list[dict[str, Any]]:
-    mask = None
-    for col, value in where.items():
-        cond = pc.equal(table.column(col), value)
-        mask = cond if mask is None else pc.and_(mask, cond)
-    return table.filter(mask).to_pylist()
-
-
-def _one(table: pa.Table, **where: Any) -> dict[str, Any]:
-    rows = _rows(table, **where)
-    assert len(rows) == 1, f"{where}: {len(rows)} rows"
-    return rows[0]
 
 
 # --- ETO chip explorer ---------------------------------------------------------------------------
@@ -45,7 +32,7 @@ def eto(sample_data: Path) -> dict[str, pa.Table]:
 
 
 def _country_share(eto: dict[str, pa.Table], input_id: str, country: str) -> dict[str, Any]:
-    return _one(eto["chip_provision"], input_id=input_id, country=country, provider_type="country")
+    return one_where(eto["chip_provision"], input_id=input_id, country=country, provider_type="country")
 
 
 @pytest.mark.parametrize(
@@ -75,13 +62,13 @@ def test_eto_country_shares(
 def test_eto_fabrication_year_and_firm_country(eto: dict[str, pa.Table]) -> None:
     assert _country_share(eto, "S2", "CHN")["year"] == 2022
     # EUV tools: the one firm is ASML, whose country (from providers.csv) is NLD.
-    firms = _rows(eto["chip_provision"], input_id="N20", provider_type="organization")
+    firms = rows_where(eto["chip_provision"], input_id="N20", provider_type="organization")
     assert [(f["provider_name"], f["country"], f["share"]) for f in firms] == [("ASML", "NLD", 1.0)]
     # "Various countries" is no country; ETO's Europe aggregate keeps its own code EUR.
-    various = _one(eto["chip_provision"], input_id="S2", provider_name="Various countries")
+    various = one_where(eto["chip_provision"], input_id="S2", provider_name="Various countries")
     assert various["country"] is None
     assert various["share"] == pytest.approx(0.07)
-    assert _one(eto["chip_provision"], input_id="S2", provider_name="EUR")["country"] == "EUR"
+    assert one_where(eto["chip_provision"], input_id="S2", provider_name="EUR")["country"] == "EUR"
 
 
 def test_eto_shares_are_fractions(eto: dict[str, pa.Table]) -> None:
@@ -102,18 +89,20 @@ def test_eto_inputs_and_sequence(eto: dict[str, pa.Table]) -> None:
     inputs = eto["chip_inputs"]
     assert inputs.num_rows == 126 + 3  # inputs.csv nodes plus the three stages
     assert len(pc.unique(inputs.column("input_id"))) == inputs.num_rows
-    n0 = _one(inputs, input_id="N0")
+    n0 = one_where(inputs, input_id="N0")
     assert (n0["input_name"], n0["stage_id"], n0["year"]) == ("Chip design", "S1", 2022)
     assert n0["market_size_usd"] == pytest.approx(574.1e9)
-    assert _one(inputs, input_id="N9")["market_size_usd"] == pytest.approx(296e6)  # "$296 million (2025)"
-    stage = _one(inputs, input_id="S3")
+    assert one_where(inputs, input_id="N9")["market_size_usd"] == pytest.approx(
+        296e6
+    )  # "$296 million (2025)"
+    stage = one_where(inputs, input_id="S3")
     assert (stage["type"], stage["year"], stage["market_size_usd"]) == ("stage", 2022, pytest.approx(95e9))
     # Multi-line quoted descriptions are read whole.
-    assert "\n" in _one(inputs, input_id="N7")["description"]
+    assert "\n" in one_where(inputs, input_id="N7")["description"]
     seq = eto["chip_sequence"]
     assert seq.num_rows == 139
-    assert _one(seq, input_id="N20", relation="is_type_of")["related_id"] == "N19"
-    assert _one(seq, input_id="N8", relation="goes_into")["related_id"] == "N26"
+    assert one_where(seq, input_id="N20", relation="is_type_of")["related_id"] == "N19"
+    assert one_where(seq, input_id="N8", relation="goes_into")["related_id"] == "N26"
 
 
 def test_market_size_text() -> None:
@@ -154,7 +143,7 @@ def test_eto_hand_made(tmp_path: Path) -> None:
     assert provision.column("share").to_pylist() == [0.56, None]
     assert provision.column("country").to_pylist() == ["JPN", "JPN"]
     assert provision.num_rows == 2  # the alias row of P9 does not duplicate provision
-    wafer = _one(tables["chip_inputs"], input_id="N1")
+    wafer = one_where(tables["chip_inputs"], input_id="N1")
     assert wafer["description"] == "Silicon wafers,\nsliced and\npolished."
     assert wafer["market_size_usd"] == pytest.approx(11.9e9)
     assert tables["chip_sequence"].to_pylist()[0]["relation"] == "goes_into"
@@ -228,7 +217,7 @@ def test_kite_dimensions(kite: dict[str, pa.Table]) -> None:
     assert kite["trade_elasticity"].num_rows == 50
 
 
-def test_kite_trade_shares_sum_to_one(kite: dict[str, pa.Table]) -> None:
+def test_kite_trade_shares_sum_toone_where(kite: dict[str, pa.Table]) -> None:
     sums = kite["trade_share"].group_by(["destination", "sector"]).aggregate([("value", "sum")])
     assert sums.num_rows == 44 * 50
     gap = pc.max(pc.abs(pc.subtract(sums.column("value_sum"), 1.0))).as_py()
@@ -237,7 +226,7 @@ def test_kite_trade_shares_sum_to_one(kite: dict[str, pa.Table]) -> None:
 
 @pytest.mark.parametrize(("sector", "share"), [("C17", 0.199), ("C06", 0.239), ("C18", 0.181)])
 def test_kite_us_absorption_from_china(kite: dict[str, pa.Table], sector: str, share: float) -> None:
-    row = _one(kite["trade_share"], origin="CHN", destination="USA", sector=sector)
+    row = one_where(kite["trade_share"], origin="CHN", destination="USA", sector=sector)
     assert row["value"] == pytest.approx(share, abs=0.0005)
 
 
@@ -295,7 +284,7 @@ def _kite_folder(tmp_path: Path) -> Path:
 
 def test_kite_hand_made(tmp_path: Path) -> None:
     parts = read_kite(_kite_folder(tmp_path))
-    assert _one(parts["trade_share"], origin="BBB", destination="AAA")["value"] == 0.1
+    assert one_where(parts["trade_share"], origin="BBB", destination="AAA")["value"] == 0.1
     assert parts["value_added"].column("value").to_pylist() == [60.0, 25.0]
 
 
@@ -326,7 +315,7 @@ def test_kite_non_number_and_bad_code(tmp_path: Path) -> None:
     assert err.value.field == "sector"
 
 
-def test_kite_shares_must_sum_to_one(tmp_path: Path) -> None:
+def test_kite_shares_must_sum_toone_where(tmp_path: Path) -> None:
     folder = _kite_folder(tmp_path)
     table = pq.read_table(folder / "trade_share.parquet")
     table = table.set_column(3, "value", pa.array([0.9, 0.2, 0.3, 0.7]))  # AAA's C01 absorption sums to 1.1

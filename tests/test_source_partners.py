@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,24 +17,11 @@ from friendshore.sources.unga import read_unga_ideal_points
 from friendshore.sources.wgi import read_wgi, read_wgi_long, read_wgi_workbook
 from friendshore.warehouse import connect
 from friendshore.warehouse.ingest import ingest_source
+from helpers import one_where, rows_where
 
 WGI_XLSX = "wgi/wgidataset_2023update.xlsx"
 WGI_CSV = "wgi/wgi_long_1996_2022.csv"
 UNGA_CSV = "unga_ideal_points/IdealpointestimatesAll_Jun2024.csv"
-
-
-def _rows(table: pa.Table, **where: Any) -> list[dict[str, Any]]:
-    mask = None
-    for col, value in where.items():
-        cond = pc.equal(table.column(col), value)
-        mask = cond if mask is None else pc.and_(mask, cond)
-    return table.filter(mask).to_pylist()
-
-
-def _one(table: pa.Table, **where: Any) -> dict[str, Any]:
-    rows = _rows(table, **where)
-    assert len(rows) == 1, f"{where}: {len(rows)} rows"
-    return rows[0]
 
 
 # --- WGI ---------------------------------------------------------------------------------------
@@ -58,7 +44,7 @@ def wgi(sample_data: Path) -> pa.Table:
     ],
 )
 def test_wgi_2022_estimates(wgi: pa.Table, country: str, indicator: str, estimate: float) -> None:
-    row = _one(wgi, country=country, indicator=indicator, year=2022)
+    row = one_where(wgi, country=country, indicator=indicator, year=2022)
     assert row["estimate"] == pytest.approx(estimate, abs=0.005)
     assert row["release"] == "2023-update"
 
@@ -74,8 +60,8 @@ def test_wgi_workbook_shape(wgi: pa.Table) -> None:
 
 def test_wgi_missing_and_legacy_codes(wgi: pa.Table) -> None:
     # Aruba has '#N/A' for VA 1996 in the workbook -> null; it has an estimate in 2022.
-    assert _one(wgi, country="ABW", indicator="VA", year=1996)["estimate"] is None
-    assert _one(wgi, country="ABW", indicator="VA", year=2022)["estimate"] is not None
+    assert one_where(wgi, country="ABW", indicator="VA", year=1996)["estimate"] is None
+    assert one_where(wgi, country="ABW", indicator="VA", year=2022)["estimate"] is not None
     countries = set(wgi.column("country").to_pylist())
     assert {"ROU", "COD", "TLS", "AND", "PSE", "XKX"} <= countries
     assert not {"ROM", "ZAR", "TMP", "ADO", "WBG", "KSV"} & countries
@@ -223,7 +209,7 @@ def test_wgi_workbook_hand_made(tmp_path: Path) -> None:
     sheets["rlx"][4] = ["Romania", "ROM", 0.25, 0.2, 8, 60.0, 50.0, "#N/A"]
     table = read_wgi_workbook(_xlsx(tmp_path / "w.xlsx", sheets))
     assert table.num_rows == 6
-    rl = _one(table, indicator="RL")
+    rl = one_where(table, indicator="RL")
     assert (rl["country"], rl["year"], rl["estimate"], rl["pct_rank_upper"]) == ("ROU", 2022, 0.25, None)
     assert set(table.column("release").to_pylist()) == {"2023-update"}
 
@@ -275,7 +261,7 @@ def unga(sample_data: Path) -> pa.Table:
     ],
 )
 def test_unga_session_78(unga: pa.Table, country: str, ideal_point: float) -> None:
-    row = _one(unga, country=country, session=78)
+    row = one_where(unga, country=country, session=78)
     assert row["year"] == 2023
     assert row["ideal_point"] == pytest.approx(ideal_point, abs=0.005)
     assert row["release"] == "Jun2024"
@@ -283,11 +269,11 @@ def test_unga_session_78(unga: pa.Table, country: str, ideal_point: float) -> No
 
 def test_unga_agreement_and_shape(unga: pa.Table) -> None:
     assert unga.num_rows == 11_238
-    usa = _one(unga, country="USA", session=78)
+    usa = one_where(unga, country="USA", session=78)
     assert usa["agree_usa"] == 1.0  # the US always agrees with itself
-    assert _one(unga, country="CHN", session=78)["agree_chn"] == 1.0
+    assert one_where(unga, country="CHN", session=78)["agree_chn"] == 1.0
     # Session 1 (1946): the PRC was not seated, so agreement with China is missing.
-    first = _one(unga, country="USA", session=1)
+    first = one_where(unga, country="USA", session=1)
     assert first["year"] == 1946
     assert first["agree_chn"] is None
     for col in ("agree_usa", "agree_chn", "agree_ind", "agree_rus"):
@@ -299,16 +285,16 @@ def test_unga_historic_states(unga: pa.Table) -> None:
     keys = unga.group_by(["country", "year"]).aggregate([([], "count_all")])
     assert pc.max(keys.column("count_all")).as_py() == 1
     # South Yemen (COW 680) is YMD; North Yemen (COW 678) keeps YAR; both voted in 1980.
-    assert _one(unga, country="YMD", year=1980)["cow_code"] == 680
-    assert _one(unga, country="YAR", year=1980)["cow_code"] == 678
-    assert _one(unga, country="DDR", year=1980)["cow_code"] == 265
-    assert _one(unga, country="DEU", year=1980)["cow_code"] == 260  # West Germany
-    assert _one(unga, country="DEU", year=2000)["cow_code"] == 255
+    assert one_where(unga, country="YMD", year=1980)["cow_code"] == 680
+    assert one_where(unga, country="YAR", year=1980)["cow_code"] == 678
+    assert one_where(unga, country="DDR", year=1980)["cow_code"] == 265
+    assert one_where(unga, country="DEU", year=1980)["cow_code"] == 260  # West Germany
+    assert one_where(unga, country="DEU", year=2000)["cow_code"] == 255
     # COW 345: Yugoslavia up to session 60 (2005), Serbia from session 61 (2006).
-    assert _one(unga, country="YUG", year=2005)["cow_code"] == 345
-    assert _one(unga, country="SRB", year=2023)["cow_code"] == 345
-    assert not _rows(unga, country="YUG", year=2006)
-    assert _one(unga, country="TWN", year=1950)["cow_code"] == 713
+    assert one_where(unga, country="YUG", year=2005)["cow_code"] == 345
+    assert one_where(unga, country="SRB", year=2023)["cow_code"] == 345
+    assert not rows_where(unga, country="YUG", year=2006)
+    assert one_where(unga, country="TWN", year=1950)["cow_code"] == 713
 
 
 UNGA_HEADER = (
@@ -386,11 +372,11 @@ def geo_countries(sample_data: Path) -> pa.Table:
 
 
 def test_geodist_published_checks(dyadic: pa.Table) -> None:
-    assert _one(dyadic, origin="USA", destination="CHN")["distw_km"] == pytest.approx(11_183, abs=1)
-    assert _one(dyadic, origin="USA", destination="CAN")["contig"] == 1
-    assert _one(dyadic, origin="USA", destination="CHN")["contig"] == 0
-    assert _one(dyadic, origin="USA", destination="IND")["comlang_off"] == 1
-    assert _one(dyadic, origin="USA", destination="CHN")["comlang_off"] == 0
+    assert one_where(dyadic, origin="USA", destination="CHN")["distw_km"] == pytest.approx(11_183, abs=1)
+    assert one_where(dyadic, origin="USA", destination="CAN")["contig"] == 1
+    assert one_where(dyadic, origin="USA", destination="CHN")["contig"] == 0
+    assert one_where(dyadic, origin="USA", destination="IND")["comlang_off"] == 1
+    assert one_where(dyadic, origin="USA", destination="CHN")["comlang_off"] == 0
     assert dyadic.num_rows == 224 * 224
     assert set(dyadic.column("release").to_pylist()) == {"geodist-2011"}
 
@@ -400,16 +386,16 @@ def test_geodist_current_codes(dyadic: pa.Table, geo_countries: pa.Table) -> Non
         assert {"ROU", "COD", "TLS", "PSE", "SRB"} <= codes
         assert not {"ROM", "ZAR", "TMP", "PAL", "YUG"} & codes
     # The same unit: YUG's internal distance in geo_cepii.xls is the SRB-SRB distance of the dyadic file.
-    assert _one(dyadic, origin="SRB", destination="SRB")["dist_km"] == pytest.approx(120.227)
+    assert one_where(dyadic, origin="SRB", destination="SRB")["dist_km"] == pytest.approx(120.227)
 
 
 def test_geodist_countries(geo_countries: pa.Table) -> None:
     assert geo_countries.num_rows == 225  # 238 city rows, one main city per country
     assert len(pc.unique(geo_countries.column("country"))) == 225
-    usa = _one(geo_countries, country="USA")
+    usa = one_where(geo_countries, country="USA")
     assert (usa["lat"], usa["lon"]) == (40.75, -74.0)  # New York, the main city (not Washington)
     assert (usa["area_km2"], usa["landlocked"], usa["continent"]) == (9_529_106, 0, "America")
-    assert _one(geo_countries, country="BOL")["landlocked"] == 1
+    assert one_where(geo_countries, country="BOL")["landlocked"] == 1
 
 
 DIST_HEADER = "iso_o;iso_d;contig;comlang_off;comlang_ethno;colony;comcol;curcol;col45;smctry;dist;distcap;distw;distwces\n"
@@ -491,7 +477,7 @@ def test_geodist_excel_as_cepii_ships_it(tmp_path: Path) -> None:
     assert (pair["distw_km"], pair["distwces_km"]) == (460.1, None)  # an empty cell is missing
     countries = con.table("geography_countries").to_pyarrow()
     assert sorted(countries.column("country").to_pylist()) == ["ROU", "SRB", "USA"]
-    assert _one(countries, country="USA")["lat"] == 40.75
+    assert one_where(countries, country="USA")["lat"] == 40.75
 
 
 def test_geodist_comma_separated_export(tmp_path: Path) -> None:

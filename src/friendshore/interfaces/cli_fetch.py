@@ -9,11 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pyarrow as pa
 import typer
 
 from friendshore.errors import DataSourceError
-from friendshore.interfaces.render import render
+from friendshore.interfaces.cli_ingest import report_loaded
 from friendshore.sources.fetch import DOWNLOADS, fetch
 from friendshore.warehouse.store import Partition
 
@@ -43,22 +42,6 @@ def ingest_fetched(home: Path, name: str, paths: list[Path]) -> list[Partition]:
     for path in paths:
         written += ingest_source(home, name, path)
     return written
-
-
-def _report(parts: list[Partition]) -> None:
-    rows = [
-        {
-            "table": p.table,
-            "partition": ", ".join(f"{k}={v}" for k, v in p.key.items()),
-            "rows": p.rows,
-            "source": p.source,
-        }
-        for p in parts
-    ]
-    schema = pa.schema(
-        [("table", pa.string()), ("partition", pa.string()), ("rows", pa.int64()), ("source", pa.string())]
-    )
-    render(pa.Table.from_pylist(rows, schema=schema), "table", title="Loaded")
 
 
 def fetch_command(
@@ -95,4 +78,4 @@ def fetch_command(
     for path in paths:
         typer.echo(str(path))
     if ingest:
-        _report(ingest_fetched(settings.home, source, paths))
+        report_loaded(ingest_fetched(settings.home, source, paths))

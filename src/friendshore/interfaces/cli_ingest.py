@@ -13,14 +13,15 @@ from friendshore.warehouse.ingest import SOURCES, ingest_sample, ingest_source
 from friendshore.warehouse.ingest_baci import ingest_baci
 from friendshore.warehouse.store import Partition
 
-__all__ = ["ingest_app"]
+__all__ = ["ingest_app", "report_loaded"]
 
 ingest_app = typer.Typer(
     help="Load real source files into the warehouse (atomic, idempotent).", no_args_is_help=True
 )
 
 
-def _report(parts: list[Partition]) -> None:
+def report_loaded(parts: list[Partition]) -> None:
+    """Print the partitions a load wrote."""
     rows = [
         {
             "table": p.table,
@@ -57,7 +58,7 @@ def baci(
 ) -> None:
     """Load CEPII BACI trade (t,i,j,k,v,q) with the release's country and product dictionaries."""
     settings = _settings(ctx)
-    _report(
+    report_loaded(
         ingest_baci(
             settings.home,
             files,
@@ -73,7 +74,7 @@ def baci(
 def sample(ctx: typer.Context) -> None:
     """Load every source's sample file from FRIENDSHORE_SAMPLE_DATA in one go."""
     settings = _settings(ctx)
-    _report(ingest_sample(settings.home, settings.sample_data))
+    report_loaded(ingest_sample(settings.home, settings.sample_data))
 
 
 def _add_source_command(name: str) -> None:
@@ -82,7 +83,7 @@ def _add_source_command(name: str) -> None:
     path_argument = typer.Argument(..., help=f"{loader.expects}.")
 
     def command(ctx: typer.Context, path: Path = path_argument) -> None:
-        _report(ingest_source(_settings(ctx).home, name, path))
+        report_loaded(ingest_source(_settings(ctx).home, name, path))
 
     command.__doc__ = f"Load {loader.description}."
     ingest_app.command(name)(command)

@@ -1,0 +1,24 @@
+"""Small helpers shared by tests (imported as ``helpers``; pytest puts tests/ on sys.path)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def rows_where(table: pa.Table, **where: Any) -> list[dict[str, Any]]:
+    """The rows of ``table`` whose columns equal the given values."""
+    mask = None
+    for col, value in where.items():
+        cond = pc.equal(table.column(col), value)
+        mask = cond if mask is None else pc.and_(mask, cond)
+    return table.filter(mask).to_pylist()
+
+
+def one_where(table: pa.Table, **where: Any) -> dict[str, Any]:
+    """The single row matching ``where`` (fails the test if there are none or several)."""
+    rows = rows_where(table, **where)
+    assert len(rows) == 1, f"{where}: {len(rows)} rows"
+    return rows[0]
