@@ -11,6 +11,7 @@ from friendshore.console import err_console
 from friendshore.interfaces.cli import FormatOption, app, settings_of
 from friendshore.interfaces.render import render
 from friendshore.metrics.dependence import EcThresholds
+from friendshore.metrics.views import Summary
 
 __all__: list[str] = []
 
@@ -49,6 +50,13 @@ def dependencies(
     members_at: Annotated[
         str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
     ] = None,
+    all_years: Annotated[
+        bool, typer.Option(help="Every loaded year, with the change in shares and HHI from the year before.")
+    ] = False,
+    churn: Annotated[
+        bool, typer.Option(help="How many flagged products are still flagged the next year.")
+    ] = False,
+    by: Annotated[Summary | None, typer.Option(help="Aggregate the products by technology or stage.")] = None,
     hhi: Annotated[float, typer.Option(help="EC screen: HHI threshold.")] = 0.4,
     extra_ratio: Annotated[float, typer.Option(help="EC screen: extra-group share of imports.")] = 0.5,
     cover: Annotated[float, typer.Option(help="EC screen: imports / exports threshold.")] = 1.0,
@@ -71,6 +79,9 @@ def dependencies(
         flagged_only=flagged_only,
         include_intra=include_intra,
         members_at=_date(members_at),
+        all_years=all_years,
+        churn=churn,
+        summary=by,
         thresholds=EcThresholds(hhi=hhi, extra_import_ratio=extra_ratio, import_export_ratio=cover),
     )
     for who in resolved:
@@ -86,10 +97,24 @@ def chokepoints(
     sector: SectorOption = None,
     stage: StageOption = None,
     hhi: Annotated[float, typer.Option(help="World export HHI above which a product is a chokepoint.")] = 0.4,
+    exposure: Annotated[
+        bool, typer.Option(help="List the importers exposed to each chokepoint instead.")
+    ] = False,
+    min_share: Annotated[
+        float, typer.Option(help="With --exposure: share bought from the top exporter.")
+    ] = 0.5,
     fmt: FormatOption = "table",
 ) -> None:
     """World chokepoints: products whose world exports are concentrated (HHI, top exporters)."""
     from friendshore.metrics.views import chokepoints_view
 
-    table = chokepoints_view(settings_of(ctx), year=year, sector=sector, stage=stage, hhi_threshold=hhi)
+    table = chokepoints_view(
+        settings_of(ctx),
+        year=year,
+        sector=sector,
+        stage=stage,
+        hhi_threshold=hhi,
+        exposure=exposure,
+        min_share=min_share,
+    )
     render(table, fmt, title="World export concentration")

@@ -10,8 +10,8 @@ trade is included):
 
 - supplier share ``s_c = v_ck / sum_c v_ck`` (a fraction in [0, 1]);
 - ``hhi = sum_c s_c**2`` (Herfindahl-Hirschman index, in [1/n, 1] for n suppliers);
-- ``top_share = max_c s_c``; ties between suppliers are broken by ISO3 order, so results are
-  deterministic on every engine;
+- ``top_share = max_c s_c``; an exact tie between suppliers goes to the later ISO3 code, so
+  results are deterministic on every engine;
 - ``on_share = sum_{c in ON} s_c`` for a named country or group ``ON``.
 
 The European Commission's strategic-dependency screen (European Commission 2021, *Strategic
@@ -80,7 +80,7 @@ def _supplier_profile(flows: ir.Table, who: str) -> ir.Table:
     per = flows.group_by(["year", "hs6", who]).aggregate(v=flows.value_kusd.sum())
     per = per.filter(per.v > 0)
     w = ibis.window(group_by=[per.year, per.hs6])
-    ranked = ibis.window(group_by=[per.year, per.hs6], order_by=[per.v.desc(), per[who]])
+    ranked = ibis.window(group_by=[per.year, per.hs6], order_by=[per.v.desc(), per[who].desc()])
     per = per.mutate(share=per.v / per.v.sum().over(w), rank=ibis.row_number().over(ranked))
     return per
 
@@ -169,17 +169,17 @@ def dependence_screen(
     no join are needed, which is what makes the all-importers screen fast.
 
     Returns ``year, importer, hs6, import_value_kusd, n_suppliers, top_supplier, top_share, hhi``
-    (suppliers with a zero value are ignored). An exact tie for the top supplier is broken by the
-    engine; ``import_dependence`` breaks ties by ISO3 order when that matters.
+    (suppliers with a zero value are ignored; an exact tie for the top supplier goes to the later
+    ISO3 code, as in ``import_dependence``).
     """
     trade = _filter(trade, year=year, hs6=hs6)
     trade = trade.filter(trade.value_kusd > 0)
     out = trade.group_by(["year", "importer", "hs6"]).aggregate(
         import_value_kusd=trade.value_kusd.sum(),
         n_suppliers=trade.count(),
-        top_value=trade.value_kusd.max(),
         sum_sq=(trade.value_kusd * trade.value_kusd).sum(),
-        top_supplier=trade.exporter.argmax(trade.value_kusd),
+        # max over (value, exporter): deterministic on every engine, ties to the later ISO3 code
+        top=ibis.struct({"value": trade.value_kusd, "exporter": trade.exporter}).max(),
     )
     return out.select(
         "year",
@@ -187,8 +187,8 @@ def dependence_screen(
         "hs6",
         "import_value_kusd",
         "n_suppliers",
-        "top_supplier",
-        top_share=out.top_value / out.import_value_kusd,
+        top_supplier=out.top["exporter"],
+        top_share=out.top["value"] / out.import_value_kusd,
         hhi=out.sum_sq / (out.import_value_kusd * out.import_value_kusd),
     )
 
@@ -278,7 +278,8 @@ def flag_churn(dependence: ir.Table) -> ir.Table:
     flagged products still flagged a year later) for each year whose next year is loaded.
     """
     flagged = dependence.filter(dependence.ec_flag.fill_null(False)).select("importer", "year", "hs6")
-    years = dependence.select("importer", "year").distinct()
+    # group_by rather than distinct(): ibis' DISTINCT over this expression duplicates rows on Spark.
+    years = dependence.group_by(["importer", "year"]).aggregate(n_products=dependence.count())
     nxt = flagged.select(importer=flagged.importer, year=flagged.year - 1, hs6=flagged.hs6, again=True)
     joined = flagged.join(nxt, ["importer", "year", "hs6"], how="left")
     per = joined.group_by(["importer", "year"]).aggregate(

@@ -8,19 +8,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from friendshore.errors import UnknownCodeError, UserError
-from friendshore.metrics.dependence import DEFAULT_THRESHOLDS, EcThresholds, chokepoints, import_dependence
+from friendshore.metrics.dependence import (
+    DEFAULT_THRESHOLDS,
+    EcThresholds,
+    chokepoint_exposure,
+    chokepoints,
+    dependence_trends,
+    flag_churn,
+    import_dependence,
+    summarise_by,
+)
 from friendshore.nomenclature.groups import resolve
-from friendshore.nomenclature.taxonomy import sector_codes
+from friendshore.nomenclature.taxonomy import sector_codes, select_taxonomy
 from friendshore.settings import Settings
 from friendshore.warehouse import connect, require_table
 
-__all__ = ["Who", "chokepoints_view", "dependencies_view", "latest_year", "resolve_who"]
+__all__ = ["Summary", "Who", "chokepoints_view", "dependencies_view", "latest_year", "resolve_who"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,10 @@ def latest_year(trade: ir.Table) -> int:
 def _codes(sector: str | None, stage: str | None) -> list[str] | None:
     if sector is None and stage is None:
         return None
-    return sector_codes(sector, stage=stage) if sector else sector_codes(None, stage=stage)
+    return sector_codes(sector, stage=stage)
+
+
+Summary = Literal["technology", "stage"]
 
 
 def dependencies_view(
@@ -74,37 +87,55 @@ def dependencies_view(
     *,
     importer: str,
     year: int | None = None,
+    all_years: bool = False,
     on: str | None = None,
     sector: str | None = None,
     stage: str | None = None,
     flagged_only: bool = False,
     include_intra: bool = False,
     members_at: date | None = None,
+    summary: Summary | None = None,
+    churn: bool = False,
     thresholds: EcThresholds = DEFAULT_THRESHOLDS,
 ) -> tuple[pa.Table, list[Who]]:
     """``import_dependence`` for an ISO3 code or group, materialised as Arrow, with the resolved
-    importer (and ``on``) so that interfaces can say which members were used."""
+    importer (and ``on``) so that interfaces can say which members were used.
+
+    ``all_years`` runs every loaded year and adds the year-on-year changes (``dependence_trends``);
+    ``churn`` returns how many flagged products stay flagged a year later (``flag_churn``);
+    ``summary`` aggregates the products by technology or stage of the taxonomy (a product in two
+    technologies counts in both).
+    """
     con = connect(settings)
     trade = require_table(con, "trade")
-    year = year or latest_year(trade)
+    last = latest_year(trade)
+    year = year or last
     who = resolve_who(importer, year=year, members_at=members_at, settings=settings)
     on_who = resolve_who(on, year=year, members_at=members_at, settings=settings) if on else None
     expr = import_dependence(
         trade,
         importer=who.members,
         label=who.label,
-        year=year,
+        year=None if (all_years or churn) else year,
         on=on_who.members if on_who else None,
         hs6=_codes(sector, stage),
         include_intra=include_intra,
         thresholds=thresholds,
     )
+    resolved = [w for w in (who, on_who) if w is not None]
+    if churn:
+        return flag_churn(expr).to_pyarrow(), resolved
+    if all_years:
+        expr = dependence_trends(expr)
     if flagged_only:
         expr = expr.filter(expr.ec_flag.fill_null(False))
+    if summary is not None:
+        taxonomy = ibis.memtable(select_taxonomy().select(["hs6", "technology", "stage"]))
+        expr = summarise_by(expr, taxonomy, by=[summary])
     result = expr.to_pyarrow()
     if result.num_rows == 0 and not flagged_only:
         raise UnknownCodeError(f"no imports by '{importer}' in {year} for the products asked")
-    return result, [w for w in (who, on_who) if w is not None]
+    return result, resolved
 
 
 def chokepoints_view(
@@ -114,10 +145,19 @@ def chokepoints_view(
     sector: str | None = None,
     stage: str | None = None,
     hhi_threshold: float = 0.4,
+    exposure: bool = False,
+    min_share: float = 0.5,
 ) -> pa.Table:
-    """World chokepoints for a year (default: the latest loaded), materialised as Arrow."""
+    """World chokepoints for a year (default: the latest loaded), materialised as Arrow; with
+    ``exposure``, the importers that buy at least ``min_share`` of each from its top exporter."""
     con = connect(settings)
     trade = require_table(con, "trade")
     year = year or latest_year(trade)
-    expr = chokepoints(trade, year=year, hs6=_codes(sector, stage), hhi_threshold=hhi_threshold)
+    codes = _codes(sector, stage)
+    if exposure:
+        exposed = chokepoint_exposure(
+            trade, year=year, hs6=codes, hhi_threshold=hhi_threshold, min_share=min_share
+        )
+        return exposed.to_pyarrow()
+    expr = chokepoints(trade, year=year, hs6=codes, hhi_threshold=hhi_threshold)
     return expr.order_by([ibis.desc("world_hhi"), "hs6"]).to_pyarrow()
