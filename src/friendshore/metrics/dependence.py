@@ -24,6 +24,9 @@ flags a product when all three hold, each computed here for any importer ``G``:
    (intra- plus extra-group);
 3. substitutability: extra-group imports exceed ``G``'s total exports of the product (ratio > 1).
 
+Results are unordered Ibis expressions: sort at the edge that shows them. (An ``order_by`` inside a
+composed expression is also a trap: ibis 12 compiles a later ``distinct()`` over it wrongly on Spark.)
+
 The thresholds are parameters (``EcThresholds``). For a single country, criterion 2 is always met
 (all its imports are "extra-group"). World chokepoints follow CEPII's GeoDep convention of a world
 export HHI above 0.4.
@@ -152,7 +155,7 @@ def import_dependence(
         ec_importance=null_bool if include_intra else c2,
         ec_substitutability=null_bool if include_intra else c3,
     )
-    return out.order_by(["year", "hs6"])
+    return out
 
 
 def dependence_screen(
@@ -226,7 +229,7 @@ def chokepoints(
         "n_exporters",
         "chokepoint",
         "year",
-    ).order_by(["year", "hs6"])
+    )
 
 
 def chokepoint_exposure(
@@ -253,7 +256,7 @@ def chokepoint_exposure(
     )
     per = per.mutate(share_from_top_exporter=per.from_top.fill_null(0.0) / per.import_value_kusd)
     per = per.filter(per.share_from_top_exporter >= min_share).drop("from_top")
-    return per.order_by(["year", "hs6", ibis.desc("import_value_kusd"), "importer"])
+    return per
 
 
 def dependence_trends(dependence: ir.Table) -> ir.Table:
@@ -268,7 +271,7 @@ def dependence_trends(dependence: ir.Table) -> ir.Table:
         d_top_share=dependence.top_share - dependence.top_share.lag().over(w),
         d_hhi=dependence.hhi - dependence.hhi.lag().over(w),
         d_on_share=dependence.on_share - dependence.on_share.lag().over(w),
-    ).order_by(["importer", "hs6", "year"])
+    )
 
 
 def flag_churn(dependence: ir.Table) -> ir.Table:
@@ -294,7 +297,7 @@ def flag_churn(dependence: ir.Table) -> ir.Table:
         "flagged",
         "flagged_next_year",
         persistence=out.flagged_next_year / out.flagged,
-    ).order_by(["importer", "year"])
+    )
 
 
 def summarise_by(dependence: ir.Table, taxonomy: ir.Table, by: Sequence[str] = ("technology",)) -> ir.Table:
@@ -314,4 +317,4 @@ def summarise_by(dependence: ir.Table, taxonomy: ir.Table, by: Sequence[str] = (
         n_flagged=j.ec_flag.fill_null(False).cast("int64").sum(),
     )
     out = out.mutate(on_share=out.on_value / out.import_value_kusd).drop("on_value")
-    return out.order_by(["importer", "year", *keys])
+    return out

@@ -124,7 +124,7 @@ def dependencies_view(
     )
     resolved = [w for w in (who, on_who) if w is not None]
     if churn:
-        return flag_churn(expr).to_pyarrow(), resolved
+        return flag_churn(expr).order_by(["importer", "year"]).to_pyarrow(), resolved
     if all_years:
         expr = dependence_trends(expr)
     if flagged_only:
@@ -132,7 +132,8 @@ def dependencies_view(
     if summary is not None:
         taxonomy = ibis.memtable(select_taxonomy().select(["hs6", "technology", "stage"]))
         expr = summarise_by(expr, taxonomy, by=[summary])
-    result = expr.to_pyarrow()
+    keys = [c for c in ("importer", "year", "hs6", summary) if c is not None and c in expr.columns]
+    result = expr.order_by(keys).to_pyarrow()
     if result.num_rows == 0 and not flagged_only:
         raise UnknownCodeError(f"no imports by '{importer}' in {year} for the products asked")
     return result, resolved
@@ -158,6 +159,7 @@ def chokepoints_view(
         exposed = chokepoint_exposure(
             trade, year=year, hs6=codes, hhi_threshold=hhi_threshold, min_share=min_share
         )
-        return exposed.to_pyarrow()
+        order = ["year", "hs6", ibis.desc("import_value_kusd"), "importer"]
+        return exposed.order_by(order).to_pyarrow()
     expr = chokepoints(trade, year=year, hs6=codes, hhi_threshold=hhi_threshold)
     return expr.order_by([ibis.desc("world_hhi"), "hs6"]).to_pyarrow()
