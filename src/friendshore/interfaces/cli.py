@@ -129,6 +129,11 @@ def _register_commands() -> None:
 
     app.command("fetch")(cli_fetch.fetch_command)
     from friendshore.interfaces import cli_vocab  # noqa: F401  (register on import)
+    from friendshore.interfaces import cli_risk  # noqa: F401  (register on import)
+    from friendshore.interfaces import cli_partners  # noqa: F401  (register on import)
+    from friendshore.interfaces.cli_gravity import gravity_app
+
+    app.add_typer(gravity_app, name="gravity")
 
 
 _register_commands()
