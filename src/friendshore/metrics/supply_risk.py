@@ -1,0 +1,784 @@
+r"""Supply risk of critical materials from any importer's point of view (the EU CRM method, generalised).
+
+The European Commission's criticality assessment (Blengini et al. 2017, *Methodology for
+establishing the EU list of critical raw materials: Guidelines*, JRC106997, EUR 28512 EN, applied in
+the 2017, 2020 and 2023 EU lists) scores a raw material's supply risk (SR) from the EU's point of
+view. Here the same formula is computed for any importer ``G`` (one country, or the members of a
+group), any year with data, per material and stage (``mining`` = extraction, ``refining`` =
+processing):
+
+.. math::
+
+    SR = \Big[HHI^{WGI,t}_{GS}\,\frac{IR}{2} + HHI^{WGI,t}_{G}\,\Big(1 - \frac{IR}{2}\Big)\Big]
+         \,(1 - EoL_{RIR})\,SI_{SR}
+
+    HHI^{WGI,t} = \sum_c S_c^2 \cdot WGI_c \cdot t_c
+
+    IR = \frac{M - X}{P + M - X}
+
+* ``S_c``: country ``c``'s share, a fraction in [0, 1]. In the global-supply term (``GS``) it is the
+  share of world production (the publisher's world total where it gives one: USGS; the sum over
+  countries otherwise: BGS). In the sourcing term (``G``) it is the share of what ``G`` gets:
+  imports from each partner (BACI quantities, tonnes) plus each member's own production (the same
+  series as the global term) — our reading of the JRC's "actual EU sourcing" (domestic production
+  plus imports); see *Not confirmed* below.
+* ``WGI_c``: the World Governance Indicators, the mean of the six estimates (VA, PV, GE, RQ, RL, CC;
+  each about -2.5 to 2.5, higher is better) rescaled to 0-10 with 10 the worst:
+  ``WGI_c = (2.5 - mean_c) * 2``, clipped to [0, 10] (estimates can, rarely, pass +-2.5).
+* ``t_c``: a trade-restriction factor, 1 by default, set per country by the user (the EU 2023 data,
+  as transcribed by CritMAT, use 1.1-1.5 for countries with export restrictions on the material and
+  0.8 for partners with a trade agreement in the sourcing term; none are shipped here). The same
+  ``t_c`` applies to both terms.
+* ``IR``: import reliance from ``G``'s imports ``M`` and exports ``X`` of the material's HS6 codes
+  (tonnes, trade with non-members only) and its production ``P`` (the production series; a member
+  not listed there, or withheld, counts 0, and the output says so). ``IR`` is clipped to [0, 1]: a
+  net exporter has 0 (flagged).
+* ``EoL_RIR`` (end-of-life recycling input rate) and ``SI_SR`` (substitution index) per material
+  from the catalogue (``friendshore.nomenclature.materials``) or the user; unknown means 0 and 1,
+  and the output says so.
+
+Published EU values of SR lie between about 0 and 7 (EU 2023 as transcribed by CritMAT: gallium
+3.9, magnesium 4.1, heavy rare earths 5.1-5.6, copper 0.1), which is the scale this formula gives with shares as fractions and
+``WGI_c`` in 0-10. A material is critical when ``SR >= 1`` and its economic importance ``EI >= 2.8``
+(``CriticalityThresholds``); EI is an input (a user's table), not computed here.
+
+What friendshore adds:
+
+* **Any importer.** ``G`` is any country or group; for a group only trade with non-members counts
+  and each member's production is a separate supplier.
+* **Stages.** Mining and refining are separate rows wherever the catalogue has a production series.
+* **Alignment.** With ``alignment_weight = w > 0`` the governance score is replaced (``w = 1``) or
+  complemented (``0 < w < 1``) by geopolitical distance from ``G``:
+  ``score_c = (1 - w) * WGI_c + w * A_c`` with
+  ``A_c = 10 * |ideal_c - ideal_G| / (max_k ideal_k - min_k ideal_k)``, the UN General Assembly ideal
+  point distance (Bailey, Strezhnev & Voeten 2017) rescaled to 0-10 by the year's spread of ideal
+  points (0 = ``G`` itself, 10 = the two most distant countries of that year). For a group,
+  ``ideal_G`` is the mean of its members' ideal points. So "risk for India" differs from "risk for
+  the US".
+
+Years, matched per input and reported, never silently: production uses the latest year <= the
+analysis year with data for the material's series (``production_year``; between two series with
+that year, the catalogue's priority decides), trade the latest year <= the analysis year with rows
+for the material's HS6 codes (``trade_year``), WGI the latest year <= the analysis year
+(``wgi_year``), ideal points likewise (``alignment_year``). Where one source has several releases,
+the latest (by name) is used. Trade is read in HS 2017 (the taxonomy's revision).
+
+Not confirmed from the primary text (the JRC guidelines could not be opened when this was written;
+the structure above is the formula of Blengini et al. (2017) as the project states it, and matches
+the CritMAT project's implementation of the EU method, ``meyerdata/CritMAT``
+``critmat/calculations/supply_risk_eu.py``): the exact WGI rescaling (``(2.5 - mean) * 2`` of the
+six-indicator mean, as CritMAT does it), that domestic production enters the sourcing term, the
+treatment of net exporters (``IR`` clipped to 0) and of producers with no WGI (left out of the sum;
+their share is reported as ``score_missing_*``). See ``docs/methods/supply-risk.md``.
+
+Every function takes and returns Ibis expressions (no computation until an edge materialises
+them), so the same code runs on DuckDB and Spark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TypeVar
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from friendshore.errors import UserError
+from friendshore.nomenclature.materials import MaterialStage, material_codes, select_materials
+
+__all__ = [
+    "DEFAULT_PARAMS",
+    "DEFAULT_THRESHOLDS",
+    "SUPPLY_RISK_COLUMNS",
+    "CriticalityThresholds",
+    "SupplyRiskParams",
+    "alignment_scores",
+    "calc_supply_risk",
+    "global_supply",
+    "hhi_weighted",
+    "importer_sourcing",
+    "supply_risk",
+    "wgi_scores",
+]
+
+Num = TypeVar("Num", float, ir.NumericValue)
+
+#: The leading columns of ``supply_risk`` (flag and provenance columns follow them).
+SUPPLY_RISK_COLUMNS = (
+    "material",
+    "stage",
+    "importer",
+    "year",
+    "hhi_wgi_global",
+    "hhi_wgi_sourcing",
+    "import_reliance",
+    "eol_rir",
+    "si_sr",
+    "supply_risk",
+    "top_producer",
+    "top_producer_share",
+)
+
+
+@dataclass(frozen=True)
+class CriticalityThresholds:
+    """EU criticality thresholds: critical when ``SR >= supply_risk`` and ``EI >= economic_importance``."""
+
+    supply_risk: float = 1.0
+    economic_importance: float = 2.8
+
+
+#: The EU thresholds (SR 1.0, EI 2.8).
+DEFAULT_THRESHOLDS = CriticalityThresholds()
+
+
+def _frozen(mapping: Mapping[str, float] | None) -> Mapping[str, float]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class SupplyRiskParams:
+    """Parameters of ``supply_risk``; every one is reported in or visible from the output.
+
+    ``trade_restriction``: ISO3 -> ``t_c`` (> 0; 1 for countries not named). ``eol_rir`` and
+    ``si_sr``: material -> value, overriding the catalogue. ``alignment_weight``: 0 = WGI only (the
+    EU method), 1 = alignment only, in between a mix. ``include_domestic``: count the importer's own
+    production in its sourcing (the EU method) or only imports.
+    """
+
+    alignment_weight: float = 0.0
+    trade_restriction: Mapping[str, float] = field(default_factory=dict)
+    eol_rir: Mapping[str, float] = field(default_factory=dict)
+    si_sr: Mapping[str, float] = field(default_factory=dict)
+    include_domestic: bool = True
+    hs_revision: str = "HS17"
+    thresholds: CriticalityThresholds = DEFAULT_THRESHOLDS
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "trade_restriction", _frozen(self.trade_restriction))
+        object.__setattr__(self, "eol_rir", _frozen(self.eol_rir))
+        object.__setattr__(self, "si_sr", _frozen(self.si_sr))
+        if not 0.0 <= self.alignment_weight <= 1.0:
+            raise UserError(f"alignment weight {self.alignment_weight} is outside [0, 1]")
+        for code, factor in self.trade_restriction.items():
+            if not factor > 0:
+                raise UserError(f"trade-restriction factor for {code} is {factor}; use a number above 0")
+        for name, value in self.eol_rir.items():
+            if not 0.0 <= value <= 1.0:
+                raise UserError(f"EoL-RIR of {name} is {value}; use a fraction in [0, 1]")
+        for name, value in self.si_sr.items():
+            if not 0.0 < value <= 1.0:
+                raise UserError(f"SI_SR of {name} is {value}; use a number in (0, 1]")
+
+    @property
+    def weighting(self) -> str:
+        """``wgi``, ``alignment`` or ``wgi+alignment (w=...)``."""
+        if self.alignment_weight == 0:
+            return "wgi"
+        if self.alignment_weight == 1:
+            return "alignment"
+        return f"wgi+alignment (w={self.alignment_weight:g})"
+
+
+#: The EU method as published: WGI weighting, no trade restrictions, catalogue parameters.
+DEFAULT_PARAMS = SupplyRiskParams()
+
+
+def calc_supply_risk(
+    hhi_global: Num, hhi_sourcing: Num, import_reliance: Num, eol_rir: Num, si_sr: Num
+) -> Num:
+    """``SR = [HHI_GS * IR/2 + HHI_G * (1 - IR/2)] * (1 - EoL_RIR) * SI_SR`` (Blengini et al. 2017).
+
+    Works on floats and on Ibis numeric columns alike. SR is linear in ``SI_SR`` and in
+    ``1 - EoL_RIR``, zero when ``EoL_RIR = 1``, equals ``HHI_G * (1 - EoL_RIR) * SI_SR`` at ``IR = 0``
+    and the mean of the two HHIs times the same factors at ``IR = 1``.
+    """
+    half = import_reliance / 2
+    return (hhi_global * half + hhi_sourcing * (1 - half)) * (1 - eol_rir) * si_sr
+
+
+def _latest_release(table: ir.Table, by: Sequence[str] = ()) -> ir.Table:
+    """Rows of the latest release (by name) within each ``by`` group."""
+    keys = list(by)
+    latest = (
+        table.group_by(keys).aggregate(release=table.release.max())
+        if keys
+        else table.aggregate(release=table.release.max())
+    )
+    return table.join(latest, [*keys, "release"])
+
+
+def _catalogue(
+    materials: pa.Table | None, stage: MaterialStage | None, material: Sequence[str] | None
+) -> pa.Table:
+    if materials is None:
+        return select_materials(list(material) if material else None, stage)
+    table = materials
+    if stage is not None:
+        table = table.filter(pc.equal(table.column("stage"), stage))
+    if material:
+        table = table.filter(pc.is_in(table.column("material"), pa.array(list(material))))
+    return table
+
+
+def global_supply(
+    production: ir.Table,
+    *,
+    year: int,
+    materials: pa.Table | None = None,
+    stage: MaterialStage | None = None,
+    material: Sequence[str] | None = None,
+) -> ir.Table:
+    """World production by country for each catalogue material and stage, at the latest year <= ``year``.
+
+    ``production`` is the warehouse table ``mineral_production``; ``materials`` the catalogue
+    (default: ``friendshore.nomenclature.materials.load_materials()``). Per (material, stage) the
+    series with the latest year <= ``year`` is used (ties: the lower ``priority``).
+    ``share = value / world_value`` where ``world_value`` is the publisher's world total (USGS
+    ``World total``) or else the sum over countries (BGS), as ``world_basis`` says. Withheld figures
+    (USGS ``W``) keep a row with a null value and share.
+
+    Returns ``material, stage, country, value, share, world_value, world_basis, production_year,
+    production_source, production_commodity, production_unit``.
+    """
+    cat = _catalogue(materials, stage, material)
+    series = ibis.memtable(
+        cat.select(["material", "stage", "priority", "source", "commodity", "source_stage"]).to_pylist(),
+        schema={
+            "material": "string",
+            "stage": "string",
+            "priority": "int32",
+            "source": "string",
+            "commodity": "string",
+            "source_stage": "string",
+        },
+    )
+    p = production.filter(production.statistic == "production", production.year <= year)
+    p = _latest_release(p, ["source"])
+    p = p.select(
+        "source",
+        "commodity",
+        "country",
+        "row_kind",
+        "year",
+        "value",
+        "unit",
+        source_stage=p.stage,
+    )
+    rows = p.join(series, ["source", "commodity", "source_stage"])
+    reported = rows.filter((rows.row_kind == "country") & rows.value.notnull())
+    keys = ["material", "stage", "priority", "source", "commodity"]
+    years = reported.group_by(keys).aggregate(production_year=reported.year.max())
+    order = ibis.window(
+        group_by=[years.material, years.stage], order_by=[ibis.desc(years.production_year), years.priority]
+    )
+    years = years.mutate(pick=ibis.row_number().over(order))
+    chosen = years.filter(years.pick == 0).drop("pick")
+    picked = rows.join(chosen, keys)
+    picked = picked.filter(picked.year == picked.production_year)
+    world = picked.filter(picked.row_kind == "world")
+    world = world.group_by(["material", "stage"]).aggregate(world_total=world.value.max())
+    countries = picked.filter(picked.row_kind == "country")
+    sums = countries.group_by(["material", "stage"]).aggregate(
+        country_sum=countries.value.sum(), production_unit=countries.unit.max()
+    )
+    out = countries.join(sums, ["material", "stage"]).left_join(world, ["material", "stage"])
+    out = out.select(
+        "material",
+        "stage",
+        "country",
+        "value",
+        "production_year",
+        "source",
+        "commodity",
+        "production_unit",
+        world_value=out.world_total.coalesce(out.country_sum),
+        world_basis=ibis.ifelse(out.world_total.notnull(), "world total", "sum of countries"),
+    )
+    return out.select(
+        "material",
+        "stage",
+        "country",
+        "value",
+        share=out.value / out.world_value,
+        world_value=out.world_value,
+        world_basis=out.world_basis,
+        production_year=out.production_year,
+        production_source=out.source,
+        production_commodity=out.commodity,
+        production_unit=out.production_unit,
+    )
+
+
+def wgi_scores(governance: ir.Table, *, year: int) -> ir.Table:
+    """Governance scores 0-10 (10 = worst) from the WGI at the latest year <= ``year``.
+
+    ``wgi_mean`` is the mean of a country's available estimates (of VA, PV, GE, RQ, RL, CC;
+    ``wgi_indicators`` says how many) and ``wgi_score = clip((2.5 - wgi_mean) * 2, 0, 10)``.
+    Returns ``country, wgi_year, wgi_mean, wgi_indicators, wgi_score``.
+    """
+    g = governance.filter(governance.year <= year, governance.estimate.notnull())
+    g = _latest_release(g)
+    latest = g.aggregate(wgi_year=g.year.max())
+    g = g.cross_join(latest)
+    g = g.filter(g.year == g.wgi_year)
+    out = g.group_by(["country", "wgi_year"]).aggregate(
+        wgi_mean=g.estimate.mean(), wgi_indicators=g.estimate.count()
+    )
+    return out.mutate(wgi_score=((2.5 - out.wgi_mean) * 2).clip(lower=0.0, upper=10.0))
+
+
+def alignment_scores(alignment: ir.Table, *, importer: Sequence[str], year: int) -> ir.Table:
+    """Geopolitical distance of every country from ``importer``, rescaled to 0-10.
+
+    ``A_c = 10 * |ideal_c - ideal_G| / (max ideal - min ideal)`` over the countries with an ideal
+    point in the latest year <= ``year`` (UNGA ideal points, Bailey, Strezhnev & Voeten 2017);
+    ``ideal_G`` is the mean ideal point of the importer's members (one member: its own). The score is
+    null for every country when no member has an ideal point that year.
+    Returns ``country, alignment_year, ideal_point, importer_ideal_point, alignment_score``.
+    """
+    members = sorted(set(importer))
+    a = alignment.filter(alignment.year <= year, alignment.ideal_point.notnull())
+    a = _latest_release(a)
+    latest = a.aggregate(alignment_year=a.year.max())
+    a = a.cross_join(latest)
+    a = a.filter(a.year == a.alignment_year)
+    a = a.group_by(["country", "alignment_year"]).aggregate(ideal_point=a.ideal_point.mean())
+    span = a.aggregate(
+        ip_min=a.ideal_point.min(),
+        ip_max=a.ideal_point.max(),
+        importer_ideal_point=a.ideal_point.mean(where=a.country.isin(members)),
+    )
+    a = a.cross_join(span)
+    width = a.ip_max - a.ip_min
+    score = ibis.ifelse(width > 0, (a.ideal_point - a.importer_ideal_point).abs() * 10.0 / width, 0.0)
+    return a.select(
+        "country",
+        "alignment_year",
+        "ideal_point",
+        "importer_ideal_point",
+        alignment_score=ibis.ifelse(a.importer_ideal_point.notnull(), score, ibis.null("float64")),
+    )
+
+
+def hhi_weighted(
+    suppliers: ir.Table,
+    *,
+    by: Sequence[str],
+    supplier: str = "supplier",
+    share: str = "share",
+    score: str = "score",
+    factor: str = "t",
+) -> ir.Table:
+    """``HHI = sum_c share_c^2 * score_c * t_c`` per ``by`` group, with its diagnostics.
+
+    Rows with a null share are ignored; suppliers with a null score are left out of the sum and
+    their total share is reported as ``score_missing_share`` (the HHI is null when no supplier has a
+    score). Returns ``<by...>, hhi, n_suppliers, top_supplier, top_share, coverage,
+    score_missing_share``; ``coverage`` is the sum of the shares (1 when shares are of a total over
+    the listed suppliers), ``top_supplier`` ties are broken by code.
+    """
+    keys = list(by)
+    t = suppliers.filter(suppliers[share].notnull())
+    order = ibis.window(group_by=[t[k] for k in keys], order_by=[ibis.desc(t[share]), t[supplier]])
+    t = t.mutate(_rank=ibis.row_number().over(order))
+    s, sc, f = t[share], t[score], t[factor]
+    return t.group_by(keys).aggregate(
+        hhi=(s * s * sc * f).sum(where=sc.notnull()),
+        n_suppliers=t.count(where=s > 0),
+        top_supplier=t[supplier].max(where=t._rank == 0),
+        top_share=s.max(),
+        coverage=s.sum(),
+        score_missing_share=s.sum(where=sc.isnull()).fill_null(0.0),
+    )
+
+
+def importer_sourcing(
+    trade: ir.Table,
+    supply: ir.Table,
+    *,
+    importer: Sequence[str],
+    year: int,
+    materials: pa.Table | None = None,
+    stage: MaterialStage | None = None,
+    material: Sequence[str] | None = None,
+    include_domestic: bool = True,
+    hs_revision: str = "HS17",
+) -> tuple[ir.Table, ir.Table]:
+    """What ``importer`` gets of each material, from whom, and its import reliance.
+
+    ``trade`` is the warehouse ``trade`` table (BACI), read in ``hs_revision`` at the latest year
+    <= ``year`` with rows for the material's HS6 codes; ``supply`` a ``global_supply`` result (the
+    importer's own production comes from it). Quantities are tonnes (``qty_t``; the few BACI rows
+    without a quantity are left out).
+
+    Returns two tables:
+
+    * suppliers: ``material, stage, supplier, kind ('import' | 'domestic'), quantity, share`` with
+      ``share = quantity / sum(quantity)`` per material and stage;
+    * reliance: ``material, stage, trade_year, imports_t, exports_t, importer_production,
+      importer_production_status ('reported' | 'withheld' | 'not listed'), import_reliance_raw,
+      import_reliance`` with ``IR = (M - X) / (P + M - X)`` clipped to [0, 1] (0 where the importer
+      is a net exporter: ``P + M - X <= 0``).
+    """
+    members = sorted(set(importer))
+    if not members:
+        raise UserError("importer has no members")
+    cat = _catalogue(materials, stage, material)
+    codes = ibis.memtable(
+        material_codes(cat).to_pylist(), schema={"material": "string", "stage": "string", "hs6": "string"}
+    )
+    tr = trade.filter(trade.hs_revision == hs_revision, trade.year <= year)
+    tr = _latest_release(tr, ["year"])
+    tr = tr.select("year", "exporter", "importer", "hs6", "qty_t").join(codes, "hs6")
+    latest = tr.group_by(["material", "stage"]).aggregate(trade_year=tr.year.max())
+    tr = tr.join(latest, ["material", "stage"])
+    tr = tr.filter(tr.year == tr.trade_year, tr.qty_t.notnull())
+    inbound = tr.filter(tr.importer.isin(members) & ~tr.exporter.isin(members))
+    imports = inbound.group_by(["material", "stage", "exporter"]).aggregate(quantity=inbound.qty_t.sum())
+    outbound = tr.filter(tr.exporter.isin(members) & ~tr.importer.isin(members))
+    exports = outbound.group_by(["material", "stage"]).aggregate(exports_t=outbound.qty_t.sum())
+    own = supply.filter(supply.country.isin(members))
+    domestic = own.filter(own.value.notnull())
+    domestic = domestic.group_by(["material", "stage", "country"]).aggregate(quantity=domestic.value.sum())
+    parts = [
+        imports.select(
+            "material",
+            "stage",
+            supplier=imports.exporter,
+            kind=ibis.literal("import"),
+            quantity=imports.quantity,
+        )
+    ]
+    if include_domestic:
+        parts.append(
+            domestic.select(
+                "material",
+                "stage",
+                supplier=domestic.country,
+                kind=ibis.literal("domestic"),
+                quantity=domestic.quantity,
+            )
+        )
+    suppliers = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
+    suppliers = suppliers.filter(suppliers.quantity > 0)
+    w = ibis.window(group_by=[suppliers.material, suppliers.stage])
+    suppliers = suppliers.mutate(share=suppliers.quantity / suppliers.quantity.sum().over(w))
+
+    m_total = imports.group_by(["material", "stage"]).aggregate(imports_t=imports.quantity.sum())
+    p_total = own.group_by(["material", "stage"]).aggregate(
+        importer_production=own.value.sum(), n_rows=own.count(), n_values=own.value.count()
+    )
+    rel = latest.left_join(m_total, ["material", "stage"]).left_join(exports, ["material", "stage"])
+    rel = rel.left_join(p_total, ["material", "stage"])
+    m = rel.imports_t.fill_null(0.0)
+    x = rel.exports_t.fill_null(0.0)
+    p = rel.importer_production.fill_null(0.0)
+    consumption = p + m - x
+    raw = ibis.ifelse(consumption > 0, (m - x) / consumption, ibis.null("float64"))
+    status = ibis.cases(
+        (rel.n_values.fill_null(0) > 0, "reported"),
+        (rel.n_rows.fill_null(0) > 0, "withheld"),
+        else_="not listed",
+    )
+    reliance = rel.select(
+        "material",
+        "stage",
+        "trade_year",
+        imports_t=m,
+        exports_t=x,
+        importer_production=p,
+        importer_production_status=status,
+        import_reliance_raw=raw,
+        import_reliance=raw.clip(lower=0.0, upper=1.0).fill_null(0.0),
+    )
+    return suppliers, reliance
+
+
+def _factor(code: ir.StringValue, restrictions: Mapping[str, float]) -> ir.FloatingValue:
+    if not restrictions:
+        return ibis.literal(1.0)
+    branches = [(code == iso3, float(value)) for iso3, value in sorted(restrictions.items())]
+    return ibis.cases(*branches, else_=1.0).cast("float64")  # type: ignore[return-value]
+
+
+def _scores(
+    governance: ir.Table | None,
+    alignment: ir.Table | None,
+    *,
+    importer: Sequence[str],
+    year: int,
+    weight: float,
+) -> tuple[ir.Table, ir.Table]:
+    """``country, score`` and a one-row table ``wgi_year, alignment_year``."""
+    wgi = None
+    if weight < 1:
+        if governance is None:
+            raise UserError(
+                "WGI weighting needs the 'governance' table (World Governance Indicators): "
+                "load it with 'friendshore ingest wgi FILE' or 'friendshore ingest sample'"
+            )
+        wgi = wgi_scores(governance, year=year)
+    ali = None
+    if weight > 0:
+        if alignment is None:
+            raise UserError(
+                "alignment weighting needs the 'alignment' table (UNGA ideal points): "
+                "load it with 'friendshore ingest unga FILE' or 'friendshore ingest sample'"
+            )
+        ali = alignment_scores(alignment, importer=importer, year=year)
+    null_year = ibis.null("int16")
+    if wgi is not None and ali is None:
+        scores = wgi.select("country", score=wgi.wgi_score)
+        years = wgi.aggregate(wgi_year=wgi.wgi_year.max()).mutate(alignment_year=null_year)
+    elif ali is not None and wgi is None:
+        scores = ali.select("country", score=ali.alignment_score)
+        years = ali.aggregate(alignment_year=ali.alignment_year.max()).mutate(wgi_year=null_year)
+    else:
+        assert wgi is not None
+        assert ali is not None
+        both = wgi.outer_join(ali, wgi.country == ali.country)
+        scores = both.select(
+            country=both.country.coalesce(both.country_right),
+            score=both.wgi_score * (1.0 - weight) + both.alignment_score * weight,
+        )
+        years = wgi.aggregate(wgi_year=wgi.wgi_year.max()).cross_join(
+            ali.aggregate(alignment_year=ali.alignment_year.max())
+        )
+    return scores, years.select(
+        wgi_year=years.wgi_year.cast("int16"), alignment_year=years.alignment_year.cast("int16")
+    )
+
+
+def _weighted(table: ir.Table, scores: ir.Table, restrictions: Mapping[str, float]) -> ir.Table:
+    """Attach ``score`` (by supplier) and ``t`` to a supplier table."""
+    j = table.left_join(scores, table.supplier == scores.country)
+    j = j.select(*[c for c in table.columns], score=j.score)
+    return j.mutate(t=_factor(j.supplier, restrictions))
+
+
+def _parameters(cat: pa.Table, params: SupplyRiskParams) -> ir.Table:
+    rows: dict[tuple[str, str], dict[str, object]] = {}
+    for row in cat.to_pylist():
+        key = (str(row["material"]), str(row["stage"]))
+        if key in rows:
+            continue
+        name = key[0]
+        eol = params.eol_rir.get(name, row["eol_rir"])
+        si = params.si_sr.get(name, row["si_sr"])
+        codes = [c for c in str(row["hs6"] or "").split(";") if c]
+        rows[key] = {
+            "material": name,
+            "stage": key[1],
+            "hs6": ";".join(codes),  # "" for none: Spark memtables turn a null string into 'NaN'
+            "n_hs6": len(codes),
+            "eol_rir": 0.0 if eol is None else float(eol),  # type: ignore[arg-type]
+            "si_sr": 1.0 if si is None else float(si),  # type: ignore[arg-type]
+            "eol_rir_known": eol is not None,
+            "si_sr_known": si is not None,
+        }
+    table = ibis.memtable(
+        list(rows.values()),
+        schema={
+            "material": "string",
+            "stage": "string",
+            "hs6": "string",
+            "n_hs6": "int64",
+            "eol_rir": "float64",
+            "si_sr": "float64",
+            "eol_rir_known": "boolean",
+            "si_sr_known": "boolean",
+        },
+    )
+    return table.mutate(hs6=table.hs6.nullif(""))
+
+
+def supply_risk(
+    trade: ir.Table,
+    production: ir.Table,
+    governance: ir.Table | None,
+    alignment: ir.Table | None = None,
+    *,
+    importer: Sequence[str],
+    year: int,
+    label: str | None = None,
+    materials: pa.Table | None = None,
+    stage: MaterialStage | None = None,
+    material: Sequence[str] | None = None,
+    params: SupplyRiskParams = DEFAULT_PARAMS,
+    economic_importance: ir.Table | None = None,
+) -> ir.Table:
+    """Supply risk (EU CRM method) of each catalogue material and stage for ``importer`` in ``year``.
+
+    ``trade``, ``production``, ``governance`` and ``alignment`` are the warehouse tables ``trade``,
+    ``mineral_production``, ``governance`` and ``alignment`` (governance only needed when
+    ``params.alignment_weight < 1``, alignment only when it is > 0). ``economic_importance`` is an optional table ``material,
+    economic_importance``. See the module docstring for the formulas.
+
+    Returns the columns ``SUPPLY_RISK_COLUMNS`` — ``material, stage, importer, year, hhi_wgi_global,
+    hhi_wgi_sourcing, import_reliance, eol_rir, si_sr, supply_risk, top_producer,
+    top_producer_share`` — followed by ``economic_importance, high_supply_risk, critical,
+    weighting, production_year, trade_year, wgi_year, alignment_year, production_source,
+    production_commodity, production_unit, world_basis, producer_coverage, score_missing_global,
+    score_missing_sourcing, n_sources, importer_production, importer_production_status, imports_t,
+    exports_t, import_reliance_raw, hs6, eol_rir_known, si_sr_known, note``. The ``hhi_wgi_*`` columns
+    hold the score-weighted HHI whatever the weighting (``weighting`` says which score). A row's
+    ``supply_risk`` is null, with a ``note`` saying why, when either HHI or the import reliance is
+    unknown (no production series up to the year, no HS6 codes, no trade rows for them).
+    """
+    members = sorted(set(importer))
+    if not members:
+        raise UserError("importer has no members")
+    name = label or members[0]
+    cat = _catalogue(materials, stage, material)
+    keys = ["material", "stage"]
+    scores, years = _scores(
+        governance, alignment, importer=members, year=year, weight=params.alignment_weight
+    )
+    restrictions = params.trade_restriction
+
+    supply = global_supply(production, year=year, materials=cat)
+    meta = supply.group_by(keys).aggregate(
+        production_year=supply.production_year.max(),
+        production_source=supply.production_source.max(),
+        production_commodity=supply.production_commodity.max(),
+        production_unit=supply.production_unit.max(),
+        world_basis=supply.world_basis.max(),
+    )
+    producers = supply.select(*keys, supplier=supply.country, share=supply.share)
+    g = hhi_weighted(_weighted(producers, scores, restrictions), by=keys)
+    g = g.select(
+        *keys,
+        hhi_wgi_global=g.hhi,
+        top_producer=g.top_supplier,
+        top_producer_share=g.top_share,
+        producer_coverage=g.coverage,
+        score_missing_global=g.score_missing_share,
+    )
+
+    suppliers, reliance = importer_sourcing(
+        trade,
+        supply,
+        importer=members,
+        year=year,
+        materials=cat,
+        include_domestic=params.include_domestic,
+        hs_revision=params.hs_revision,
+    )
+    s = hhi_weighted(_weighted(suppliers.drop("kind", "quantity"), scores, restrictions), by=keys)
+    s = s.select(
+        *keys,
+        hhi_wgi_sourcing=s.hhi,
+        n_sources=s.n_suppliers,
+        score_missing_sourcing=s.score_missing_share,
+    )
+
+    base = _parameters(cat, params)
+    out = base.left_join(g, keys).select(base, *[c for c in g.columns if c not in keys])
+    out = out.left_join(meta, keys).select(out, *[c for c in meta.columns if c not in keys])
+    out = out.left_join(s, keys).select(out, *[c for c in s.columns if c not in keys])
+    out = out.left_join(reliance, keys).select(out, *[c for c in reliance.columns if c not in keys])
+    out = out.cross_join(years)
+    if economic_importance is not None:
+        ei = economic_importance.select(
+            "material", economic_importance=economic_importance.economic_importance.cast("float64")
+        )
+        out = out.left_join(ei, "material").select(out, "economic_importance")
+    else:
+        out = out.mutate(economic_importance=ibis.null("float64"))
+
+    ir_known = out.trade_year.notnull()
+    imp_rel = ibis.ifelse(ir_known, out.import_reliance, ibis.null("float64"))
+    sourcing_hhi = ibis.ifelse(ir_known, out.hhi_wgi_sourcing, ibis.null("float64"))
+    sr = calc_supply_risk(out.hhi_wgi_global, sourcing_hhi, imp_rel, out.eol_rir, out.si_sr)
+    th = params.thresholds
+    high = sr >= th.supply_risk
+    critical = ibis.ifelse(
+        out.economic_importance.notnull(),
+        high & (out.economic_importance >= th.economic_importance),
+        ibis.null("boolean"),
+    )
+    unit = out.production_unit.fill_null("the production unit")
+    notes = [
+        ibis.ifelse(out.production_year.isnull(), "no production data up to the year; ", ""),
+        ibis.ifelse(out.hs6.isnull(), "no HS6 codes for sourcing in the catalogue; ", ""),
+        ibis.ifelse(
+            out.hs6.notnull() & out.trade_year.isnull(),
+            "no trade rows for the HS6 codes up to the year; ",
+            "",
+        ),
+        ibis.ifelse(
+            ir_known & out.hhi_wgi_sourcing.isnull(), "the importer neither imports nor produces it; ", ""
+        ),
+        ibis.ifelse(~out.eol_rir_known, "EoL-RIR unknown, taken as 0; ", ""),
+        ibis.ifelse(~out.si_sr_known, "SI_SR unknown, taken as 1; ", ""),
+        ibis.ifelse(
+            ir_known & (out.importer_production_status == "not listed"),
+            "importer production not in the series, taken as 0; ",
+            "",
+        ),
+        ibis.ifelse(
+            ir_known & (out.importer_production_status == "withheld"),
+            "importer production withheld, taken as 0; ",
+            "",
+        ),
+        ibis.ifelse(
+            ir_known & (out.import_reliance_raw.isnull() | (out.import_reliance_raw < 0)),
+            "net exporter: import reliance set to 0; ",
+            "",
+        ),
+        ibis.ifelse(
+            ir_known & (out.importer_production > 0) & ibis.literal(params.include_domestic),
+            "sourcing adds trade tonnes to production in " + unit + "; ",
+            "",
+        ),
+        ibis.ifelse(out.score_missing_global.fill_null(0.0) > 0, "some producers have no score; ", ""),
+        ibis.ifelse(out.score_missing_sourcing.fill_null(0.0) > 0, "some suppliers have no score; ", ""),
+    ]
+    note = notes[0]
+    for part in notes[1:]:
+        note = note + part
+    out = out.select(
+        "material",
+        "stage",
+        importer=ibis.literal(name),
+        year=ibis.literal(year, "int16"),
+        hhi_wgi_global=out.hhi_wgi_global,
+        hhi_wgi_sourcing=sourcing_hhi,
+        import_reliance=imp_rel,
+        eol_rir=out.eol_rir,
+        si_sr=out.si_sr,
+        supply_risk=sr,
+        top_producer=out.top_producer,
+        top_producer_share=out.top_producer_share,
+        economic_importance=out.economic_importance,
+        high_supply_risk=high,
+        critical=critical,
+        weighting=ibis.literal(params.weighting),
+        production_year=out.production_year.cast("int16"),
+        trade_year=out.trade_year.cast("int16"),
+        wgi_year=out.wgi_year,
+        alignment_year=out.alignment_year,
+        production_source=out.production_source,
+        production_commodity=out.production_commodity,
+        production_unit=out.production_unit,
+        world_basis=out.world_basis,
+        producer_coverage=out.producer_coverage,
+        score_missing_global=out.score_missing_global,
+        score_missing_sourcing=ibis.ifelse(ir_known, out.score_missing_sourcing, ibis.null("float64")),
+        n_sources=ibis.ifelse(ir_known, out.n_sources, ibis.null("int64")),
+        importer_production=ibis.ifelse(ir_known, out.importer_production, ibis.null("float64")),
+        importer_production_status=out.importer_production_status,
+        imports_t=out.imports_t,
+        exports_t=out.exports_t,
+        import_reliance_raw=out.import_reliance_raw,
+        hs6=out.hs6,
+        eol_rir_known=out.eol_rir_known,
+        si_sr_known=out.si_sr_known,
+        note=note.re_replace(r";\s*$", ""),
+    )
+    return out.order_by(keys)

@@ -1,0 +1,207 @@
+"""The critical-material catalogue: material x stage -> production series, HS6 codes and parameters.
+
+The single source of truth is ``friendshore/nomenclature/data/materials.csv`` (package data), one
+row per production series that can stand for a material at a stage:
+
+| column | meaning |
+|---|---|
+| ``material`` | slug (``cobalt``, ``rare-earths``) |
+| ``stage`` | ``mining`` (extraction) or ``refining`` (processing), the two stages of the EU CRM assessment |
+| ``priority`` | 1, 2, ...: which series wins when two have data for the same latest year |
+| ``source``, ``commodity``, ``source_stage`` | the series in the warehouse table ``mineral_production`` (``source``, ``commodity``, ``stage`` as the source reader names them: see ``friendshore.sources.usgs_mcs`` and ``friendshore.sources.bgs``) |
+| ``hs6`` | ``;``-separated HS 2017 codes of the traded form at that stage, taken from the technology taxonomy (``technology.csv``: stage ``ore`` for mining, ``refined`` for refining); empty when the taxonomy has none |
+| ``eol_rir`` | end-of-life recycling input rate, a fraction in [0, 1]; empty = unknown |
+| ``si_sr`` | substitution index for supply risk, in (0, 1]; empty = unknown |
+| ``citation`` | where ``eol_rir`` and ``si_sr`` come from |
+| ``note`` | basis and caveats of the production series and the HS6 codes |
+
+Every row of a ``(material, stage)`` carries the same ``hs6``, ``eol_rir`` and ``si_sr``; the loader
+checks it. Unknown parameters stay empty here; the supply-risk metric then uses the neutral values
+(``eol_rir`` 0, ``si_sr`` 1) and says so in its output.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from functools import lru_cache
+from importlib.resources import files
+from typing import Literal, get_args
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from friendshore.errors import SchemaError, UnknownCodeError
+
+__all__ = [
+    "MATERIALS_PATH",
+    "MATERIALS_SCHEMA",
+    "MATERIAL_STAGES",
+    "MaterialStage",
+    "load_materials",
+    "material_codes",
+    "material_names",
+    "select_materials",
+]
+
+MaterialStage = Literal["mining", "refining"]
+#: The two stages of the EU CRM assessment: extraction (E) and processing (P).
+MATERIAL_STAGES: tuple[str, ...] = get_args(MaterialStage)
+
+#: Where the catalogue lives in the source tree (for messages that tell the user what to edit).
+MATERIALS_PATH = "src/friendshore/nomenclature/data/materials.csv"
+
+MATERIALS_SCHEMA = pa.schema(
+    [
+        ("material", pa.string()),
+        ("stage", pa.string()),
+        ("priority", pa.int32()),
+        ("source", pa.string()),
+        ("commodity", pa.string()),
+        ("source_stage", pa.string()),
+        ("hs6", pa.string()),
+        ("eol_rir", pa.float64()),
+        ("si_sr", pa.float64()),
+        ("citation", pa.string()),
+        ("note", pa.string()),
+    ]
+)
+
+_SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_HS6_RE = re.compile(r"^\d{6}$")
+
+
+def _fraction(text: str, *, line: int, field: str, low_open: bool = False) -> float | None:
+    if not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise SchemaError(f"'{text}' is not a number", file=MATERIALS_PATH, line=line, field=field) from None
+    if not (0.0 < value <= 1.0 if low_open else 0.0 <= value <= 1.0):
+        span = "(0, 1]" if low_open else "[0, 1]"
+        raise SchemaError(
+            f"{value} is outside {span} (a fraction, not a percent)",
+            file=MATERIALS_PATH,
+            line=line,
+            field=field,
+        )
+    return value
+
+
+@lru_cache(maxsize=1)
+def _rows() -> tuple[dict[str, object], ...]:
+    text = files("friendshore.nomenclature").joinpath("data", "materials.csv").read_text("utf-8")
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in MATERIALS_SCHEMA.names if c not in (reader.fieldnames or [])]
+    if missing:
+        raise SchemaError(f"header lacks column(s) {missing}", file=MATERIALS_PATH, line=1)
+    rows: list[dict[str, object]] = []
+    shared: dict[tuple[str, str], tuple[object, ...]] = {}
+    seen: set[tuple[str, str, int]] = set()
+    for line, raw in enumerate(reader, start=2):
+        material, stage = raw["material"].strip(), raw["stage"].strip()
+        if not _SLUG_RE.match(material):
+            raise SchemaError(
+                f"'{material}' is not a slug (lower case, digits, '-')",
+                file=MATERIALS_PATH,
+                line=line,
+                field="material",
+            )
+        if stage not in MATERIAL_STAGES:
+            raise SchemaError(
+                f"unknown stage '{stage}' (known: {', '.join(MATERIAL_STAGES)})",
+                file=MATERIALS_PATH,
+                line=line,
+                field="stage",
+            )
+        try:
+            priority = int(raw["priority"])
+        except ValueError:
+            raise SchemaError(
+                f"'{raw['priority']}' is not an integer", file=MATERIALS_PATH, line=line, field="priority"
+            ) from None
+        if (material, stage, priority) in seen:
+            raise SchemaError(
+                f"second row with priority {priority} for ({material}, {stage})",
+                file=MATERIALS_PATH,
+                line=line,
+            )
+        seen.add((material, stage, priority))
+        codes = [c.strip() for c in raw["hs6"].split(";") if c.strip()]
+        bad = [c for c in codes if not _HS6_RE.match(c)]
+        if bad:
+            raise SchemaError(f"{bad} are not 6-digit HS codes", file=MATERIALS_PATH, line=line, field="hs6")
+        for field in ("source", "commodity", "source_stage", "citation"):
+            if not raw[field].strip():
+                raise SchemaError("value is missing", file=MATERIALS_PATH, line=line, field=field)
+        row: dict[str, object] = {
+            "material": material,
+            "stage": stage,
+            "priority": priority,
+            "source": raw["source"].strip(),
+            "commodity": raw["commodity"].strip(),
+            "source_stage": raw["source_stage"].strip(),
+            "hs6": ";".join(codes) or None,
+            "eol_rir": _fraction(raw["eol_rir"], line=line, field="eol_rir"),
+            "si_sr": _fraction(raw["si_sr"], line=line, field="si_sr", low_open=True),
+            "citation": raw["citation"].strip(),
+            "note": raw["note"].strip() or None,
+        }
+        key = (material, stage)
+        values = (row["hs6"], row["eol_rir"], row["si_sr"])
+        if shared.setdefault(key, values) != values:
+            raise SchemaError(
+                f"hs6, eol_rir and si_sr differ between the rows of ({material}, {stage})",
+                file=MATERIALS_PATH,
+                line=line,
+                hint="every series of a material and stage shares its codes and parameters",
+            )
+        rows.append(row)
+    return tuple(rows)
+
+
+def load_materials() -> pa.Table:
+    """The whole catalogue as an Arrow table (``MATERIALS_SCHEMA``), one row per production series."""
+    return pa.Table.from_pylist(list(_rows()), schema=MATERIALS_SCHEMA)
+
+
+def material_names() -> list[str]:
+    """The material slugs of the catalogue, sorted."""
+    return sorted({str(row["material"]) for row in _rows()})
+
+
+def select_materials(material: str | list[str] | None = None, stage: str | None = None) -> pa.Table:
+    """Catalogue rows of ``material`` (one slug or several) and/or ``stage``; all rows when both are None.
+
+    An unknown material or stage raises ``UnknownCodeError`` listing the known ones.
+    """
+    table = load_materials()
+    if stage is not None:
+        if stage not in MATERIAL_STAGES:
+            raise UnknownCodeError(f"unknown stage '{stage}' (known stages: {', '.join(MATERIAL_STAGES)})")
+        table = table.filter(pc.equal(table.column("stage"), stage))
+    if material is not None:
+        wanted = [material] if isinstance(material, str) else list(material)
+        known = material_names()
+        unknown = [m for m in wanted if m not in known]
+        if unknown:
+            raise UnknownCodeError(
+                f"unknown material(s) {', '.join(unknown)} (known: {', '.join(known)}; "
+                f"add one to {MATERIALS_PATH})"
+            )
+        table = table.filter(pc.is_in(table.column("material"), pa.array(wanted)))
+    return table
+
+
+def material_codes(table: pa.Table | None = None) -> pa.Table:
+    """``material, stage, hs6`` with one row per HS6 code (from ``hs6``, split on ``;``)."""
+    rows = (load_materials() if table is None else table).to_pylist()
+    out: dict[tuple[str, str, str], None] = {}
+    for row in rows:
+        for code in str(row["hs6"] or "").split(";"):
+            if code:
+                out[(str(row["material"]), str(row["stage"]), code)] = None
+    schema = pa.schema([("material", pa.string()), ("stage", pa.string()), ("hs6", pa.string())])
+    return pa.Table.from_pylist([{"material": m, "stage": s, "hs6": h} for m, s, h in out], schema=schema)
