@@ -1,0 +1,234 @@
+"""The semiconductor supply chain by input: who provides each one, where one country dominates,
+and a given country's position at every stage.
+
+Data: the Emerging Technology Observatory's *Advanced Semiconductor Supply Chain Dataset*
+(CSET/ETO, Georgetown; mostly from CSET 2021, "The Semiconductor Supply Chain: Assessing National
+Competitiveness", updated with SIA, WSTS and TechInsights figures), loaded as the warehouse
+tables ``chip_inputs`` (125 nodes: tools, materials, processes, design resources and the three
+stages Design, Fabrication and ATP), ``chip_provision`` (provider -> input market shares in
+[0, 1], providers being countries or firms with their country) and ``chip_sequence`` (the
+supply-chain graph: an input ``goes_into`` or ``is_type_of`` another node).
+
+Conventions:
+
+- **country shares** come from ETO's country rows (``provider_type = 'country'``) whose code is
+  an ISO 3166-1 country: ETO's regional rows (``EUR`` for Europe, "Various countries") are not
+  single countries and are left out, so shares of an input may sum to less than 1.
+- a share ETO does not give (many materials, e.g. photoresists) is null: the country is listed
+  as a provider, its size unknown. A country that ETO does not list for an input has no share
+  (``listed = False``), which is not the same as a known zero.
+- vintages are mixed (2019 CSET figures next to 2025 TechInsights ones): ``year`` is the
+  vintage of each input's shares.
+- **chokepoint**: an input whose largest single-country share exceeds ``threshold``; the
+  default 0.65 follows SIA & BCG (2021), *Strengthening the Global Semiconductor Supply Chain in
+  an Uncertain Era*, which counts "more than 50 points across the value chain where one region
+  holds more than 65% of the global market share" (regions there, single countries here).
+- **stage** of an input (``input_stages``): the stage(s) reached by following the supply-chain
+  graph from the input to the first node that has a stage on each path (a process or a stage
+  node); e.g. EUV lithography tools -> lithography tools -> photolithography (Fabrication). The
+  graph (139 edges) is materialised to Python for this walk.
+
+All table functions are unordered Ibis expressions (DuckDB and Spark alike): the views sort.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+from friendshore.errors import UnknownCodeError
+from friendshore.nomenclature.groups import iso3_codes
+
+__all__ = [
+    "DEFAULT_CHOKEPOINT_SHARE",
+    "chip_country_shares",
+    "chip_overview",
+    "chip_position",
+    "chip_providers",
+    "input_stages",
+    "match_inputs",
+]
+
+#: SIA & BCG (2021): a single point of failure holds more than 65% of the global market.
+DEFAULT_CHOKEPOINT_SHARE = 0.65
+
+
+def chip_country_shares(provision: ir.Table) -> ir.Table:
+    """``input_id, country, share, year, rank`` for ETO's country rows with an ISO3 code.
+
+    ``rank`` orders the countries of an input by share (largest first; null shares last, then
+    ISO3 order), starting at 1.
+    """
+    rows = provision.filter(
+        (provision.provider_type == "country") & provision.country.isin(sorted(iso3_codes()))
+    )
+    per = rows.group_by(["input_id", "country"]).aggregate(share=rows.share.max(), year=rows.year.max())
+    w = ibis.window(
+        group_by=per.input_id,
+        order_by=[per.share.isnull(), ibis.desc(per.share), per.country],
+    )
+    return per.mutate(rank=ibis.row_number().over(w) + 1)
+
+
+def chip_overview(
+    inputs: ir.Table, provision: ir.Table, *, threshold: float = DEFAULT_CHOKEPOINT_SHARE
+) -> ir.Table:
+    """One row per input with at least one country listed: its largest single-country providers.
+
+    Returns ``input_id, input_name, type, year, market_size_usd, n_countries, n_firms,
+    top_country, top_share, second_country, second_share, chokepoint``; ``chokepoint`` is
+    ``top_share > threshold`` (null when ETO gives no share for the input; so are the top and
+    second countries).
+    """
+    shares = chip_country_shares(provision)
+    per = shares.group_by("input_id").aggregate(
+        n_countries=shares.count(),
+        top_country=shares.country.max(where=(shares.rank == 1) & shares.share.notnull()),
+        top_share=shares.share.max(where=shares.rank == 1),
+        second_country=shares.country.max(where=(shares.rank == 2) & shares.share.notnull()),
+        second_share=shares.share.max(where=shares.rank == 2),
+        vintage=shares.year.max(),
+    )
+    firms = provision.filter(provision.provider_type == "organization")
+    n_firms = firms.group_by("input_id").aggregate(n_firms=firms.provider_id.nunique())
+    info = inputs.select("input_id", "input_name", "type", "year", "market_size_usd").distinct()
+    j = per.join(info, "input_id", how="left").join(n_firms, "input_id", how="left")
+    out = j.select(
+        "input_id",
+        "input_name",
+        "type",
+        year=j.vintage,
+        market_size_usd=j.market_size_usd,
+        n_countries=j.n_countries,
+        n_firms=j.n_firms.fill_null(0),
+        top_country=j.top_country,
+        top_share=j.top_share,
+        second_country=j.second_country,
+        second_share=j.second_share,
+        chokepoint=ibis.ifelse(j.top_share.notnull(), j.top_share > threshold, ibis.null("boolean")),
+    )
+    return out
+
+
+def chip_providers(
+    provision: ir.Table, *, input_ids: Sequence[str] | None = None, country: str | None = None
+) -> ir.Table:
+    """Every provider (country rows and firms) of the given inputs, optionally of one country.
+
+    Returns ``input_id, input_name, provider_name, provider_type, country, share, year``.
+    """
+    p = provision
+    if input_ids is not None:
+        p = p.filter(p.input_id.isin(list(input_ids)))
+    if country is not None:
+        p = p.filter(p.country == country.upper())
+    out = p.select("input_id", "input_name", "provider_name", "provider_type", "country", "share", "year")
+    return out
+
+
+def chip_position(inputs: ir.Table, provision: ir.Table, *, country: str) -> ir.Table:
+    """A country's position at every input with provision data.
+
+    Returns ``input_id, input_name, type, year, country, listed, share, rank, n_countries,
+    top_country, top_share, n_firms``: ``listed`` says whether ETO lists the country (as a
+    country row) for the input; ``share`` and ``rank`` are null when it does not; ``n_firms``
+    counts the firms based in the country that ETO lists for the input.
+    """
+    code = country.upper()
+    overview = chip_overview(inputs, provision)
+    shares = chip_country_shares(provision)
+    mine = shares.filter(shares.country == code).select(
+        "input_id", own_share=shares.share, own_rank=shares.rank
+    )
+    firms = provision.filter((provision.provider_type == "organization") & (provision.country == code))
+    own_firms = firms.group_by("input_id").aggregate(own_firms=firms.provider_id.nunique())
+    j = overview.left_join(mine, overview.input_id == mine.input_id)
+    j = j.select(
+        *[
+            j[c]
+            for c in ("input_id", "input_name", "type", "year", "n_countries", "top_country", "top_share")
+        ],
+        listed=j.own_rank.notnull(),
+        share=j.own_share,
+        rank=j.own_rank,
+    )
+    k = j.left_join(own_firms, j.input_id == own_firms.input_id)
+    out = k.select(
+        input_id=k.input_id,
+        input_name=k.input_name,
+        type=k.type,
+        year=k.year,
+        country=ibis.literal(code),
+        listed=k.listed,
+        share=k.share,
+        rank=k.rank,
+        n_countries=k.n_countries,
+        top_country=k.top_country,
+        top_share=k.top_share,
+        n_firms=k.own_firms.fill_null(0),
+    )
+    return out
+
+
+def input_stages(
+    nodes: Iterable[Mapping[str, object]], edges: Iterable[Mapping[str, object]]
+) -> dict[str, str]:
+    """The stage(s) of every node: ``{input_id: "Fabrication"}`` (several joined by ``"; "``).
+
+    ``nodes`` are rows of ``chip_inputs`` (``input_id``, ``stage_name``), ``edges`` rows of
+    ``chip_sequence`` (``input_id`` -> ``related_id``). A node with a stage has its own; any
+    other node takes the stages of the first staged node on each path downstream. Nodes that
+    reach no stage are left out.
+    """
+    stage: dict[str, str] = {}
+    for row in nodes:
+        name = row.get("stage_name")
+        if isinstance(name, str) and name:
+            stage[str(row["input_id"])] = name
+    down: dict[str, list[str]] = {}
+    for row in edges:
+        down.setdefault(str(row["input_id"]), []).append(str(row["related_id"]))
+    known = set(stage) | set(down) | {t for targets in down.values() for t in targets}
+    out: dict[str, str] = {}
+    for start in sorted(known):
+        if start in stage:
+            out[start] = stage[start]
+            continue
+        found: list[str] = []
+        seen = {start}
+        todo = list(down.get(start, []))
+        while todo:
+            node = todo.pop(0)
+            if node in seen:
+                continue
+            seen.add(node)
+            if node in stage:
+                if stage[node] not in found:
+                    found.append(stage[node])
+                continue
+            todo.extend(down.get(node, []))
+        if found:
+            out[start] = "; ".join(sorted(found))
+    return out
+
+
+def match_inputs(inputs: Iterable[Mapping[str, object]], query: str) -> list[str]:
+    """Input ids matching ``query``: an exact id (``N20``), an exact name (any case), or else
+    the names containing it. Raises ``UnknownCodeError`` when nothing matches."""
+    rows = [(str(r["input_id"]), str(r["input_name"])) for r in inputs]
+    text = query.strip()
+    ids = [i for i, _ in rows if i.lower() == text.lower()]
+    if ids:
+        return ids
+    exact = [i for i, name in rows if name.lower() == text.lower()]
+    if exact:
+        return exact
+    partial = sorted({i for i, name in rows if text.lower() in name.lower()})
+    if not partial:
+        raise UnknownCodeError(
+            f"no chip supply-chain input matches '{query}' (give an ETO id such as N20 or part of a "
+            "name such as 'EUV'; 'friendshore chips' lists them all)"
+        )
+    return partial

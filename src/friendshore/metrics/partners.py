@@ -1,0 +1,731 @@
+"""Friend-shoring candidates: who could supply a product instead of a country of concern.
+
+For a product (one HS6 code) or a technology (a set of codes), an importer ``G`` (one country or
+a group's members), a country or group of concern ``X`` and an analysis year ``t``, every
+exporter outside ``G`` and ``X`` is a candidate. Each candidate ``c`` is described by
+
+| dimension | column | definition | source |
+|---|---|---|---|
+| capacity | ``export_kusd`` | ``c``'s exports of the product(s) to all destinations in ``t`` | BACI |
+| capacity | ``share_ex_concern`` | ``export_kusd`` over world exports by everyone outside ``X`` | BACI |
+| capability | ``rca`` | Balassa RCA of the product set: ``(x_cG / x_c) / (x_G / x)`` over all loaded products | BACI |
+| capability | ``density`` | relatedness to the product(s): density ``w_cp`` (see ``complexity``), world-export-weighted mean over the set | BACI |
+| governance | ``wgi_mean`` | mean of the six WGI estimates (VA, PV, GE, RQ, RL, CC) of the latest year <= ``t`` | World Bank WGI |
+| alignment | ``ideal_point_distance`` | ``|ideal_c - ideal_G|``, UNGA ideal points of the latest year <= ``t``; for a group ``ideal_G`` is the members' mean ideal point | Bailey, Strezhnev & Voeten (2017) |
+| distance | ``distw_km`` | CEPII population-weighted distance from ``c`` to ``G``; for a group the mean over members weighted by each member's imports of the product(s) in ``t`` (unweighted when they import none) | CEPII GeoDist |
+
+**Composite score.** In the tradition of the OECD/JRC *Handbook on Constructing Composite
+Indicators* (Nardo, Saisana, Saltelli, Tarantola, Hoffmann & Giovannini 2008, OECD), six
+indicators are transformed, normalised across the candidates and aggregated linearly:
+``S_c = sum_j w_j N_cj / sum_j w_j`` (sums over the indicators available for ``c``: a missing
+value re-weights the others, and the ``missing`` column says which). Transforms: capacity
+``ln(export_kusd)`` and distance ``ln(distw_km)`` (export values and distances span orders of
+magnitude; the JRC's rule of thumb treats indicators with |skewness| > 2 and kurtosis > 3.5,
+and a log is one of its treatments), RCA as symmetric RCA ``(RCA - 1) / (RCA + 1)`` (Dalum,
+Laursen & Villumsen 1998, *International Review of Applied Economics* 12(3)), the others as
+they are. Alignment distance and geographic distance count negatively (their sign is flipped
+before normalising). Normalisations (Handbook section 5): ``minmax``
+``(x - min) / (max - min)``, ``zscore`` ``(x - mean) / sd``, ``rank`` ``(rank - 1) / (n - 1)``
+with ties averaged; a constant indicator normalises to 0 (it cannot change a ranking). Rank 1 is
+the best score; scores equal to 12 decimals tie and are broken by ISO3 order; a candidate with no
+indicator is last.
+
+Default weights (``DEFAULT_WEIGHTS``): the five dimensions equally weighted (equal weighting is
+the Handbook's most common choice absent a consensus on importance), capability split equally
+between RCA and density: capacity 0.2, RCA 0.1, density 0.1, governance 0.2, alignment 0.2,
+distance 0.2. Users set their own with a TOML or JSON file (``load_weights``).
+
+**Uncertainty analysis** (Handbook section 7; Saisana, Saltelli & Tarantola 2005, *JRSS A*
+168(2)): ``draws`` Monte Carlo draws, each with weights drawn from a Dirichlet distribution
+centred on the chosen weights, ``w ~ Dirichlet(kappa * w0)`` (mean ``w0``; a larger
+``concentration`` kappa means less spread; with kappa = 50 a weight of 0.2 has a standard
+deviation of 0.056), and a normalisation drawn uniformly from ``normalisations``. Each draw
+ranks the candidates; the table reports each candidate's median rank and its 5th-95th
+percentile rank interval (nearest-rank percentiles, so every bound is a rank some draws gave). Draws come from ``numpy.random.default_rng(seed)``: the same seed gives
+the same intervals. ``concentration=None`` keeps the weights fixed; with one normalisation the
+interval then has zero width.
+
+**Reshoring versus friend-shoring** (``reshoring_comparison``): for each product, the importer's
+imports from the country of concern ``D`` against what could replace them today if all current
+exports were redirected (an upper bound: those exports have buyers now): the importer's own
+exports (``home``), the coalition partners' (outside ``G`` and ``X``) and everyone else's.
+Filled in that order: ``home_share = min(home, D) / D``, ``coalition_share = min(coalition,
+D - home used) / D``, ``others_share`` likewise, ``uncovered_share`` the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+from scipy.stats import rankdata
+
+from friendshore.errors import DataSourceError, SchemaError, UserError
+from friendshore.metrics.complexity import density as density_table
+from friendshore.metrics.complexity import revealed_advantage
+from friendshore.nomenclature.groups import iso3_codes
+
+__all__ = [
+    "DEFAULT_UNCERTAINTY",
+    "DEFAULT_WEIGHTS",
+    "INDICATORS",
+    "NORMALISATIONS",
+    "Normalisation",
+    "PartnerCandidates",
+    "Uncertainty",
+    "Weights",
+    "alignment_distance",
+    "calc_composite",
+    "calc_normalise",
+    "calc_rank_uncertainty",
+    "calc_ranks",
+    "candidate_capacity",
+    "candidate_density",
+    "distance_to",
+    "governance_index",
+    "load_weights",
+    "partner_candidates",
+    "reshoring_comparison",
+]
+
+Normalisation = Literal["minmax", "zscore", "rank"]
+NORMALISATIONS: tuple[str, ...] = get_args(Normalisation)
+
+#: The composite's indicators, in the order of ``Weights``.
+INDICATORS: tuple[str, ...] = ("capacity", "rca", "density", "governance", "alignment", "distance")
+#: +1 when more is better, -1 when less is better.
+_DIRECTION = np.array([1.0, 1.0, 1.0, 1.0, -1.0, -1.0])
+#: The candidate-table column each indicator is computed from.
+_SOURCE_COLUMN = {
+    "capacity": "export_kusd",
+    "rca": "rca",
+    "density": "density",
+    "governance": "wgi_mean",
+    "alignment": "ideal_point_distance",
+    "distance": "distw_km",
+}
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights of the six indicators; any non-negative numbers, used relative to their sum."""
+
+    capacity: float = 0.2
+    rca: float = 0.1
+    density: float = 0.1
+    governance: float = 0.2
+    alignment: float = 0.2
+    distance: float = 0.2
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+                raise UserError(f"weight '{f.name}' must be a number, got {value!r}")
+            if value < 0:
+                raise UserError(f"weight '{f.name}' must not be negative, got {value}")
+        if sum(self.as_dict().values()) <= 0:
+            raise UserError("at least one weight must be positive")
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: float(v) for k, v in asdict(self).items()}
+
+    def vector(self) -> FloatArray:
+        """The weights in ``INDICATORS`` order, scaled to sum to 1."""
+        w = np.array([getattr(self, name) for name in INDICATORS], dtype=np.float64)
+        return np.asarray(w / w.sum(), dtype=np.float64)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, file: str | Path | None = None) -> Weights:
+        """Weights from ``{indicator: weight}``; indicators not named get weight 0."""
+        unknown = sorted(set(data) - set(INDICATORS))
+        if unknown:
+            raise SchemaError(
+                f"unknown indicator(s) {unknown} (known: {', '.join(INDICATORS)})", file=file, field="weights"
+            )
+        values = {name: data.get(name, 0.0) for name in INDICATORS}
+        try:
+            return cls(**values)
+        except UserError as exc:
+            raise SchemaError(str(exc), file=file, field="weights") from None
+
+
+#: Equal weights per dimension (capacity, capability, governance, alignment, distance).
+DEFAULT_WEIGHTS = Weights()
+
+
+def load_weights(path: str | Path) -> Weights:
+    """Read weights from a TOML (``[weights]`` table) or JSON (``{"weights": {...}}``) file.
+
+    A file without a ``weights`` table may hold the indicator keys at its top level. Example::
+
+        [weights]
+        capacity = 0.4
+        governance = 0.3
+        alignment = 0.3
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataSourceError("weights file not found", file=path, hint="give a .toml or .json file")
+    text = path.read_text("utf-8")
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        elif path.suffix.lower() == ".toml":
+            data = tomllib.loads(text)
+        else:
+            raise UserError(f"{path}: a weights file must end in .toml or .json")
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SchemaError(f"cannot be parsed: {exc}", file=path) from None
+    if not isinstance(data, dict):
+        raise SchemaError("must hold a table of weights", file=path)
+    table = data.get("weights", data)
+    if not isinstance(table, dict) or not table:
+        raise SchemaError("the 'weights' table is empty", file=path, field="weights")
+    return Weights.from_mapping(table, file=path)
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Settings of the Monte Carlo uncertainty analysis of the ranking."""
+
+    draws: int = 1000
+    seed: int = 0
+    concentration: float | None = 50.0
+    normalisations: tuple[Normalisation, ...] = ("minmax", "zscore", "rank")
+
+    def __post_init__(self) -> None:
+        if self.draws < 1:
+            raise UserError(f"the number of draws must be at least 1, got {self.draws}")
+        if self.concentration is not None and not self.concentration > 0:
+            raise UserError(f"the Dirichlet concentration must be positive, got {self.concentration}")
+        if not self.normalisations:
+            raise UserError("give at least one normalisation")
+        bad = [n for n in self.normalisations if n not in NORMALISATIONS]
+        if bad:
+            raise UserError(f"unknown normalisation(s) {bad} (known: {', '.join(NORMALISATIONS)})")
+
+
+#: 1,000 draws, seed 0, Dirichlet concentration 50, the three normalisations.
+DEFAULT_UNCERTAINTY = Uncertainty()
+
+
+# --- Ibis: the candidates' attributes ----------------------------------------------------------
+
+
+def _in(column: ir.Column, values: Sequence[str]) -> ir.BooleanValue:
+    return column.isin(list(values)) if values else ibis.literal(False)
+
+
+def candidate_capacity(
+    trade: ir.Table,
+    *,
+    hs6: Sequence[str],
+    year: int,
+    importer: Sequence[str],
+    exclude: Sequence[str] = (),
+    coalition: Sequence[str] = (),
+) -> ir.Table:
+    """Every exporter of the product(s) outside ``importer`` and ``exclude``, with its capacity.
+
+    Returns ``candidate, export_kusd, world_share, share_ex_concern, exports_to_importer_kusd,
+    imports_from_concern_kusd, cover_ratio, rca, in_coalition`` (unordered, like every metric
+    here: sort at the edge that shows it).
+    ``imports_from_concern_kusd`` (the same on every row) is what ``importer`` imports of the
+    product(s) from ``exclude``; ``cover_ratio = export_kusd / imports_from_concern_kusd``.
+    ``rca`` is the Balassa RCA of the product set against all products loaded for the year.
+    """
+    codes, members = sorted(set(hs6)), sorted(set(importer))
+    if not codes:
+        raise UserError("no product given")
+    if not members:
+        raise UserError("the importer has no members")
+    year_t = trade.filter(trade.year == year)
+    totals = year_t.group_by("exporter").aggregate(country_total=year_t.value_kusd.sum())
+    world_total = year_t.aggregate(world_total=year_t.value_kusd.sum())
+    t = year_t.filter(year_t.hs6.isin(codes))
+    x = t.group_by("exporter").aggregate(
+        export_kusd=t.value_kusd.sum(),
+        to_importer=t.value_kusd.sum(where=t.importer.isin(members)),
+    )
+    x = x.filter(x.export_kusd > 0)
+    concern = _in(t.exporter, exclude)
+    dependency = t.aggregate(
+        group_kusd=t.value_kusd.sum(),
+        ex_concern_kusd=t.value_kusd.sum(where=~concern),
+        from_concern=t.value_kusd.sum(where=t.importer.isin(members) & concern),
+    )
+    j = x.join(totals, "exporter").cross_join(world_total).cross_join(dependency)
+    j = j.filter(~j.exporter.isin(members) & ~_in(j.exporter, exclude))
+    d = j.from_concern.fill_null(0.0)
+    out = j.select(
+        candidate=j.exporter,
+        export_kusd=j.export_kusd,
+        world_share=j.export_kusd / j.group_kusd,
+        share_ex_concern=j.export_kusd / j.ex_concern_kusd,
+        exports_to_importer_kusd=j.to_importer.fill_null(0.0),
+        imports_from_concern_kusd=d,
+        cover_ratio=ibis.ifelse(d > 0, j.export_kusd / d, ibis.null("float64")),
+        rca=(j.export_kusd / j.country_total) / (j.group_kusd / j.world_total),
+        in_coalition=_in(j.exporter, coalition),
+    )
+    return out
+
+
+def candidate_density(trade: ir.Table, *, hs6: Sequence[str], year: int, threshold: float = 1.0) -> ir.Table:
+    """Relatedness of every exporter to the product set: ``country, density``.
+
+    Density per product as in ``complexity.density`` (proximities over all products loaded for
+    the year), averaged over the set with each product's world exports as weight.
+    """
+    codes = sorted(set(hs6))
+    rca = revealed_advantage(trade, year=year, threshold=threshold)
+    dens = density_table(rca, hs6=codes)
+    world = rca.filter(rca.hs6.isin(codes)).group_by("hs6").aggregate(w=rca.export_kusd.sum())
+    j = dens.join(world, "hs6")
+    out = j.group_by("country").aggregate(num=(j.density * j.w).sum(), den=j.w.sum())
+    return out.select("country", density=out.num / out.den)
+
+
+def governance_index(governance: ir.Table, *, year: int, max_lag: int | None = None) -> ir.Table:
+    """``country, wgi_year, wgi_mean, wgi_n``: the mean of the WGI estimates of each country's
+    latest year up to ``year`` (``wgi_n`` = how many of the six indicators it averages); with
+    ``max_lag`` only years from ``year - max_lag`` count."""
+    g = governance.filter((governance.year <= year) & governance.estimate.notnull())
+    if max_lag is not None:
+        g = g.filter(g.year >= year - max_lag)
+    latest = g.group_by("country").aggregate(wgi_year=g.year.max())
+    j = g.join(latest, [g.country == latest.country, g.year == latest.wgi_year])
+    return j.group_by(["country", "wgi_year"]).aggregate(
+        wgi_mean=j.estimate.mean(), wgi_n=j.indicator.nunique()
+    )
+
+
+def alignment_distance(
+    alignment: ir.Table, *, year: int, importer: Sequence[str], max_lag: int | None = None
+) -> ir.Table:
+    """``country, un_year, ideal_point, importer_ideal_point, ideal_point_distance``.
+
+    Ideal points of each country's latest year up to ``year`` (from ``year - max_lag`` on, when
+    given: Taiwan's last ideal point is from 1971); ``importer_ideal_point`` is the mean over the
+    importer's members (null when none has one, and so is the distance).
+    """
+    a = alignment.filter((alignment.year <= year) & alignment.ideal_point.notnull())
+    if max_lag is not None:
+        a = a.filter(a.year >= year - max_lag)
+    latest = a.group_by("country").aggregate(un_year=a.year.max())
+    j = a.join(latest, [a.country == latest.country, a.year == latest.un_year])
+    points = j.group_by(["country", "un_year"]).aggregate(ideal_point=j.ideal_point.mean())
+    ref = points.filter(points.country.isin(sorted(set(importer)))).aggregate(
+        importer_ideal_point=points.ideal_point.mean()
+    )
+    k = points.cross_join(ref)
+    return k.select(
+        "country",
+        "un_year",
+        "ideal_point",
+        "importer_ideal_point",
+        ideal_point_distance=(k.ideal_point - k.importer_ideal_point).abs(),
+    )
+
+
+def distance_to(
+    geography: ir.Table,
+    trade: ir.Table,
+    *,
+    importer: Sequence[str],
+    hs6: Sequence[str],
+    year: int,
+) -> ir.Table:
+    """``country, distw_km``: CEPII weighted distance from each origin to the importer.
+
+    For several members: the mean of the distances to each member, weighted by the member's
+    imports of ``hs6`` in ``year`` (unweighted when the members import none of it).
+    """
+    members = sorted(set(importer))
+    g = geography.filter(geography.destination.isin(members) & geography.distw_km.notnull())
+    t = trade.filter((trade.year == year) & trade.hs6.isin(sorted(set(hs6))) & trade.importer.isin(members))
+    w = t.group_by("importer").aggregate(w=t.value_kusd.sum())
+    j = g.left_join(w, g.destination == w.importer)
+    weight = j.w.fill_null(0.0)
+    out = j.group_by(j.origin).aggregate(
+        sw=weight.sum(), swd=(weight * j.distw_km).sum(), md=j.distw_km.mean()
+    )
+    return out.select(country=out.origin, distw_km=ibis.ifelse(out.sw > 0, out.swd / out.sw, out.md))
+
+
+def reshoring_comparison(
+    trade: ir.Table,
+    *,
+    hs6: Sequence[str],
+    year: int,
+    importer: Sequence[str],
+    concern: Sequence[str],
+    coalition: Sequence[str] = (),
+) -> ir.Table:
+    """Reshoring versus friend-shoring per product (see the module docstring).
+
+    Returns ``hs6, imports_from_concern_kusd, home_capacity_kusd, coalition_capacity_kusd,
+    others_capacity_kusd, home_cover, coalition_cover, others_cover, home_share,
+    coalition_share, others_share, uncovered_share``; ``*_cover`` = capacity / imports from the
+    country of concern (null when there are none), ``*_share`` the sequential fill.
+    """
+    members = sorted(set(importer))
+    bad = sorted(set(concern) & set(members))
+    if bad:
+        raise UserError(f"{', '.join(bad)} cannot be both the importer and the country of concern")
+    partners = sorted(set(coalition) - set(members) - set(concern))
+    t = trade.filter((trade.year == year) & trade.hs6.isin(sorted(set(hs6))))
+    is_home = t.exporter.isin(members)
+    is_concern = _in(t.exporter, concern)
+    is_partner = _in(t.exporter, partners)
+    agg = t.group_by("hs6").aggregate(
+        d=t.value_kusd.sum(where=t.importer.isin(members) & is_concern),
+        home=t.value_kusd.sum(where=is_home),
+        partner=t.value_kusd.sum(where=is_partner),
+        others=t.value_kusd.sum(where=~is_home & ~is_concern & ~is_partner),
+    )
+    d = agg.d.fill_null(0.0)
+    home, partner, others = agg.home.fill_null(0.0), agg.partner.fill_null(0.0), agg.others.fill_null(0.0)
+    h = ibis.least(home, d)
+    c = ibis.least(partner, d - h)
+    o = ibis.least(others, d - h - c)
+    none = ibis.null("float64")
+
+    def ratio(v: ir.NumericValue) -> ir.NumericValue:
+        return ibis.ifelse(d > 0, v / d, none)
+
+    out = agg.select(
+        hs6=agg.hs6,
+        imports_from_concern_kusd=d,
+        home_capacity_kusd=home,
+        coalition_capacity_kusd=partner,
+        others_capacity_kusd=others,
+        home_cover=ratio(home),
+        coalition_cover=ratio(partner),
+        others_cover=ratio(others),
+        home_share=ratio(h),
+        coalition_share=ratio(c),
+        others_share=ratio(o),
+        uncovered_share=ratio(d - h - c - o),
+    )
+    return out
+
+
+# --- numpy kernels: the composite and its uncertainty -------------------------------------------
+
+
+def calc_normalise(x: FloatArray, method: Normalisation) -> FloatArray:
+    """Normalise each column of ``x`` (candidates x indicators) across candidates; NaN stays NaN.
+
+    ``minmax``: ``(x - min) / (max - min)``; ``zscore``: ``(x - mean) / sd`` (``ddof=0``);
+    ``rank``: ``(rank - 1) / (n - 1)``, ties averaged. A constant column becomes 0.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    out = np.full_like(x, np.nan)
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        ok = ~np.isnan(col)
+        v = col[ok]
+        if v.size == 0:
+            continue
+        spread = v.max() - v.min()
+        if spread == 0:
+            out[ok, j] = 0.0
+        elif method == "minmax":
+            out[ok, j] = (v - v.min()) / spread
+        elif method == "zscore":
+            out[ok, j] = (v - v.mean()) / v.std()
+        elif method == "rank":
+            out[ok, j] = (rankdata(v, method="average") - 1.0) / (v.size - 1)
+        else:
+            raise UserError(f"unknown normalisation '{method}' (known: {', '.join(NORMALISATIONS)})")
+    return out
+
+
+def calc_composite(
+    x: FloatArray, weights: FloatArray, direction: FloatArray, method: Normalisation
+) -> FloatArray:
+    """``S_c = sum_j w_j N_cj / sum_j w_j`` over the indicators available for ``c``.
+
+    ``x``: candidates x indicators (raw, already transformed); ``direction``: +1 or -1 per
+    indicator (-1 flips the sign before normalising). NaN where no weighted indicator is known.
+    """
+    n = calc_normalise(np.asarray(x, dtype=np.float64) * direction[None, :], method)
+    w = np.broadcast_to(np.asarray(weights, dtype=np.float64), n.shape)
+    known = ~np.isnan(n) & (w > 0)
+    num = np.where(known, w * np.nan_to_num(n), 0.0).sum(axis=1)
+    den = np.where(known, w, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def calc_ranks(scores: FloatArray) -> npt.NDArray[np.int64]:
+    """Ranks 1..n, highest score first; NaN scores come last.
+
+    Scores equal to 12 decimals are ties (so that rounding noise, e.g. from weights written on
+    another scale, cannot reorder candidates); ties keep the input order.
+    """
+    s = np.asarray(scores, dtype=np.float64)
+    key = np.where(np.isnan(s), np.inf, -np.round(s, 12))
+    order = np.lexsort((np.arange(s.size), key))
+    ranks = np.empty(s.size, dtype=np.int64)
+    ranks[order] = np.arange(1, s.size + 1)
+    return ranks
+
+
+def calc_rank_uncertainty(
+    x: FloatArray,
+    weights: FloatArray,
+    direction: FloatArray,
+    uncertainty: Uncertainty,
+) -> npt.NDArray[np.int64]:
+    """Ranks of the candidates under ``uncertainty.draws`` random weights and normalisations.
+
+    Returns a ``draws x candidates`` array. Draw ``d`` uses ``w ~ Dirichlet(kappa * w0)`` over
+    the indicators with a positive weight (``w0`` itself when ``concentration`` is None) and a
+    normalisation chosen uniformly from ``uncertainty.normalisations``.
+    """
+    rng = np.random.default_rng(uncertainty.seed)
+    w0 = np.asarray(weights, dtype=np.float64)
+    w0 = w0 / w0.sum()
+    positive = w0 > 0
+    out = np.empty((uncertainty.draws, x.shape[0]), dtype=np.int64)
+    methods = list(uncertainty.normalisations)
+    for d in range(uncertainty.draws):
+        w = w0.copy()
+        if uncertainty.concentration is not None:
+            w[positive] = rng.dirichlet(uncertainty.concentration * w0[positive])
+        method = methods[int(rng.integers(len(methods)))]
+        out[d] = calc_ranks(calc_composite(x, w, direction, method))  # type: ignore[arg-type]
+    return out
+
+
+# --- the candidate table -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerCandidates:
+    """Ranked friend-shoring candidates and how the ranking was made.
+
+    ``table``: one row per candidate, best base rank first (see ``partner_candidates``);
+    ``meta``: the parameters, weights, sources and notes.
+    """
+
+    table: pa.Table
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(self.meta.get("notes", ()))
+
+    def to_frame(self) -> pd.DataFrame:
+        frame: pd.DataFrame = self.table.to_pandas()
+        return frame
+
+
+def _indicator_matrix(frame: pd.DataFrame) -> FloatArray:
+    def col(name: str) -> FloatArray:
+        return np.asarray(frame[name].astype("float64").to_numpy(na_value=np.nan), dtype=np.float64)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        capacity = np.log(col("export_kusd"))
+        rca = col("rca")
+        srca = (rca - 1.0) / (rca + 1.0)
+        dist = np.log(col("distw_km"))
+    x = np.column_stack([capacity, srca, col("density"), col("wgi_mean"), col("ideal_point_distance"), dist])
+    x[~np.isfinite(x)] = np.nan
+    return x
+
+
+def partner_candidates(
+    trade: ir.Table,
+    *,
+    hs6: Sequence[str],
+    year: int,
+    importer: Sequence[str],
+    exclude: Sequence[str] = (),
+    coalition: Sequence[str] = (),
+    governance: ir.Table | None = None,
+    alignment: ir.Table | None = None,
+    geography: ir.Table | None = None,
+    top: int | None = 25,
+    include: Sequence[str] = (),
+    weights: Weights = DEFAULT_WEIGHTS,
+    normalisation: Normalisation = "minmax",
+    uncertainty: Uncertainty = DEFAULT_UNCERTAINTY,
+    threshold: float = 1.0,
+    max_lag: int = 5,
+) -> PartnerCandidates:
+    """Rank the alternative suppliers of ``hs6`` for ``importer``, without ``exclude``.
+
+    The candidates are the ``top`` largest exporters outside the importer and the excluded
+    countries (all of them with ``top=None``) plus any exporter named in ``include``. Governance
+    and alignment use each country's latest year up to ``year`` and no older than
+    ``year - max_lag`` (else missing). Their
+    attributes come from the engine (Ibis: ``candidate_capacity``, ``candidate_density``,
+    ``governance_index``, ``alignment_distance``, ``distance_to``); the composite and the Monte
+    Carlo run in numpy on the small candidate table. A table not given (``None``) leaves its
+    indicator missing for everyone, which re-weights the others (a note says so).
+
+    Columns: ``rank, candidate, name, in_coalition, export_kusd, world_share, share_ex_concern,
+    exports_to_importer_kusd, cover_ratio, rca, density, wgi_mean, wgi_year, ideal_point,
+    ideal_point_distance, un_year, distw_km, score, rank_median, rank_p05, rank_p95, missing``.
+    ``score`` and ``rank`` use ``weights`` and ``normalisation``; the ``rank_*`` columns come
+    from the uncertainty analysis.
+    """
+    if top is not None and top < 1:
+        raise UserError(f"top must be at least 1, got {top}")
+    codes = sorted(set(hs6))
+    members = sorted(set(importer))
+    notes: list[str] = []
+    cap = candidate_capacity(
+        trade, hs6=codes, year=year, importer=members, exclude=exclude, coalition=coalition
+    ).to_pandas()
+    cap = cap.sort_values(["export_kusd", "candidate"], ascending=[False, True], kind="stable")
+    cap = cap.reset_index(drop=True)
+    if cap.empty:
+        raise UserError(
+            f"no exporter of {', '.join(codes)} in {year} outside the importer and the excluded countries"
+        )
+    wanted = {c.upper() for c in include}
+    keep = cap.index < (top if top is not None else len(cap))
+    keep |= cap["candidate"].isin(wanted).to_numpy()
+    missing_include = sorted(wanted - set(cap["candidate"]))
+    if missing_include:
+        notes.append(
+            f"{', '.join(missing_include)} exported none of {', '.join(codes)} in {year} (or is the "
+            "importer or excluded), so it is not a candidate"
+        )
+    frame = cap[keep].reset_index(drop=True)
+    names = list(frame["candidate"])
+    dens = candidate_density(trade, hs6=codes, year=year, threshold=threshold).to_pandas()
+    frame = frame.merge(dens.rename(columns={"country": "candidate"}), on="candidate", how="left")
+    if governance is not None:
+        gov = governance_index(governance, year=year, max_lag=max_lag).to_pandas()
+        gov = gov[gov["country"].isin(names)].rename(columns={"country": "candidate"})
+        frame = frame.merge(gov[["candidate", "wgi_mean", "wgi_year"]], on="candidate", how="left")
+    else:
+        frame["wgi_mean"], frame["wgi_year"] = np.nan, pd.NA
+        notes.append("the governance table is not loaded: the governance indicator is left out")
+    if alignment is not None:
+        ali = alignment_distance(alignment, year=year, importer=members, max_lag=max_lag).to_pandas()
+        if ali.empty or ali["importer_ideal_point"].isna().all():
+            notes.append("no UNGA ideal point for the importer: the alignment indicator is left out")
+        ali = ali[ali["country"].isin(names)].rename(columns={"country": "candidate"})
+        frame = frame.merge(
+            ali[["candidate", "ideal_point", "ideal_point_distance", "un_year"]], on="candidate", how="left"
+        )
+    else:
+        frame["ideal_point"], frame["ideal_point_distance"], frame["un_year"] = np.nan, np.nan, pd.NA
+        notes.append("the alignment table is not loaded: the alignment indicator is left out")
+    if geography is not None:
+        dist = distance_to(geography, trade, importer=members, hs6=codes, year=year).to_pandas()
+        dist = dist[dist["country"].isin(names)].rename(columns={"country": "candidate"})
+        frame = frame.merge(dist, on="candidate", how="left")
+    else:
+        frame["distw_km"] = np.nan
+        notes.append("the geography table is not loaded: the distance indicator is left out")
+    frame = frame.sort_values("candidate", kind="stable").reset_index(drop=True)
+    if np.allclose(frame["rca"].to_numpy(dtype=np.float64), 1.0, rtol=0, atol=1e-9):
+        notes.append(
+            "RCA is 1 for every candidate: the products asked are every product loaded for the year, "
+            "so RCA cannot tell the candidates apart (it does not move the ranking)"
+        )
+    x = _indicator_matrix(frame)
+    w = weights.vector()
+    score = calc_composite(x, w, _DIRECTION, normalisation)
+    rank = calc_ranks(score)
+    draws = calc_rank_uncertainty(x, w, _DIRECTION, uncertainty)
+    p05, p50, p95 = np.percentile(draws, [5, 50, 95], axis=0, method="nearest")
+    known_names = iso3_codes()
+    missing = [
+        ",".join(INDICATORS[j] for j in range(len(INDICATORS)) if np.isnan(x[i, j]) and w[j] > 0)
+        for i in range(len(frame))
+    ]
+    frame = frame.assign(
+        rank=rank,
+        name=[known_names.get(c, c) for c in frame["candidate"]],
+        score=score,
+        rank_median=p50,
+        rank_p05=p05,
+        rank_p95=p95,
+        missing=missing,
+    )
+    frame["wgi_year"] = frame["wgi_year"].astype("Int64")
+    frame["un_year"] = frame["un_year"].astype("Int64")
+    columns = [
+        "rank",
+        "candidate",
+        "name",
+        "in_coalition",
+        "export_kusd",
+        "world_share",
+        "share_ex_concern",
+        "exports_to_importer_kusd",
+        "cover_ratio",
+        "rca",
+        "density",
+        "wgi_mean",
+        "wgi_year",
+        "ideal_point",
+        "ideal_point_distance",
+        "un_year",
+        "distw_km",
+        "score",
+        "rank_median",
+        "rank_p05",
+        "rank_p95",
+        "missing",
+    ]
+    frame = frame.sort_values("rank").reset_index(drop=True)[columns]
+    lacking: dict[str, list[str]] = {}
+    for code, row in zip(frame["candidate"], frame["missing"], strict=True):
+        for name in filter(None, row.split(",")):
+            lacking.setdefault(name, []).append(code)
+    if lacking:
+        notes.append(
+            "missing indicators re-weight the others for that candidate (column 'missing'): "
+            + "; ".join(f"{name} for {', '.join(codes_)}" for name, codes_ in lacking.items())
+        )
+    imports_from_concern = float(cap["imports_from_concern_kusd"].iloc[0])
+    meta: dict[str, Any] = {
+        "hs6": codes,
+        "year": year,
+        "importer": members,
+        "exclude": sorted(set(exclude)),
+        "coalition": sorted(set(coalition)),
+        "imports_from_concern_kusd": imports_from_concern,
+        "n_exporters": len(cap),
+        "top": top,
+        "weights": weights.as_dict(),
+        "normalisation": normalisation,
+        "max_lag": max_lag,
+        "uncertainty": {
+            "draws": uncertainty.draws,
+            "seed": uncertainty.seed,
+            "concentration": uncertainty.concentration,
+            "normalisations": list(uncertainty.normalisations),
+        },
+        "sources": {
+            "capacity, rca, density": "CEPII BACI (trade table)",
+            "governance": "World Bank WGI (governance table)",
+            "alignment": "UNGA ideal points, Bailey, Strezhnev & Voeten (alignment table)",
+            "distance": "CEPII GeoDist distw (geography table)",
+        },
+        "notes": notes,
+    }
+    return PartnerCandidates(table=pa.Table.from_pandas(frame, preserve_index=False), meta=meta)
