@@ -1,0 +1,1 @@
+"""Numerical models on numpy/scipy/pyfixest: structural gravity (estimation and general equilibrium)."""

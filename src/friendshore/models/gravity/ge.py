@@ -1,0 +1,619 @@
+"""One-sector general-equilibrium gravity: baseline, counterfactual cost changes, simulation.
+
+Estimation and simulation are separate: ``build_baseline`` takes any bilateral table with trade
+(domestic sales included) and cost variables, plus cost coefficients from anywhere (estimated with
+``estimate_gravity``, or given); ``simulate`` applies a list of cost changes to any set of pairs:
+
+* ``SetVariable("intl_brdr", 0)`` — remove international borders; ``SetVariable("rta", 1,
+  exporters=("CAN",), importers=("JPN",), symmetric=True)`` — a new agreement;
+* ``Tariff(0.25, exporters=("CHN",), importers=("USA",))`` — an extra 25 % ad-valorem tariff, as a
+  trade-cost change through the trade elasticity ``sigma - 1``: ``T' = T (1.25)^(1-sigma)``. The
+  tariff is treated as a trade cost (its revenue is not rebated), as structural gravity does.
+
+Two methods: ``"exact"`` (default) solves the conditional and the full-endowment equilibrium exactly
+(``solve_ppml_fixed_effects``, ``solve_full_endowment``); ``"geppml"`` is the guide's iterative PPML
+procedure with its stopping rule (``solve_geppml``), which reproduces the published figures.
+
+Results (``GESimulation``): ``countries`` (per country: exports, imports, output, factory-gate price,
+inward and outward multilateral resistance, real GDP, conditional and full endowment), ``pairs``
+(per pair: baseline and counterfactual trade — trade diversion) and ``diagnostics``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from friendshore.errors import SchemaError, UnknownCodeError, UserError
+from friendshore.models.gravity.geppml import solve_geppml
+from friendshore.models.gravity.solvers import (
+    EQUILIBRIUM_TOL,
+    FIXED_EFFECTS_TOL,
+    Array,
+    FixedEffects,
+    GravityConvergenceError,
+    MarketClearing,
+    calc_cost_terms,
+    diagnostics_frame,
+    diagnostics_row,
+    solve_full_endowment,
+    solve_ppml_fixed_effects,
+)
+
+__all__ = [
+    "COUNTRY_COLUMNS",
+    "PAIR_COLUMNS",
+    "CostChange",
+    "GEBaseline",
+    "GESimulation",
+    "Method",
+    "SetVariable",
+    "Tariff",
+    "build_baseline",
+    "counterfactual_costs",
+    "simulate",
+]
+
+Method = Literal["exact", "geppml"]
+_METHODS = ("exact", "geppml")
+_CLEARING = ("yotov2016", "gegravity")
+
+#: Per-country result columns (percent changes are 100 * (new / baseline - 1)).
+COUNTRY_COLUMNS = (
+    "country",
+    "output_baseline",
+    "exports_baseline",
+    "factory_gate_price_change_pct",
+    "output_change_pct",
+    "real_gdp_change_pct",
+    "imr_change_pct",
+    "omr_change_pct",
+    "exports_change_pct",
+    "imports_change_pct",
+    "domestic_trade_change_pct",
+    "exports_change_conditional_pct",
+    "imports_change_conditional_pct",
+    "imr_change_conditional_pct",
+    "omr_change_conditional_pct",
+)
+#: Per-pair result columns.
+PAIR_COLUMNS = (
+    "exporter",
+    "importer",
+    "trade_observed",
+    "trade_baseline",
+    "trade_conditional",
+    "trade_counterfactual",
+    "trade_change_pct",
+    "trade_change_conditional_pct",
+    "cost_change_pct",
+)
+
+
+@dataclass(frozen=True)
+class SetVariable:
+    """Set cost variable ``variable`` to ``value`` for the selected pairs.
+
+    ``exporters``/``importers``: ISO3 codes (``None``: every country). ``symmetric``: also the
+    reverse direction. ``domestic``: include pairs with exporter == importer (default: not).
+    """
+
+    variable: str
+    value: float
+    exporters: tuple[str, ...] | None = None
+    importers: tuple[str, ...] | None = None
+    symmetric: bool = False
+    domestic: bool = False
+
+
+@dataclass(frozen=True)
+class Tariff:
+    """An extra ad-valorem tariff ``rate`` (0.25 = 25 %; negative lowers costs, above -1) on the selected pairs.
+
+    The cost term changes by ``(1 + rate)^(-elasticity)``, ``elasticity`` defaulting to the trade
+    elasticity ``sigma - 1`` of the baseline.
+    """
+
+    rate: float
+    exporters: tuple[str, ...] | None = None
+    importers: tuple[str, ...] | None = None
+    symmetric: bool = False
+    elasticity: float | None = None
+    domestic: bool = False
+
+
+CostChange = SetVariable | Tariff
+
+
+@dataclass(frozen=True)
+class GEBaseline:
+    """A baseline: ``N`` countries (sorted ISO3), flows and cost terms as ``N x N`` arrays (exporter rows).
+
+    ``fit`` holds the PPML fixed effects given the cost coefficients; ``fit.fitted`` are the
+    model-consistent baseline flows every counterfactual is measured against.
+    """
+
+    countries: tuple[str, ...]
+    reference: str
+    sigma: float
+    coefficients: Mapping[str, float]
+    variables: Mapping[str, Array]
+    observed: Array
+    cost: Array
+    fit: FixedEffects
+    diagnostics: pd.DataFrame
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def flows(self) -> Array:
+        return self.fit.fitted
+
+    @property
+    def reference_index(self) -> int:
+        return self.countries.index(self.reference)
+
+    @property
+    def output(self) -> Array:
+        return np.asarray(self.flows.sum(axis=1), dtype=np.float64)
+
+    @property
+    def expenditure(self) -> Array:
+        return np.asarray(self.flows.sum(axis=0), dtype=np.float64)
+
+    @property
+    def imr(self) -> Array:
+        """``P_j^(1-sigma)`` relative to the reference importer's: ``E_j / (exp(chi_j) E_ref)``."""
+        e = self.expenditure
+        return np.asarray(e / (self.fit.exp_chi * e[self.reference_index]), dtype=np.float64)
+
+    @property
+    def omr(self) -> Array:
+        """``Y Pi_i^(1-sigma)``: ``Y_i E_ref / exp(pi_i)``."""
+        return np.asarray(
+            self.output * self.expenditure[self.reference_index] / self.fit.exp_pi, dtype=np.float64
+        )
+
+    def index(self, code: str) -> int:
+        try:
+            return self.countries.index(code)
+        except ValueError:
+            raise UnknownCodeError(
+                f"country '{code}' is not in this baseline ({len(self.countries)} countries: "
+                f"{', '.join(self.countries[:12])}{' ...' if len(self.countries) > 12 else ''})"
+            ) from None
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per country: output, expenditure, foreign exports/imports, resistances."""
+        x = self.flows
+        inv = 1.0 / (1.0 - self.sigma)
+        return pd.DataFrame(
+            {
+                "country": list(self.countries),
+                "output": self.output,
+                "expenditure": self.expenditure,
+                "exports": x.sum(axis=1) - np.diag(x),
+                "imports": x.sum(axis=0) - np.diag(x),
+                "inward_resistance": self.imr**inv,
+                "outward_resistance": self.omr**inv,
+            }
+        )
+
+    def pairs(self) -> pd.DataFrame:
+        n = len(self.countries)
+        codes = np.array(self.countries, dtype=object)
+        return pd.DataFrame(
+            {
+                "exporter": np.repeat(codes, n),
+                "importer": np.tile(codes, n),
+                "trade_observed": self.observed.ravel(),
+                "trade_baseline": self.flows.ravel(),
+                "cost_term": self.cost.ravel(),
+            }
+        )
+
+
+def _matrix(frame: pd.DataFrame, rows: Array, cols: Array, column: str, n: int) -> Array:
+    out = np.full((n, n), np.nan)
+    out[rows, cols] = frame[column].to_numpy(dtype=float)
+    return out
+
+
+def build_baseline(
+    data: pd.DataFrame,
+    *,
+    coefficients: Mapping[str, float],
+    sigma: float,
+    reference: str = "DEU",
+    exporter: str = "exporter",
+    importer: str = "importer",
+    trade: str = "trade",
+    output: str | None = None,
+    expenditure: str | None = None,
+    year: int | None = None,
+    year_column: str = "year",
+) -> GEBaseline:
+    """A general-equilibrium baseline from a bilateral table and cost coefficients.
+
+    ``data`` needs one row per ordered pair of the same countries, **domestic sales included**
+    (``exporter == importer``), with ``trade`` and every variable of ``coefficients``
+    (``T_ij = exp(sum_k b_k z_k,ij)``). Output and expenditure are the row and column sums of
+    ``trade``; or, if ``output``/``expenditure`` name columns (gegravity's convention), those
+    country totals, output rescaled to world expenditure when the sample does not add up.
+    ``sigma`` is the elasticity of substitution (> 1); ``reference`` the importer whose inward
+    resistance is the numeraire (the guide uses Germany).
+    """
+    started = time.perf_counter()
+    if not np.isfinite(sigma) or sigma <= 1:
+        raise UserError(f"sigma must be a number above 1 (the elasticity of substitution), not {sigma}")
+    if not coefficients:
+        raise UserError("no cost coefficients: give at least one, e.g. {'ln_dist': -0.791}")
+    needed = [exporter, importer, trade, *coefficients, *(c for c in (output, expenditure) if c)]
+    missing = [c for c in needed if c not in data.columns]
+    if missing:
+        raise SchemaError(
+            f"the baseline data has no column '{missing[0]}' (columns: {list(data.columns)})",
+            field=missing[0],
+            hint="name the columns with exporter=, importer=, trade=, or fix the cost coefficients",
+        )
+    frame = data
+    if year is not None:
+        if year_column not in frame.columns:
+            raise SchemaError(
+                f"year={year} given but the data has no '{year_column}' column", field=year_column
+            )
+        frame = frame.loc[frame[year_column] == year]
+        if frame.empty:
+            raise UserError(f"the data has no rows for {year_column} {year}")
+    elif year_column in frame.columns and frame[year_column].nunique() > 1:
+        years = sorted(frame[year_column].unique())
+        raise UserError(
+            f"the data holds {len(years)} years ({years[0]}-{years[-1]}); pass year= to pick the baseline year"
+        )
+    frame = frame.assign(**{exporter: frame[exporter].astype(str), importer: frame[importer].astype(str)})
+    domestic = frame[exporter] == frame[importer]
+    countries = tuple(sorted(set(frame[exporter]) | set(frame[importer])))
+    n = len(countries)
+    with_domestic = set(frame.loc[domestic & (frame[trade] > 0), exporter])
+    if not domestic.any() or (output is None and len(with_domestic) < n):
+        lacking = [c for c in countries if c not in with_domestic]
+        raise UserError(
+            f"the baseline has no domestic (intra-national) trade for {len(lacking)} of {n} countries "
+            f"(e.g. {', '.join(lacking[:5])}): general-equilibrium gravity needs each country's sales to "
+            "itself (rows with exporter == importer: gross output minus exports). Customs data such as "
+            "BACI lack them; add them from production statistics, or start from a dataset that has "
+            "them (Yotov et al. 2016, gegravity's sample)."
+        )
+    if frame.duplicated([exporter, importer]).any():
+        first = frame.loc[frame.duplicated([exporter, importer]), [exporter, importer]].iloc[0]
+        raise UserError(
+            f"pair {first[exporter]}-{first[importer]} appears more than once; "
+            "give one row per exporter and importer (aggregate, or pass year=)"
+        )
+    if len(frame) != n * n:
+        present = set(zip(frame[exporter], frame[importer], strict=True))
+        absent = [f"{i}-{j}" for i in countries for j in countries if (i, j) not in present]
+        raise UserError(
+            f"the baseline is not square: {len(absent)} of {n * n} ordered pairs are missing "
+            f"(e.g. {', '.join(absent[:5])}); every country must appear as exporter and importer with "
+            "every partner (zero trade is fine)"
+        )
+    if reference not in countries:
+        raise UnknownCodeError(
+            f"reference country '{reference}' is not in the data; pick one of {', '.join(countries[:12])} ..."
+        )
+    position = {c: k for k, c in enumerate(countries)}
+    rows = frame[exporter].map(position).to_numpy()
+    cols = frame[importer].map(position).to_numpy()
+    observed = _matrix(frame, rows, cols, trade, n)
+    if not np.all(np.isfinite(observed)) or np.any(observed < 0):
+        raise UserError(f"column '{trade}' has missing or negative values; trade must be >= 0 for every pair")
+    variables: dict[str, Array] = {}
+    for name in coefficients:
+        z = _matrix(frame, rows, cols, name, n)
+        if not np.all(np.isfinite(z)):
+            raise SchemaError(f"cost variable '{name}' has missing or infinite values", field=name)
+        variables[name] = z
+    beta = np.array([float(coefficients[k]) for k in coefficients])
+    cost = calc_cost_terms(np.stack(list(variables.values())), beta)
+    if output is not None or expenditure is not None:
+        if output is None or expenditure is None:
+            raise UserError("give both output= and expenditure= columns, or neither")
+        y = frame.groupby(exporter)[output].mean().reindex(countries).to_numpy(dtype=float)
+        e = frame.groupby(importer)[expenditure].mean().reindex(countries).to_numpy(dtype=float)
+        if not (np.all(np.isfinite(y)) and np.all(y > 0) and np.all(np.isfinite(e)) and np.all(e > 0)):
+            raise UserError(f"columns '{output}' and '{expenditure}' must be positive for every country")
+        y = y * e.sum() / y.sum()
+    else:
+        y, e = observed.sum(axis=1), observed.sum(axis=0)
+    fit = solve_ppml_fixed_effects(
+        cost, output=y, expenditure=e, reference=position[reference], stage="baseline"
+    )
+    diagnostics = diagnostics_frame(
+        [
+            diagnostics_row(
+                "baseline", fit.method, fit.iterations, fit.residual, FIXED_EFFECTS_TOL, True, fit.seconds
+            )
+        ]
+    )
+    return GEBaseline(
+        countries=countries,
+        reference=reference,
+        sigma=float(sigma),
+        coefficients={k: float(v) for k, v in coefficients.items()},
+        variables=variables,
+        observed=observed,
+        cost=cost,
+        fit=fit,
+        diagnostics=diagnostics,
+        meta={
+            "year": year,
+            "margins": "columns" if output is not None else "trade",
+            "seconds": time.perf_counter() - started,
+        },
+    )
+
+
+def _selection(baseline: GEBaseline, change: CostChange) -> NDArray[np.bool_]:
+    n = len(baseline.countries)
+    rows = np.ones(n, dtype=bool)
+    cols = np.ones(n, dtype=bool)
+    if change.exporters is not None:
+        rows = np.zeros(n, dtype=bool)
+        rows[[baseline.index(c) for c in change.exporters]] = True
+    if change.importers is not None:
+        cols = np.zeros(n, dtype=bool)
+        cols[[baseline.index(c) for c in change.importers]] = True
+    mask = rows[:, None] & cols[None, :]
+    if change.symmetric:
+        mask = mask | mask.T
+    if not change.domestic:
+        np.fill_diagonal(mask, False)
+    if not mask.any():
+        raise UserError(f"the change {change} selects no pair of countries")
+    return mask
+
+
+def counterfactual_costs(baseline: GEBaseline, changes: Sequence[CostChange]) -> Array:
+    """The counterfactual cost terms ``T'`` after applying ``changes`` in order."""
+    variables = {k: v.copy() for k, v in baseline.variables.items()}
+    factor = np.ones_like(baseline.cost)
+    for change in changes:
+        mask = _selection(baseline, change)
+        if isinstance(change, SetVariable):
+            if change.variable not in variables:
+                raise UserError(
+                    f"'{change.variable}' is not a cost variable of this baseline "
+                    f"(cost variables: {', '.join(variables)})"
+                )
+            variables[change.variable][mask] = float(change.value)
+        else:
+            if not change.rate > -1:
+                raise UserError(f"a tariff rate must be above -1 (-100 %), not {change.rate}")
+            elasticity = baseline.sigma - 1.0 if change.elasticity is None else float(change.elasticity)
+            factor[mask] *= (1.0 + change.rate) ** (-elasticity)
+    beta = np.array([baseline.coefficients[k] for k in variables])
+    return calc_cost_terms(np.stack(list(variables.values())), beta) * factor
+
+
+@dataclass(frozen=True)
+class GESimulation:
+    """A counterfactual's results: ``countries`` (``COUNTRY_COLUMNS``), ``pairs`` (``PAIR_COLUMNS``),
+    ``diagnostics`` (one row per solver stage) and ``meta`` (method, parameters, changes)."""
+
+    countries: pd.DataFrame
+    pairs: pd.DataFrame
+    diagnostics: pd.DataFrame
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.countries.copy()
+
+    def tidy(self) -> pd.DataFrame:
+        """Long format: ``country, measure, value``."""
+        return self.countries.melt(id_vars="country", var_name="measure", value_name="value")
+
+    def country(self, code: str) -> dict[str, float]:
+        row = self.countries.loc[self.countries["country"] == code]
+        if row.empty:
+            raise UnknownCodeError(f"country '{code}' is not in this simulation")
+        return {str(k): float(v) for k, v in row.drop(columns="country").iloc[0].items()}
+
+    def diversion(self, importer: str) -> pd.DataFrame:
+        """Trade diversion into ``importer``: each foreign exporter's change, largest gain first."""
+        pairs = self.pairs
+        if importer not in set(pairs["importer"]):
+            raise UnknownCodeError(f"country '{importer}' is not in this simulation")
+        rows = pairs.loc[(pairs["importer"] == importer) & (pairs["exporter"] != importer)].copy()
+        rows["trade_change"] = rows["trade_counterfactual"] - rows["trade_baseline"]
+        columns = ["exporter", "trade_baseline", "trade_counterfactual", "trade_change", "trade_change_pct"]
+        return rows.sort_values("trade_change", ascending=False)[columns].reset_index(drop=True)
+
+
+def _pct(new: Array, old: Array) -> Array:
+    return (new / old - 1.0) * 100.0
+
+
+def _foreign(x: Array, axis: int) -> Array:
+    return np.asarray(x.sum(axis=axis) - np.diag(x), dtype=np.float64)
+
+
+def _results(
+    baseline: GEBaseline,
+    *,
+    cost_new: Array,
+    conditional: Array,
+    imr_cdl: Array,
+    omr_cdl: Array,
+    flows: Array,
+    price: Array,
+    imr_full: Array,
+    omr_full: Array,
+    diagnostics: pd.DataFrame,
+    meta: dict[str, Any],
+) -> GESimulation:
+    x0 = baseline.flows
+    inv = 1.0 / (1.0 - baseline.sigma)
+    imr0, omr0 = baseline.imr, baseline.omr
+    real_gdp = _pct(price / (imr_full / imr0) ** inv, np.ones_like(price))
+    if not (np.all(price > 0) and np.all(real_gdp > -100.0) and np.all(np.isfinite(flows))):
+        raise GravityConvergenceError(
+            "the solution has a non-positive price or a real GDP change at or below -100 %", diagnostics
+        )
+    countries = pd.DataFrame(
+        {
+            "country": list(baseline.countries),
+            "output_baseline": baseline.output,
+            "exports_baseline": _foreign(x0, 1),
+            "factory_gate_price_change_pct": _pct(price, np.ones_like(price)),
+            "output_change_pct": _pct(price, np.ones_like(price)),
+            "real_gdp_change_pct": real_gdp,
+            "imr_change_pct": _pct((imr_full / imr0) ** inv, np.ones_like(price)),
+            "omr_change_pct": _pct((omr_full / omr0) ** inv, np.ones_like(price)),
+            "exports_change_pct": _pct(_foreign(flows, 1), _foreign(x0, 1)),
+            "imports_change_pct": _pct(_foreign(flows, 0), _foreign(x0, 0)),
+            "domestic_trade_change_pct": _pct(np.diag(flows), np.diag(x0)),
+            "exports_change_conditional_pct": _pct(_foreign(conditional, 1), _foreign(x0, 1)),
+            "imports_change_conditional_pct": _pct(_foreign(conditional, 0), _foreign(x0, 0)),
+            "imr_change_conditional_pct": _pct((imr_cdl / imr0) ** inv, np.ones_like(price)),
+            "omr_change_conditional_pct": _pct((omr_cdl / omr0) ** inv, np.ones_like(price)),
+        },
+        columns=list(COUNTRY_COLUMNS),
+    )
+    pairs = baseline.pairs().drop(columns="cost_term")
+    pairs["trade_conditional"] = conditional.ravel()
+    pairs["trade_counterfactual"] = flows.ravel()
+    pairs["trade_change_pct"] = _pct(flows, x0).ravel()
+    pairs["trade_change_conditional_pct"] = _pct(conditional, x0).ravel()
+    pairs["cost_change_pct"] = _pct((cost_new / baseline.cost) ** inv, np.ones_like(x0)).ravel()
+    return GESimulation(countries, pairs[list(PAIR_COLUMNS)], diagnostics, meta)
+
+
+def simulate(
+    baseline: GEBaseline,
+    changes: Sequence[CostChange],
+    *,
+    method: Method = "exact",
+    market_clearing: MarketClearing = "yotov2016",
+    tol: float | None = None,
+    max_iter: int | None = None,
+) -> GESimulation:
+    """Conditional and full-endowment general equilibrium of ``changes`` against ``baseline``.
+
+    ``method="exact"`` (default): the exact equilibrium (``tol`` on the log market-clearing gaps,
+    default 1e-9). ``method="geppml"``: the guide's iterative PPML procedure (``tol`` its
+    stopping rule, default 0.01 as published). ``market_clearing="gegravity"`` (exact method only)
+    solves gegravity 0.3's variant of the system instead of the guide's (see
+    ``solve_full_endowment``). Raises ``ConvergenceError`` (with a ``diagnostics`` table) when a
+    solver fails; never returns NaN, a non-positive price or a real-GDP change below -100 %.
+    """
+    if method not in _METHODS:
+        raise UserError(f"method '{method}' is not one of {_METHODS}")
+    if market_clearing not in _CLEARING:
+        raise UserError(f"market_clearing '{market_clearing}' is not one of {_CLEARING}")
+    if method == "geppml" and market_clearing != "yotov2016":
+        raise UserError("method='geppml' is the guide's procedure; it has no gegravity variant")
+    if not changes:
+        raise UserError("no counterfactual changes given")
+    started = time.perf_counter()
+    cost_new = counterfactual_costs(baseline, changes)
+    ref = baseline.reference_index
+    x0 = baseline.flows
+    meta: dict[str, Any] = {
+        "method": method,
+        "market_clearing": market_clearing,
+        "sigma": baseline.sigma,
+        "reference": baseline.reference,
+        "coefficients": dict(baseline.coefficients),
+        "changes": [{"kind": type(c).__name__, **asdict(c)} for c in changes],
+        "countries": len(baseline.countries),
+    }
+    if method == "geppml":
+        sol = solve_geppml(
+            x0,
+            baseline.cost,
+            cost_new,
+            sigma=baseline.sigma,
+            reference=ref,
+            tol=0.01 if tol is None else tol,
+            max_iter=200 if max_iter is None else max_iter,
+        )
+        meta["iterations"] = sol.iterations
+        result = _results(
+            baseline,
+            cost_new=cost_new,
+            conditional=sol.tradehat_cdl,
+            imr_cdl=sol.imr_cdl,
+            omr_cdl=sol.omr_cdl,
+            flows=sol.x_full,
+            price=sol.change_pricei_full,
+            imr_full=sol.imr_full,
+            omr_full=sol.omr_full,
+            diagnostics=pd.concat([baseline.diagnostics, sol.diagnostics], ignore_index=True),
+            meta=meta,
+        )
+    else:
+        y, e = x0.sum(axis=1), x0.sum(axis=0)
+        cdl = solve_ppml_fixed_effects(cost_new, output=y, expenditure=e, reference=ref, stage="conditional")
+        full = solve_full_endowment(
+            x0,
+            cost_new / baseline.cost,
+            sigma=baseline.sigma,
+            reference=ref,
+            market_clearing=market_clearing,
+            tol=EQUILIBRIUM_TOL if tol is None else tol,
+            max_iter=500 if max_iter is None else max_iter,
+        )
+        imr_full = baseline.imr * full.imr_hat
+        new_e = full.expenditure
+        omr_full = full.output * (
+            (cost_new * (new_e / imr_full)[None, :]).sum(axis=1) / full.flows.sum(axis=1)
+        )
+        diagnostics = pd.concat(
+            [
+                baseline.diagnostics,
+                diagnostics_frame(
+                    [
+                        diagnostics_row(
+                            "conditional",
+                            cdl.method,
+                            cdl.iterations,
+                            cdl.residual,
+                            FIXED_EFFECTS_TOL,
+                            True,
+                            cdl.seconds,
+                        ),
+                        diagnostics_row(
+                            "full endowment",
+                            full.method,
+                            full.iterations,
+                            full.residual,
+                            EQUILIBRIUM_TOL if tol is None else tol,
+                            True,
+                            full.seconds,
+                        ),
+                    ]
+                ),
+            ],
+            ignore_index=True,
+        )
+        result = _results(
+            baseline,
+            cost_new=cost_new,
+            conditional=cdl.fitted,
+            imr_cdl=e / (cdl.exp_chi * e[ref]),
+            omr_cdl=y * e[ref] / cdl.exp_pi,
+            flows=full.flows,
+            price=full.price,
+            imr_full=imr_full,
+            omr_full=omr_full,
+            diagnostics=diagnostics,
+            meta=meta,
+        )
+    meta["seconds"] = time.perf_counter() - started  # the same dict the result holds
+    return result

@@ -1,0 +1,278 @@
+"""Gravity scenarios as TOML files: data, cost coefficients, sigma and the counterfactual.
+
+Example (``{sample_data}`` is replaced by the sample-data folder; other relative paths are read
+from the scenario file's folder)::
+
+    name = "US tariff on China"
+    description = "25 % on China's exports to the US, 2006 baseline of Yotov et al. (2016)"
+
+    [data]
+    path = "{sample_data}/yotov_agtpa/1_TradeWithoutBorder.dta"
+    year = 2006
+
+    [costs]                    # t_ij^(1-sigma) = exp(sum of coefficient * variable)
+    ln_dist = -0.791
+    cntg = 0.674
+    intl_brdr = -2.474
+    # or estimate them in the run instead:
+    # [estimate]
+    # formula = "trade ~ ln_dist + cntg + intl_brdr | exporter + importer"
+
+    [model]
+    sigma = 7
+    reference = "DEU"          # numeraire: this importer's consumer price index
+    method = "exact"           # or "geppml" (the guide's iterative procedure)
+
+    [[changes]]
+    tariff = 0.25              # or: variable = "rta", value = 1
+    exporters = ["CHN"]
+    importers = ["USA"]
+
+Data formats (``[data] format``, else from the file suffix): ``yotov`` (.dta), ``yotov-rda`` (.rda),
+``gegravity-sample`` (.dlm), ``csv``, ``parquet``. ``ln_dist`` (from ``dist``) and ``intl_brdr``
+(1 unless exporter == importer) are added when absent. Errors name the file and the field.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from friendshore.errors import DataSourceError, SchemaError
+from friendshore.models.gravity.estimate import GravityEstimates, estimate_gravity
+from friendshore.models.gravity.ge import (
+    CostChange,
+    GEBaseline,
+    GESimulation,
+    SetVariable,
+    Tariff,
+    build_baseline,
+    simulate,
+)
+from friendshore.sources.checks import require_nonempty
+from friendshore.sources.gegravity_sample import read_gegravity_sample
+from friendshore.sources.yotov import read_yotov_applications, read_yotov_panel
+
+__all__ = [
+    "ChangeSpec",
+    "DataFormat",
+    "DataSpec",
+    "EstimateSpec",
+    "ModelSpec",
+    "Scenario",
+    "ScenarioRun",
+    "add_gravity_variables",
+    "load_bilateral",
+    "load_scenario",
+    "run_scenario",
+]
+
+DataFormat = Literal["yotov", "yotov-rda", "gegravity-sample", "csv", "parquet"]
+_SUFFIX: dict[str, DataFormat] = {
+    ".dta": "yotov",
+    ".rda": "yotov-rda",
+    ".dlm": "gegravity-sample",
+    ".csv": "csv",
+    ".parquet": "parquet",
+}
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataSpec(_Spec):
+    path: str
+    format: DataFormat | None = None
+    year: int | None = None
+    exporter: str = "exporter"
+    importer: str = "importer"
+    trade: str = "trade"
+    output: str | None = None
+    expenditure: str | None = None
+
+
+class EstimateSpec(_Spec):
+    formula: str = Field(description="pyfixest formula, e.g. 'trade ~ ln_dist + cntg | exporter + importer'")
+    vcov: Literal["cluster", "hetero", "iid"] = "hetero"
+    cluster: str | None = None
+
+
+class ModelSpec(_Spec):
+    sigma: float = Field(gt=1, description="elasticity of substitution")
+    reference: str = "DEU"
+    method: Literal["exact", "geppml"] = "exact"
+    market_clearing: Literal["yotov2016", "gegravity"] = "yotov2016"
+
+
+class ChangeSpec(_Spec):
+    variable: str | None = None
+    value: float | None = None
+    tariff: float | None = Field(default=None, gt=-1)
+    elasticity: float | None = None
+    exporters: list[str] | None = None
+    importers: list[str] | None = None
+    symmetric: bool = False
+    domestic: bool = False
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ChangeSpec:
+        if (self.tariff is None) == (self.variable is None):
+            raise ValueError("give either 'tariff' or 'variable' (with 'value'), not both or neither")
+        if self.variable is not None and self.value is None:
+            raise ValueError(f"'variable = \"{self.variable}\"' needs a 'value'")
+        if self.tariff is None and self.elasticity is not None:
+            raise ValueError("'elasticity' applies to a 'tariff' only")
+        return self
+
+    def to_change(self) -> CostChange:
+        exporters = tuple(self.exporters) if self.exporters is not None else None
+        importers = tuple(self.importers) if self.importers is not None else None
+        if self.tariff is not None:
+            return Tariff(self.tariff, exporters, importers, self.symmetric, self.elasticity, self.domestic)
+        assert self.variable is not None
+        assert self.value is not None
+        return SetVariable(self.variable, self.value, exporters, importers, self.symmetric, self.domestic)
+
+
+class Scenario(_Spec):
+    name: str = ""
+    description: str = ""
+    data: DataSpec
+    costs: dict[str, float] = Field(default_factory=dict)
+    estimate: EstimateSpec | None = None
+    model: ModelSpec
+    changes: list[ChangeSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _coefficients(self) -> Scenario:
+        if bool(self.costs) == (self.estimate is not None):
+            raise ValueError("give the cost coefficients in [costs] or an [estimate] formula, exactly one")
+        return self
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """What ``run_scenario`` returns: the simulation, its baseline and the estimates if any."""
+
+    scenario: Scenario
+    baseline: GEBaseline
+    simulation: GESimulation
+    estimates: GravityEstimates | None = None
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and validate a scenario file; ``SchemaError`` names the file, line or field at fault."""
+    path = Path(path)
+    require_nonempty(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise DataSourceError(f"not UTF-8 text ({exc})", file=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(found.group(1)) if found else None
+        raise SchemaError(f"not valid TOML: {exc}", file=path, line=line) from None
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or None
+        raise SchemaError(
+            str(first["msg"]),
+            file=path,
+            field=where,
+            hint=f"{exc.error_count()} problem(s); see the scenario format in 'friendshore gravity simulate --help'",
+        ) from None
+
+
+def add_gravity_variables(
+    frame: pd.DataFrame, *, exporter: str = "exporter", importer: str = "importer"
+) -> pd.DataFrame:
+    """Add ``ln_dist = log(dist)`` and ``intl_brdr = 1[exporter != importer]`` when absent."""
+    out = frame
+    if "ln_dist" not in out.columns and "dist" in out.columns:
+        out = out.assign(ln_dist=np.log(out["dist"].astype(float)))
+    if "intl_brdr" not in out.columns and exporter in out.columns and importer in out.columns:
+        out = out.assign(intl_brdr=(out[exporter] != out[importer]).astype(float))
+    return out
+
+
+def load_bilateral(path: Path, *, format: DataFormat | None = None) -> pd.DataFrame:
+    """Read a bilateral table by format (or file suffix), with ``add_gravity_variables`` applied."""
+    path = Path(path)
+    kind = format or _SUFFIX.get(path.suffix.lower())
+    if kind is None:
+        raise DataSourceError(
+            f"cannot tell the format of '{path.name}'",
+            file=path,
+            hint=f"set [data] format to one of {list(_SUFFIX.values())}",
+        )
+    if kind == "yotov":
+        frame = read_yotov_panel(path)
+    elif kind == "yotov-rda":
+        frame = read_yotov_applications(path)
+    elif kind == "gegravity-sample":
+        frame = read_gegravity_sample(path)
+    else:
+        require_nonempty(path)
+        try:
+            frame = pd.read_csv(path) if kind == "csv" else pd.read_parquet(path)
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            raise DataSourceError(f"not a readable {kind} file ({exc})", file=path) from None
+    return add_gravity_variables(frame)
+
+
+def _resolve(spec_path: str, *, scenario_dir: Path, sample_data: Path | None) -> Path:
+    text = spec_path
+    if "{sample_data}" in text:
+        if sample_data is None:
+            raise SchemaError(
+                "the path uses {sample_data} but no sample-data folder is set", field="data.path"
+            )
+        text = text.replace("{sample_data}", str(sample_data))
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else (scenario_dir / path).resolve()
+
+
+def run_scenario(scenario: Scenario, *, scenario_dir: Path, sample_data: Path | None = None) -> ScenarioRun:
+    """Load the data, estimate or take the coefficients, build the baseline and simulate."""
+    spec = scenario.data
+    path = _resolve(spec.path, scenario_dir=scenario_dir, sample_data=sample_data)
+    frame = load_bilateral(path, format=spec.format)
+    if spec.year is not None and "year" in frame.columns:
+        frame = frame.loc[frame["year"] == spec.year]
+    estimates = None
+    coefficients = dict(scenario.costs)
+    if scenario.estimate is not None:
+        estimates = estimate_gravity(
+            frame, scenario.estimate.formula, vcov=scenario.estimate.vcov, cluster=scenario.estimate.cluster
+        )
+        coefficients = estimates.coefficients
+    baseline = build_baseline(
+        frame,
+        coefficients=coefficients,
+        sigma=scenario.model.sigma,
+        reference=scenario.model.reference,
+        exporter=spec.exporter,
+        importer=spec.importer,
+        trade=spec.trade,
+        output=spec.output,
+        expenditure=spec.expenditure,
+        year=spec.year if "year" in frame.columns else None,
+    )
+    simulation = simulate(
+        baseline,
+        [c.to_change() for c in scenario.changes],
+        method=scenario.model.method,
+        market_clearing=scenario.model.market_clearing,
+    )
+    simulation = replace(simulation, meta={**simulation.meta, "scenario": scenario.name, "data": str(path)})
+    return ScenarioRun(scenario=scenario, baseline=baseline, simulation=simulation, estimates=estimates)
