@@ -132,13 +132,17 @@ def test_duckdb_cache_follows_the_manifest(home: Path) -> None:
     from friendshore.warehouse.duckdb_cache import cache_path
 
     with transaction(home) as tx:
-        tx.replace("gdp", {"release": "a"}, gdp("a", {("USA", 2020): 1.0}), source="t", release="a", files=SRC)
+        tx.replace(
+            "gdp", {"release": "a"}, gdp("a", {("USA", 2020): 1.0}), source="t", release="a", files=SRC
+        )
     connect(load_settings(home=home))
     first = cache_path(home)
     assert first is not None
     assert first.exists()
     with transaction(home) as tx:
-        tx.replace("gdp", {"release": "a"}, gdp("a", {("USA", 2020): 2.0}), source="t", release="a", files=SRC)
+        tx.replace(
+            "gdp", {"release": "a"}, gdp("a", {("USA", 2020): 2.0}), source="t", release="a", files=SRC
+        )
     second = cache_path(home)
     assert second != first
     new = connect(load_settings(home=home))

@@ -122,18 +122,21 @@ def data_status(ctx: typer.Context, fmt: FormatOption = "table") -> None:
 
 
 def _register_commands() -> None:
-    from friendshore.interfaces import cli_analysis, cli_ingest, cli_reproduce  # noqa: F401  (register on import)
+    """Command modules add their commands to ``app`` when imported; sub-apps are added here."""
+    from friendshore.interfaces import (  # noqa: F401  (analysis modules register on import)
+        cli_analysis,
+        cli_fetch,
+        cli_gravity,
+        cli_ingest,
+        cli_partners,
+        cli_reproduce,
+        cli_risk,
+        cli_vocab,
+    )
 
     app.add_typer(cli_ingest.ingest_app, name="ingest")
-    from friendshore.interfaces import cli_fetch
-
     app.command("fetch")(cli_fetch.fetch_command)
-    from friendshore.interfaces import cli_vocab  # noqa: F401  (register on import)
-    from friendshore.interfaces import cli_risk  # noqa: F401  (register on import)
-    from friendshore.interfaces import cli_partners  # noqa: F401  (register on import)
-    from friendshore.interfaces.cli_gravity import gravity_app
-
-    app.add_typer(gravity_app, name="gravity")
+    app.add_typer(cli_gravity.gravity_app, name="gravity")
 
 
 _register_commands()

@@ -61,10 +61,12 @@ def register(
 
 def _load_all() -> None:
     # Modules that register reproductions; imported lazily so the CLI starts fast.
-    from friendshore.reporting import reproductions  # noqa: F401
-    from friendshore.reporting import reproductions_gravity  # noqa: F401
-    from friendshore.reporting import reproductions_risk  # noqa: F401
-    from friendshore.reporting import reproductions_partners  # noqa: F401
+    from friendshore.reporting import (
+        reproductions,  # noqa: F401
+        reproductions_gravity,  # noqa: F401
+        reproductions_partners,  # noqa: F401
+        reproductions_risk,  # noqa: F401
+    )
 
 
 def reproduction(name: str) -> Reproduction:
