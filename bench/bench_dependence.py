@@ -134,7 +134,10 @@ def run(rows: int = 12_000_000, repeat: int = 3) -> str:
         cache_s = time.perf_counter() - t0
         trade = connect(load_settings(home=home)).table("trade")
 
-        ours_s, ours = timed(lambda: dependence_screen(trade, year=2024).to_pyarrow(), repeat)
+        ours_s, ours = timed(
+            lambda: dependence_screen(trade, year=2024, top_supplier=False).to_pyarrow(), repeat
+        )
+        named_s, _ = timed(lambda: dependence_screen(trade, year=2024).to_pyarrow(), repeat)
         sql_s, sql = timed(lambda: naive_sql(files), repeat)
         pandas_s, pdf = timed(lambda: naive_pandas(files), 1)
 
@@ -156,9 +159,13 @@ def run(rows: int = 12_000_000, repeat: int = 3) -> str:
             "| method | time (s) | friendshore is faster by |",
             "|---|---:|---:|",
             f"| friendshore `dependence_screen` (DuckDB, native sorted cache) | {ours_s:.3f} | 1.0x |",
+            f"| the same, also naming each top supplier (not in (a) or (b)) | {named_s:.3f} | "
+            f"{named_s / ours_s:.1f}x slower |",
             f"| (a) hand-written DuckDB SQL over the raw Parquet | {sql_s:.3f} | {sql_s / ours_s:.1f}x |",
             f"| (b) pandas | {pandas_s:.3f} | {pandas_s / ours_s:.1f}x |",
             "",
+            "All three compute the same columns (import value, number of suppliers, top share, HHI); "
+            "the second row adds the name of the top supplier, which (a) and (b) do not compute. "
             "Targets: at least 10x faster than (a) and 40x faster than (b).",
             "",
         ]

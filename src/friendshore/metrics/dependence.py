@@ -163,6 +163,7 @@ def dependence_screen(
     *,
     year: int | Sequence[int] | None = None,
     hs6: Sequence[str] | None = None,
+    top_supplier: bool = True,
 ) -> ir.Table:
     """Supplier concentration of every importer for every product, in one grouped pass.
 
@@ -173,25 +174,32 @@ def dependence_screen(
 
     Returns ``year, importer, hs6, import_value_kusd, n_suppliers, top_supplier, top_share, hhi``
     (suppliers with a zero value are ignored; an exact tie for the top supplier goes to the later
-    ISO3 code, as in ``import_dependence``).
+    ISO3 code, as in ``import_dependence``). Naming the top supplier costs about as much as the
+    rest of the pass; ``top_supplier=False`` leaves it null when only the statistics are wanted.
     """
     trade = _filter(trade, year=year, hs6=hs6)
     trade = trade.filter(trade.value_kusd > 0)
-    out = trade.group_by(["year", "importer", "hs6"]).aggregate(
-        import_value_kusd=trade.value_kusd.sum(),
-        n_suppliers=trade.count(),
-        sum_sq=(trade.value_kusd * trade.value_kusd).sum(),
+    sums = {
+        "import_value_kusd": trade.value_kusd.sum(),
+        "n_suppliers": trade.count(),
+        "sum_sq": (trade.value_kusd * trade.value_kusd).sum(),
+    }
+    if top_supplier:
         # max over (value, exporter): deterministic on every engine, ties to the later ISO3 code
-        top=ibis.struct({"value": trade.value_kusd, "exporter": trade.exporter}).max(),
-    )
+        top = ibis.struct({"value": trade.value_kusd, "exporter": trade.exporter}).max()
+        out = trade.group_by(["year", "importer", "hs6"]).aggregate(top=top, **sums)
+        top_value, supplier = out.top["value"], out.top["exporter"]
+    else:
+        out = trade.group_by(["year", "importer", "hs6"]).aggregate(top_value=trade.value_kusd.max(), **sums)
+        top_value, supplier = out.top_value, ibis.null("string")
     return out.select(
         "year",
         "importer",
         "hs6",
         "import_value_kusd",
         "n_suppliers",
-        top_supplier=out.top["exporter"],
-        top_share=out.top["value"] / out.import_value_kusd,
+        top_supplier=supplier,
+        top_share=top_value / out.import_value_kusd,
         hhi=out.sum_sq / (out.import_value_kusd * out.import_value_kusd),
     )
 
