@@ -34,7 +34,11 @@ def _cell(value: Any) -> str:
 
 
 def render(table: pa.Table, fmt: Format, *, title: str | None = None, stdout: Any = None) -> None:
-    """Write ``table`` to stdout as a Rich table, CSV (header + rows) or a JSON list of objects."""
+    """Write ``table`` to stdout as a Rich table, CSV (header + rows) or a JSON list of objects.
+
+    The table view is for reading: one line per row, long text cut with an ellipsis. CSV and JSON
+    carry every value in full.
+    """
     out = stdout or sys.stdout
     rows = table.to_pylist()
     if fmt == "csv":
@@ -51,7 +55,14 @@ def render(table: pa.Table, fmt: Format, *, title: str | None = None, stdout: An
             numeric = pa.types.is_integer(table.schema.field(name).type) or pa.types.is_floating(
                 table.schema.field(name).type
             )
-            view.add_column(name, justify="right" if numeric else "left")
+            view.add_column(
+                name,
+                justify="right" if numeric else "left",
+                no_wrap=True,
+                overflow="ellipsis",
+                max_width=None if numeric else 36,
+            )
         for row in rows:
             view.add_row(*(_cell(v) for v in row.values()))
-        Console(file=out, width=200 if not getattr(out, "isatty", lambda: False)() else None).print(view)
+        tty = getattr(out, "isatty", lambda: False)()
+        Console(file=out, width=None if tty else 1000).print(view)
