@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -21,7 +22,7 @@ from friendshore.errors import FriendshoreError, UserError
 from friendshore.interfaces.render import Format, render
 from friendshore.settings import Backend, Settings, load_settings
 
-__all__ = ["app", "main", "run"]
+__all__ = ["app", "main", "parse_date", "run", "settings_of"]
 
 app = typer.Typer(
     name="friendshore",
@@ -37,6 +38,16 @@ app.add_typer(data_app, name="data")
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output: a table for people, csv or json for programs.")
 ]
+
+
+def parse_date(value: str | None, *, option: str = "--members-at") -> date | None:
+    """A ``YYYY-MM-DD`` option value as a date (``None`` stays ``None``); a usage error otherwise."""
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date like 2026-03-01", param_hint=option) from None
 
 
 def _version(value: bool) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 import typer
 
 from friendshore.console import err_console
-from friendshore.interfaces.cli import FormatOption, app, settings_of
+from friendshore.interfaces.cli import FormatOption, app, parse_date, settings_of
 from friendshore.interfaces.render import render
 from friendshore.metrics.dependence import EcThresholds
 from friendshore.metrics.views import Summary
@@ -20,15 +19,6 @@ SectorOption = Annotated[
     str | None, typer.Option(help="Technology, e.g. semiconductors (see 'friendshore taxonomy').")
 ]
 StageOption = Annotated[str | None, typer.Option(help="Stage: ore, refined, component, equipment, final.")]
-
-
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date like 2026-03-01") from None
 
 
 @app.command()
@@ -78,7 +68,7 @@ def dependencies(
         stage=stage,
         flagged_only=flagged_only,
         include_intra=include_intra,
-        members_at=_date(members_at),
+        members_at=parse_date(members_at),
         all_years=all_years,
         churn=churn,
         summary=by,

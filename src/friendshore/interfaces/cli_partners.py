@@ -6,14 +6,13 @@ Results go to stdout (``--format table|csv|json``); notes on how to read them go
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
 from friendshore.console import err_console
-from friendshore.interfaces.cli import FormatOption, app, settings_of
+from friendshore.interfaces.cli import FormatOption, app, parse_date, settings_of
 from friendshore.interfaces.render import render
 
 __all__: list[str] = []
@@ -40,17 +39,6 @@ _TABLE_COLUMNS = [
     "rank_p95",
     "missing",
 ]
-
-
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise typer.BadParameter(
-            f"'{value}' is not a date like 2026-03-01", param_hint="--members-at"
-        ) from None
 
 
 def _notes(notes: Sequence[str]) -> None:
@@ -120,7 +108,7 @@ def partners(
     from friendshore.metrics.partners import Uncertainty, Weights, load_weights
 
     settings = settings_of(ctx)
-    when = _date(members_at)
+    when = parse_date(members_at)
     if show == "reshoring":
         result = reshoring_view(
             settings,

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
-from friendshore.interfaces.cli import FormatOption, app, settings_of
+from friendshore.interfaces.cli import FormatOption, app, parse_date, settings_of
 from friendshore.interfaces.render import render
 
 __all__: list[str] = []
-
-
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise typer.BadParameter(
-            f"'{value}' is not a date like 2026-03-01", param_hint="--members-at"
-        ) from None
 
 
 @app.command("supply-risk")
@@ -112,7 +100,7 @@ def supply_risk(
         include_domestic=not imports_only,
         economic_importance=economic_importance,
         thresholds=CriticalityThresholds(supply_risk=sr_threshold, economic_importance=ei_threshold),
-        members_at=_date(members_at),
+        members_at=parse_date(members_at),
     )
     if fmt == "table":
         keep = [

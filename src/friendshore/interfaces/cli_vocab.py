@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +22,7 @@ import typer
 from typer.core import TyperGroup
 
 from friendshore.console import err_console
-from friendshore.interfaces.cli import FormatOption, app, settings_of
+from friendshore.interfaces.cli import FormatOption, app, parse_date, settings_of
 from friendshore.interfaces.render import render
 
 __all__ = ["groups_app"]
@@ -30,15 +30,6 @@ __all__ = ["groups_app"]
 AtOption = Annotated[
     str | None, typer.Option("--at", help="Date of membership, YYYY-MM-DD (default: today).")
 ]
-
-
-def _date(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date like 2026-03-01", param_hint="--at") from None
 
 
 @app.command("taxonomy")
@@ -92,7 +83,7 @@ def groups_list(ctx: typer.Context, at: AtOption = None, fmt: FormatOption = "ta
         return
     from friendshore.nomenclature.groups import load_groups
 
-    when = _date(at)
+    when = parse_date(at, option="--at") or date.today()
     rows = []
     for name, group in sorted(load_groups(settings_of(ctx).home).items()):
         active = group.at(when)
@@ -133,7 +124,7 @@ def groups_show(
     from friendshore.errors import UnknownCodeError
     from friendshore.nomenclature.groups import iso3_codes, load_groups
 
-    when = _date(at)
+    when = parse_date(at, option="--at") or date.today()
     groups = load_groups(settings_of(ctx).home)
     group = groups.get(name.strip().lower())
     if group is None:
