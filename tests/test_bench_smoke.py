@@ -81,6 +81,9 @@ def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp
             str(tmp_path),
             "--sample-data",
             str(sample_data),
+            "--screen-rows",
+            "20000",
+            "--skip-gravity",
         ]
     )
 
@@ -95,6 +98,9 @@ def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp
     assert "| Python |" in report
     assert "| DuckDB |" in report
     assert "--rows 11000000" in report
+    screen = report.split("## Dependency screen", 1)[1]
+    assert "20,000 rows" in screen
+    assert "| (a) hand-written DuckDB SQL over the raw Parquet |" in screen
     assert list(tmp_path.iterdir()) == [out]  # generated files are cleaned up
 
 

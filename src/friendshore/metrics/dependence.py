@@ -184,20 +184,21 @@ def dependence_screen(
         "n_suppliers": trade.count(),
         "sum_sq": (trade.value_kusd * trade.value_kusd).sum(),
     }
+    keys = ["year", "importer", "hs6"]
     if top_supplier:
         # max over (value, exporter): deterministic on every engine, ties to the later ISO3 code
         top = ibis.struct({"value": trade.value_kusd, "exporter": trade.exporter}).max()
-        out = trade.group_by(["year", "importer", "hs6"]).aggregate(top=top, **sums)
+        out = trade.group_by(keys).aggregate(top=top, **sums)
         top_value, supplier = out.top["value"], out.top["exporter"]
     else:
-        out = trade.group_by(["year", "importer", "hs6"]).aggregate(top_value=trade.value_kusd.max(), **sums)
+        out = trade.group_by(keys).aggregate(top_value=trade.value_kusd.max(), **sums)
         top_value, supplier = out.top_value, ibis.null("string")
     return out.select(
-        "year",
-        "importer",
-        "hs6",
-        "import_value_kusd",
-        "n_suppliers",
+        year=out.year,
+        importer=out.importer,
+        hs6=out.hs6,
+        import_value_kusd=out.import_value_kusd,
+        n_suppliers=out.n_suppliers,
         top_supplier=supplier,
         top_share=top_value / out.import_value_kusd,
         hhi=out.sum_sq / (out.import_value_kusd * out.import_value_kusd),

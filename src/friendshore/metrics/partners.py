@@ -448,7 +448,8 @@ def calc_normalise(x: FloatArray, method: Normalisation) -> FloatArray:
         elif method == "minmax":
             out[ok, j] = (v - v.min()) / spread
         elif method == "zscore":
-            out[ok, j] = (v - v.mean()) / v.std()
+            sd = v.std()  # can underflow to 0 for a spread of a few subnormal numbers
+            out[ok, j] = (v - v.mean()) / sd if sd > 0 else 0.0
         elif method == "rank":
             out[ok, j] = (rankdata(v, method="average") - 1.0) / (v.size - 1)
         else:
@@ -548,7 +549,19 @@ def _indicator_matrix(frame: pd.DataFrame) -> FloatArray:
         dist = np.log(col("distw_km"))
     x = np.column_stack([capacity, srca, col("density"), col("wgi_mean"), col("ideal_point_distance"), dist])
     x[~np.isfinite(x)] = np.nan
-    return x
+    return _significant(x, 9)
+
+
+def _significant(x: FloatArray, digits: int) -> FloatArray:
+    """Round to ``digits`` significant digits: engines sum in parallel, so inputs can differ in the
+    last bit from run to run; rounding them keeps the scores and the Monte Carlo ranks identical."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.floor(np.log10(np.abs(x)))
+    magnitude[~np.isfinite(magnitude)] = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = 10.0 ** (digits - 1 - magnitude)
+        rounded = np.round(x * scale) / scale
+    return np.where(np.isfinite(rounded), rounded, x)
 
 
 def partner_candidates(
