@@ -22,7 +22,7 @@ from friendshore.errors import FriendshoreError, UserError
 from friendshore.interfaces.render import Format, render
 from friendshore.settings import Backend, Settings, load_settings
 
-__all__ = ["app", "main", "parse_date", "run", "settings_of"]
+__all__ = ["app", "main", "note_sources", "parse_date", "run", "settings_of"]
 
 app = typer.Typer(
     name="friendshore",
@@ -48,6 +48,22 @@ def parse_date(value: str | None, *, option: str = "--members-at") -> date | Non
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise typer.BadParameter(f"'{value}' is not a date like 2026-03-01", param_hint=option) from None
+
+
+def note_sources(settings: Settings, tables: list[str]) -> None:
+    """Say on stderr which loaded files a result comes from (source, release, file, sha256)."""
+    from friendshore.warehouse import read_manifest
+
+    manifest = read_manifest(settings.home)
+    for table in tables:
+        for part in manifest.partitions(table):
+            files = "; ".join(f"{f.member or f.name} sha256 {f.sha256[:12]}" for f in part.files)
+            err_console.print(
+                f"data: {table} <- {part.source} {part.release} ({files}), loaded {part.loaded_at[:10]}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
 
 
 def _version(value: bool) -> None:

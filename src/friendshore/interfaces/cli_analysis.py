@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from friendshore.console import err_console
-from friendshore.interfaces.cli import FormatOption, app, parse_date, settings_of
+from friendshore.interfaces.cli import FormatOption, app, note_sources, parse_date, settings_of
 from friendshore.interfaces.render import render
 from friendshore.metrics.dependence import EcThresholds
 from friendshore.metrics.views import Summary
@@ -77,6 +77,7 @@ def dependencies(
     for who in resolved:
         if who.is_group:
             err_console.print(who.describe(), highlight=False)
+    note_sources(settings_of(ctx), ["trade"])
     render(table, fmt, title=f"Import dependence of {importer}")
 
 
@@ -107,4 +108,5 @@ def chokepoints(
         exposure=exposure,
         min_share=min_share,
     )
+    note_sources(settings_of(ctx), ["trade"])
     render(table, fmt, title="World export concentration")

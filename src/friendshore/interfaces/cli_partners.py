@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 import typer
 
 from friendshore.console import err_console
-from friendshore.interfaces.cli import FormatOption, app, parse_date, settings_of
+from friendshore.interfaces.cli import FormatOption, app, note_sources, parse_date, settings_of
 from friendshore.interfaces.render import render
 
 __all__: list[str] = []
@@ -149,6 +149,7 @@ def partners(
     table = candidates.table
     if fmt == "table":
         table = table.select(_TABLE_COLUMNS)
+    note_sources(settings_of(ctx), ["trade", "governance", "alignment", "geography"])
     render(table, fmt, title=str(candidates.meta.get("title", "")))
     _notes(candidates.notes)
 
@@ -175,6 +176,7 @@ def complexity_command(
     from friendshore.metrics.partner_views import complexity_view
 
     result = complexity_view(settings_of(ctx), year=year, level=level, threshold=threshold)
+    note_sources(settings_of(ctx), ["trade"])
     render(result.table, fmt, title=result.title)
     _notes(result.notes)
 
@@ -208,5 +210,6 @@ def chips(
         threshold=threshold,
         chokepoints_only=chokepoints_only,
     )
+    note_sources(settings_of(ctx), ["chip_provision"])
     render(result.table, fmt, title=result.title)
     _notes(result.notes)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from friendshore.interfaces.cli import FormatOption, app, parse_date, settings_of
+from friendshore.interfaces.cli import FormatOption, app, note_sources, parse_date, settings_of
 from friendshore.interfaces.render import render
 
 __all__: list[str] = []
@@ -114,4 +114,5 @@ def supply_risk(
         table = table.select(keep)
     else:
         title = None
+    note_sources(settings_of(ctx), ["mineral_production", "trade", "governance", "alignment"])
     render(table, fmt, title=title)
