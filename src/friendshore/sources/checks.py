@@ -76,19 +76,32 @@ def parse_numbers(
     text = pc.fill_null(pc.utf8_trim_whitespace(pc.cast(values, pa.string())), "")
     missing = tuple(missing) if "" in missing else (*missing, "")
     is_missing = pc.is_in(text, value_set=pa.array(list(missing), pa.string()))
-    is_number = pc.match_substring_regex(text, NUMBER_RE)
-    ok = pc.or_(is_number, is_missing) if allow_missing else is_number
-    bad = first_false(ok)
-    if bad is not None:
-        shown = text[bad].as_py()
-        raise SchemaError(
-            f"'{shown}' is not a number" if shown not in missing else "value is missing",
-            file=file,
-            line=first_line + bad,
-            field=field,
-            hint="fix or remove that row, or download the file again",
-        )
-    numbers = pc.cast(pc.if_else(is_missing, pa.scalar(None, pa.string()), text), pa.float64())
+    has_missing = bool(pc.any(is_missing).as_py())
+    numbers = None
+    if allow_missing or not has_missing:
+        # Fast path: Arrow's own parser; it accepts a few spellings the regex does not (nan, inf),
+        # which the finiteness check below rejects, so the two paths agree on what is a number.
+        try:
+            source = pc.if_else(is_missing, pa.scalar(None, pa.string()), text) if has_missing else text
+            numbers = pc.cast(source, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            numbers = None
+        if numbers is not None and not pc.all(pc.fill_null(pc.is_finite(numbers), True)).as_py():
+            numbers = None
+    if numbers is None:  # find and report the first bad value with its line
+        is_number = pc.match_substring_regex(text, NUMBER_RE)
+        ok = pc.or_(is_number, is_missing) if allow_missing else is_number
+        bad = first_false(ok)
+        if bad is not None:
+            shown = text[bad].as_py()
+            raise SchemaError(
+                f"'{shown}' is not a number" if shown not in missing else "value is missing",
+                file=file,
+                line=first_line + bad,
+                field=field,
+                hint="fix or remove that row, or download the file again",
+            )
+        numbers = pc.cast(pc.if_else(is_missing, pa.scalar(None, pa.string()), text), pa.float64())
     if nonnegative:
         bad = first_false(pc.or_kleene(pc.is_null(numbers), pc.greater_equal(numbers, 0)))
         if bad is not None:
