@@ -16,6 +16,7 @@ from friendshore.errors import DataSourceError, SchemaError
 
 __all__ = [
     "NUMBER_RE",
+    "first_duplicate",
     "first_false",
     "parse_numbers",
     "require_columns",
@@ -113,3 +114,26 @@ def parse_numbers(
                 hint="values here cannot be negative",
             )
     return numbers
+
+
+def first_duplicate(
+    table: pa.Table, keys: Sequence[str], *, line_column: str | None = None
+) -> dict[str, object] | None:
+    """The first key of ``keys`` that repeats in ``table``, or ``None``.
+
+    Returns the key's values plus ``count`` (how many rows share it) and, when ``line_column`` is
+    given, ``line`` (the last of those rows' lines), so that readers can name it in a SchemaError.
+    """
+    aggregations: list[tuple[str | list[str], str]] = [([], "count_all")]
+    if line_column is not None:
+        aggregations.append((line_column, "max"))
+    counts = table.group_by(list(keys)).aggregate(aggregations)
+    repeated = counts.filter(pc.greater(counts.column("count_all"), 1))
+    if not repeated.num_rows:
+        return None
+    row = repeated.slice(0, 1).to_pylist()[0]
+    found: dict[str, object] = {key: row[key] for key in keys}
+    found["count"] = row["count_all"]
+    if line_column is not None:
+        found["line"] = row[f"{line_column}_max"]
+    return found

@@ -32,7 +32,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from friendshore.errors import DataSourceError, SchemaError
-from friendshore.sources.checks import first_false, parse_numbers, require_columns, require_nonempty
+from friendshore.sources.checks import (
+    first_duplicate,
+    first_false,
+    parse_numbers,
+    require_columns,
+    require_nonempty,
+)
 
 __all__ = [
     "CEPII_TO_ISO3",
@@ -173,12 +179,10 @@ def read_geodist_dyadic(path: Path, *, release: str = GEODIST_RELEASE) -> pa.Tab
             nonnegative=True,
         )
     table = pa.table(data)
-    pairs = table.group_by(["origin", "destination"]).aggregate([([], "count_all")])
-    dup = pairs.filter(pc.greater(pairs.column("count_all"), 1))
-    if dup.num_rows:
-        first = dup.slice(0, 1).to_pylist()[0]
+    dup = first_duplicate(table, ["origin", "destination"])
+    if dup is not None:
         raise SchemaError(
-            f"pair {first['origin']}-{first['destination']} appears {first['count_all']} times",
+            f"pair {dup['origin']}-{dup['destination']} appears {dup['count']} times",
             file=path,
             field="iso_o",
             hint="each ordered pair must appear once (after mapping old codes: "
@@ -224,14 +228,12 @@ def read_geodist_countries(path: Path, *, release: str = GEODIST_RELEASE) -> pa.
             "line": pa.array(range(2, n + 2), pa.int64()),
         }
     ).filter(pc.equal(main, 1))
-    per_country = table.group_by("country").aggregate([("line", "max"), ([], "count_all")])
-    dup = per_country.filter(pc.greater(per_country.column("count_all"), 1))
-    if dup.num_rows:
-        first = dup.slice(0, 1).to_pylist()[0]
+    dup = first_duplicate(table, ["country"], line_column="line")
+    if dup is not None:
         raise SchemaError(
-            f"{first['country']} has {first['count_all']} rows with maincity = 1",
+            f"{dup['country']} has {dup['count']} rows with maincity = 1",
             file=path,
-            line=first["line_max"],
+            line=int(dup["line"]),  # type: ignore[call-overload]
             field="maincity",
             hint="each country must have one main city",
         )

@@ -33,7 +33,13 @@ import pyarrow.csv as pacsv
 
 from friendshore.console import get_logger
 from friendshore.errors import DataSourceError, SchemaError
-from friendshore.sources.checks import first_false, parse_numbers, require_columns, require_nonempty
+from friendshore.sources.checks import (
+    first_duplicate,
+    first_false,
+    parse_numbers,
+    require_columns,
+    require_nonempty,
+)
 
 __all__ = ["SERBIA_FROM_SESSION", "UNGA_COW_ISO3", "read_unga_ideal_points", "unga_release"]
 
@@ -183,14 +189,12 @@ def _drop_without_code(table: pa.Table, path: Path) -> pa.Table:
 
 
 def _check_unique(table: pa.Table, path: Path) -> None:
-    keys = table.group_by(["country", "session"]).aggregate([("line", "max"), ([], "count_all")])
-    dup = keys.filter(pc.greater(keys.column("count_all"), 1))
-    if dup.num_rows:
-        first = dup.slice(0, 1).to_pylist()[0]
+    dup = first_duplicate(table, ["country", "session"], line_column="line")
+    if dup is not None:
         raise SchemaError(
-            f"{first['country']} appears {first['count_all']} times in session {first['session']}",
+            f"{dup['country']} appears {dup['count']} times in session {dup['session']}",
             file=path,
-            line=first["line_max"],
+            line=int(dup["line"]),  # type: ignore[call-overload]
             field="iso3c",
             hint="each country may vote once per session; check the ccode and iso3c columns",
         )

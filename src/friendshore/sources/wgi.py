@@ -30,7 +30,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from friendshore.errors import DataSourceError, SchemaError
-from friendshore.sources.checks import first_false, parse_numbers, require_columns, require_nonempty
+from friendshore.sources.checks import (
+    first_duplicate,
+    first_false,
+    parse_numbers,
+    require_columns,
+    require_nonempty,
+)
 
 __all__ = [
     "WGI_INDICATORS",
@@ -315,12 +321,10 @@ def read_wgi(path: Path) -> pa.Table:
 
 
 def _check_unique(table: pa.Table, path: Path) -> None:
-    keys = table.group_by(["country", "year", "indicator"]).aggregate([([], "count_all")])
-    dup = keys.filter(pc.greater(keys.column("count_all"), 1))
-    if dup.num_rows:
-        first = dup.slice(0, 1).to_pylist()[0]
+    dup = first_duplicate(table, ["country", "year", "indicator"])
+    if dup is not None:
         raise SchemaError(
-            f"{first['country']} {first['indicator']} {first['year']} appears {first['count_all']} times",
+            f"{dup['country']} {dup['indicator']} {dup['year']} appears {dup['count']} times",
             file=path,
             hint="each economy, indicator and year must appear once",
         )
