@@ -227,26 +227,20 @@ def _ch2_app1(settings: Settings) -> list[Check]:
         "country"
     )
     source = "1_TradeWithoutBorder_FULL.xls (GEPPML, stopping rule 0.01)"
-    for country in published.index:
-        checks.append(
+    for quantity, theirs, ours in (
+        ("rgdp_full_pct", "change_rgdp_full", "real_gdp_change_pct"),
+        ("price_full_pct", "change_price_full", "factory_gate_price_change_pct"),
+    ):
+        checks += [
             Check(
-                f"rgdp_full_pct.{country}",
-                _num(published.at[country, "change_rgdp_full"]),
-                _num(geppml.at[country, "real_gdp_change_pct"]),
+                f"{quantity}.{country}",
+                _num(published.at[country, theirs]),
+                _num(geppml.at[country, ours]),
                 _GE_TOL,
                 source,
             )
-        )
-    for country in published.index:
-        checks.append(
-            Check(
-                f"price_full_pct.{country}",
-                _num(published.at[country, "change_price_full"]),
-                _num(geppml.at[country, "factory_gate_price_change_pct"]),
-                _GE_TOL,
-                source,
-            )
-        )
+            for country in published.index
+        ]
     for ours, theirs in (
         ("imr_change_pct", "change_imr_full"),
         ("exports_change_pct", "change_xi_full"),
