@@ -9,8 +9,7 @@ import typer
 from friendshore.console import err_console
 from friendshore.interfaces.cli import FormatOption, app, note_sources, parse_date, settings_of
 from friendshore.interfaces.render import render
-from friendshore.metrics.dependence import EcThresholds
-from friendshore.metrics.views import Summary
+from friendshore.nomenclature.taxonomy import Level
 
 __all__: list[str] = []
 
@@ -46,7 +45,7 @@ def dependencies(
     churn: Annotated[
         bool, typer.Option(help="How many flagged products are still flagged the next year.")
     ] = False,
-    by: Annotated[Summary | None, typer.Option(help="Aggregate the products by technology or stage.")] = None,
+    by: Annotated[Level | None, typer.Option(help="Aggregate the products by technology or stage.")] = None,
     hhi: Annotated[float, typer.Option(help="EC screen: HHI threshold.")] = 0.4,
     extra_ratio: Annotated[float, typer.Option(help="EC screen: extra-group share of imports.")] = 0.5,
     cover: Annotated[float, typer.Option(help="EC screen: imports / exports threshold.")] = 1.0,
@@ -57,6 +56,7 @@ def dependencies(
     Shares are fractions in [0, 1]. For a group only imports from outside the group count.
     ec_flag is the European Commission's strategic-dependency screen (SWD(2021) 352).
     """
+    from friendshore.metrics.dependence import EcThresholds
     from friendshore.metrics.views import dependencies_view
 
     table, resolved = dependencies_view(

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import pandas as pd
 import pyarrow as pa
 import typer
 
 from friendshore.console import err_console
 from friendshore.interfaces.cli import FormatOption, settings_of
 from friendshore.interfaces.render import render
+
+if TYPE_CHECKING:  # pandas is imported by the commands, not at start-up
+    import pandas as pd
 
 __all__ = ["gravity_app"]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -26,7 +25,7 @@ from friendshore.metrics.dependence import (
     summarise_by,
 )
 from friendshore.nomenclature.groups import resolve
-from friendshore.nomenclature.taxonomy import sector_codes, select_taxonomy
+from friendshore.nomenclature.taxonomy import Level, sector_codes, select_taxonomy
 from friendshore.settings import Settings
 from friendshore.warehouse import connect, require_table
 
@@ -79,7 +78,7 @@ def _codes(sector: str | None, stage: str | None) -> list[str] | None:
     return sector_codes(sector, stage=stage)
 
 
-Summary = Literal["technology", "stage"]
+Summary = Level
 
 
 def dependencies_view(

@@ -46,6 +46,7 @@ __all__ = [
     "STAGES",
     "TAXONOMY_PATH",
     "TAXONOMY_SCHEMA",
+    "Level",
     "Sector",
     "Stage",
     "load_taxonomy",
@@ -65,6 +66,8 @@ Sector = Literal[
     "pharma-ingredients",
 ]
 Stage = Literal["ore", "refined", "component", "equipment", "final"]
+#: Taxonomy columns that results can be summarised by.
+Level = Literal["technology", "stage"]
 
 #: Technology slugs, in the order they are listed to users.
 SECTORS: tuple[str, ...] = get_args(Sector)

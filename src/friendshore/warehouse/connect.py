@@ -13,9 +13,6 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ibis
-from ibis.backends import BaseBackend
-
 from friendshore.errors import NotLoadedError, SettingsError
 from friendshore.settings import Settings
 from friendshore.warehouse.duckdb_cache import ensure_cache
@@ -23,6 +20,8 @@ from friendshore.warehouse.store import Manifest, read_manifest
 from friendshore.warehouse.tables import TABLES
 
 if TYPE_CHECKING:
+    import ibis
+    from ibis.backends import BaseBackend
     from pyspark.sql import SparkSession
 
 __all__ = ["connect", "require_table", "spark_session"]
@@ -63,6 +62,8 @@ def _paths(home: Path, manifest: Manifest, table: str) -> list[str]:
 
 def connect(settings: Settings) -> BaseBackend:
     """Connect to the warehouse under ``settings.home`` with ``settings.backend``."""
+    import ibis  # imported here: the command line starts without it
+
     home = Path(settings.home)
     manifest = read_manifest(home)
     loaded = [name for name in TABLES if manifest.partitions(name)]

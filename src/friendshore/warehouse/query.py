@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 import sqlglot
-from ibis.backends import BaseBackend
 from sqlglot import exp
 
 from friendshore.errors import ReadOnlyQueryError, UserError
+
+if TYPE_CHECKING:
+    from ibis.backends import BaseBackend
 
 __all__ = ["check_read_only", "run_query"]
 
