@@ -218,7 +218,19 @@ def ingest_baci(
 
 
 def _source_file(member: _Member) -> SourceFile:
-    return SourceFile(member.path.name, sha256_file(member.path), member.member)
+    return SourceFile(member.path.name, _sha256(member.path), member.member)
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256_cached(path: Path, size: int, mtime_ns: int) -> str:
+    return sha256_file(path)
+
+
+def _sha256(path: Path) -> str:
+    """sha256 of a file, computed once per file version: every member of a release zip records
+    the zip's hash, and a full BACI release is a few GB."""
+    stat = path.stat()
+    return _sha256_cached(path.resolve(), stat.st_size, stat.st_mtime_ns)
 
 
 def _load_countries(
