@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from friendshore.metrics import dependence_screen
+from friendshore.metrics.dependence import dependence_screen
 from friendshore.settings import load_settings
 from friendshore.warehouse import connect, read_manifest, transaction
 from friendshore.warehouse.duckdb_cache import ensure_cache

@@ -77,7 +77,7 @@ def test_data_status_lists_provenance(sample_home: Path, capsys: pytest.CaptureF
     assert trade["rows"] == 21723
     assert trade["files"] == "BACI_HS17_Y2024_V202601_critical.csv"
     assert trade["source"] == "cepii-baci"
-    assert len(trade["sha256"]) == 12
+    assert len(trade["sha256"]) == 64  # json carries the full hash
 
 
 def test_console_script_exit_codes(home: Path) -> None:

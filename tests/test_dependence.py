@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from friendshore.metrics import (
+from friendshore.metrics.dependence import (
     EcThresholds,
     chokepoint_exposure,
     chokepoints,
@@ -220,7 +220,7 @@ def test_dependence_parity_on_real_data(con: object, sample_home: object) -> Non
 
 def test_one_pass_screen_equals_per_importer_metrics(con: object) -> None:
     """dependence_screen (all importers, one grouped pass) agrees with import_dependence."""
-    from friendshore.metrics import dependence_screen
+    from friendshore.metrics.dependence import dependence_screen
 
     trade = require_table(con, "trade")  # type: ignore[arg-type]
     screen = dependence_screen(trade, year=2024).to_pandas()
@@ -259,7 +259,7 @@ def _multi_year() -> pd.DataFrame:
 def test_every_metric_is_identical_on_both_backends(con: object) -> None:
     """Parity: each metric on a hand-made three-year table registered in the backend under test,
     compared with the same expression run on DuckDB."""
-    from friendshore.metrics import dependence_screen, summarise_by
+    from friendshore.metrics.dependence import dependence_screen, summarise_by
 
     df = _multi_year()
     local = ibis.memtable(df)

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from friendshore.errors import SchemaError, UnknownCodeError, UserError
 from friendshore.interfaces.cli import run
-from friendshore.metrics.risk_views import parse_assignments, read_economic_importance, supply_risk_view
+from friendshore.analyses.supply_risk import parse_assignments, read_economic_importance
+from friendshore.analyses.supply_risk import supply_risk as supply_risk_analysis
 from friendshore.metrics.supply_risk import (
     SUPPLY_RISK_COLUMNS,
     SupplyRiskParams,
@@ -310,7 +311,7 @@ def test_catalogue_lookup_errors() -> None:
 
 @pytest.fixture(scope="module")
 def usa_2024(sample_home: Path) -> dict[tuple[str, str], dict[str, Any]]:
-    table = supply_risk_view(load_settings(home=sample_home), importer="USA", year=2024)
+    table = supply_risk_analysis(load_settings(home=sample_home), importer="USA", year=2024).table
     return {(r["material"], r["stage"]): r for r in table.to_pylist()}
 
 
@@ -354,7 +355,9 @@ def test_real_data_says_why_a_row_has_no_score(usa_2024: dict[tuple[str, str], d
 
 
 def test_year_matching_takes_the_latest_year_up_to_the_analysis_year(sample_home: Path) -> None:
-    table = supply_risk_view(load_settings(home=sample_home), importer="USA", year=2025, material=["cobalt"])
+    table = supply_risk_analysis(
+        load_settings(home=sample_home), importer="USA", year=2025, material=["cobalt"]
+    ).table
     rows = {r["stage"]: r for r in table.to_pylist()}
     assert (rows["mining"]["production_year"], rows["mining"]["production_source"]) == (2025, "usgs-mcs")
     assert (rows["refining"]["production_year"], rows["refining"]["production_source"]) == (2021, "bgs")
@@ -368,7 +371,9 @@ def test_year_matching_takes_the_latest_year_up_to_the_analysis_year(sample_home
 
 
 def test_group_importer_counts_only_outside_trade(sample_home: Path) -> None:
-    table = supply_risk_view(load_settings(home=sample_home), importer="eu27", year=2024, stage="refining")
+    table = supply_risk_analysis(
+        load_settings(home=sample_home), importer="eu27", year=2024, stage="refining"
+    ).table
     rows = {r["material"]: r for r in table.to_pylist()}
     assert set(rows["copper"]) >= set(SUPPLY_RISK_COLUMNS)
     assert rows["copper"]["importer"] == "eu27"
@@ -380,17 +385,17 @@ def test_alignment_makes_the_importer_matter(sample_home: Path) -> None:
     s = load_settings(home=sample_home)
     usa = {
         r["material"] + r["stage"]: r
-        for r in supply_risk_view(s, importer="USA", year=2024, alignment_weight=1.0).to_pylist()
+        for r in supply_risk_analysis(s, importer="USA", year=2024, alignment_weight=1.0).rows()
     }
     ind = {
         r["material"] + r["stage"]: r
-        for r in supply_risk_view(s, importer="IND", year=2024, alignment_weight=1.0).to_pylist()
+        for r in supply_risk_analysis(s, importer="IND", year=2024, alignment_weight=1.0).rows()
     }
     wgi_usa = {
-        r["material"] + r["stage"]: r for r in supply_risk_view(s, importer="USA", year=2024).to_pylist()
+        r["material"] + r["stage"]: r for r in supply_risk_analysis(s, importer="USA", year=2024).rows()
     }
     wgi_ind = {
-        r["material"] + r["stage"]: r for r in supply_risk_view(s, importer="IND", year=2024).to_pylist()
+        r["material"] + r["stage"]: r for r in supply_risk_analysis(s, importer="IND", year=2024).rows()
     }
     key = "galliumrefining"
     # with WGI the global term is the same for every importer; with alignment it is not
@@ -403,15 +408,15 @@ def test_alignment_makes_the_importer_matter(sample_home: Path) -> None:
 
 def test_alignment_needs_an_ideal_point(sample_home: Path) -> None:
     with pytest.raises(UserError, match="TWN has no UN General Assembly ideal point"):
-        supply_risk_view(load_settings(home=sample_home), importer="TWN", year=2024, alignment_weight=1.0)
+        supply_risk_analysis(load_settings(home=sample_home), importer="TWN", year=2024, alignment_weight=1.0)
 
 
 def test_economic_importance_file(sample_home: Path, tmp_path: Path) -> None:
     path = tmp_path / "ei.csv"
     path.write_text("material,economic_importance\ngallium,3.7\ncopper,4.0\n", "utf-8")
-    table = supply_risk_view(
+    table = supply_risk_analysis(
         load_settings(home=sample_home), importer="USA", year=2024, stage="refining", economic_importance=path
-    )
+    ).table
     rows = {r["material"]: r for r in table.to_pylist()}
     assert rows["gallium"]["economic_importance"] == 3.7
     assert rows["gallium"]["critical"] is (rows["gallium"]["supply_risk"] >= 1.0)
@@ -517,7 +522,7 @@ def test_cli_csv_header_and_options(sample_home: Path, capsys: pytest.CaptureFix
     plain = _cli_json(sample_home, capsys, "--for", "USA", "--year", "2024", "-m", "gallium")
     assert restricted[0]["hhi_wgi_global"] > plain[0]["hhi_wgi_global"]
     assert run([*args]) == 0  # the table for people
-    assert "Supply risk for USA" in capsys.readouterr().out
+    assert "Supply risk of critical materials for USA" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

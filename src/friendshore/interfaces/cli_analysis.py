@@ -6,60 +6,80 @@ from typing import Annotated
 
 import typer
 
-from friendshore.console import err_console
-from friendshore.interfaces.cli import FormatOption, app, note_sources, parse_date, settings_of
-from friendshore.interfaces.render import render
-from friendshore.nomenclature.taxonomy import Level
+from friendshore.analyses import dependencies as analysis
+from friendshore.analyses.dependencies import Level
+from friendshore.interfaces.cli_common import (
+    ColumnsOption,
+    FormatOption,
+    WithMetaOption,
+    answers,
+    defaults_of,
+    emit,
+    parse_date,
+    settings_of,
+)
 
-__all__: list[str] = []
+__all__ = ["app"]
+
+app = typer.Typer()
+
+DEP = defaults_of(analysis.dependencies)
+CHOKE = defaults_of(analysis.chokepoints)
 
 YearOption = Annotated[int | None, typer.Option(help="Analysis year (default: the latest loaded).")]
 SectorOption = Annotated[
     str | None, typer.Option(help="Technology, e.g. semiconductors (see 'friendshore taxonomy').")
 ]
 StageOption = Annotated[str | None, typer.Option(help="Stage: ore, refined, component, equipment, final.")]
+MembersAtOption = Annotated[
+    str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
+]
 
 
 @app.command()
+@answers(analysis.dependencies)
 def dependencies(
     ctx: typer.Context,
     importer: Annotated[
         str, typer.Option("--importer", "-i", help="ISO3 code or group (e.g. USA, pax-silica).")
     ],
-    year: YearOption = None,
+    year: YearOption = DEP["year"],
     on: Annotated[
         str | None, typer.Option(help="Share of imports from this ISO3 code or group (e.g. CHN).")
-    ] = None,
-    sector: SectorOption = None,
-    stage: StageOption = None,
-    flagged_only: Annotated[bool, typer.Option(help="Only products flagged by the EC screen.")] = False,
+    ] = DEP["on"],
+    sector: SectorOption = DEP["sector"],
+    stage: StageOption = DEP["stage"],
+    flagged_only: Annotated[bool, typer.Option(help="Only products flagged by the EC screen.")] = DEP[
+        "flagged_only"
+    ],
     include_intra: Annotated[
         bool, typer.Option(help="For a group: count trade between members as imports too.")
-    ] = False,
-    members_at: Annotated[
-        str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
-    ] = None,
+    ] = DEP["include_intra"],
+    members_at: MembersAtOption = DEP["members_at"],
     all_years: Annotated[
         bool, typer.Option(help="Every loaded year, with the change in shares and HHI from the year before.")
-    ] = False,
+    ] = DEP["all_years"],
     churn: Annotated[
         bool, typer.Option(help="How many flagged products are still flagged the next year.")
-    ] = False,
-    by: Annotated[Level | None, typer.Option(help="Aggregate the products by technology or stage.")] = None,
-    hhi: Annotated[float, typer.Option(help="EC screen: HHI threshold.")] = 0.4,
-    extra_ratio: Annotated[float, typer.Option(help="EC screen: extra-group share of imports.")] = 0.5,
-    cover: Annotated[float, typer.Option(help="EC screen: imports / exports threshold.")] = 1.0,
+    ] = DEP["churn"],
+    by: Annotated[Level | None, typer.Option(help="Aggregate the products by technology or stage.")] = DEP[
+        "by"
+    ],
+    hhi: Annotated[float, typer.Option(help="EC screen: HHI threshold.")] = DEP["hhi"],
+    extra_ratio: Annotated[float, typer.Option(help="EC screen: extra-group share of imports.")] = DEP[
+        "extra_ratio"
+    ],
+    cover: Annotated[float, typer.Option(help="EC screen: imports / exports threshold.")] = DEP["cover"],
     fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
 ) -> None:
     """Where an importer (country or group) depends on few suppliers, per HS6 product.
 
-    Shares are fractions in [0, 1]. For a group only imports from outside the group count.
-    ec_flag is the European Commission's strategic-dependency screen (SWD(2021) 352).
+    For a group only imports from outside the group count. ec_flag is the European Commission's
+    strategic-dependency screen (SWD(2021) 352); see docs/methods/dependence.md.
     """
-    from friendshore.metrics.dependence import EcThresholds
-    from friendshore.metrics.views import dependencies_view
-
-    table, resolved = dependencies_view(
+    result = analysis.dependencies(
         settings_of(ctx),
         importer=importer,
         year=year,
@@ -71,42 +91,42 @@ def dependencies(
         members_at=parse_date(members_at),
         all_years=all_years,
         churn=churn,
-        summary=by,
-        thresholds=EcThresholds(hhi=hhi, extra_import_ratio=extra_ratio, import_export_ratio=cover),
+        by=by,
+        hhi=hhi,
+        extra_ratio=extra_ratio,
+        cover=cover,
     )
-    for who in resolved:
-        if who.is_group:
-            err_console.print(who.describe(), highlight=False)
-    note_sources(settings_of(ctx), ["trade"])
-    render(table, fmt, title=f"Import dependence of {importer}")
+    emit(result, fmt, columns=columns, with_meta=with_meta)
 
 
 @app.command()
+@answers(analysis.chokepoints)
 def chokepoints(
     ctx: typer.Context,
-    year: YearOption = None,
-    sector: SectorOption = None,
-    stage: StageOption = None,
-    hhi: Annotated[float, typer.Option(help="World export HHI above which a product is a chokepoint.")] = 0.4,
+    year: YearOption = CHOKE["year"],
+    sector: SectorOption = CHOKE["sector"],
+    stage: StageOption = CHOKE["stage"],
+    hhi: Annotated[
+        float, typer.Option(help="World export HHI above which a product is a chokepoint.")
+    ] = CHOKE["hhi"],
     exposure: Annotated[
         bool, typer.Option(help="List the importers exposed to each chokepoint instead.")
-    ] = False,
+    ] = CHOKE["exposure"],
     min_share: Annotated[
         float, typer.Option(help="With --exposure: share bought from the top exporter.")
-    ] = 0.5,
+    ] = CHOKE["min_share"],
     fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
 ) -> None:
     """World chokepoints: products whose world exports are concentrated (HHI, top exporters)."""
-    from friendshore.metrics.views import chokepoints_view
-
-    table = chokepoints_view(
+    result = analysis.chokepoints(
         settings_of(ctx),
         year=year,
         sector=sector,
         stage=stage,
-        hhi_threshold=hhi,
+        hhi=hhi,
         exposure=exposure,
         min_share=min_share,
     )
-    note_sources(settings_of(ctx), ["trade"])
-    render(table, fmt, title="World export concentration")
+    emit(result, fmt, columns=columns, with_meta=with_meta)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated
 
-import pyarrow as pa
 import typer
 
-from friendshore.console import err_console
-from friendshore.interfaces.cli import FormatOption, settings_of
-from friendshore.interfaces.render import render
-
-if TYPE_CHECKING:  # pandas is imported by the commands, not at start-up
-    import pandas as pd
+from friendshore.analyses import gravity as analysis
+from friendshore.analyses.gravity import Estimator, Output
+from friendshore.interfaces.cli_common import (
+    ColumnsOption,
+    FormatOption,
+    WithMetaOption,
+    answers,
+    defaults_of,
+    emit,
+    settings_of,
+)
 
 __all__ = ["gravity_app"]
 
@@ -22,15 +26,14 @@ gravity_app = typer.Typer(
     no_args_is_help=True,
 )
 
-Output = Literal["countries", "pairs", "diversion", "diagnostics"]
-
-
-def _table(frame: pd.DataFrame) -> pa.Table:
-    return pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+EST = defaults_of(analysis.estimate)
+SIM = defaults_of(analysis.simulate)
 
 
 @gravity_app.command("estimate")
+@answers(analysis.estimate)
 def estimate(
+    ctx: typer.Context,
     data: Annotated[
         Path, typer.Argument(help="Bilateral data: .dta (Yotov), .rda, .dlm (gegravity), .csv, .parquet.")
     ],
@@ -42,44 +45,38 @@ def estimate(
             "or 'trade ~ rta | exporter^year + importer^year + pair_id'.",
         ),
     ],
-    year: Annotated[int | None, typer.Option(help="Keep only this year.")] = None,
-    estimator: Annotated[Literal["ppml", "ols"], typer.Option(help="ppml (fepois) or ols (feols).")] = "ppml",
+    year: Annotated[int | None, typer.Option(help="Keep only this year.")] = EST["year"],
+    estimator: Annotated[Estimator, typer.Option(help="ppml (fepois) or ols (feols).")] = EST["estimator"],
     cluster: Annotated[
         str | None,
         typer.Option(help="Cluster standard errors by this column (default: robust, unclustered)."),
-    ] = None,
+    ] = EST["cluster"],
     international_only: Annotated[
         bool, typer.Option("--international-only", help="Drop domestic flows (exporter == importer).")
-    ] = False,
+    ] = EST["international_only"],
     fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
 ) -> None:
     """Estimate a gravity equation by PPML with high-dimensional fixed effects.
 
     ln_dist (log of dist) and intl_brdr (1 unless exporter == importer) are added when absent.
     Output: term, estimate, std_error, statistic, p_value, ci_low, ci_high.
     """
-    from friendshore.models.gravity.estimate import estimate_gravity
-    from friendshore.models.gravity.scenario import load_bilateral
-
-    frame = load_bilateral(data)
-    if year is not None:
-        if "year" not in frame.columns:
-            raise typer.BadParameter(f"--year given but {data.name} has no year column")
-        frame = frame.loc[frame["year"] == year]
-    if international_only:
-        frame = frame.loc[frame["exporter"] != frame["importer"]]
-    result = estimate_gravity(
-        frame, formula, estimator=estimator, vcov="cluster" if cluster else "hetero", cluster=cluster
+    result = analysis.estimate(
+        settings_of(ctx),
+        data=data,
+        formula=formula,
+        year=year,
+        estimator=estimator,
+        cluster=cluster,
+        international_only=international_only,
     )
-    err_console.print(
-        f"{result.estimator.upper()} on {result.nobs} observations ({result.nobs_dropped} dropped), "
-        f"standard errors {result.vcov}",
-        highlight=False,
-    )
-    render(_table(result.tidy()), fmt, title=f"{result.formula}")
+    emit(result, fmt, columns=columns, with_meta=with_meta)
 
 
 @gravity_app.command("simulate")
+@answers(analysis.simulate)
 def simulate_command(
     ctx: typer.Context,
     scenario: Annotated[
@@ -96,12 +93,14 @@ def simulate_command(
             help="countries (per-country changes), pairs (bilateral trade), diversion (exports into "
             "--importer) or diagnostics (solver).",
         ),
-    ] = "countries",
+    ] = SIM["output"],
     importer: Annotated[
         str | None,
         typer.Option(help="For --output diversion: the importer (default: the first tariff's importer)."),
-    ] = None,
+    ] = SIM["importer"],
     fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
 ) -> None:
     r"""Simulate a counterfactual in general equilibrium (conditional and full endowment).
 
@@ -123,32 +122,5 @@ def simulate_command(
 
     See docs/methods/gravity.md and examples/gravity/ for the full format.
     """
-    from friendshore.models.gravity.scenario import load_scenario, run_scenario
-
-    settings = settings_of(ctx)
-    spec = load_scenario(scenario)
-    run = run_scenario(spec, scenario_dir=scenario.resolve().parent, sample_data=settings.sample_data)
-    sim = run.simulation
-    title = spec.name or scenario.name
-    if output == "countries":
-        frame = sim.countries
-    elif output == "pairs":
-        frame = sim.pairs
-    elif output == "diagnostics":
-        frame = sim.diagnostics
-    else:
-        target = importer or next(
-            (c.importers[0] for c in spec.changes if c.importers and len(c.importers) == 1), None
-        )
-        if target is None:
-            raise typer.BadParameter("--output diversion needs --importer (e.g. --importer USA)")
-        frame = sim.diversion(target)
-        title = f"{title}: exports into {target}"
-    last = sim.diagnostics.iloc[-1]
-    err_console.print(
-        f"{sim.meta['method']} solution, {sim.meta['countries']} countries, sigma {sim.meta['sigma']:g}, "
-        f"{len(sim.diagnostics)} solver stages, last: {last['stage']} ({last['iterations']} iterations, "
-        f"residual {last['residual']:.2g}) in {sim.meta['seconds']:.3f} s",
-        highlight=False,
-    )
-    render(_table(frame), fmt, title=title)
+    result = analysis.simulate(settings_of(ctx), scenario=scenario, output=output, importer=importer)
+    emit(result, fmt, columns=columns, with_meta=with_meta)

@@ -8,6 +8,7 @@ from typing import Annotated
 import pyarrow as pa
 import typer
 
+from friendshore.interfaces.cli_common import settings_of
 from friendshore.interfaces.render import render
 from friendshore.warehouse.ingest import SOURCES, ingest_sample, ingest_source
 from friendshore.warehouse.ingest_baci import ingest_baci
@@ -37,12 +38,6 @@ def report_loaded(parts: list[Partition]) -> None:
     render(pa.Table.from_pylist(rows, schema=schema), "table", title="Loaded")
 
 
-def _settings(ctx: typer.Context):  # type: ignore[no-untyped-def]
-    from friendshore.interfaces.cli import settings_of
-
-    return settings_of(ctx)
-
-
 @ingest_app.command("baci")
 def baci(
     ctx: typer.Context,
@@ -57,7 +52,7 @@ def baci(
     products: Annotated[Path | None, typer.Option(help="The release's product_codes_HS*_V*.csv.")] = None,
 ) -> None:
     """Load CEPII BACI trade (t,i,j,k,v,q) with the release's country and product dictionaries."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     report_loaded(
         ingest_baci(
             settings.home,
@@ -73,7 +68,7 @@ def baci(
 @ingest_app.command("sample")
 def sample(ctx: typer.Context) -> None:
     """Load every source's sample file from FRIENDSHORE_SAMPLE_DATA in one go."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     report_loaded(ingest_sample(settings.home, settings.sample_data))
 
 
@@ -83,7 +78,7 @@ def _add_source_command(name: str) -> None:
     path_argument = typer.Argument(..., help=f"{loader.expects}.")
 
     def command(ctx: typer.Context, path: Path = path_argument) -> None:
-        report_loaded(ingest_source(_settings(ctx).home, name, path))
+        report_loaded(ingest_source(settings_of(ctx).home, name, path))
 
     command.__doc__ = f"Load {loader.description}."
     ingest_app.command(name)(command)

@@ -1,52 +1,41 @@
-"""``friendshore partners``, ``friendshore complexity`` and ``friendshore chips``.
-
-Results go to stdout (``--format table|csv|json``); notes on how to read them go to stderr.
-"""
+"""``friendshore partners``, ``friendshore complexity`` and ``friendshore chips``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
-from friendshore.console import err_console
-from friendshore.interfaces.cli import FormatOption, app, note_sources, parse_date, settings_of
-from friendshore.interfaces.render import render
+from friendshore.analyses import chips as chips_analysis
+from friendshore.analyses import complexity as complexity_analysis
+from friendshore.analyses import partners as partners_analysis
+from friendshore.analyses.complexity import Level
+from friendshore.interfaces.cli_common import (
+    ColumnsOption,
+    FormatOption,
+    WithMetaOption,
+    answers,
+    defaults_of,
+    emit,
+    parse_date,
+    settings_of,
+)
+from friendshore.metrics.parameters import Normalisation
 
-__all__: list[str] = []
+__all__ = ["app"]
+
+app = typer.Typer()
+
+P = defaults_of(partners_analysis.partners)
+CX = defaults_of(complexity_analysis.complexity)
+CH = defaults_of(chips_analysis.chips)
 
 Show = Literal["candidates", "reshoring"]
-Level = Literal["country", "product", "rca", "density"]
-Norm = Literal["minmax", "zscore", "rank"]
-
-#: The candidate columns a terminal table shows (csv and json carry all of them).
-_TABLE_COLUMNS = [
-    "rank",
-    "candidate",
-    "in_coalition",
-    "export_kusd",
-    "share_ex_concern",
-    "rca",
-    "density",
-    "wgi_mean",
-    "ideal_point_distance",
-    "distw_km",
-    "score",
-    "rank_median",
-    "rank_p05",
-    "rank_p95",
-    "missing",
-]
-
-
-def _notes(notes: Sequence[str]) -> None:
-    for note in notes:
-        err_console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
+@answers(partners_analysis.partners)
 def partners(
     ctx: typer.Context,
     importer: Annotated[
@@ -54,41 +43,45 @@ def partners(
     ],
     product: Annotated[
         str | None, typer.Option(help="HS6 code, or several separated by commas (e.g. 850511).")
-    ] = None,
+    ] = P["product"],
     sector: Annotated[
         str | None, typer.Option(help="Technology instead of --product (see 'friendshore taxonomy').")
-    ] = None,
-    stage: Annotated[str | None, typer.Option(help="With --sector: ore, refined, component, ...")] = None,
-    year: Annotated[int | None, typer.Option(help="Analysis year (default: the latest loaded).")] = None,
-    exclude: Annotated[
-        str, typer.Option(help="Country or group of concern, left out as a supplier.")
-    ] = "countries-of-concern",
+    ] = P["sector"],
+    stage: Annotated[str | None, typer.Option(help="With --sector: ore, refined, component, ...")] = P[
+        "stage"
+    ],
+    year: Annotated[int | None, typer.Option(help="Analysis year (default: the latest loaded).")] = P["year"],
+    exclude: Annotated[str, typer.Option(help="Country or group of concern, left out as a supplier.")] = P[
+        "exclude"
+    ],
     coalition: Annotated[
         str | None,
         typer.Option(help="Partner group: flagged in the table, counted apart in --show reshoring."),
-    ] = None,
+    ] = P["coalition"],
     members_at: Annotated[
         str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
-    ] = None,
+    ] = P["members_at"],
     weights: Annotated[
         Path | None,
         typer.Option(help="TOML or JSON file of indicator weights (see docs/methods/partners.md)."),
-    ] = None,
+    ] = P["weights"],
     normalisation: Annotated[
-        Norm, typer.Option(help="Normalisation of the base ranking: minmax, zscore or rank.")
-    ] = "minmax",
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws of the uncertainty analysis.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Random seed of the draws (same seed, same intervals).")] = 0,
+        Normalisation, typer.Option(help="Normalisation of the base ranking: minmax, zscore or rank.")
+    ] = P["normalisation"],
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws of the uncertainty analysis.")] = P["draws"],
+    seed: Annotated[int, typer.Option(help="Random seed of the draws (same seed, same intervals).")] = P[
+        "seed"
+    ],
     concentration: Annotated[
         float, typer.Option(help="Dirichlet concentration of the weight draws; 0 keeps the weights fixed.")
-    ] = 50.0,
-    draw_normalisation: Annotated[
+    ] = P["concentration"],
+    draw_normalisations: Annotated[
         list[str] | None,
         typer.Option(
             "--draw-normalisation", help="Normalisations the draws choose from (repeat; default: all three)."
         ),
     ] = None,
-    top: Annotated[int, typer.Option(help="Keep the largest N exporters as candidates (0: all).")] = 25,
+    top: Annotated[int, typer.Option(help="Keep the largest N exporters as candidates (0: all).")] = P["top"],
     include: Annotated[
         list[str] | None, typer.Option(help="Always list this exporter, e.g. IND (repeat for several).")
     ] = None,
@@ -96,21 +89,19 @@ def partners(
         Show, typer.Option(help="candidates: the ranked table; reshoring: home vs coalition vs others.")
     ] = "candidates",
     fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
 ) -> None:
     """Who could supply a product instead of a country of concern, ranked, with rank intervals.
 
     Candidates are described by capacity, capability, governance, alignment and distance and
     ranked by a weighted composite; a Monte Carlo over weights and normalisations gives each
-    rank's 5-95% interval. Shares are fractions in [0, 1]; values in thousand US dollars (BACI). rank_p05 and rank_p95
-    bound the rank over the Monte Carlo draws of weights and normalisations.
+    rank's 5-95% interval (rank_p05, rank_p95). See docs/methods/partners.md.
     """
-    from friendshore.metrics.partner_views import partners_view, reshoring_view
-    from friendshore.metrics.partners import Uncertainty, Weights, load_weights
-
     settings = settings_of(ctx)
     when = parse_date(members_at)
     if show == "reshoring":
-        result = reshoring_view(
+        result = partners_analysis.reshoring(
             settings,
             importer=importer,
             product=product,
@@ -121,95 +112,87 @@ def partners(
             coalition=coalition,
             members_at=when,
         )
-        render(result.table, fmt, title=result.title)
-        _notes(result.notes)
-        return
-    uncertainty = Uncertainty(
-        draws=draws,
-        seed=seed,
-        concentration=concentration if concentration > 0 else None,
-        normalisations=tuple(draw_normalisation or ("minmax", "zscore", "rank")),  # type: ignore[arg-type]
-    )
-    candidates = partners_view(
-        settings,
-        importer=importer,
-        product=product,
-        sector=sector,
-        stage=stage,
-        year=year,
-        exclude=exclude,
-        coalition=coalition,
-        members_at=when,
-        weights=load_weights(weights) if weights else Weights(),
-        normalisation=normalisation,
-        uncertainty=uncertainty,
-        top=top if top > 0 else None,
-        include=[c.upper() for c in include or []],
-    )
-    table = candidates.table
-    if fmt == "table":
-        table = table.select(_TABLE_COLUMNS)
-    note_sources(settings_of(ctx), ["trade", "governance", "alignment", "geography"])
-    render(table, fmt, title=str(candidates.meta.get("title", "")))
-    _notes(candidates.notes)
+    else:
+        result = partners_analysis.partners(
+            settings,
+            importer=importer,
+            product=product,
+            sector=sector,
+            stage=stage,
+            year=year,
+            exclude=exclude,
+            coalition=coalition,
+            members_at=when,
+            weights=weights,
+            normalisation=normalisation,
+            draws=draws,
+            seed=seed,
+            concentration=concentration,
+            draw_normalisations=draw_normalisations or P["draw_normalisations"],  # type: ignore[arg-type]
+            top=top,
+            include=include or P["include"],
+        )
+    emit(result, fmt, columns=columns, with_meta=with_meta)
 
 
 @app.command("complexity")
+@answers(complexity_analysis.complexity)
 def complexity_command(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option(help="Year (default: the latest loaded).")] = None,
+    year: Annotated[int | None, typer.Option(help="Year (default: the latest loaded).")] = CX["year"],
     level: Annotated[
         Level,
         typer.Option(
             help="country: ECI and diversity; product: PCI and ubiquity; rca: RCA of each export; "
             "density: presence, density and complexity outlook gain of every country-product pair."
         ),
-    ] = "country",
-    threshold: Annotated[float, typer.Option(help="RCA at or above which a country 'has' a product.")] = 1.0,
+    ] = CX["level"],
+    threshold: Annotated[float, typer.Option(help="RCA at or above which a country 'has' a product.")] = CX[
+        "threshold"
+    ],
     fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
 ) -> None:
     """Economic complexity from trade: RCA, ECI and PCI, density and outlook gain.
 
     RCA after Balassa; ECI and PCI by the eigenvector method of Hidalgo & Hausmann with the Atlas
     sign convention (ECI correlates positively with diversity); density and complexity outlook
     gain as in the Atlas and the Growth Lab's ecomplexity."""
-    from friendshore.metrics.partner_views import complexity_view
-
-    result = complexity_view(settings_of(ctx), year=year, level=level, threshold=threshold)
-    note_sources(settings_of(ctx), ["trade"])
-    render(result.table, fmt, title=result.title)
-    _notes(result.notes)
+    result = complexity_analysis.complexity(settings_of(ctx), year=year, level=level, threshold=threshold)
+    emit(result, fmt, columns=columns, with_meta=with_meta)
 
 
 @app.command()
+@answers(chips_analysis.chips)
 def chips(
     ctx: typer.Context,
     input_name: Annotated[
         str | None, typer.Option("--input", help="An ETO input: its id (N20) or part of its name (EUV).")
-    ] = None,
+    ] = CH["input_name"],
     country: Annotated[
         str | None, typer.Option(help="ISO3 code: that country's position at every input.")
-    ] = None,
+    ] = CH["country"],
     threshold: Annotated[
         float, typer.Option(help="Single-country share above which an input is a chokepoint.")
-    ] = 0.65,
-    chokepoints_only: Annotated[bool, typer.Option(help="Only the chokepoint inputs.")] = False,
+    ] = CH["threshold"],
+    chokepoints_only: Annotated[bool, typer.Option(help="Only the chokepoint inputs.")] = CH[
+        "chokepoints_only"
+    ],
     fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
 ) -> None:
     """The semiconductor supply chain (ETO): shares per input, chokepoints, a country's position.
 
     Without options: every input with its top countries and a chokepoint flag (one country above
     --threshold); --country: that country's share and firms at every input; --input: the
     providers of one input."""
-    from friendshore.metrics.partner_views import chips_view
-
-    result = chips_view(
+    result = chips_analysis.chips(
         settings_of(ctx),
         input_name=input_name,
         country=country,
         threshold=threshold,
         chokepoints_only=chokepoints_only,
     )
-    note_sources(settings_of(ctx), ["chip_provision"])
-    render(result.table, fmt, title=result.title)
-    _notes(result.notes)
+    emit(result, fmt, columns=columns, with_meta=with_meta)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pyarrow as pa
 import typer
 
-from friendshore.interfaces.cli import app, settings_of
-from friendshore.interfaces.render import Format, render
+from friendshore.analyses import reproduce as analysis
+from friendshore.interfaces.cli_common import ColumnsOption, FormatOption, WithMetaOption, emit, settings_of
 
-__all__: list[str] = []
+__all__ = ["app"]
+
+app = typer.Typer()
 
 
 @app.command()
@@ -18,22 +19,22 @@ def reproduce(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(help="Reproduction to run (see --list).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the reproductions.")] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    consistency: Annotated[
+        bool, typer.Option("--consistency", help="With --list: add the consistency checks of our own data.")
+    ] = False,
+    fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
 ) -> None:
     """Recompute a published result and print ours beside it; exit 1 if any figure is off.
 
-    JSON output is a list of {quantity, published, ours, tolerance, ok}.
+    JSON output is a list of {quantity, published, ours, tolerance, source, ok}.
     """
-    from friendshore.reporting.reproduce import REPRODUCTIONS, reproduction
-
+    settings = settings_of(ctx)
     if list_ or name is None:
-        reproduction("baci-world-shares")  # loads the registry
-        rows = [{"name": r.name, "title": r.title, "citation": r.citation} for r in REPRODUCTIONS.values()]
-        render(pa.Table.from_pylist(rows), fmt, title="Reproductions")
+        emit(analysis.reproductions(settings, include_consistency=consistency), fmt, columns=columns)
         return
-    item = reproduction(name)
-    checks = item.run(settings_of(ctx))
-    rows = [{k: v for k, v in c.to_json().items() if fmt != "json" or k != "source"} for c in checks]
-    render(pa.Table.from_pylist(rows), fmt, title=f"{item.title} — {item.citation}")
-    if not all(c.ok for c in checks):
+    result = analysis.reproduce(settings, name=name)
+    emit(result, fmt, columns=columns, with_meta=with_meta)
+    if not result.parameters["ok"]:
         raise typer.Exit(1)

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
-from friendshore.interfaces.cli import FormatOption, app, note_sources, parse_date, settings_of
-from friendshore.interfaces.render import render
+from friendshore.analyses import supply_risk as analysis
+from friendshore.analyses.supply_risk import Stage, parse_assignments
+from friendshore.interfaces.cli_common import (
+    ColumnsOption,
+    FormatOption,
+    WithMetaOption,
+    answers,
+    defaults_of,
+    emit,
+    parse_date,
+    settings_of,
+)
 
-__all__: list[str] = []
+__all__ = ["app"]
+
+app = typer.Typer()
+D = defaults_of(analysis.supply_risk)
 
 
 @app.command("supply-risk")
+@answers(analysis.supply_risk)
 def supply_risk(
     ctx: typer.Context,
     importer: Annotated[
@@ -24,14 +38,12 @@ def supply_risk(
         typer.Option(
             help="Analysis year (default: the latest trade year); inputs use their latest year <= it."
         ),
-    ] = None,
-    stage: Annotated[
-        Literal["mining", "refining"] | None, typer.Option(help="Only this stage: mining or refining.")
-    ] = None,
+    ] = D["year"],
+    stage: Annotated[Stage | None, typer.Option(help="Only this stage: mining or refining.")] = D["stage"],
     material: Annotated[
         list[str] | None,
         typer.Option("--material", "-m", help="Only this material (repeat for several), e.g. cobalt."),
-    ] = None,
+    ] = D["material"],
     alignment: Annotated[
         bool,
         typer.Option(
@@ -39,9 +51,12 @@ def supply_risk(
             help="Weight suppliers by UNGA ideal-point distance from the importer instead of WGI.",
         ),
     ] = False,
-    alignment_weight: Annotated[
+    weight: Annotated[
         float | None,
-        typer.Option(help="Mix: score = (1-w)*WGI + w*alignment, w in [0, 1] (--alignment is w=1)."),
+        typer.Option(
+            "--alignment-weight",
+            help="Mix: score = (1-w)*WGI + w*alignment, w in [0, 1] (--alignment is w=1).",
+        ),
     ] = None,
     trade_restriction: Annotated[
         list[str] | None,
@@ -60,32 +75,36 @@ def supply_risk(
     ] = None,
     imports_only: Annotated[
         bool, typer.Option("--imports-only", help="Leave the importer's own production out of its sourcing.")
-    ] = False,
+    ] = not D["include_domestic"],
     economic_importance: Annotated[
         Path | None,
         typer.Option(
             help="CSV material,economic_importance: adds EI and the EU criticality flag (SR >= 1 and EI >= 2.8)."
         ),
-    ] = None,
-    sr_threshold: Annotated[float, typer.Option(help="Criticality: supply-risk threshold.")] = 1.0,
-    ei_threshold: Annotated[float, typer.Option(help="Criticality: economic-importance threshold.")] = 2.8,
+    ] = D["economic_importance"],
+    sr_threshold: Annotated[float, typer.Option(help="Criticality: supply-risk threshold.")] = D[
+        "sr_threshold"
+    ],
+    ei_threshold: Annotated[float, typer.Option(help="Criticality: economic-importance threshold.")] = D[
+        "ei_threshold"
+    ],
     members_at: Annotated[
         str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
-    ] = None,
+    ] = D["members_at"],
     fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
 ) -> None:
     """Supply risk of critical materials for an importer (EU CRM method, Blengini et al. 2017), per stage.
 
     SR = [HHI_WGI(global supply) * IR/2 + HHI_WGI(importer sourcing) * (1 - IR/2)] * (1 - EoL_RIR) * SI_SR,
     HHI_WGI = sum_c share_c^2 * WGI_c * t_c with WGI rescaled to 0-10 (10 = worst). EU-published values
-    lie between about 0 and 7. Every input year and every assumption is in the output (note column);
+    lie between about 0 and 7. Every input year and every assumption is in the output (--columns all);
     see docs/methods/supply-risk.md.
     """
-    from friendshore.metrics.risk_views import parse_assignments, supply_risk_view
-    from friendshore.metrics.supply_risk import CriticalityThresholds
-
-    weight = alignment_weight if alignment_weight is not None else (1.0 if alignment else 0.0)
-    table = supply_risk_view(
+    if weight is None:
+        weight = 1.0 if alignment else D["alignment_weight"]
+    result = analysis.supply_risk(
         settings_of(ctx),
         importer=importer,
         year=year,
@@ -99,20 +118,8 @@ def supply_risk(
         si_sr=parse_assignments(si_sr or [], what="MATERIAL", option="--si-sr"),
         include_domestic=not imports_only,
         economic_importance=economic_importance,
-        thresholds=CriticalityThresholds(supply_risk=sr_threshold, economic_importance=ei_threshold),
+        sr_threshold=sr_threshold,
+        ei_threshold=ei_threshold,
         members_at=parse_date(members_at),
     )
-    if fmt == "table":
-        keep = [
-            "material", "stage", "importer", "year", "hhi_wgi_global", "hhi_wgi_sourcing", "import_reliance",
-            "eol_rir", "si_sr", "supply_risk", "top_producer", "top_producer_share", "critical",
-            "production_year", "trade_year", "wgi_year", "alignment_year", "note",
-        ]  # fmt: skip
-        title = (
-            f"Supply risk for {importer} ({table.column('weighting')[0].as_py() if table.num_rows else ''})"
-        )
-        table = table.select(keep)
-    else:
-        title = None
-    note_sources(settings_of(ctx), ["mineral_production", "trade", "governance", "alignment"])
-    render(table, fmt, title=title)
+    emit(result, fmt, columns=columns, with_meta=with_meta)

@@ -13,19 +13,29 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import pyarrow as pa
 import typer
 from typer.core import TyperGroup
 
-from friendshore.console import err_console
-from friendshore.interfaces.cli import FormatOption, app, parse_date, settings_of
-from friendshore.interfaces.render import render
+from friendshore.analyses import vocabulary as analysis
+from friendshore.interfaces.cli_common import (
+    ColumnsOption,
+    FormatOption,
+    WithMetaOption,
+    answers,
+    defaults_of,
+    emit,
+    parse_date,
+    settings_of,
+)
 
-__all__ = ["groups_app"]
+__all__ = ["app", "groups_app"]
+
+app = typer.Typer()
+TAX = defaults_of(analysis.taxonomy)
+MEMBERS = defaults_of(analysis.group_members)
 
 AtOption = Annotated[
     str | None, typer.Option("--at", help="Date of membership, YYYY-MM-DD (default: today).")
@@ -33,31 +43,26 @@ AtOption = Annotated[
 
 
 @app.command("taxonomy")
+@answers(analysis.taxonomy)
 def taxonomy(
+    ctx: typer.Context,
     sector: Annotated[
         str | None,
         typer.Option(help="Technology, e.g. semiconductors, chip-equipment, critical-minerals."),
-    ] = None,
+    ] = TAX["sector"],
     stage: Annotated[
         str | None, typer.Option(help="Stage: ore, refined, component, equipment, final.")
-    ] = None,
+    ] = TAX["stage"],
     primary_only: Annotated[
         bool, typer.Option("--primary-only", help="Only each code's primary technology.")
-    ] = False,
+    ] = TAX["primary_only"],
     fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
 ) -> None:
     """The technology taxonomy: HS6 code (HS 2017) -> technology -> stage, with the basis of each row."""
-    import pyarrow.compute as pc
-
-    from friendshore.nomenclature.taxonomy import select_taxonomy
-
-    table = select_taxonomy(sector, stage)
-    if primary_only:
-        table = table.filter(pc.equal(table.column("primary"), True))
-    title = (
-        "Technology taxonomy (HS 2017)" + (f": {sector}" if sector else "") + (f", {stage}" if stage else "")
-    )
-    render(table, fmt, title=title)
+    result = analysis.taxonomy(settings_of(ctx), sector=sector, stage=stage, primary_only=primary_only)
+    emit(result, fmt, columns=columns, with_meta=with_meta)
 
 
 class _GroupsCommand(TyperGroup):
@@ -77,92 +82,39 @@ groups_app = typer.Typer(
 
 
 @groups_app.callback()
-def groups_list(ctx: typer.Context, at: AtOption = None, fmt: FormatOption = "table") -> None:
+@answers(analysis.groups)
+def groups_list(
+    ctx: typer.Context,
+    at: AtOption = None,
+    fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
+) -> None:
     """List the groups with their member counts on a date; 'groups NAME' shows one group."""
     if ctx.invoked_subcommand is not None:
         return
-    from friendshore.nomenclature.groups import load_groups
-
-    when = parse_date(at, option="--at") or date.today()
-    rows = []
-    for name, group in sorted(load_groups(settings_of(ctx).home).items()):
-        active = group.at(when)
-        rows.append(
-            {
-                "name": name,
-                "title": group.title,
-                "members": len(active),
-                "unverified": sum(not m.verified for m in active),
-                "origin": group.origin,
-                "source": group.source.cite(),
-            }
-        )
-    schema = pa.schema(
-        [
-            ("name", pa.string()),
-            ("title", pa.string()),
-            ("members", pa.int64()),
-            ("unverified", pa.int64()),
-            ("origin", pa.string()),
-            ("source", pa.string()),
-        ]
-    )
-    render(pa.Table.from_pylist(rows, schema=schema), fmt, title=f"Country groups on {when.isoformat()}")
+    result = analysis.groups(settings_of(ctx), at=parse_date(at, option="--at"))
+    emit(result, fmt, columns=columns, with_meta=with_meta)
 
 
 @groups_app.command("show")
+@answers(analysis.group_members)
 def groups_show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Group name, e.g. pax-silica (see 'friendshore groups').")],
     at: AtOption = None,
     history: Annotated[
         bool, typer.Option("--all", help="Every membership period, whatever the date.")
-    ] = False,
+    ] = MEMBERS["history"],
     fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
 ) -> None:
     """The members of one group on a date, with from/to dates, verification and sources."""
-    from friendshore.errors import UnknownCodeError
-    from friendshore.nomenclature.groups import iso3_codes, load_groups
-
-    when = parse_date(at, option="--at") or date.today()
-    groups = load_groups(settings_of(ctx).home)
-    group = groups.get(name.strip().lower())
-    if group is None:
-        raise UnknownCodeError(
-            f"unknown group '{name}' (known groups: {', '.join(sorted(groups))}; "
-            "add your own with 'friendshore groups add FILE')"
-        )
-    chosen = sorted(group.members, key=lambda m: (m.iso3, m.start)) if history else group.at(when)
-    names = iso3_codes()
-    rows: list[dict[str, Any]] = [
-        {
-            "iso3": m.iso3,
-            "country": names.get(m.iso3, ""),
-            "from": m.start,
-            "to": m.end,
-            "verified": m.verified,
-            "source": (m.source or group.source).cite(),
-            "note": m.note or None,
-        }
-        for m in chosen
-    ]
-    schema = pa.schema(
-        [
-            ("iso3", pa.string()),
-            ("country", pa.string()),
-            ("from", pa.date32()),
-            ("to", pa.date32()),
-            ("verified", pa.bool_()),
-            ("source", pa.string()),
-            ("note", pa.string()),
-        ]
+    result = analysis.group_members(
+        settings_of(ctx), name=name, at=parse_date(at, option="--at"), history=history
     )
-    if not rows:
-        first = min((m.start for m in group.members), default=None)
-        since = f"; its first member joined on {first.isoformat()}" if first else ""
-        err_console.print(f"Group '{group.name}' has no members on {when.isoformat()}{since}.")
-    title = f"{group.title}: " + ("all membership periods" if history else f"members on {when.isoformat()}")
-    render(pa.Table.from_pylist(rows, schema=schema), fmt, title=title)
+    emit(result, fmt, columns=columns, with_meta=with_meta)
 
 
 @groups_app.command("add")
@@ -171,11 +123,6 @@ def groups_add(
     file: Annotated[Path, typer.Argument(help="A TOML file of [[group]] tables (format: see groups.toml).")],
 ) -> None:
     """Validate a TOML file of groups and install it in the warehouse folder (<home>/groups/)."""
-    from friendshore.nomenclature.groups import add_group_file, load_groups
-
-    target = add_group_file(file, settings_of(ctx).home)
-    added = [g.name for g in load_groups(settings_of(ctx).home).values() if g.origin == str(target)]
-    err_console.print(f"Installed {target} with group(s): {', '.join(added)}.", highlight=False)
-
-
-app.add_typer(groups_app, name="groups")
+    result = analysis.installed_group_file(settings_of(ctx), file=file)
+    for note in result.notes:
+        typer.echo(note, err=True)

@@ -1,68 +1,93 @@
-"""Render Arrow tables for people (Rich table) or programs (CSV, JSON) on stdout."""
+"""Render results for people (a Rich table) or programs (CSV, JSON) on stdout.
+
+Everything printed is data, never markup: cells, titles and messages go to Rich as ``Text``, so a
+``[`` in a country group's name or an ETO description prints as it is.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
-import math
 import sys
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-__all__ = ["Format", "render"]
+from friendshore.analyses.result import Column, Result, guess_unit, json_safe, select_columns
+from friendshore.reporting.format import format_value
+
+__all__ = ["Format", "render", "render_result"]
 
 Format = Literal["table", "csv", "json"]
 
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+_NUMERIC_UNITS = {"share", "kusd", "usd", "pct", "t", "km", "index", "number", "count"}
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
+def _write_csv(table: pa.Table, out: Any) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.column_names)
+    for row in table.to_pylist():
+        writer.writerow(["" if v is None else json_safe(v) for v in row.values()])
+
+
+def _rows_json(table: pa.Table) -> list[dict[str, Any]]:
+    return [{k: json_safe(v) for k, v in row.items()} for row in table.to_pylist()]
+
+
+def _print_table(table: pa.Table, described: Sequence[Column], title: str | None, out: Any) -> None:
+    view = Table(title=Text(title) if title else None, show_lines=False)
+    for col in described:
+        numeric = col.unit in _NUMERIC_UNITS
+        view.add_column(
+            Text(col.title),
+            justify="right" if numeric else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=None if numeric else 36,
+        )
+    columns = [table.column(c.name).to_pylist() for c in described]
+    for i in range(table.num_rows):
+        view.add_row(
+            *(Text(format_value(values[i], col.unit)) for values, col in zip(columns, described, strict=True))
+        )
+    tty = getattr(out, "isatty", lambda: False)()
+    Console(file=out, width=None if tty else 1000, markup=False, highlight=False).print(view)
 
 
 def render(table: pa.Table, fmt: Format, *, title: str | None = None, stdout: Any = None) -> None:
-    """Write ``table`` to stdout as a Rich table, CSV (header + rows) or a JSON list of objects.
-
-    The table view is for reading: one line per row, long text cut with an ellipsis. CSV and JSON
-    carry every value in full.
-    """
+    """Write a plain table: a Rich table (one line a row), CSV (header + rows) or a JSON list."""
     out = stdout or sys.stdout
-    rows = table.to_pylist()
     if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(table.column_names)
-        for row in rows:
-            writer.writerow(["" if v is None else _plain(v) for v in row.values()])
+        _write_csv(table, out)
     elif fmt == "json":
-        json.dump([{k: _plain(v) for k, v in row.items()} for row in rows], out, indent=1)
+        json.dump(_rows_json(table), out, indent=1)
         out.write("\n")
     else:
-        view = Table(title=title, show_lines=False)
-        for name in table.column_names:
-            numeric = pa.types.is_integer(table.schema.field(name).type) or pa.types.is_floating(
-                table.schema.field(name).type
-            )
-            view.add_column(
-                name,
-                justify="right" if numeric else "left",
-                no_wrap=True,
-                overflow="ellipsis",
-                max_width=None if numeric else 36,
-            )
-        for row in rows:
-            view.add_row(*(_cell(v) for v in row.values()))
-        tty = getattr(out, "isatty", lambda: False)()
-        Console(file=out, width=None if tty else 1000).print(view)
+        described = [Column(n, unit=guess_unit(table.schema.field(n).type)) for n in table.column_names]
+        _print_table(table, described, title, out)
+
+
+def render_result(
+    result: Result,
+    fmt: Format,
+    *,
+    columns: Sequence[str] | Literal["key", "all"] = "key",
+    with_meta: bool = False,
+    stdout: Any = None,
+) -> None:
+    """Write a ``Result``: for people its key columns with units (``--columns`` for more); CSV and
+    JSON carry every column unchanged; ``with_meta`` wraps JSON as ``{"rows": ..., "meta": ...}``."""
+    out = stdout or sys.stdout
+    if fmt == "csv":
+        _write_csv(result.table, out)
+    elif fmt == "json":
+        rows = _rows_json(result.table)
+        json.dump({"rows": rows, "meta": result.meta()} if with_meta else rows, out, indent=1)
+        out.write("\n")
+    else:
+        names = select_columns(result, columns)
+        _print_table(result.table, [result.column(n) for n in names], result.title, out)

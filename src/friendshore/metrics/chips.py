@@ -39,6 +39,7 @@ import ibis
 import ibis.expr.types as ir
 
 from friendshore.errors import UnknownCodeError
+from friendshore.metrics.parameters import DEFAULT_CHOKEPOINT_SHARE
 from friendshore.nomenclature.groups import iso3_codes
 
 __all__ = [
@@ -50,9 +51,6 @@ __all__ = [
     "input_stages",
     "match_inputs",
 ]
-
-#: SIA & BCG (2021): a single point of failure holds more than 65% of the global market.
-DEFAULT_CHOKEPOINT_SHARE = 0.65
 
 
 def chip_country_shares(provision: ir.Table) -> ir.Table:

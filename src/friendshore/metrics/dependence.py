@@ -35,10 +35,13 @@ export HHI above 0.4.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
+
+from friendshore.errors import UserError
+from friendshore.metrics.parameters import CHOKEPOINT_HHI, EcThresholds
+from friendshore.metrics.parameters import DEFAULT_EC_THRESHOLDS as DEFAULT_THRESHOLDS
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -51,19 +54,6 @@ __all__ = [
     "import_dependence",
     "summarise_by",
 ]
-
-
-@dataclass(frozen=True)
-class EcThresholds:
-    """Thresholds of the EC strategic-dependency screen (SWD(2021) 352)."""
-
-    hhi: float = 0.4
-    extra_import_ratio: float = 0.5
-    import_export_ratio: float = 1.0
-
-
-#: The Commission's thresholds (0.4, 0.5, 1.0).
-DEFAULT_THRESHOLDS = EcThresholds()
 
 
 def _filter(trade: ir.Table, *, year: int | Sequence[int] | None, hs6: Sequence[str] | None) -> ir.Table:
@@ -109,7 +99,7 @@ def import_dependence(
     """
     members = sorted(set(importer))
     if not members:
-        raise ValueError("importer has no members")
+        raise UserError("the importer has no members: give an ISO3 code or a group with members")
     name = label or members[0]
     trade = _filter(trade, year=year, hs6=hs6)
     imports = trade.filter(trade.importer.isin(members))
@@ -210,7 +200,7 @@ def chokepoints(
     *,
     year: int | Sequence[int] | None = None,
     hs6: Sequence[str] | None = None,
-    hhi_threshold: float = 0.4,
+    hhi_threshold: float = CHOKEPOINT_HHI,
 ) -> ir.Table:
     """World export concentration per year and HS6.
 
@@ -246,7 +236,7 @@ def chokepoint_exposure(
     *,
     year: int | Sequence[int] | None = None,
     hs6: Sequence[str] | None = None,
-    hhi_threshold: float = 0.4,
+    hhi_threshold: float = CHOKEPOINT_HHI,
     min_share: float = 0.5,
 ) -> ir.Table:
     """Importers exposed to world chokepoints: those buying at least ``min_share`` of a

@@ -55,13 +55,9 @@ D - home used) / D``, ``others_share`` likewise, ``uncovered_share`` the rest.
 
 from __future__ import annotations
 
-import json
-import math
-import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
-from typing import Any, Literal, get_args
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -71,9 +67,19 @@ import pandas as pd
 import pyarrow as pa
 from scipy.stats import rankdata
 
-from friendshore.errors import DataSourceError, SchemaError, UserError
+from friendshore.errors import UserError
 from friendshore.metrics.complexity import density as density_table
 from friendshore.metrics.complexity import revealed_advantage
+from friendshore.metrics.parameters import (
+    DEFAULT_UNCERTAINTY,
+    DEFAULT_WEIGHTS,
+    INDICATORS,
+    NORMALISATIONS,
+    Normalisation,
+    Uncertainty,
+    Weights,
+    load_weights,
+)
 from friendshore.nomenclature.groups import iso3_codes
 
 __all__ = [
@@ -99,11 +105,6 @@ __all__ = [
     "reshoring_comparison",
 ]
 
-Normalisation = Literal["minmax", "zscore", "rank"]
-NORMALISATIONS: tuple[str, ...] = get_args(Normalisation)
-
-#: The composite's indicators, in the order of ``Weights``.
-INDICATORS: tuple[str, ...] = ("capacity", "rca", "density", "governance", "alignment", "distance")
 #: +1 when more is better, -1 when less is better.
 _DIRECTION = np.array([1.0, 1.0, 1.0, 1.0, -1.0, -1.0])
 #: The candidate-table column each indicator is computed from.
@@ -117,110 +118,6 @@ _SOURCE_COLUMN = {
 }
 
 FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Weights of the six indicators; any non-negative numbers, used relative to their sum."""
-
-    capacity: float = 0.2
-    rca: float = 0.1
-    density: float = 0.1
-    governance: float = 0.2
-    alignment: float = 0.2
-    distance: float = 0.2
-
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-                raise UserError(f"weight '{f.name}' must be a number, got {value!r}")
-            if value < 0:
-                raise UserError(f"weight '{f.name}' must not be negative, got {value}")
-        if sum(self.as_dict().values()) <= 0:
-            raise UserError("at least one weight must be positive")
-
-    def as_dict(self) -> dict[str, float]:
-        return {k: float(v) for k, v in asdict(self).items()}
-
-    def vector(self) -> FloatArray:
-        """The weights in ``INDICATORS`` order, scaled to sum to 1."""
-        w = np.array([getattr(self, name) for name in INDICATORS], dtype=np.float64)
-        return np.asarray(w / w.sum(), dtype=np.float64)
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], *, file: str | Path | None = None) -> Weights:
-        """Weights from ``{indicator: weight}``; indicators not named get weight 0."""
-        unknown = sorted(set(data) - set(INDICATORS))
-        if unknown:
-            raise SchemaError(
-                f"unknown indicator(s) {unknown} (known: {', '.join(INDICATORS)})", file=file, field="weights"
-            )
-        values = {name: data.get(name, 0.0) for name in INDICATORS}
-        try:
-            return cls(**values)
-        except UserError as exc:
-            raise SchemaError(str(exc), file=file, field="weights") from None
-
-
-#: Equal weights per dimension (capacity, capability, governance, alignment, distance).
-DEFAULT_WEIGHTS = Weights()
-
-
-def load_weights(path: str | Path) -> Weights:
-    """Read weights from a TOML (``[weights]`` table) or JSON (``{"weights": {...}}``) file.
-
-    A file without a ``weights`` table may hold the indicator keys at its top level. Example::
-
-        [weights]
-        capacity = 0.4
-        governance = 0.3
-        alignment = 0.3
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise DataSourceError("weights file not found", file=path, hint="give a .toml or .json file")
-    text = path.read_text("utf-8")
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        elif path.suffix.lower() == ".toml":
-            data = tomllib.loads(text)
-        else:
-            raise UserError(f"{path}: a weights file must end in .toml or .json")
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SchemaError(f"cannot be parsed: {exc}", file=path) from None
-    if not isinstance(data, dict):
-        raise SchemaError("must hold a table of weights", file=path)
-    table = data.get("weights", data)
-    if not isinstance(table, dict) or not table:
-        raise SchemaError("the 'weights' table is empty", file=path, field="weights")
-    return Weights.from_mapping(table, file=path)
-
-
-@dataclass(frozen=True)
-class Uncertainty:
-    """Settings of the Monte Carlo uncertainty analysis of the ranking."""
-
-    draws: int = 1000
-    seed: int = 0
-    concentration: float | None = 50.0
-    normalisations: tuple[Normalisation, ...] = ("minmax", "zscore", "rank")
-
-    def __post_init__(self) -> None:
-        if self.draws < 1:
-            raise UserError(f"the number of draws must be at least 1, got {self.draws}")
-        if self.concentration is not None and not self.concentration > 0:
-            raise UserError(f"the Dirichlet concentration must be positive, got {self.concentration}")
-        if not self.normalisations:
-            raise UserError("give at least one normalisation")
-        bad = [n for n in self.normalisations if n not in NORMALISATIONS]
-        if bad:
-            raise UserError(f"unknown normalisation(s) {bad} (known: {', '.join(NORMALISATIONS)})")
-
-
-#: 1,000 draws, seed 0, Dirichlet concentration 50, the three normalisations.
-DEFAULT_UNCERTAINTY = Uncertainty()
 
 
 # --- Ibis: the candidates' attributes ----------------------------------------------------------

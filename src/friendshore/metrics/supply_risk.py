@@ -78,8 +78,6 @@ them), so the same code runs on DuckDB and Spark.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TypeVar
 
 import ibis
@@ -88,6 +86,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from friendshore.errors import UserError
+from friendshore.metrics.parameters import DEFAULT_SR_PARAMS as DEFAULT_PARAMS
+from friendshore.metrics.parameters import DEFAULT_SR_THRESHOLDS as DEFAULT_THRESHOLDS
+from friendshore.metrics.parameters import CriticalityThresholds, SupplyRiskParams
 from friendshore.nomenclature.materials import MaterialStage, material_codes, select_materials
 
 __all__ = [
@@ -122,70 +123,6 @@ SUPPLY_RISK_COLUMNS = (
     "top_producer",
     "top_producer_share",
 )
-
-
-@dataclass(frozen=True)
-class CriticalityThresholds:
-    """EU criticality thresholds: critical when ``SR >= supply_risk`` and ``EI >= economic_importance``."""
-
-    supply_risk: float = 1.0
-    economic_importance: float = 2.8
-
-
-#: The EU thresholds (SR 1.0, EI 2.8).
-DEFAULT_THRESHOLDS = CriticalityThresholds()
-
-
-def _frozen(mapping: Mapping[str, float] | None) -> Mapping[str, float]:
-    return MappingProxyType(dict(mapping or {}))
-
-
-@dataclass(frozen=True)
-class SupplyRiskParams:
-    """Parameters of ``supply_risk``; every one is reported in or visible from the output.
-
-    ``trade_restriction``: ISO3 -> ``t_c`` (> 0; 1 for countries not named). ``eol_rir`` and
-    ``si_sr``: material -> value, overriding the catalogue. ``alignment_weight``: 0 = WGI only (the
-    EU method), 1 = alignment only, in between a mix. ``include_domestic``: count the importer's own
-    production in its sourcing (the EU method) or only imports.
-    """
-
-    alignment_weight: float = 0.0
-    trade_restriction: Mapping[str, float] = field(default_factory=dict)
-    eol_rir: Mapping[str, float] = field(default_factory=dict)
-    si_sr: Mapping[str, float] = field(default_factory=dict)
-    include_domestic: bool = True
-    hs_revision: str = "HS17"
-    thresholds: CriticalityThresholds = DEFAULT_THRESHOLDS
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "trade_restriction", _frozen(self.trade_restriction))
-        object.__setattr__(self, "eol_rir", _frozen(self.eol_rir))
-        object.__setattr__(self, "si_sr", _frozen(self.si_sr))
-        if not 0.0 <= self.alignment_weight <= 1.0:
-            raise UserError(f"alignment weight {self.alignment_weight} is outside [0, 1]")
-        for code, factor in self.trade_restriction.items():
-            if not factor > 0:
-                raise UserError(f"trade-restriction factor for {code} is {factor}; use a number above 0")
-        for name, value in self.eol_rir.items():
-            if not 0.0 <= value <= 1.0:
-                raise UserError(f"EoL-RIR of {name} is {value}; use a fraction in [0, 1]")
-        for name, value in self.si_sr.items():
-            if not 0.0 < value <= 1.0:
-                raise UserError(f"SI_SR of {name} is {value}; use a number in (0, 1]")
-
-    @property
-    def weighting(self) -> str:
-        """``wgi``, ``alignment`` or ``wgi+alignment (w=...)``."""
-        if self.alignment_weight == 0:
-            return "wgi"
-        if self.alignment_weight == 1:
-            return "alignment"
-        return f"wgi+alignment (w={self.alignment_weight:g})"
-
-
-#: The EU method as published: WGI weighting, no trade restrictions, catalogue parameters.
-DEFAULT_PARAMS = SupplyRiskParams()
 
 
 def calc_supply_risk(

@@ -1,21 +1,36 @@
 """Published results that friendshore reproduces, runnable by users and by the test suite.
 
-Each ``Reproduction`` computes ``ours`` in the run (never stored) and sets it beside the
-``published`` figure with a tolerance. ``friendshore reproduce NAME`` prints the checks and exits
-non-zero when one is off; ``tests/published/`` runs the same functions.
+``REPRODUCTIONS`` is a static table: name, title, citation, kind and the function that computes
+the checks (``"module:function"``, imported only when the reproduction runs, so that listing them
+loads no model). Each function returns ``Check``s: ``ours`` computed in the run (never stored)
+beside the ``published`` figure, with a tolerance and where the figure is printed.
+
+``kind`` is ``published`` when the figure was printed by a publication (a table, a page, a results
+file); ``consistency`` when it is a check of our numbers against our own data (e.g. a share read
+back from the file it was loaded from): ``friendshore reproduce --list`` shows only the former by
+default. ``tests/published/`` runs the same functions.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from friendshore.errors import UnknownCodeError
 from friendshore.settings import Settings
 
-__all__ = ["REPRODUCTIONS", "Check", "Reproduction", "register", "reproduction", "run_reproduction"]
+__all__ = ["REPRODUCTIONS", "Check", "Entry", "reproduction", "run_reproduction"]
+
+Kind = Literal["published", "consistency"]
+
+_GUIDE = (
+    "Yotov, Piermartini, Monteiro & Larch (2016), An Advanced Guide to Trade Policy Analysis: "
+    "The Structural Gravity Model, WTO/UNCTAD"
+)
+_GEGRAVITY_DOC = "gegravity 0.3 documentation (USITC), OneSectorGE"
 
 
 @dataclass(frozen=True)
@@ -37,40 +52,92 @@ class Check:
 
 
 @dataclass(frozen=True)
-class Reproduction:
+class Entry:
+    """One reproduction: what it is, who published it, and the function that computes it."""
+
     name: str
     title: str
     citation: str
-    run: Callable[[Settings], list[Check]]
+    target: str  # "module:function", the function taking Settings and returning list[Check]
+    kind: Kind = "published"
+
+    def run(self, settings: Settings) -> list[Check]:
+        module, _, function = self.target.partition(":")
+        compute: Callable[[Settings], list[Check]] = getattr(importlib.import_module(module), function)
+        return compute(settings)
 
 
-REPRODUCTIONS: dict[str, Reproduction] = {}
-
-
-def register(
-    name: str, title: str, citation: str
-) -> Callable[[Callable[[Settings], list[Check]]], Callable[[Settings], list[Check]]]:
-    """Decorator: register a function ``Settings -> list[Check]`` as reproduction ``name``."""
-
-    def wrap(fn: Callable[[Settings], list[Check]]) -> Callable[[Settings], list[Check]]:
-        REPRODUCTIONS[name] = Reproduction(name, title, citation, fn)
-        return fn
-
-    return wrap
-
-
-def _load_all() -> None:
-    # Modules that register reproductions; imported lazily so the CLI starts fast.
-    from friendshore.reporting import (
-        reproductions,  # noqa: F401
-        reproductions_gravity,  # noqa: F401
-        reproductions_partners,  # noqa: F401
-        reproductions_risk,  # noqa: F401
+REPRODUCTIONS: dict[str, Entry] = {
+    entry.name: entry
+    for entry in (
+        Entry(
+            "baci-world-shares",
+            "Top exporters' world shares of critical materials, BACI 2024",
+            "CEPII BACI HS17 V202601, 2024 (Gaulier & Zignago 2010); figures as checked in the sample "
+            "data MANIFEST (permanent magnets, magnesium, tungsten, lithium carbonate)",
+            "friendshore.reporting.reproductions:baci_world_shares",
+            kind="consistency",
+        ),
+        Entry(
+            "yotov-ch1-app1",
+            "Traditional gravity estimates: PPML and OLS with exporter-time and importer-time fixed effects",
+            f"{_GUIDE}, chapter 1, application 1 (table 1), as re-estimated in the tradepolicy R package",
+            "friendshore.reporting.reproductions_gravity:ch1_app1",
+        ),
+        Entry(
+            "yotov-ch1-app2",
+            'The "distance puzzle" resolved: distance elasticities by year (PPML, internal distance, home bias)',
+            f"{_GUIDE}, chapter 1, application 2 (table 2), as re-estimated in the tradepolicy R package",
+            "friendshore.reporting.reproductions_gravity:ch1_app2",
+        ),
+        Entry(
+            "yotov-ch1-app3",
+            "Regional trade agreement effects: pair fixed effects, lead, phasing-in, globalization",
+            f"{_GUIDE}, chapter 1, application 3 (table 3), as re-estimated in the tradepolicy R package",
+            "friendshore.reporting.reproductions_gravity:ch1_app3",
+        ),
+        Entry(
+            "yotov-ch2-app1",
+            "Trade without borders: full-endowment general equilibrium effects of removing international borders",
+            f"{_GUIDE}, chapter 2, application 1 (TradeWithoutBorder.do, 1_TradeWithoutBorder_FULL.xls); sigma = 7",
+            "friendshore.reporting.reproductions_gravity:ch2_app1",
+        ),
+        Entry(
+            "gegravity-sample",
+            "gegravity's sample: PPML estimates and the CAN-JPN agreement example (gegravity's system)",
+            f"{_GEGRAVITY_DOC} docstring example and examples/examples_OneSectorGE.py "
+            "(peter-herman/gegravity); data: examples/sample_data_set.dlm",
+            "friendshore.reporting.reproductions_gravity:gegravity_sample",
+        ),
+        Entry(
+            "eto-chip-shares",
+            "Country shares of the semiconductor supply chain (fabrication, ATP, design, EUV, wafers)",
+            "Emerging Technology Observatory, Advanced Semiconductor Supply Chain Dataset (CSET 2021, "
+            "'The Semiconductor Supply Chain: Assessing National Competitiveness', updated with SIA, WSTS "
+            "and TechInsights data), georgetown-cset/eto-chip-explorer",
+            "friendshore.reporting.reproductions_partners:eto_chip_shares",
+            kind="consistency",
+        ),
+        Entry(
+            "crm-main-suppliers",
+            "Main global supplier per critical material: EU CRM 2023 vs our global-supply term",
+            "European Commission (2023), Study on the critical raw materials for the EU 2023, final report, "
+            "DOI 10.2873/725585, Table A (as compiled in critical-materials-atlas derived_eucrm.json); ours from "
+            "BGS World Mineral Statistics and USGS MCS 2026. A check is 1 when our top producer is the EU's.",
+            "friendshore.reporting.reproductions_risk:crm_main_suppliers",
+        ),
+        Entry(
+            "mineral-production-shares",
+            "Leading producers' shares of world mine and refinery production (USGS MCS 2026, BGS WMS)",
+            "U.S. Geological Survey (2026), Mineral Commodity Summaries 2026 data release (world production "
+            "and Table 7); British Geological Survey, World Mineral Statistics",
+            "friendshore.reporting.reproductions_risk:mineral_production_shares",
+        ),
     )
+}
 
 
-def reproduction(name: str) -> Reproduction:
-    _load_all()
+def reproduction(name: str) -> Entry:
     try:
         return REPRODUCTIONS[name]
     except KeyError:

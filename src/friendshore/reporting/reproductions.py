@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from friendshore.metrics.dependence import chokepoints
-from friendshore.reporting.reproduce import Check, register
+from friendshore.reporting.reproduce import Check
 from friendshore.settings import Settings, load_settings
 from friendshore.warehouse import connect
 from friendshore.warehouse.ingest_baci import ingest_baci
@@ -22,13 +22,7 @@ _BACI_SHARES = {
 }
 
 
-@register(
-    "baci-world-shares",
-    "Top exporters' world shares of critical materials, BACI 2024",
-    "CEPII BACI HS17 V202601, 2024 (Gaulier & Zignago 2010); figures as checked in the sample "
-    "data MANIFEST (permanent magnets, magnesium, tungsten, lithium carbonate)",
-)
-def _baci_world_shares(settings: Settings) -> list[Check]:
+def baci_world_shares(settings: Settings) -> list[Check]:
     csv = Path(settings.sample_data) / "baci_critical_materials" / "BACI_HS17_Y2024_V202601_critical.csv"
     with tempfile.TemporaryDirectory() as tmp:
         ingest_baci(Path(tmp), [csv])

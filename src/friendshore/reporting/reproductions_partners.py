@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from friendshore.metrics.chips import chip_position
-from friendshore.reporting.reproduce import Check, register
+from friendshore.reporting.reproduce import Check
 from friendshore.settings import Settings, load_settings
 from friendshore.warehouse import connect
 from friendshore.warehouse.ingest import ingest_source
@@ -37,14 +37,7 @@ ETO_SHARES: dict[tuple[str, str], float] = {
 }
 
 
-@register(
-    "eto-chip-shares",
-    "Country shares of the semiconductor supply chain (fabrication, ATP, design, EUV, wafers)",
-    "Emerging Technology Observatory, Advanced Semiconductor Supply Chain Dataset (CSET 2021, "
-    "'The Semiconductor Supply Chain: Assessing National Competitiveness', updated with SIA, WSTS "
-    "and TechInsights data), georgetown-cset/eto-chip-explorer",
-)
-def _eto_chip_shares(settings: Settings) -> list[Check]:
+def eto_chip_shares(settings: Settings) -> list[Check]:
     folder = Path(settings.sample_data) / "eto_chip_explorer"
     with tempfile.TemporaryDirectory() as tmp:
         ingest_source(Path(tmp), "eto", folder)

@@ -20,7 +20,7 @@ from pathlib import Path
 import ibis.expr.types as ir
 
 from friendshore.metrics.supply_risk import global_supply
-from friendshore.reporting.reproduce import Check, register
+from friendshore.reporting.reproduce import Check
 from friendshore.settings import Settings, load_settings
 from friendshore.warehouse import connect
 from friendshore.warehouse.ingest import ingest_source
@@ -105,14 +105,7 @@ def _run(settings: Settings, body: Callable[[ir.Table], list[Check]]) -> list[Ch
         return body(production)
 
 
-@register(
-    "crm-main-suppliers",
-    "Main global supplier per critical material: EU CRM 2023 vs our global-supply term",
-    "European Commission (2023), Study on the critical raw materials for the EU 2023, final report, "
-    "DOI 10.2873/725585, Table A (as compiled in critical-materials-atlas derived_eucrm.json); ours from "
-    "BGS World Mineral Statistics and USGS MCS 2026. A check is 1 when our top producer is the EU's.",
-)
-def _crm_main_suppliers(settings: Settings) -> list[Check]:
+def crm_main_suppliers(settings: Settings) -> list[Check]:
     def body(production: ir.Table) -> list[Check]:
         checks = []
         for (material, stage), (iso3, pct, year) in EU_CRM_2023_MAIN_SUPPLIERS.items():
@@ -136,13 +129,7 @@ def _crm_main_suppliers(settings: Settings) -> list[Check]:
     return _run(settings, body)
 
 
-@register(
-    "mineral-production-shares",
-    "Leading producers' shares of world mine and refinery production (USGS MCS 2026, BGS WMS)",
-    "U.S. Geological Survey (2026), Mineral Commodity Summaries 2026 data release (world production "
-    "and Table 7); British Geological Survey, World Mineral Statistics",
-)
-def _mineral_production_shares(settings: Settings) -> list[Check]:
+def mineral_production_shares(settings: Settings) -> list[Check]:
     def body(production: ir.Table) -> list[Check]:
         checks = []
         for (material, stage, iso3, year), (published, tolerance, where) in PRODUCTION_SHARES.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from ibis.backends import BaseBackend
     from pyspark.sql import SparkSession
 
-__all__ = ["connect", "require_table", "spark_session"]
+__all__ = ["Snapshot", "connect", "open_snapshot", "require_table", "spark_session"]
 
 _spark_lock = threading.Lock()
 _spark: SparkSession | None = None
@@ -60,8 +61,32 @@ def _paths(home: Path, manifest: Manifest, table: str) -> list[str]:
     return [str(home / f) for f in manifest.files(table)]
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A connection to the warehouse and the manifest it shows: the tables and their provenance
+    are those of one manifest version, whatever loads happen while it is used."""
+
+    con: BaseBackend
+    manifest: Manifest
+    home: Path
+
+    def has(self, name: str) -> bool:
+        return bool(self.manifest.partitions(name))
+
+    def table(self, name: str) -> ibis.Table:
+        """The loaded table ``name``, or a clear error saying how to load it."""
+        if not self.has(name):
+            raise _not_loaded(name)
+        return self.con.table(name)
+
+
 def connect(settings: Settings) -> BaseBackend:
     """Connect to the warehouse under ``settings.home`` with ``settings.backend``."""
+    return open_snapshot(settings).con
+
+
+def open_snapshot(settings: Settings) -> Snapshot:
+    """Open the warehouse under ``settings.home`` with ``settings.backend``, with its manifest."""
     import ibis  # imported here: the command line starts without it
 
     home = Path(settings.home)
@@ -87,14 +112,18 @@ def connect(settings: Settings) -> BaseBackend:
             session.read.parquet(*_paths(home, manifest, name)).createOrReplaceTempView(name)
     else:  # pragma: no cover - Settings validates the literal
         raise SettingsError(f"unknown backend '{settings.backend}' (use duckdb or pyspark)")
-    return con  # type: ignore[no-any-return]
+    return Snapshot(con, manifest, home)
+
+
+def _not_loaded(name: str) -> NotLoadedError:
+    return NotLoadedError(
+        f"the warehouse has no '{name}' table yet: load it with 'friendshore ingest' "
+        "(or 'friendshore ingest sample' for the sample data)"
+    )
 
 
 def require_table(con: BaseBackend, name: str) -> ibis.Table:
     """``con.table(name)``, or a clear error saying how to load it."""
     if name not in con.list_tables():
-        raise NotLoadedError(
-            f"the warehouse has no '{name}' table yet: load it with 'friendshore ingest' "
-            "(or 'friendshore ingest sample' for the sample data)"
-        )
+        raise _not_loaded(name)
     return con.table(name)

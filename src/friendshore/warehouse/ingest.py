@@ -28,7 +28,7 @@ from friendshore.warehouse.ingest_baci import ingest_baci
 from friendshore.warehouse.loading import SourceLoader
 from friendshore.warehouse.store import Partition, SourceFile, sha256_file, transaction
 
-__all__ = ["SOURCES", "ingest_sample", "ingest_source", "source_loader"]
+__all__ = ["SOURCES", "ingest_fetched", "ingest_sample", "ingest_source", "source_loader"]
 
 log = get_logger(__name__)
 
@@ -103,4 +103,28 @@ def ingest_sample(home: Path, sample_data: Path) -> list[Partition]:
             else:
                 written += ingest_source(home, name, path)
             bar.advance(task)
+    return written
+
+
+def ingest_fetched(home: Path, name: str, paths: list[Path]) -> list[Partition]:
+    """Load what ``fetch`` returned with the source's ingest loader (BACI: ``ingest_baci``)."""
+    from friendshore.sources.fetch import DOWNLOADS
+
+    if name == "baci":
+        return ingest_baci(home, paths)
+    if DOWNLOADS[name].ingest_folder:
+        folder = paths[0].parent
+        read = {p.resolve() for p in source_loader(name).inputs(folder)}
+        unread = [p.name for p in paths if p.resolve() not in read]
+        if unread:  # never load part of a download silently
+            raise DataSourceError(
+                f"the {name} loader does not read {', '.join(unread)} as the publisher ships it",
+                file=folder,
+                hint=f"it expects {source_loader(name).expects}; convert the file(s) and run "
+                f"'friendshore ingest {name} PATH'",
+            )
+        return ingest_source(home, name, folder)
+    written: list[Partition] = []
+    for path in paths:
+        written += ingest_source(home, name, path)
     return written

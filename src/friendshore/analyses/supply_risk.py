@@ -1,7 +1,6 @@
-"""Ready-made supply-risk analyses: user words (a country or group, a year, options) -> metric calls.
+"""How risky is each critical material for an importer? The EU CRM supply-risk score, from anyone's side.
 
-The command line (``friendshore supply-risk``) and the API call these, so both stay thin and agree.
-See ``friendshore.metrics.supply_risk`` for the method and ``docs/methods/supply-risk.md``.
+Method: ``friendshore.metrics.supply_risk`` and docs/methods/supply-risk.md (Blengini et al. 2017).
 """
 
 from __future__ import annotations
@@ -11,31 +10,29 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
-import ibis
 import pyarrow as pa
 
+from friendshore.analyses.columns import describe
+from friendshore.analyses.context import open_context
+from friendshore.analyses.result import Result
 from friendshore.errors import DataSourceError, SchemaError, UnknownCodeError, UserError
-from friendshore.metrics.supply_risk import (
-    DEFAULT_THRESHOLDS,
+from friendshore.metrics.parameters import (
+    DEFAULT_SR_THRESHOLDS,
     CriticalityThresholds,
     SupplyRiskParams,
-    alignment_scores,
-    global_supply,
-    supply_risk,
+    require_number,
 )
-from friendshore.metrics.views import latest_year, resolve_who
-from friendshore.nomenclature.groups import iso3_codes
-from friendshore.nomenclature.materials import MATERIALS_PATH, MaterialStage, material_names, select_materials
 from friendshore.settings import Settings
-from friendshore.warehouse import connect, require_table
 
-__all__ = [
-    "global_supply_view",
-    "parse_assignments",
-    "read_economic_importance",
-    "supply_risk_view",
-]
+__all__ = ["parse_assignments", "read_economic_importance", "supply_risk"]
+
+Stage = Literal["mining", "refining"]
+
+#: What people see first (``--columns all`` and CSV/JSON carry every column and input year).
+_KEYS = ["material", "stage", "supply_risk", "hhi_wgi_global", "hhi_wgi_sourcing", "import_reliance",
+         "top_producer", "top_producer_share", "critical"]  # fmt: skip
 
 
 def parse_assignments(items: Sequence[str], *, what: str, option: str) -> dict[str, float]:
@@ -61,6 +58,8 @@ def parse_assignments(items: Sequence[str], *, what: str, option: str) -> dict[s
 
 
 def read_economic_importance(path: Path) -> pa.Table:
+    from friendshore.nomenclature.materials import MATERIALS_PATH, material_names
+
     """A user's economic-importance table: CSV with columns ``material,economic_importance``.
 
     Materials are catalogue slugs (``friendshore supply-risk --help`` lists them); values are numbers
@@ -115,6 +114,8 @@ def read_economic_importance(path: Path) -> pa.Table:
 
 
 def _check_codes(codes: Mapping[str, float]) -> dict[str, float]:
+    from friendshore.nomenclature.groups import iso3_codes
+
     known = iso3_codes()
     out = {}
     for code, value in codes.items():
@@ -128,6 +129,8 @@ def _check_codes(codes: Mapping[str, float]) -> dict[str, float]:
 
 
 def _check_materials(values: Mapping[str, float], option: str) -> dict[str, float]:
+    from friendshore.nomenclature.materials import material_names
+
     known = material_names()
     unknown = [m for m in values if m not in known]
     if unknown:
@@ -137,12 +140,12 @@ def _check_materials(values: Mapping[str, float], option: str) -> dict[str, floa
     return dict(values)
 
 
-def supply_risk_view(
+def supply_risk(
     settings: Settings,
     *,
     importer: str,
     year: int | None = None,
-    stage: MaterialStage | None = None,
+    stage: Stage | None = None,
     material: Sequence[str] | None = None,
     alignment_weight: float = 0.0,
     trade_restriction: Mapping[str, float] | None = None,
@@ -150,22 +153,35 @@ def supply_risk_view(
     si_sr: Mapping[str, float] | None = None,
     include_domestic: bool = True,
     economic_importance: Path | None = None,
-    thresholds: CriticalityThresholds = DEFAULT_THRESHOLDS,
+    sr_threshold: float = DEFAULT_SR_THRESHOLDS.supply_risk,
+    ei_threshold: float = DEFAULT_SR_THRESHOLDS.economic_importance,
     members_at: date | None = None,
-) -> pa.Table:
-    """Supply risk per material and stage for an ISO3 code or group, materialised as Arrow.
+) -> Result:
+    """Supply risk per material and stage for a country or group (EU CRM method).
 
-    ``year`` defaults to the latest year of the trade table; each input is then matched to its
-    latest year <= ``year`` (the output's ``*_year`` columns). See ``supply_risk`` for the columns.
+    ``year`` defaults to the latest trade year; each input is then matched to its latest year <=
+    ``year`` (the ``*_year`` columns). ``alignment_weight`` mixes WGI (0, the EU method) with UNGA
+    alignment (1). ``economic_importance`` is a CSV ``material,economic_importance`` that adds the
+    EU criticality flag.
     """
+    import ibis
+
+    from friendshore.metrics.supply_risk import alignment_scores
+    from friendshore.metrics.supply_risk import supply_risk as supply_risk_expr
+    from friendshore.nomenclature.materials import MATERIALS_PATH, select_materials
+
     chosen = select_materials(list(material) if material else None, stage)  # unknown -> UnknownCodeError
     if chosen.num_rows == 0:
         raise UserError(
             f"the catalogue has no {stage} series for {', '.join(material or [])}; "
             f"run without --stage, or add a series to {MATERIALS_PATH}"
         )
+    thresholds = CriticalityThresholds(
+        supply_risk=require_number(sr_threshold, "the supply-risk threshold", minimum=0.0),
+        economic_importance=require_number(ei_threshold, "the economic-importance threshold", minimum=0.0),
+    )
     params = SupplyRiskParams(
-        alignment_weight=alignment_weight,
+        alignment_weight=require_number(alignment_weight, "the alignment weight", minimum=0.0, maximum=1.0),
         trade_restriction=_check_codes(trade_restriction or {}),
         eol_rir=_check_materials(eol_rir or {}, "--eol-rir"),
         si_sr=_check_materials(si_sr or {}, "--si-sr"),
@@ -173,13 +189,13 @@ def supply_risk_view(
         thresholds=thresholds,
     )
     ei = read_economic_importance(economic_importance) if economic_importance is not None else None
-    con = connect(settings)
-    trade = require_table(con, "trade")
-    production = require_table(con, "mineral_production")
-    governance = require_table(con, "governance") if alignment_weight < 1 else None
-    alignment = require_table(con, "alignment") if alignment_weight > 0 else None
-    year = year or latest_year(trade)
-    who = resolve_who(importer, year=year, members_at=members_at, settings=settings)
+    ctx = open_context(settings)
+    trade = ctx.table("trade")
+    production = ctx.table("mineral_production")
+    governance = ctx.table("governance") if params.alignment_weight < 1 else None
+    alignment = ctx.table("alignment") if params.alignment_weight > 0 else None
+    year = ctx.check_year(year, loaded_only=False)
+    who = ctx.who(importer, year=year, members_at=members_at)
     if alignment is not None:
         scores = alignment_scores(alignment, importer=who.members, year=year)
         ideal = scores.aggregate(ip=scores.importer_ideal_point.max()).to_pyarrow().column("ip")[0].as_py()
@@ -188,7 +204,7 @@ def supply_risk_view(
                 f"{who.label} has no UN General Assembly ideal point up to {year}, so alignment "
                 "weighting cannot be computed for it; run without --alignment"
             )
-    expr = supply_risk(
+    expr = supply_risk_expr(
         trade,
         production,
         governance,
@@ -201,17 +217,36 @@ def supply_risk_view(
         params=params,
         economic_importance=ibis.memtable(ei) if ei is not None else None,
     )
-    return expr.to_pyarrow()
-
-
-def global_supply_view(
-    settings: Settings,
-    *,
-    year: int,
-    stage: MaterialStage | None = None,
-    material: Sequence[str] | None = None,
-) -> pa.Table:
-    """World production shares by country (the global-supply term), largest first, as Arrow."""
-    con = connect(settings)
-    expr = global_supply(require_table(con, "mineral_production"), year=year, stage=stage, material=material)
-    return expr.order_by(["material", "stage", ibis.desc("share"), "country"]).to_pyarrow()
+    table = expr.to_pyarrow()
+    keys = [k for k in _KEYS if k != "critical" or ei is not None]
+    notes = [who.describe()] if who.is_group else []
+    notes.append(
+        "SR = [HHI-WGI(global supply) x IR/2 + HHI-WGI(sourcing) x (1 - IR/2)] x (1 - EoL-RIR) x SI(SR); "
+        "EU-published values lie between about 0 and 7; the note column says what each row assumed"
+    )
+    parameters = {
+        "importer": who.to_json(),
+        "year": year,
+        "stage": stage,
+        "material": list(material) if material else None,
+        "weighting": params.weighting,
+        "alignment_weight": params.alignment_weight,
+        "trade_restriction": dict(params.trade_restriction),
+        "eol_rir": dict(params.eol_rir),
+        "si_sr": dict(params.si_sr),
+        "include_domestic": include_domestic,
+        "economic_importance": str(economic_importance) if economic_importance else None,
+        "sr_threshold": thresholds.supply_risk,
+        "ei_threshold": thresholds.economic_importance,
+    }
+    sources = (f"economic importance: {economic_importance}",) if economic_importance else ()
+    return Result(
+        "supply-risk",
+        f"Supply risk of critical materials for {who.label}, {year} ({params.weighting})",
+        table,
+        parameters,
+        ctx.provenance(),
+        tuple(notes),
+        describe(table, key=keys),
+        sources=sources,
+    )

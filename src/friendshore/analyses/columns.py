@@ -1,0 +1,158 @@
+"""What each column name means: one catalogue of labels and units for every analysis.
+
+Analyses name their key columns (what people see first) and ``describe`` fills in label and unit
+from this catalogue, so a column such as ``top_share`` reads the same ("top supplier's share", %)
+wherever it appears. A column that is not in the catalogue gets a unit from its type and the
+analysis may describe it itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pyarrow as pa
+
+from friendshore.analyses.result import Column, Unit, guess_unit
+
+__all__ = ["CATALOGUE", "describe"]
+
+_ENTRIES: list[tuple[str, str, Unit]] = [
+    # who, what, when
+    ("importer", "importer", "code"),
+    ("exporter", "exporter", "code"),
+    ("country", "country", "code"),
+    ("candidate", "candidate", "code"),
+    ("supplier", "supplier", "code"),
+    ("partner", "partner", "code"),
+    ("member", "member", "code"),
+    ("iso3", "ISO3", "code"),
+    ("hs6", "HS6", "code"),
+    ("description", "product", "text"),
+    ("technology", "technology", "text"),
+    ("stage", "stage", "text"),
+    ("material", "material", "text"),
+    ("year", "year", "year"),
+    ("prev_year", "previous year", "year"),
+    ("next_year", "next year", "year"),
+    ("note", "note", "text"),
+    # trade values
+    ("value_kusd", "value", "kusd"),
+    ("import_value_kusd", "imports", "kusd"),
+    ("total_import_kusd", "all imports", "kusd"),
+    ("export_kusd", "exports", "kusd"),
+    ("world_export_kusd", "world exports", "kusd"),
+    ("qty_t", "quantity", "t"),
+    # concentration
+    ("n_suppliers", "suppliers", "count"),
+    ("n_exporters", "exporters", "count"),
+    ("top_supplier", "top supplier", "code"),
+    ("top_exporter", "top exporter", "code"),
+    ("top_share", "top share", "share"),
+    ("top3_share", "top-3 share", "share"),
+    ("hhi", "HHI", "index"),
+    ("world_hhi", "world HHI", "index"),
+    ("on_share", "share from --on", "share"),
+    ("share_from_top_exporter", "share from top exporter", "share"),
+    ("chokepoint", "chokepoint", "flag"),
+    # EC screen
+    ("ec_flag", "EC flag", "flag"),
+    ("extra_import_ratio", "extra-group share", "share"),
+    ("import_export_ratio", "imports/exports", "index"),
+    ("ec_concentration", "EC 1: HHI", "flag"),
+    ("ec_importance", "EC 2: extra-group", "flag"),
+    ("ec_substitutability", "EC 3: imports > exports", "flag"),
+    # trends and churn
+    ("d_top_share", "change in top share", "share"),
+    ("d_hhi", "change in HHI", "index"),
+    ("d_on_share", "change in share from --on", "share"),
+    ("flagged", "flagged", "count"),
+    ("flagged_next_year", "still flagged next year", "count"),
+    ("persistence", "persistence", "share"),
+    ("n_products", "products", "count"),
+    ("max_hhi", "highest HHI", "index"),
+    ("n_flagged", "flagged products", "count"),
+    # supply risk
+    ("supply_risk", "supply risk", "index"),
+    ("hhi_wgi_global", "HHI-WGI global supply", "index"),
+    ("hhi_wgi_sourcing", "HHI-WGI sourcing", "index"),
+    ("import_reliance", "import reliance", "share"),
+    ("eol_rir", "EoL-RIR", "share"),
+    ("si_sr", "SI(SR)", "index"),
+    ("top_producer", "top producer", "code"),
+    ("top_producer_share", "top producer's share", "share"),
+    ("critical", "critical", "flag"),
+    ("economic_importance", "economic importance", "index"),
+    ("share", "share", "share"),
+    # partners
+    ("rank", "rank", "count"),
+    ("in_coalition", "in coalition", "flag"),
+    ("share_ex_concern", "share of non-concern exports", "share"),
+    ("rca", "RCA", "index"),
+    ("density", "density", "index"),
+    ("wgi_mean", "WGI (mean)", "index"),
+    ("ideal_point_distance", "UNGA distance", "index"),
+    ("distw_km", "distance", "km"),
+    ("score", "score", "index"),
+    ("rank_median", "median rank", "index"),
+    ("rank_p05", "rank p5", "index"),
+    ("rank_p95", "rank p95", "index"),
+    ("missing", "missing", "text"),
+    ("imports_from_concern_kusd", "imports from concern", "kusd"),
+    ("home_capacity_kusd", "home capacity", "kusd"),
+    ("coalition_capacity_kusd", "coalition capacity", "kusd"),
+    ("others_capacity_kusd", "others' capacity", "kusd"),
+    ("home_cover", "home cover", "share"),
+    ("coalition_cover", "coalition cover", "share"),
+    ("others_cover", "others' cover", "share"),
+    ("home_share", "filled at home", "share"),
+    ("coalition_share", "filled by coalition", "share"),
+    ("others_share", "filled by others", "share"),
+    ("uncovered_share", "not covered", "share"),
+    # complexity
+    ("eci", "ECI", "index"),
+    ("pci", "PCI", "index"),
+    ("diversity", "diversity", "count"),
+    ("ubiquity", "ubiquity", "count"),
+    ("present", "present (RCA >= 1)", "flag"),
+    ("cog", "outlook gain", "index"),
+    # chips
+    ("input_id", "input", "code"),
+    ("input_name", "input name", "text"),
+    ("provider_name", "provider", "text"),
+    ("provider_type", "provider type", "text"),
+    ("listed", "listed", "flag"),
+    ("top_country", "top country", "code"),
+    ("second_country", "second country", "code"),
+    ("second_share", "second share", "share"),
+    ("market_size_usd", "market size", "usd"),
+    ("n_countries", "countries", "count"),
+    ("n_firms", "firms", "count"),
+    ("firms", "firms", "text"),
+]
+
+CATALOGUE: Mapping[str, Column] = {name: Column(name, label, unit) for name, label, unit in _ENTRIES}
+
+
+def describe(
+    table: pa.Table,
+    *,
+    key: Sequence[str] = (),
+    extra: Sequence[Column] = (),
+) -> tuple[Column, ...]:
+    """Describe every column of ``table``: ``extra`` first, then the catalogue, then its type.
+
+    ``key`` names the columns people see by default, in the order given; it may name columns the
+    table lacks (optional ones), which are skipped.
+    """
+    own = {c.name: c for c in extra}
+    keys = [k for k in key if k in table.column_names]
+    out = []
+    for name in table.column_names:
+        base = own.get(name) or CATALOGUE.get(name)
+        if base is None:
+            base = Column(name, unit=guess_unit(table.schema.field(name).type))
+        out.append(Column(base.name, base.label, base.unit, name in keys, base.description))
+    # key columns first, in the order asked; the rest in table order
+    order = {name: i for i, name in enumerate(keys)}
+    out.sort(key=lambda c: (0, order[c.name]) if c.name in order else (1, 0))
+    return tuple(out)

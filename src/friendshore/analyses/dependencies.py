@@ -1,0 +1,221 @@
+"""Where does an importer depend on few suppliers, and which products are world chokepoints?
+
+Methods: ``friendshore.metrics.dependence`` and docs/methods/dependence.md (the EC strategic-
+dependency screen, SWD(2021) 352; CEPII GeoDep's world export HHI).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from friendshore.analyses.columns import describe
+from friendshore.analyses.context import open_context
+from friendshore.analyses.result import Result
+from friendshore.errors import UnknownCodeError
+from friendshore.metrics.parameters import (
+    CHOKEPOINT_HHI,
+    DEFAULT_EC_THRESHOLDS,
+    EcThresholds,
+    require_fraction,
+)
+from friendshore.settings import Settings
+
+__all__ = ["chokepoints", "dependencies", "product_selection"]
+
+Level = Literal["technology", "stage"]
+
+_DEPENDENCE_KEYS = [
+    "importer", "year", "hs6", "import_value_kusd", "n_suppliers", "top_supplier", "top_share",
+    "hhi", "on_share", "ec_flag",
+]  # fmt: skip
+_TREND_KEYS = ["importer", "year", "hs6", "import_value_kusd", "top_supplier", "top_share", "d_top_share",
+               "hhi", "d_hhi", "on_share", "d_on_share", "ec_flag"]  # fmt: skip
+
+
+def product_selection(sector: str | None, stage: str | None) -> list[str] | None:
+    """The HS6 codes of a taxonomy sector and/or stage (``None``: every product)."""
+    if sector is None and stage is None:
+        return None
+    from friendshore.nomenclature.taxonomy import sector_codes
+
+    return sector_codes(sector, stage=stage)
+
+
+def dependencies(
+    settings: Settings,
+    *,
+    importer: str,
+    year: int | None = None,
+    on: str | None = None,
+    sector: str | None = None,
+    stage: str | None = None,
+    flagged_only: bool = False,
+    include_intra: bool = False,
+    members_at: date | None = None,
+    all_years: bool = False,
+    churn: bool = False,
+    by: Level | None = None,
+    hhi: float = DEFAULT_EC_THRESHOLDS.hhi,
+    extra_ratio: float = DEFAULT_EC_THRESHOLDS.extra_import_ratio,
+    cover: float = DEFAULT_EC_THRESHOLDS.import_export_ratio,
+) -> Result:
+    """Import dependence of a country or group per HS6 product, with the EC screen's flag.
+
+    ``on`` adds the share of imports from a country or group; ``all_years`` every loaded year with
+    the change from the year before; ``churn`` how many flagged products stay flagged a year later;
+    ``by`` aggregates products by technology or stage. For a group only imports from outside the
+    group count (``include_intra`` counts trade between members too). See docs/methods/dependence.md.
+    """
+    import ibis
+
+    from friendshore.metrics.dependence import (
+        dependence_trends,
+        flag_churn,
+        import_dependence,
+        summarise_by,
+    )
+    from friendshore.nomenclature.taxonomy import select_taxonomy
+
+    thresholds = EcThresholds(hhi=hhi, extra_import_ratio=extra_ratio, import_export_ratio=cover)
+    ctx = open_context(settings)
+    trade = ctx.table("trade")
+    year = ctx.check_year(year)
+    who = ctx.who(importer, year=year, members_at=members_at)
+    on_who = ctx.who(on, year=year, members_at=members_at) if on else None
+    expr = import_dependence(
+        trade,
+        importer=who.members,
+        label=who.label,
+        year=None if (all_years or churn) else year,
+        on=on_who.members if on_who else None,
+        hs6=product_selection(sector, stage),
+        include_intra=include_intra,
+        thresholds=thresholds,
+    )
+    parameters = {
+        "importer": who.to_json(),
+        "year": "all" if (all_years or churn) else year,
+        "on": on_who.to_json() if on_who else None,
+        "sector": sector,
+        "stage": stage,
+        "flagged_only": flagged_only,
+        "include_intra": include_intra,
+        "all_years": all_years,
+        "churn": churn,
+        "by": by,
+        "ec_thresholds": {"hhi": hhi, "extra_ratio": extra_ratio, "cover": cover},
+    }
+    notes = [w.describe() for w in (who, on_who) if w is not None and w.is_group]
+    notes.append(
+        "shares are of the importer's imports from outside the group"
+        if who.is_group and not include_intra
+        else "shares are of the importer's imports"
+    )
+    if churn:
+        table = flag_churn(expr).order_by(["importer", "year"]).to_pyarrow()
+        title = f"Persistence of EC-flagged dependencies of {who.label}"
+        return Result(
+            "dependencies",
+            title,
+            table,
+            parameters,
+            ctx.provenance(),
+            tuple(notes),
+            describe(table, key=table.column_names),
+        )
+    if all_years:
+        expr = dependence_trends(expr)
+    if flagged_only:
+        expr = expr.filter(expr.ec_flag.fill_null(False))
+    if by is not None:
+        taxonomy = ibis.memtable(select_taxonomy().select(["hs6", "technology", "stage"]))
+        expr = summarise_by(expr, taxonomy, by=[by])
+    sort = [c for c in ("importer", "year", "hs6", by) if c is not None and c in expr.columns]
+    table = expr.order_by(sort).to_pyarrow()
+    if table.num_rows == 0 and not flagged_only:
+        raise UnknownCodeError(f"no imports by '{importer}' in {year} for the products asked")
+    if by is not None:
+        keys = ["importer", "year", by, *[c for c in table.column_names if c not in ("importer", "year", by)]]
+    else:
+        keys = _TREND_KEYS if all_years else _DEPENDENCE_KEYS
+    if on_who is None:
+        keys = [k for k in keys if k not in ("on_share", "d_on_share")]
+    title = f"Import dependence of {who.label}" + ("" if all_years else f", {year}")
+    if on_who is not None:
+        title += f", share from {on_who.label}"
+    return Result(
+        "dependencies",
+        title,
+        table,
+        parameters,
+        ctx.provenance(),
+        tuple(notes),
+        describe(table, key=keys),
+    )
+
+
+def chokepoints(
+    settings: Settings,
+    *,
+    year: int | None = None,
+    sector: str | None = None,
+    stage: str | None = None,
+    hhi: float = CHOKEPOINT_HHI,
+    exposure: bool = False,
+    min_share: float = 0.5,
+) -> Result:
+    """World chokepoints: products whose world exports are concentrated (world HHI above ``hhi``).
+
+    With ``exposure``: the importers that buy at least ``min_share`` of a chokepoint product from
+    its top world exporter.
+    """
+    import ibis
+
+    from friendshore.metrics.dependence import chokepoint_exposure
+    from friendshore.metrics.dependence import chokepoints as chokepoint_table
+
+    require_fraction(hhi, "the chokepoint HHI threshold (--hhi)")
+    require_fraction(min_share, "the minimum share from the top exporter (--min-share)")
+    ctx = open_context(settings)
+    trade = ctx.table("trade")
+    year = ctx.check_year(year)
+    codes = product_selection(sector, stage)
+    parameters = {
+        "year": year,
+        "sector": sector,
+        "stage": stage,
+        "hhi": hhi,
+        "exposure": exposure,
+        "min_share": min_share,
+    }
+    if exposure:
+        exposed = chokepoint_exposure(trade, year=year, hs6=codes, hhi_threshold=hhi, min_share=min_share)
+        order = ["year", "hs6", ibis.desc("import_value_kusd"), "importer"]
+        table = exposed.order_by(order).to_pyarrow()
+        keys = [
+            "hs6",
+            "top_exporter",
+            "world_hhi",
+            "importer",
+            "import_value_kusd",
+            "share_from_top_exporter",
+        ]
+        title = (
+            f"Importers buying at least {min_share:.0%} of a chokepoint product from its top exporter, {year}"
+        )
+    else:
+        expr = chokepoint_table(trade, year=year, hs6=codes, hhi_threshold=hhi)
+        table = expr.order_by([ibis.desc("world_hhi"), "hs6"]).to_pyarrow()
+        keys = ["hs6", "world_export_kusd", "top_exporter", "top_share", "top3_share", "world_hhi", "n_exporters",
+                "chokepoint"]  # fmt: skip
+        title = f"World export concentration, {year} (chokepoint: world HHI above {hhi:g})"
+    return Result(
+        "chokepoints",
+        title,
+        table,
+        parameters,
+        ctx.provenance(),
+        (),
+        describe(table, key=keys),
+    )

@@ -1,0 +1,122 @@
+"""What every command module of the CLI shares: common options, settings, dates, and ``emit``.
+
+Command modules import this module (never ``cli.py``), each defines its own ``typer.Typer`` and
+``cli.py`` mounts them, so there is no import cycle. Analyses are imported by name only: their
+modules load no engine at import, so the command line starts fast.
+
+A command that answers a question is marked with ``@answers(analysis)``: its options take their
+defaults from the analysis's signature (``defaults_of``), and a test checks that no default drifts.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.text import Text
+
+from friendshore.analyses.result import Result
+from friendshore.console import err_console
+from friendshore.interfaces.render import Format, render_result
+from friendshore.settings import Settings
+
+__all__ = [
+    "ColumnsOption",
+    "FormatOption",
+    "WithMetaOption",
+    "answers",
+    "defaults_of",
+    "emit",
+    "parse_columns",
+    "parse_date",
+    "say",
+    "settings_of",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output: a table for people, csv or json for programs.")
+]
+ColumnsOption = Annotated[
+    str,
+    typer.Option(
+        "--columns",
+        help="Table columns: key (the default), all, or names separated by commas (csv and json carry all).",
+    ),
+]
+WithMetaOption = Annotated[
+    bool,
+    typer.Option(
+        "--with-meta", help='JSON: {"rows": [...], "meta": {parameters, provenance, notes, columns}}.'
+    ),
+]
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    """The settings the root command read (``--home``, ``--backend``, environment)."""
+    settings = ctx.find_root().obj
+    if not isinstance(settings, Settings):  # a command invoked without the root callback
+        from friendshore.settings import load_settings
+
+        settings = load_settings()
+    return settings
+
+
+def parse_date(value: str | None, *, option: str = "--members-at") -> date | None:
+    """A ``YYYY-MM-DD`` option value as a date (``None`` stays ``None``); a usage error otherwise."""
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date like 2026-03-01", param_hint=option) from None
+
+
+def parse_columns(value: str) -> list[str] | str:
+    """``key``, ``all`` or a comma-separated list of column names."""
+    text = value.strip()
+    if text in ("key", "all"):
+        return text
+    names = [c.strip() for c in text.split(",") if c.strip()]
+    if not names:
+        raise typer.BadParameter("give key, all, or column names separated by commas", param_hint="--columns")
+    return names
+
+
+def say(prefix: str, message: str) -> None:
+    """One line on stderr, printed as text (never as markup)."""
+    err_console.print(Text(f"{prefix}{message}"), soft_wrap=True, highlight=False)
+
+
+def emit(result: Result, fmt: Format, *, columns: str = "key", with_meta: bool = False) -> None:
+    """Render a result on stdout, its provenance and notes on stderr."""
+    for item in result.provenance:
+        say("data: ", item.describe())
+    for source in result.sources:
+        say("data: ", source)
+    render_result(result, fmt, columns=parse_columns(columns), with_meta=with_meta)  # type: ignore[arg-type]
+    for note in result.notes:
+        say("note: ", note)
+
+
+def defaults_of(analysis: Callable[..., Any]) -> dict[str, Any]:
+    """The defaults of an analysis's keyword parameters: the one place a CLI option reads them."""
+    return {
+        name: p.default
+        for name, p in inspect.signature(analysis).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
+def answers(analysis: Callable[..., Any]) -> Callable[[F], F]:
+    """Mark a command as rendering ``analysis`` (the default-drift test reads the mark)."""
+
+    def mark(command: F) -> F:
+        command.__analysis__ = analysis  # type: ignore[attr-defined]
+        return command
+
+    return mark
