@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from friendshore.errors import SchemaError, UnknownCodeError, UserError
-from friendshore.interfaces.cli import run
 from friendshore.analyses.supply_risk import parse_assignments, read_economic_importance
 from friendshore.analyses.supply_risk import supply_risk as supply_risk_analysis
+from friendshore.errors import SchemaError, UnknownCodeError, UserError
+from friendshore.interfaces.cli import run
 from friendshore.metrics.supply_risk import (
     SUPPLY_RISK_COLUMNS,
     SupplyRiskParams,

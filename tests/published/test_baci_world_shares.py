@@ -31,7 +31,9 @@ def test_cli_json_shape(
     monkeypatch.setenv("FRIENDSHORE_SAMPLE_DATA", str(sample_data))
     assert run(["reproduce", "baci-world-shares", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert {tuple(sorted(r)) for r in rows} == {("ok", "ours", "published", "quantity", "source", "tolerance")}
+    assert {tuple(sorted(r)) for r in rows} == {
+        ("ok", "ours", "published", "quantity", "source", "tolerance")
+    }
     assert all(r["ok"] for r in rows)
 
 
