@@ -53,7 +53,7 @@ demo: $(STAMP)
 	$(FS) gravity simulate examples/gravity/us_china_tariff.toml --output diversion
 	@echo "== 6. Published results, recomputed now"
 	$(FS) reproduce --list
-	$(FS) reproduce baci-world-shares
+	$(FS) reproduce crm-main-suppliers
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup -q
