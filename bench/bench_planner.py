@@ -95,7 +95,9 @@ def generate_problem(
     )
 
 
-def solve_pulp(problem: PlanProblem, strategy: str, *, build_only: bool = False) -> tuple[float, float, float]:
+def solve_pulp(
+    problem: PlanProblem, strategy: str, *, build_only: bool = False
+) -> tuple[float, float, float]:
     """The same model in PuLP, solved by PuLP's HiGHS (highspy) interface: (objective, build s, solve s)."""
     import pulp
 
@@ -151,8 +153,10 @@ def solve_pulp(problem: PlanProblem, strategy: str, *, build_only: bool = False)
     m += total_cost
     for p in range(P):
         for t in range(Y):
-            supply = [o[p, s, t] for s in range(S) if (p, s, t) in o] + [z[p, s, t] for s in range(S) if (p, s, t) in z]
-            m += x[p, t] + pulp.lpSum(supply) + (r[p, t] if (p, t) in r else 0) == problem.concern[p]
+            supply = [o[p, s, t] for s in range(S) if (p, s, t) in o] + [
+                z[p, s, t] for s in range(S) if (p, s, t) in z
+            ]
+            m += x[p, t] + pulp.lpSum(supply) + (r.get((p, t), 0)) == problem.concern[p]
             if years[t] >= problem.target_from and problem.target_share < 1.0:
                 m += x[p, t] <= problem.target_share * problem.demand[p]
             if problem.max_supplier_share < 1.0:
@@ -162,7 +166,7 @@ def solve_pulp(problem: PlanProblem, strategy: str, *, build_only: bool = False)
                         room = max(problem.max_supplier_share * problem.demand[p], problem.baseline[p, s])
                         m += pulp.lpSum(parts) <= room - problem.baseline[p, s]
             prev = st[p, t - 1] if t > 0 else problem.initial_stock[p]
-            m += st[p, t] == prev + (b[p, t] if (p, t) in b else 0) - (r[p, t] if (p, t) in r else 0)
+            m += st[p, t] == prev + (b.get((p, t), 0)) - (r.get((p, t), 0))
         for s in range(S):
             for t in range(Y):
                 if (p, s, t) in z:
@@ -257,7 +261,9 @@ def _pulp_version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--products", type=int, default=None)
     parser.add_argument("--suppliers", type=int, default=None)
     parser.add_argument("--members", type=int, default=None)

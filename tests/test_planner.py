@@ -115,7 +115,7 @@ def test_target_dual_is_the_marginal_cost() -> None:
     saves JPN offtake at 0.32, so the dual is -0.32 per t and a 1 pp looser target saves 0.64."""
     tight = solve_plan(hand(target_share=0.25, target_from=2027), "open")
     loose = solve_plan(hand(target_share=0.26, target_from=2027), "open")
-    keys, dual, slack = tight.duals["target"]
+    _keys, dual, slack = tight.duals["target"]
     assert dual.tolist() == pytest.approx([-0.32, -0.32])
     assert slack.tolist() == pytest.approx([0.0, 0.0])
     assert tight.total_cost - loose.total_cost == pytest.approx(0.64)
@@ -158,7 +158,9 @@ def test_committed_capacity_extends_offtake_from_its_first_year() -> None:
     assert sol.capacity_built.sum() == pytest.approx(0.0)
     assert sol.offtake[0, 0].tolist() == pytest.approx([0.0, 0.0, 30.0])
     assert sol.stock_released[0].tolist() == pytest.approx([0.0, 30.0, 0.0])
-    record = CommittedCapacity("USA", "850511", 1000.0, "t", date(2027, 7, 1), "committed", "r1", "a citation")
+    record = CommittedCapacity(
+        "USA", "850511", 1000.0, "t", date(2027, 7, 1), "committed", "r1", "a citation"
+    )
     assert record.first_year() == 2028
     assert replace(record, available_from=date(2027, 1, 1)).first_year() == 2027
 
@@ -211,10 +213,14 @@ FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 @given(problems(), st.floats(0.05, 5.0))
 def test_the_budget_is_never_exceeded(problem: PlanProblem, budget: float) -> None:
     problem = replace(problem, budget=np.array([budget, np.inf]), burden_band=0.5)
+    binding: list[str] = []
     try:
         sol = solve_plan(problem, "open")
     except InfeasibleError as exc:
-        assert exc.binding  # type: ignore[attr-defined]
+        binding = getattr(exc, "binding", [])
+        sol = None
+    if sol is None:
+        assert binding  # an infeasible plan names what binds
         return
     assert sol.pay[0] <= budget * (1 + 1e-7) + 1e-9
     assert sol.pay.sum() == pytest.approx(sol.total_cost, rel=1e-7, abs=1e-9)
@@ -265,7 +271,9 @@ def bench_planner() -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize(("seed", "mip", "budgets", "years"), [(0, False, False, 3), (1, True, False, 2), (2, False, True, 1)])
+@pytest.mark.parametrize(
+    ("seed", "mip", "budgets", "years"), [(0, False, False, 3), (1, True, False, 2), (2, False, True, 1)]
+)
 def test_pulp_build_of_the_same_model_reaches_the_same_optimum(
     bench_planner: ModuleType, seed: int, mip: bool, budgets: bool, years: int
 ) -> None:
@@ -277,7 +285,8 @@ def test_pulp_build_of_the_same_model_reaches_the_same_optimum(
         except RuntimeError:
             theirs = None
         if ours is None or theirs is None:
-            assert ours is None and theirs is None
+            assert ours is None
+            assert theirs is None
         else:
             assert ours == pytest.approx(theirs, rel=1e-6, abs=1e-9)
 
@@ -364,7 +373,12 @@ def test_plan_file_defaults_and_overrides() -> None:
 def test_shipped_examples_validate_and_cite_their_parameters(name: str) -> None:
     spec = load_plan(example_path(name))
     instr = spec.instruments
-    for param in (instr.capital_intensity, instr.offtake_premium, instr.holding_cost_rate, spec.horizon.discount_rate):
+    for param in (
+        instr.capital_intensity,
+        instr.offtake_premium,
+        instr.holding_cost_rate,
+        spec.horizon.discount_rate,
+    ):
         assert param is not None
         assert param.ranged
         assert param.source  # a citation or "assumption, adjust it"
@@ -376,3 +390,13 @@ def test_shipped_examples_validate_and_cite_their_parameters(name: str) -> None:
 def test_unknown_example() -> None:
     with pytest.raises(UnknownCodeError, match="magnets"):
         example_path("nope")
+
+
+def test_benchmark_section_is_well_formed(bench_planner: ModuleType) -> None:
+    """The benchmark's code path at a tiny size: both builds agree and the section renders (no timings
+    are asserted: speed targets belong in bench/)."""
+    text = bench_planner.run((10, 8, 4, 2))
+    assert text.startswith("## Coalition planner (issue 15)")
+    assert "| friendshore (highspy arrays) |" in text
+    assert "| PuLP " in text
+    assert "friendshore / PuLP = **" in text

@@ -94,15 +94,27 @@ def plan(
     ranges (``seed``: same seed, same draws). ``year``: the trade year (default: the plan's, else
     the latest loaded).
     """
-    from friendshore.planning.compare import compare_strategies, sensitivity as run_sensitivity, strategy_tables
+    from friendshore.planning.compare import (
+        compare_strategies,
+        strategy_tables,
+    )
+    from friendshore.planning.compare import (
+        sensitivity as run_sensitivity,
+    )
     from friendshore.planning.data import plan_problem
     from friendshore.planning.plan_file import PlanSpec
     from friendshore.planning.problem import STRATEGIES
 
     if strategy not in ("all", "reshoring", "friendshoring", "open"):
         raise UserError(f"strategy must be all, reshoring, friendshoring or open, got {strategy!r}")
-    if isinstance(sensitivity, bool) or not isinstance(sensitivity, int) or not 0 <= sensitivity <= MAX_SENSITIVITY:
-        raise UserError(f"sensitivity must be a whole number from 0 to {MAX_SENSITIVITY:,}, got {sensitivity!r}")
+    if (
+        isinstance(sensitivity, bool)
+        or not isinstance(sensitivity, int)
+        or not 0 <= sensitivity <= MAX_SENSITIVITY
+    ):
+        raise UserError(
+            f"sensitivity must be a whole number from 0 to {MAX_SENSITIVITY:,}, got {sensitivity!r}"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise UserError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
     spec_obj, path = _spec_of(plan, example)
@@ -137,7 +149,9 @@ def plan(
         tables["sensitivity"], tables["sensitivity_draws"] = summary, draws
         main = _join_sensitivity(main, summary)
         if not ranges:
-            notes.append("--sensitivity: the plan gives no cost parameter a range (low, high): every draw is the same")
+            notes.append(
+                "--sensitivity: the plan gives no cost parameter a range (low, high): every draw is the same"
+            )
         else:
             notes.append(
                 f"sensitivity: {sensitivity} draws (seed {seed}) of {len(ranges)} cost parameter(s) uniform within "
@@ -215,7 +229,15 @@ def _join_sensitivity(main: pa.Table, summary: pa.Table) -> pa.Table:
     rows = main.to_pylist()
     for row in rows:
         extra = by.get(row["strategy"], {})
-        for name in ("cheapest_share", "feasible_share", "cost_min", "cost_p05", "cost_median", "cost_p95", "cost_max"):
+        for name in (
+            "cheapest_share",
+            "feasible_share",
+            "cost_min",
+            "cost_p05",
+            "cost_median",
+            "cost_p95",
+            "cost_max",
+        ):
             row[name] = extra.get(name)
     return pa.Table.from_pylist(rows)
 
@@ -231,7 +253,13 @@ def _relied_on(inputs: PlanInputs, outcomes: Sequence[Outcome]) -> pa.Table:
         if row["counted"] and row["hs6"] in problem.products and row["country"] in problem.countries:
             p, s = problem.products.index(row["hs6"]), problem.countries.index(row["country"])
             for o in outcomes:
-                if o.solution is not None and (o.solution.offtake[p, s] > problem.available[p, s] + 1e-9 * max(problem.demand[p], 1.0)).any():
+                if (
+                    o.solution is not None
+                    and (
+                        o.solution.offtake[p, s]
+                        > problem.available[p, s] + 1e-9 * max(problem.demand[p], 1.0)
+                    ).any()
+                ):
                     names.append(o.strategy)
         used.append(",".join(names))
     return table.append_column("relied_on_by", pa.array(used, pa.string()))
@@ -265,8 +293,14 @@ def _partners(
         index=["strategy", "hs6", "country", "role", "unit"], columns="instrument", values="quantity", aggfunc="sum",
         fill_value=0.0,
     ).reset_index()  # fmt: skip
-    value = frame[frame["instrument"] != "new_capacity"].groupby(["strategy", "hs6", "country"])["value_kusd"].sum()
-    wide = wide.merge(value.rename("supplied_value_kusd").reset_index(), how="left", on=["strategy", "hs6", "country"])
+    value = (
+        frame[frame["instrument"] != "new_capacity"]
+        .groupby(["strategy", "hs6", "country"])["value_kusd"]
+        .sum()
+    )
+    wide = wide.merge(
+        value.rename("supplied_value_kusd").reset_index(), how="left", on=["strategy", "hs6", "country"]
+    )
     for name in ("offtake", "new_capacity", "new_supply"):
         if name not in wide.columns:
             wide[name] = 0.0
@@ -284,12 +318,16 @@ def _partners(
         ).to_frame()  # fmt: skip
         keep = ["candidate", "rank", "score", "export_kusd", "rca", "density", "wgi_mean", "ideal_point_distance",
                 "distw_km"]  # fmt: skip
-        cand = cand[keep].rename(columns={"candidate": "country", "rank": "partner_rank", "score": "partner_score"})
+        cand = cand[keep].rename(
+            columns={"candidate": "country", "rank": "partner_rank", "score": "partner_score"}
+        )
         wide = wide.merge(cand, how="left", on="country")
     order = {"status_quo": 0, "reshoring": 1, "friendshoring": 2, "open": 3}
-    wide = wide.assign(_o=wide["strategy"].map(order)).sort_values(
-        ["_o", "hs6", "supplied_value_kusd", "country"], ascending=[True, True, False, True]
-    ).drop(columns="_o")
+    wide = (
+        wide.assign(_o=wide["strategy"].map(order))
+        .sort_values(["_o", "hs6", "supplied_value_kusd", "country"], ascending=[True, True, False, True])
+        .drop(columns="_o")
+    )
     return pa.Table.from_pandas(pd.DataFrame(wide), preserve_index=False)
 
 
@@ -311,4 +349,3 @@ def _notes(inputs: PlanInputs, outcomes: Sequence[Outcome], *, report_year: int,
     if sq is not None and float(sq.shortfall.max()) > 0:
         notes.append("status_quo: with no action the disruption leaves demand unmet (shortfall_share)")
     return notes
-

@@ -42,7 +42,9 @@ def plan_command(
     ] = PL["example"],
     strategy: Annotated[
         StrategyChoice,
-        typer.Option(help="all (status_quo, reshoring, friendshoring, open) or one of them beside status_quo."),
+        typer.Option(
+            help="all (status_quo, reshoring, friendshoring, open) or one of them beside status_quo."
+        ),
     ] = PL["strategy"],
     sensitivity: Annotated[
         int, typer.Option(help="Re-solve N times with cost parameters drawn within their ranges.")
@@ -51,9 +53,7 @@ def plan_command(
     year: Annotated[
         int | None, typer.Option(help="Trade year (default: the plan's products.year, else the latest).")
     ] = PL["year"],
-    table: Annotated[
-        str, typer.Option(help=f"Which table to show: {', '.join(TABLES)}.")
-    ] = "strategies",
+    table: Annotated[str, typer.Option(help=f"Which table to show: {', '.join(TABLES)}.")] = "strategies",
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,

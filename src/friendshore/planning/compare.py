@@ -9,6 +9,7 @@ shared by all strategies) and re-solves.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -187,7 +188,9 @@ def _allocations(problem: PlanProblem, sol: PlanSolution) -> list[dict[str, obje
     price_kusd = problem.price * 1e3  # kUSD per unit
     blocks = (("offtake", sol.offtake), ("new_capacity", sol.capacity_built), ("new_supply", sol.new_supply))
     for name, arr in blocks:
-        for p, s, t in zip(*np.nonzero(arr > 1e-9 * np.maximum(problem.demand[:, None, None], 1.0)), strict=True):
+        for p, s, t in zip(
+            *np.nonzero(arr > 1e-9 * np.maximum(problem.demand[:, None, None], 1.0)), strict=True
+        ):
             q = float(arr[p, s, t])
             out.append(
                 {"strategy": sol.strategy, "hs6": problem.products[p], "country": problem.countries[s],
@@ -315,10 +318,8 @@ def sensitivity(
         values = {key: float(rng.uniform(low, high)) for key, low, high in ranges}
         drawn = problem.with_costs(costs_for(values))
         for j, strategy in enumerate(acting):
-            try:
+            with contextlib.suppress(InfeasibleError):
                 costs[d, j] = solve_plan(drawn, strategy).total_cost * _MUSD
-            except InfeasibleError:
-                pass
             records.append({"draw": d, "strategy": strategy, "total_cost": None if np.isnan(costs[d, j]) else costs[d, j],
                             **{f"param:{k}": v for k, v in values.items()}})  # fmt: skip
     summary = []

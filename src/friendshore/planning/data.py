@@ -120,7 +120,9 @@ def _gdp_shares(
     if gdp is not None:
         g = gdp.filter(gdp.country.isin(list(members)) & (gdp.year <= year) & gdp.gdp_usd.notnull())
         latest = g.group_by("country").aggregate(year=g.year.max())
-        rows = g.join(latest, ["country", "year"]).select("country", "year", "gdp_usd").to_pyarrow().to_pylist()
+        rows = (
+            g.join(latest, ["country", "year"]).select("country", "year", "gdp_usd").to_pyarrow().to_pylist()
+        )
         for row in rows:
             values[row["country"]] = float(row["gdp_usd"])
         years = sorted({int(r["year"]) for r in rows})
@@ -157,7 +159,9 @@ def plan_problem(
     lead = list(spec.coalition.lead)
     outside = [c for c in lead if c not in members]
     if outside:
-        raise UserError(f"coalition.lead {', '.join(outside)} is not a member of the coalition ({', '.join(members)})")
+        raise UserError(
+            f"coalition.lead {', '.join(outside)} is not a member of the coalition ({', '.join(members)})"
+        )
     concern = sorted(set(concern) - set(members))
     notes: list[str] = []
     flows = _flows(trade, year=year, codes=spec.products.codes, members=members)
@@ -168,7 +172,9 @@ def plan_problem(
         )
     left = sorted(set(spec.products.codes) - set(present))
     if left:
-        notes.append(f"{len(left)} of the plan's codes have no trade in {year} and are left out: {', '.join(left)}")
+        notes.append(
+            f"{len(left)} of the plan's codes have no trade in {year} and are left out: {', '.join(left)}"
+        )
     committed = list(committed)
     countries = sorted(
         (set(flows["exporter"]) | set(members) | {c.country for c in committed}) - set(concern)
@@ -176,9 +182,10 @@ def plan_problem(
     s_of = {c: i for i, c in enumerate(countries)}
     P, S, M = len(present), len(countries), len(members)
     years = tuple(range(spec.horizon.start, spec.horizon.start + spec.horizon.years))
-    Y = len(years)
+    len(years)
     role = np.array(
-        [ROLE_LEAD if c in lead else ROLE_PARTNER if c in members else ROLE_OTHER for c in countries], dtype=np.int8
+        [ROLE_LEAD if c in lead else ROLE_PARTNER if c in members else ROLE_OTHER for c in countries],
+        dtype=np.int8,
     )
     intra = spec.coalition.include_intra
     D, B, pX, weight = (np.zeros(P) for _ in range(4))
@@ -193,7 +200,9 @@ def plan_problem(
         coverage = float(f["vq_all"].sum()) / v_all if v_all > 0 else 0.0
         q_total = float(f["q_all"].sum())
         uv_world = float(f["vq_all"].sum()) / q_total if q_total > 0 else float("nan")
-        unit: QuantityUnit = "t" if coverage >= spec.products.min_quantity_coverage and q_total > 0 else "kusd"
+        unit: QuantityUnit = (
+            "t" if coverage >= spec.products.min_quantity_coverage and q_total > 0 else "kusd"
+        )
         units.append(unit)
         uv_e = np.where(f["q_all"] > 0, f["vq_all"] / f["q_all"].where(f["q_all"] > 0, 1.0), uv_world)
 
@@ -202,7 +211,11 @@ def plan_problem(
                 return frame[v].to_numpy(dtype=np.float64)
             return (frame[q] + (frame[v] - frame[vq]) / uv).to_numpy(dtype=np.float64)
 
-        q_m, q_all, q_out = qty("v_m", "vq_m", "q_m"), qty("v_all", "vq_all", "q_all"), qty("v_out", "vq_out", "q_out")
+        q_m, q_all, q_out = (
+            qty("v_m", "vq_m", "q_m"),
+            qty("v_all", "vq_all", "q_all"),
+            qty("v_out", "vq_out", "q_out"),
+        )
         exporters = f["exporter"].tolist()
         is_member = np.array([e in members for e in exporters])
         is_concern = np.array([e in concern for e in exporters])
@@ -248,7 +261,9 @@ def plan_problem(
             )
     if np.any(D <= 0):
         zero = [present[p] for p in range(P) if D[p] <= 0]
-        notes.append(f"the coalition imports none of {', '.join(zero)} from outside in {year}: nothing to plan")
+        notes.append(
+            f"the coalition imports none of {', '.join(zero)} from outside in {year}: nothing to plan"
+        )
 
     instr = [spec.instruments.for_product(code) for code in present]
     factor = np.array([min(spec.instruments.capital_cost_factor.get(c, 1.0), 1e9) for c in countries])
@@ -273,13 +288,15 @@ def plan_problem(
             keys[(p, name)] = key
             base_values[key] = param.value
             if param.ranged and key not in seen:
-                assert param.low is not None and param.high is not None
+                assert param.low is not None
+                assert param.high is not None
                 ranged.append(RangedParameter(key, param.value, param.low, param.high, param.source))
                 seen.add(key)
     dr = spec.horizon.discount_rate
     base_values["horizon.discount_rate"] = dr.value
     if dr.ranged:
-        assert dr.low is not None and dr.high is not None
+        assert dr.low is not None
+        assert dr.high is not None
         ranged.append(RangedParameter("horizon.discount_rate", dr.value, dr.low, dr.high, dr.source))
 
     def costs_for(values: Mapping[str, float]) -> CostParameters:

@@ -181,9 +181,7 @@ def _block(shape: tuple[int, ...], mask: npt.NDArray[np.bool_], b: _Builder, cos
     return index
 
 
-def build_plan_lp(
-    problem: PlanProblem, strategy: Strategy, *, elastic: tuple[str, ...] = ()
-) -> PlanLP:
+def build_plan_lp(problem: PlanProblem, strategy: Strategy, *, elastic: tuple[str, ...] = ()) -> PlanLP:
     """Build the model of ``strategy`` as arrays (see the module docstring for the equations).
 
     ``elastic``: constraint families of a phase-1 copy used to explain infeasibility (original
@@ -216,11 +214,15 @@ def build_plan_lp(
     cost_blocks["offtake"] = o_cost
     # k, z: new capacity and its supply
     cap = problem.expansion_cap()
-    can_build = allowed[None, :] & ((problem.role >= ROLE_PARTNER)[None, :] | (problem.output > 0)) & (cap > 0)
+    can_build = (
+        allowed[None, :] & ((problem.role >= ROLE_PARTNER)[None, :] | (problem.output > 0)) & (cap > 0)
+    )
     L = problem.lead_time
     t = np.arange(Y)
     k_mask = can_build[:, :, None] & (t[None, None, :] + L[:, None, None] <= Y - 1)
-    z_mask = can_build[:, :, None] & (t[None, None, :] >= L[:, None, None]) & k_mask.any(axis=2, keepdims=True)
+    z_mask = (
+        can_build[:, :, None] & (t[None, None, :] >= L[:, None, None]) & k_mask.any(axis=2, keepdims=True)
+    )
     k_cost = costs.capital_cost[:, :, None] * disc[None, None, :]
     z_cost = np.maximum(price - pX[:, None], 0.0)[:, :, None] * disc[None, None, :]
     cap3 = np.broadcast_to(cap[:, :, None], (P, S, Y))
@@ -243,7 +245,11 @@ def build_plan_lp(
     index["b"] = _block((P, Y), b_mask, b, buy_cost, 0.0, np.full((P, Y), INF))
     index["r"] = _block((P, Y), r_mask, b, -buy_cost, 0.0, np.full((P, Y), INF))
     index["stock"] = _block((P, Y), np.ones((P, Y), bool), b, hold_cost, 0.0, np.full((P, Y), INF))
-    cost_blocks["stock_buy"], cost_blocks["stock_release"], cost_blocks["holding"] = buy_cost, -buy_cost, hold_cost
+    cost_blocks["stock_buy"], cost_blocks["stock_release"], cost_blocks["holding"] = (
+        buy_cost,
+        -buy_cost,
+        hold_cost,
+    )
 
     pp, yy = np.meshgrid(np.arange(P), np.arange(Y), indexing="ij")
     ps_p, ps_s = np.meshgrid(np.arange(P), np.arange(S), indexing="ij")
@@ -638,7 +644,9 @@ def describe_row(problem: PlanProblem, family: str, keys: dict[str, IntArray], i
     texts: dict[str, Callable[[], str]] = {
         "demand": lambda: f"demand for {p} in {y}",
         "target": lambda: f"concern-share target ({problem.target_share:.0%}) for {p} in {y}",
-        "supplier": lambda: f"maximum supplier share ({problem.max_supplier_share:.0%}) of {s} for {p} in {y}",
+        "supplier": lambda: (
+            f"maximum supplier share ({problem.max_supplier_share:.0%}) of {s} for {p} in {y}"
+        ),
         "expansion": lambda: f"maximum expansion of {s} for {p}",
         "capacity": lambda: f"capacity on line in {s} for {p} in {y}",
         "burden_high": lambda: f"burden-sharing band (upper) of {m}",

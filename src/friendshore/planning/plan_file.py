@@ -121,7 +121,10 @@ class ProductsSpec(_Spec):
     codes: list[str] = Field(min_length=1)
     year: int | None = Field(default=None, ge=1995, le=2100)
     min_quantity_coverage: float = Field(
-        default=0.9, ge=0, le=1, description="share of trade value with a BACI quantity needed to plan in tonnes"
+        default=0.9,
+        ge=0,
+        le=1,
+        description="share of trade value with a BACI quantity needed to plan in tonnes",
     )
 
     @field_validator("codes")
@@ -288,7 +291,7 @@ class PlanSpec(_Spec):
             if (spec.capital_cost_usd_per_tpy is None) == (spec.capital_intensity is None):
                 raise ValueError(
                     f"give exactly one of capital_cost_usd_per_tpy or capital_intensity for {code} "
-                    "(in [instruments] or [instruments.product.\"" + code + "\"])"
+                    '(in [instruments] or [instruments.product."' + code + '"])'
                 )
         return self
 
@@ -325,7 +328,9 @@ def load_plan_text(text: str, *, file: str | Path = "<plan>") -> PlanSpec:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        raise SchemaError(f"not valid TOML: {exc}", file=file, line=int(found.group(1)) if found else None) from None
+        raise SchemaError(
+            f"not valid TOML: {exc}", file=file, line=int(found.group(1)) if found else None
+        ) from None
     try:
         return PlanSpec.model_validate(raw)
     except ValidationError as exc:
@@ -350,4 +355,3 @@ def load_plan(path: Path) -> PlanSpec:
     except UnicodeDecodeError as exc:
         raise DataSourceError(f"not UTF-8 text ({exc})", file=path) from None
     return load_plan_text(text, file=path)
-

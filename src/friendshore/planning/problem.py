@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -144,7 +144,7 @@ class PlanProblem:
 
     def __post_init__(self) -> None:
         P, S, M, Y = len(self.products), len(self.countries), len(self.members), len(self.years)
-        shapes = {
+        shapes: dict[str, tuple[npt.NDArray[Any], tuple[int, ...]]] = {
             "demand": (self.demand, (P,)),
             "concern": (self.concern, (P,)),
             "concern_price": (self.concern_price, (P,)),
