@@ -102,7 +102,7 @@ def strategy_tables(
         }
         if sol is None:
             assert outcome.error is not None
-            row["binding"] = "; ".join(getattr(outcome.error, "binding", [])[:5]) or str(outcome.error)
+            row["binding"] = "; ".join(outcome.error.binding[:5]) or str(outcome.error)
             rows.append(row)
             continue
         share = sol.concern_share(problem)[:, y]

@@ -689,10 +689,7 @@ def explain_infeasible(problem: PlanProblem, strategy: Strategy) -> InfeasibleEr
         f"violates {shown or 'constraints outside the relaxable families'}); relax a target, a budget, "
         "the burden band, lead times or expansion limits, or start the disruption later"
     )
-    err = InfeasibleError(message)
-    err.binding = binding  # type: ignore[attr-defined]
-    err.strategy = strategy  # type: ignore[attr-defined]
-    return err
+    return InfeasibleError(message, binding=binding, strategy=strategy)
 
 
 def _unit_of(problem: PlanProblem, family: str, keys: dict[str, IntArray], i: int) -> str:
