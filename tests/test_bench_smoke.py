@@ -84,6 +84,7 @@ def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp
             "--screen-rows",
             "20000",
             "--skip-gravity",
+            "--skip-planner",
         ]
     )
 
