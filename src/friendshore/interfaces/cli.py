@@ -26,6 +26,7 @@ from friendshore.interfaces import (
     cli_gravity,
     cli_ingest,
     cli_partners,
+    cli_register,
     cli_reproduce,
     cli_risk,
     cli_vocab,
@@ -114,6 +115,7 @@ app.add_typer(cli_vocab.groups_app, name="groups")
 app.add_typer(cli_ingest.ingest_app, name="ingest")
 app.command("fetch")(cli_fetch.fetch_command)
 app.add_typer(cli_gravity.gravity_app, name="gravity")
+app.add_typer(cli_register.app, name="register")
 
 
 def _error(label: str, message: str) -> None:
