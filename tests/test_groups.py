@@ -210,6 +210,12 @@ def test_cli_show_all_periods_keeps_leavers(tmp_path: Path, capsys: pytest.Captu
     assert rows["GBR"][3] == "2020-01-31"
 
 
+def test_cli_all_periods_list_members_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--home", str(tmp_path), "groups", "show", "pax-silica", "--all", "--format", "csv"]) == 0
+    india = [line for line in csv.reader(capsys.readouterr().out.splitlines()[1:]) if line[0] == "IND"]
+    assert [line[2] for line in india] == ["2026-02-20"]  # the invitation is not a membership
+
+
 def test_cli_unknown_group_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--home", str(tmp_path), "groups", "no-such-group"]) == 2
     assert "known groups" in capsys.readouterr().err
@@ -321,6 +327,9 @@ def test_markup_in_a_user_group_never_crashes_a_command(
     assert run(["--home", str(home), "groups", "--at", "2023-01-01"]) == 0
     assert "Chip [/x] 4 [bold]" in capsys.readouterr().out
     # an error message that carries markup prints as text too
+    named = _write(tmp_path, "named.toml", VALID.replace('"chip-four"', '"[/x]"'))
+    assert run(["--home", str(home), "groups", "add", str(named)]) == 2
+    assert "'[/x]' is not lower-case-hyphenated" in capsys.readouterr().err
     bad = _write(tmp_path, "bad.toml", VALID.replace('iso3 = "usa"', 'iso3 = "[/x]"'))
     assert run(["--home", str(home), "groups", "add", str(bad)]) == 2
     assert "'[/x]' is not an ISO 3166-1 alpha-3" in capsys.readouterr().err
