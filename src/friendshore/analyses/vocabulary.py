@@ -98,7 +98,7 @@ def group_members(settings: Settings, *, name: str, at: date | None = None, hist
             f"unknown group '{name}' (known groups: {', '.join(sorted(known))}; "
             "add your own with 'friendshore groups add FILE')"
         )
-    chosen = sorted(group.members, key=lambda m: (m.iso3, m.start)) if history else group.at(when)
+    chosen = group.periods() if history else group.at(when)  # members only: not guests, not invitees
     names = iso3_codes()
     rows: list[dict[str, Any]] = [
         {
@@ -125,7 +125,7 @@ def group_members(settings: Settings, *, name: str, at: date | None = None, hist
     )
     notes: list[str] = []
     if not rows:
-        first = min((m.start for m in group.members), default=None)
+        first = min((m.start for m in group.periods()), default=None)
         since = f"; its first member joined on {first.isoformat()}" if first else ""
         notes.append(f"Group '{group.name}' has no members on {when.isoformat()}{since}.")
     title = f"{group.title}: " + ("all membership periods" if history else f"members on {when.isoformat()}")

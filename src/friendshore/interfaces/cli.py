@@ -27,6 +27,7 @@ from friendshore.interfaces import (
     cli_ingest,
     cli_partners,
     cli_plan,
+    cli_register,
     cli_reproduce,
     cli_risk,
     cli_vocab,
@@ -116,6 +117,7 @@ app.add_typer(cli_ingest.ingest_app, name="ingest")
 app.command("fetch")(cli_fetch.fetch_command)
 app.add_typer(cli_gravity.gravity_app, name="gravity")
 app.add_typer(cli_plan.app)
+app.add_typer(cli_register.app, name="register")
 
 
 def _error(label: str, message: str) -> None:
