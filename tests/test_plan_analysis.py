@@ -134,3 +134,78 @@ def test_cli_errors_are_one_line(
     assert "lead" in err or "field" in err
     assert run(["--home", str(sample_home), "plan", "--example", "nope"]) == 2
     assert run(["--home", str(sample_home), "plan"]) == 2
+
+
+REGISTERED_PLANT = """
+[[source]]
+id = "test-magnet-report"
+publisher = "Test Institute"
+title = "A magnet plant"
+date = 2025-01-01
+
+[[investment]]
+id = "test-usa-magnet-plant"
+company = "Test Magnets"
+country = "USA"
+facility = "magnet-plant"
+technology = "magnets-motors"
+products = ["850511"]
+announced = 2025-01-01
+operation_start = 2027-01-01
+status = "under-construction"
+capacity_per_year = 5000
+capacity_unit = "t"
+sources = ["test-magnet-report"]
+verified = false
+note = "A test entry."
+
+[[investment]]
+id = "test-usa-wafer-fab"
+company = "Test Chips"
+country = "USA"
+facility = "fab"
+technology = "semiconductors"
+products = ["850511"]
+announced = 2025-01-01
+operation_start = 2027-01-01
+status = "under-construction"
+capacity_per_year = 1000
+capacity_unit = "wafers"
+sources = ["test-magnet-report"]
+verified = false
+note = "A test entry."
+"""
+
+
+def test_register_investments_count_as_committed_capacity(
+    tmp_path: Path, sample_data: Path, magnets: Result
+) -> None:
+    """A plant in the register comes on line at its start date; one in another unit is left out, said."""
+    from friendshore.register.load import add_register_file
+    from friendshore.warehouse.ingest import SOURCES, ingest_source
+    from friendshore.warehouse.ingest_baci import ingest_baci
+
+    home = tmp_path / "warehouse"
+    ingest_baci(home, [sample_data / "baci_critical_materials" / "BACI_HS17_Y2024_V202601_critical.csv"])
+    ingest_source(home, "wdi-gdp", sample_data / SOURCES["wdi-gdp"].sample[0])
+    entry = tmp_path / "plant.toml"
+    entry.write_text(REGISTERED_PLANT, "utf-8")
+    add_register_file(entry, home)
+    result = plan(
+        load_settings(home=home, sample_data=sample_data), example="magnets", partner_attributes=False
+    )
+    committed = {r["source_id"]: r for r in result.tables["committed"].to_pylist()}
+    assert set(committed) == {"register:test-usa-magnet-plant"}
+    plant = committed["register:test-usa-magnet-plant"]
+    assert (plant["capacity"], plant["unit"], plant["first_year"], plant["counted"]) == (
+        5000,
+        "t",
+        2027,
+        True,
+    )
+    assert "Test Institute" in plant["citation"]
+    assert any("test-usa-wafer-fab" in n and "wafers" in n for n in result.notes)
+    with_plant = {r["strategy"]: r["total_cost"] for r in result.rows()}
+    without = {r["strategy"]: r["total_cost"] for r in magnets.rows()}
+    for name in ("reshoring", "friendshoring", "open"):  # more supply on offer never costs more
+        assert with_plant[name] <= without[name] * (1 + 1e-9)

@@ -89,8 +89,8 @@ def plan(
     shipped example): least-cost offtake, new capacity and stockpiles that meet demand in the
     disruption and the concern-share target.
 
-    ``committed``: committed capacity records (e.g. from the register); default: the plan file's
-    ``[[committed]]`` list. ``sensitivity`` N re-solves with cost parameters drawn within their
+    ``committed``: committed capacity records; default: the plan file's ``[[committed]]`` list plus
+    the register's investments in the plan's products (``friendshore register investments``). ``sensitivity`` N re-solves with cost parameters drawn within their
     ranges (``seed``: same seed, same draws). ``year``: the trade year (default: the plan's, else
     the latest loaded).
     """
@@ -126,7 +126,14 @@ def plan(
     when = spec.coalition.members_at
     coalition = _resolve(ctx, spec.coalition.members, year=year, members_at=when)
     concern = _resolve(ctx, spec.coalition.concern, year=year, members_at=when)
-    records = list(committed) if committed is not None else spec.committed_records()
+    register_notes: list[str] = []
+    if committed is not None:
+        records = list(committed)
+    else:
+        from friendshore.register.query import committed_capacity
+
+        from_register, register_notes = committed_capacity(spec.products.codes, home=settings.home)
+        records = [*spec.committed_records(), *from_register]
     inputs = plan_problem(
         trade, ctx.optional("gdp"), spec, year=year, members=coalition, concern=concern, committed=records
     )
@@ -140,7 +147,7 @@ def plan(
     report_year = spec.horizon.report_year or problem.years[-1]
     tables = strategy_tables(problem, outcomes, report_year=report_year)
     main = tables.pop("strategies")
-    notes = [*inputs.notes]
+    notes = [*inputs.notes, *register_notes]
     if sensitivity > 0:
         ranges = [(r.key, r.low, r.high) for r in inputs.ranged]
         summary, draws = run_sensitivity(

@@ -20,10 +20,12 @@ from pathlib import Path
 from friendshore.errors import UnknownCodeError, UserError
 from friendshore.nomenclature.groups import ROLES, iso3_codes
 from friendshore.nomenclature.taxonomy import SECTORS
+from friendshore.planning.problem import CommittedCapacity
 from friendshore.register.load import Register, load_register
 from friendshore.register.models import STATUSES, WORLD, Initiative, Investment, Measure, Membership
 
 __all__ = [
+    "committed_capacity",
     "country_code",
     "initiative_group",
     "initiatives",
@@ -276,3 +278,59 @@ def measures(
             continue
         out.append(item)
     return sorted(out, key=lambda m: (m.effective, m.id))
+
+
+#: Capacity units the planner can take as they are (it never adds two different units).
+_PLANNER_UNITS = {"t": "t", "tonnes": "t", "kusd": "kusd"}
+#: Register status -> the planner's capacity status.
+_PLANNER_STATUS = {
+    "operating": "operating",
+    "under-construction": "under-construction",
+    "announced": "announced",
+}
+
+
+def committed_capacity(
+    products: Iterable[str], *, home: Path | None = None, register: Register | None = None
+) -> tuple[list[CommittedCapacity], list[str]]:
+    """The register's investments as the planner's committed capacity, for the HS6 ``products``.
+
+    An investment counts when it makes one of the products, has an annual capacity in tonnes or
+    thousand USD (the planner's units; other units such as wafers cannot be added to trade
+    quantities), a start of operation and is not cancelled. Returns the records and notes on the
+    investments left out, so a plan can say what it did not use.
+    """
+    reg = _register(register, home)
+    wanted = set(products)
+    records: list[CommittedCapacity] = []
+    notes: list[str] = []
+    for item in investments(products=wanted, register=reg):
+        unit = _PLANNER_UNITS.get((item.capacity_unit or "").strip().lower())
+        status = _PLANNER_STATUS.get(item.status)
+        if status is None:
+            continue
+        if item.capacity_per_year is None or unit is None or item.operation_start is None:
+            why = (
+                "no annual capacity"
+                if item.capacity_per_year is None
+                else f"capacity in '{item.capacity_unit}', not tonnes or thousand USD"
+                if unit is None
+                else "no start of operation"
+            )
+            notes.append(f"register investment '{item.id}' not counted: {why}")
+            continue
+        for hs6 in sorted(wanted & set(item.products)):
+            records.append(
+                CommittedCapacity(
+                    country=item.country,
+                    hs6=hs6,
+                    capacity=item.capacity_per_year,
+                    unit=unit,  # type: ignore[arg-type]
+                    available_from=item.operation_start,
+                    status=status,  # type: ignore[arg-type]
+                    source_id=f"register:{item.id}",
+                    citation=reg.citation(item),
+                    note="" if item.verified else "unverified",
+                )
+            )
+    return records, notes
