@@ -28,6 +28,7 @@ from friendshore.interfaces import (
     cli_partners,
     cli_reproduce,
     cli_risk,
+    cli_serve,
     cli_vocab,
 )
 from friendshore.interfaces.cli_common import (
@@ -114,6 +115,7 @@ app.add_typer(cli_vocab.groups_app, name="groups")
 app.add_typer(cli_ingest.ingest_app, name="ingest")
 app.command("fetch")(cli_fetch.fetch_command)
 app.add_typer(cli_gravity.gravity_app, name="gravity")
+app.command("serve")(cli_serve.serve_command)
 
 
 def _error(label: str, message: str) -> None:
