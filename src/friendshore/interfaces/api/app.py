@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from friendshore import __version__
 from friendshore.interfaces.api.cache import ResultCache, warehouse_version
-from friendshore.interfaces.api.endpoints import ENDPOINTS
+from friendshore.interfaces.api.endpoints import ENDPOINTS, Endpoint
 from friendshore.interfaces.api.errors import ErrorBody, install_error_handlers
 from friendshore.interfaces.api.files import example_names, example_text
 from friendshore.interfaces.api.routes import DEFAULT_LIMIT, MAX_LIMIT, Runner, add_routes, endpoint_params
@@ -59,13 +59,15 @@ def create_app(
     token: str | None = None,
     allowed_hosts: list[str] | None = None,
     limits: Limits | None = None,
+    endpoints: Sequence[Endpoint] | None = None,
 ) -> FastAPI:
     """The API and the dashboard over the warehouse of ``settings``.
 
     ``token`` (default: ``settings.api_token``) guards the endpoints that run a model or change
     data; ``allowed_hosts`` restricts the Host header (``server.serve`` sets the loopback names when
-    it listens on loopback).
+    it listens on loopback). ``endpoints`` defaults to every declared endpoint (``ENDPOINTS``).
     """
+    declared = tuple(ENDPOINTS if endpoints is None else endpoints)
     limits = limits or Limits()
     if token is None and settings.api_token is not None:
         token = settings.api_token.get_secret_value() or None
@@ -120,7 +122,7 @@ def create_app(
                     "default_limit": DEFAULT_LIMIT,
                     "max_limit": MAX_LIMIT,
                 },
-                "endpoints": [_describe(ep) for ep in ENDPOINTS],
+                "endpoints": [_describe(ep) for ep in declared],
             },
             headers={"Cache-Control": "no-store"},
         )
@@ -146,7 +148,7 @@ def create_app(
     async def example(name: str) -> Response:
         return Response(example_text(name), media_type="application/toml")
 
-    add_routes(app)
+    add_routes(app, declared)
 
     root = web_root()
     if root.is_dir():
@@ -159,7 +161,7 @@ def create_app(
     return app
 
 
-def _describe(ep: Any) -> dict[str, Any]:
+def _describe(ep: Endpoint) -> dict[str, Any]:
     return {
         "path": f"/api/{ep.path}",
         "method": ep.method,

@@ -16,7 +16,7 @@ import inspect
 import io
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any, Literal
 
@@ -71,7 +71,8 @@ class Runner:
     """Runs analyses in a bounded thread pool under a time limit; refuses work beyond a queue."""
 
     def __init__(self, workers: int, time_limit: float, queue: int) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="friendshore-api")
+        self.workers = workers
+        self.pool: ThreadPoolExecutor | None = None
         self.time_limit = time_limit
         self.queue = queue
         self._pending = 0
@@ -82,9 +83,12 @@ class Runner:
             if self._pending >= self.queue:
                 raise ApiError(503, "busy", "the server is busy: try again in a few seconds")
             self._pending += 1
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="friendshore-api")
+            pool = self.pool
         try:
             loop = asyncio.get_running_loop()
-            future = loop.run_in_executor(self.pool, functools.partial(fn, *args, **kwargs))
+            future = loop.run_in_executor(pool, functools.partial(fn, *args, **kwargs))
             try:
                 return await asyncio.wait_for(future, self.time_limit)
             except TimeoutError:
@@ -99,7 +103,11 @@ class Runner:
                 self._pending -= 1
 
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the pool (at server shutdown); a later request starts a new one."""
+        with self._lock:
+            pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 @functools.cache
@@ -357,9 +365,9 @@ def _description(ep: Endpoint) -> str:
     return ep.summary or first
 
 
-def add_routes(app: FastAPI) -> None:
-    """One route per declared endpoint."""
-    for ep in ENDPOINTS:
+def add_routes(app: FastAPI, endpoints: Sequence[Endpoint] = ENDPOINTS) -> None:
+    """One route per endpoint."""
+    for ep in endpoints:
         params = endpoint_params(ep)
         responses = {**_ERRORS, **(_PROTECTED_ERRORS if ep.method == "POST" else {})}
         responses[200] = {
