@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections.abc
 import inspect
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -30,6 +31,8 @@ __all__ = ["MAX_TEXT", "Kind", "Param", "analysis_params", "classify"]
 
 #: The longest text a query parameter takes (codes, names, formulas are far shorter).
 MAX_TEXT = 200
+#: Text parameters hold no control characters (a NUL byte breaks the engines' SQL text).
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 #: Integers are bounded to what the engines store (int64); the analyses check their own ranges.
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 
@@ -58,7 +61,7 @@ class Param:
         base: Any
         extra: dict[str, Any] = {}
         if self.kind == "str":
-            base, extra = str, {"max_length": MAX_TEXT}
+            base, extra = str, {"max_length": MAX_TEXT, "pattern": TEXT_PATTERN}
         elif self.kind == "int":
             base, extra = int, {"ge": _INT_MIN, "le": _INT_MAX}
         elif self.kind == "float":
@@ -73,7 +76,7 @@ class Param:
             item: Any = Literal[self.choices] if self.choices else str  # type: ignore[valid-type]
             base, extra = list[item], {"max_length": 100}
         elif self.kind in ("mapping", "path"):
-            base, extra = str, {"max_length": MAX_TEXT}
+            base, extra = str, {"max_length": MAX_TEXT, "pattern": TEXT_PATTERN}
         else:  # pragma: no cover - Kind is closed
             raise AssertionError(self.kind)
         text = self.description
@@ -109,6 +112,8 @@ class Param:
         if value is None:
             return None if self.required else self.default
         if self.kind == "list":
+            if any(re.search(r"[\x00-\x1f\x7f]", str(text)) or len(str(text)) > MAX_TEXT for text in value):
+                raise UserError(f"{self.query}: values hold at most {MAX_TEXT} characters and no control characters")
             items = [part.strip() for text in value for part in str(text).split(",") if part.strip()]
             if self.choices:
                 bad = [i for i in items if i not in self.choices]
