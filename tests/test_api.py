@@ -130,7 +130,12 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         {"for": "USA", "product": "850511", "draws": 40, "weights": "capacity=2,governance=1"},
         None,
         partners.partners,
-        {"importer": "USA", "product": "850511", "draws": 40, "weights": {"capacity": 2.0, "governance": 1.0}},
+        {
+            "importer": "USA",
+            "product": "850511",
+            "draws": 40,
+            "weights": {"capacity": 2.0, "governance": 1.0},
+        },
     ),
     "partners/reshoring": (
         "/api/partners/reshoring",
@@ -139,7 +144,13 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         partners.reshoring,
         {"importer": "USA", "product": "850511,810411", "coalition": "quad"},
     ),
-    "complexity": ("/api/complexity", {"level": "product"}, None, complexity.complexity, {"level": "product"}),
+    "complexity": (
+        "/api/complexity",
+        {"level": "product"},
+        None,
+        complexity.complexity,
+        {"level": "product"},
+    ),
     "chips": ("/api/chips", {"country": "IND"}, None, chips.chips, {"country": "IND"}),
     "gravity/estimate": (
         "/api/gravity/estimate",
@@ -155,7 +166,13 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         gravity.simulate,
         {"scenario": EXAMPLES_DIR / "us_china_tariff.toml", "output": "diversion"},
     ),
-    "taxonomy": ("/api/taxonomy", {"sector": "semiconductors"}, None, vocabulary.taxonomy, {"sector": "semiconductors"}),
+    "taxonomy": (
+        "/api/taxonomy",
+        {"sector": "semiconductors"},
+        None,
+        vocabulary.taxonomy,
+        {"sector": "semiconductors"},
+    ),
     "countries": ("/api/countries", {}, None, vocabulary.countries, {}),
     "groups": ("/api/groups", {"at": "2026-03-01"}, None, vocabulary.groups, {"at": date(2026, 3, 1)}),
     "groups/{name}": (
@@ -166,7 +183,13 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         {"name": "pax-silica", "history": True},
     ),
     "data/status": ("/api/data/status", {}, None, warehouse_status.data_status, {}),
-    "reproduce": ("/api/reproduce", {"consistency": "true"}, None, reproduce.reproductions, {"include_consistency": True}),
+    "reproduce": (
+        "/api/reproduce",
+        {"consistency": "true"},
+        None,
+        reproduce.reproductions,
+        {"include_consistency": True},
+    ),
     "reproduce/{name}": (
         "/api/reproduce/baci-world-shares",
         {},
@@ -183,7 +206,9 @@ def test_every_endpoint_has_a_case() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_endpoint_returns_the_analysis_rows_and_meta(client: TestClient, settings: Settings, name: str) -> None:
+def test_endpoint_returns_the_analysis_rows_and_meta(
+    client: TestClient, settings: Settings, name: str
+) -> None:
     path, query, body, analysis, kwargs = CASES[name]
     if body is None:
         response = client.get(path, params={**query, "limit": 100_000})
@@ -193,7 +218,11 @@ def test_endpoint_returns_the_analysis_rows_and_meta(client: TestClient, setting
     assert response.headers["content-type"] == "application/json"
     page = response.json()
     kwargs = {
-        k: (settings.sample_data / v.removeprefix("SAMPLE/") if isinstance(v, str) and v.startswith("SAMPLE/") else v)
+        k: (
+            settings.sample_data / v.removeprefix("SAMPLE/")
+            if isinstance(v, str) and v.startswith("SAMPLE/")
+            else v
+        )
         for k, v in kwargs.items()
     }
     expected = analysis(settings, **kwargs)
@@ -294,12 +323,17 @@ def test_index_lists_every_endpoint(client: TestClient) -> None:
 
 
 def test_list_and_mapping_parameters(client: TestClient) -> None:
-    repeated = client.get("/api/supply-risk", params=[("for", "USA"), ("material", "cobalt"), ("material", "lithium")])
+    repeated = client.get(
+        "/api/supply-risk", params=[("for", "USA"), ("material", "cobalt"), ("material", "lithium")]
+    )
     commas = client.get("/api/supply-risk", params={"for": "USA", "material": "cobalt,lithium"})
     assert repeated.json()["rows"] == commas.json()["rows"]
     assert {r["material"] for r in repeated.json()["rows"]} == {"cobalt", "lithium"}
     assert_error(client.get("/api/supply-risk", params={"for": "USA", "trade_restriction": "CHN"}), 400)
-    assert_error(client.get("/api/partners", params={"for": "USA", "product": "850511", "draw_normalisation": "x"}), 400)
+    assert_error(
+        client.get("/api/partners", params={"for": "USA", "product": "850511", "draw_normalisation": "x"}),
+        400,
+    )
 
 
 # -- formats and pages ----------------------------------------------------------------------
@@ -313,7 +347,9 @@ def test_csv_by_parameter_and_by_accept_header(client: TestClient) -> None:
         assert response.headers["content-type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(response.text)))
         assert [r["hs6"] for r in rows] == [r["hs6"] for r in as_json["rows"]]
-        assert [float(r["world_hhi"]) for r in rows] == pytest.approx([r["world_hhi"] for r in as_json["rows"]])
+        assert [float(r["world_hhi"]) for r in rows] == pytest.approx(
+            [r["world_hhi"] for r in as_json["rows"]]
+        )
         assert response.headers["x-total-count"] == str(as_json["meta"]["page"]["total"])
 
 
@@ -495,7 +531,9 @@ def test_oversized_bodies_are_413(settings: Settings) -> None:
 
 def test_post_needs_a_toml_content_type(client: TestClient) -> None:
     error = assert_error(
-        client.post("/api/gravity/simulate", params={"example": "us_china_tariff"}), 415, "unsupported_media_type"
+        client.post("/api/gravity/simulate", params={"example": "us_china_tariff"}),
+        415,
+        "unsupported_media_type",
     )
     assert "application/toml" in error["message"]
     form = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -519,7 +557,9 @@ def test_model_runs_and_writes_need_the_token(guarded: TestClient, method: str, 
 
 
 def test_the_token_opens_model_runs_and_reads_stay_open(guarded: TestClient) -> None:
-    ok = guarded.post("/api/gravity/simulate", params={"example": "us_china_tariff", "limit": 3}, headers=AUTH)
+    ok = guarded.post(
+        "/api/gravity/simulate", params={"example": "us_china_tariff", "limit": 3}, headers=AUTH
+    )
     assert ok.status_code == 200, ok.text
     assert len(ok.json()["rows"]) == 3
     assert guarded.get("/api/chokepoints", params={"limit": 1}).status_code == 200
@@ -538,14 +578,18 @@ def test_group_install_writes_only_with_the_token(tmp_path: Path, sample_data: P
         assert_error(c.post("/api/groups/install", params={"file": "mine"}, content=group, headers=TOML), 401)
         assert not (home / "groups").exists()  # no data change without the token
         for bad in ("../mine", "mine.toml/..", "/etc/passwd", ".hidden"):
-            assert_error(c.post("/api/groups/install", params={"file": bad}, content=group, headers=AUTH), 400)
+            assert_error(
+                c.post("/api/groups/install", params={"file": bad}, content=group, headers=AUTH), 400
+            )
         response = c.post("/api/groups/install", params={"file": "mine"}, content=group, headers=AUTH)
         assert response.status_code == 200, response.text
         assert response.json()["rows"] == [{"group": "my-chips-club"}]
         assert (home / "groups" / "mine.toml").read_text() == group
         members = c.get("/api/groups/my-chips-club").json()["rows"]
         assert [m["iso3"] for m in members] == ["IND", "JPN"]
-        assert_error(c.post("/api/groups/install", params={"file": "bad"}, content="[[group]]\n", headers=AUTH), 400)
+        assert_error(
+            c.post("/api/groups/install", params={"file": "bad"}, content="[[group]]\n", headers=AUTH), 400
+        )
         assert sorted(p.name for p in (home / "groups").iterdir()) == ["mine.toml"]
 
 
@@ -579,7 +623,9 @@ def test_serve_refuses_to_listen_beyond_loopback_without_a_token(
 def test_a_loopback_server_answers_only_to_local_host_names(settings: Settings) -> None:
     from friendshore.interfaces.api.security import LOOPBACK_HOSTS
 
-    with TestClient(create_app(settings, allowed_hosts=list(LOOPBACK_HOSTS)), base_url="http://127.0.0.1:8765") as c:
+    with TestClient(
+        create_app(settings, allowed_hosts=list(LOOPBACK_HOSTS)), base_url="http://127.0.0.1:8765"
+    ) as c:
         assert c.get("/api/countries", params={"limit": 1}).status_code == 200
         assert c.get("/api", headers={"Host": "localhost:8765"}).status_code == 200
         assert c.get("/api", headers={"Host": "[::1]:8765"}).status_code == 200
@@ -613,7 +659,9 @@ def test_scenario_data_paths_stay_in_the_sample_data(
 
     read: list[Path] = []
     monkeypatch.setattr(scenario, "load_bilateral", lambda p, **kw: read.append(p))
-    error = assert_error(client.post("/api/gravity/simulate", content=_scenario(path), headers=TOML), 400, "bad_input")
+    error = assert_error(
+        client.post("/api/gravity/simulate", content=_scenario(path), headers=TOML), 400, "bad_input"
+    )
     assert error["details"]["field"] == "data.path"
     assert read == []  # rejected before any file was opened
 
@@ -631,7 +679,14 @@ def test_a_symbolic_link_out_of_the_sample_data_is_refused(tmp_path: Path, sampl
 
 @pytest.mark.parametrize(
     "data",
-    ["../../../../etc/passwd", "/etc/passwd", "~root/.bashrc", "gegravity_sample/../../../etc/passwd", "", "a\x00b"],
+    [
+        "../../../../etc/passwd",
+        "/etc/passwd",
+        "~root/.bashrc",
+        "gegravity_sample/../../../etc/passwd",
+        "",
+        "a\x00b",
+    ],
 )
 def test_estimate_data_stays_in_the_sample_data(client: TestClient, data: str) -> None:
     response = client.post("/api/gravity/estimate", params={"data": data, "formula": FORMULA}, headers=TOML)
@@ -652,7 +707,9 @@ def test_formulas_hold_no_code(monkeypatch: pytest.MonkeyPatch, client: TestClie
     from friendshore.models.gravity import estimate
 
     monkeypatch.setattr(estimate, "estimate_gravity", lambda *a, **k: pytest.fail("the model ran"))
-    response = client.post("/api/gravity/estimate", params={"data": GEGRAVITY, "formula": formula}, headers=TOML)
+    response = client.post(
+        "/api/gravity/estimate", params={"data": GEGRAVITY, "formula": formula}, headers=TOML
+    )
     assert assert_error(response, 400, "bad_input")["details"]["field"] == "formula"
     body = EXAMPLE.replace("[costs]", f'[estimate]\nformula = "{formula}"\n\n[unused]')
     assert_error(client.post("/api/gravity/simulate", content=body.replace('"x"', "'x'"), headers=TOML), 400)
@@ -686,7 +743,9 @@ def test_examples_are_listed_and_run_by_name(client: TestClient) -> None:
     assert by_name.json()["rows"] == by_body.json()["rows"]
     for bad in ("../us_china_tariff", "us_china_tariff.toml", "/etc/passwd"):
         assert_error(client.post("/api/gravity/simulate", params={"example": bad}, headers=TOML), 404)
-    both = client.post("/api/gravity/simulate", params={"example": "us_china_tariff"}, content=EXAMPLE, headers=TOML)
+    both = client.post(
+        "/api/gravity/simulate", params={"example": "us_china_tariff"}, content=EXAMPLE, headers=TOML
+    )
     assert_error(both, 400)
 
 

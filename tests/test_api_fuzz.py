@@ -21,14 +21,14 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from live_server import live_server
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from test_api import TOKEN, assert_error, tree_digest
 
 from friendshore.interfaces.api import Limits, create_app
 from friendshore.interfaces.api.endpoints import ENDPOINTS, Endpoint
 from friendshore.interfaces.api.routes import endpoint_params
 from friendshore.settings import Settings, load_settings
+from live_server import live_server
+from test_api import TOKEN, assert_error, tree_digest
 
 #: What an attacker types into a text box.
 PAYLOADS = [
@@ -39,7 +39,7 @@ PAYLOADS = [
     "USA' UNION SELECT * FROM read_csv('/etc/passwd') --",
     "../../../../etc/passwd",
     "USA\x00",
-    "[/x] 𝔘𝔖𝔄 ${jndi:ldap://127.0.0.1/x}",
+    "[/x] \U0001d518\U0001d516 ${jndi:ldap://127.0.0.1/x}",
     "A" * 200,
 ]
 #: Valid values for the other required parameters while one is attacked.
@@ -85,7 +85,9 @@ GET_ENDPOINTS = [ep for ep in ENDPOINTS if ep.method == "GET"]
 
 
 @pytest.mark.parametrize("ep", GET_ENDPOINTS, ids=lambda ep: ep.path)
-def test_injection_payloads_in_every_string_parameter(client: TestClient, settings: Settings, ep: Endpoint) -> None:
+def test_injection_payloads_in_every_string_parameter(
+    client: TestClient, settings: Settings, ep: Endpoint
+) -> None:
     before = tree_digest(settings.home)
     base = BASE.get(ep.path, {})
     attacked = 0

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_server import live_server
 
 from friendshore.interfaces.api import create_app
 from friendshore.interfaces.api.app import web_root
 from friendshore.settings import load_settings, project_root
+from live_server import live_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = project_root() / "tests" / "output" / "web"
@@ -30,14 +30,18 @@ ARGS = [
 ]
 
 pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make system)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make system)"
+    ),
     pytest.mark.xdist_group("browser"),
 ]
 
 
 @pytest.fixture(scope="module")
 def server(sample_home: Path, sample_data: Path) -> Iterator[str]:
-    assert (web_root() / "vendor" / "vega.min.js").exists(), "run 'make web' to install the dashboard's JavaScript"
+    assert (web_root() / "vendor" / "vega.min.js").exists(), (
+        "run 'make web' to install the dashboard's JavaScript"
+    )
     app = create_app(load_settings(home=sample_home, sample_data=sample_data))
     with live_server(app) as url:
         yield url
@@ -74,7 +78,10 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     page.on("console", console)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:")) else None)
-    page.on("response", lambda r: failed.append(f"{r.url} {r.status} {r.text()[:200]}") if r.status >= 400 else None)
+    page.on(
+        "response",
+        lambda r: failed.append(f"{r.url} {r.status} {r.text()[:200]}") if r.status >= 400 else None,
+    )
     page.goto(server + "/")
     yield page
     context.close()
@@ -103,8 +110,10 @@ def test_country_view(page: Any) -> None:
     page.fill("#country-on", "countries-of-concern")
     page.check("#country-flagged")
     page.click("#country-go")
-    page.wait_for_function("document.querySelector('#dep-table tbody tr') && "
-                           "document.querySelector('#dep-table tbody tr').innerText.includes('quad')")
+    page.wait_for_function(
+        "document.querySelector('#dep-table tbody tr') && "
+        "document.querySelector('#dep-table tbody tr').innerText.includes('quad')"
+    )
     page.wait_for_selector("#partners-table table")
     page.wait_for_selector("#country-go:not([disabled])")
     shot(page, "country-quad")

@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from friendshore import __version__
-from friendshore.interfaces.api.cache import ResultCache, warehouse_version
+from friendshore.interfaces.api.cache import PageCache, ResultCache, warehouse_version
 from friendshore.interfaces.api.endpoints import ENDPOINTS, Endpoint
 from friendshore.interfaces.api.errors import ErrorBody, install_error_handlers
 from friendshore.interfaces.api.files import example_names, example_text
@@ -93,6 +93,7 @@ def create_app(
     app.state.settings = settings
     app.state.token = token
     app.state.cache = ResultCache(limits.cache_size)
+    app.state.pages = PageCache(limits.cache_size)
     app.state.runner = runner
     app.state.limits = limits
     app.state.hidden_paths = {
@@ -109,7 +110,9 @@ def create_app(
         allowed_hosts=allowed_hosts,
     )
 
-    @app.get("/api", tags=["about"], summary="What this server offers", responses={200: {"description": "Index"}})
+    @app.get(
+        "/api", tags=["about"], summary="What this server offers", responses={200: {"description": "Index"}}
+    )
     async def index(request: Request) -> JSONResponse:
         return JSONResponse(
             {

@@ -24,7 +24,7 @@ from typing import Any
 from friendshore import __version__
 from friendshore.analyses.result import Result, json_safe
 
-__all__ = ["ResultCache", "request_key", "warehouse_version"]
+__all__ = ["PageCache", "ResultCache", "request_key", "warehouse_version"]
 
 _MANIFEST = "manifest.json"  # warehouse/store.py's MANIFEST
 
@@ -118,3 +118,35 @@ class ResultCache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+class PageCache:
+    """Rendered pages (body, media type, headers) by ETag: a repeated request skips the rendering.
+
+    Bounded by entries and by bytes (pages over a tenth of the budget are not kept)."""
+
+    def __init__(self, size: int = 256, budget: int = 64 << 20) -> None:
+        self.size = size
+        self.budget = budget
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, tuple[bytes, str, dict[str, str]]] = OrderedDict()
+
+    def get(self, etag: str) -> tuple[bytes, str, dict[str, str]] | None:
+        with self._lock:
+            item = self._items.get(etag)
+            if item is not None:
+                self._items.move_to_end(etag)
+            return item
+
+    def put(self, etag: str, page: tuple[bytes, str, dict[str, str]]) -> None:
+        if self.size <= 0 or len(page[0]) > self.budget // 10:
+            return
+        with self._lock:
+            if etag in self._items:
+                return
+            self._items[etag] = page
+            self._bytes += len(page[0])
+            while len(self._items) > self.size or self._bytes > self.budget:
+                _, old = self._items.popitem(last=False)
+                self._bytes -= len(old[0])

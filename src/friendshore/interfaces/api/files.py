@@ -25,8 +25,8 @@ __all__ = [
     "check_formula",
     "example_names",
     "example_text",
-    "save_body",
     "sample_file",
+    "save_body",
 ]
 
 #: Scenario examples shipped with friendshore (the source checkout's ``examples/gravity``).
@@ -119,7 +119,9 @@ def _check_scenario(raw: dict[str, Any], sample_data: Path) -> None:
             raise SchemaError("a cluster is one column name", field="estimate.cluster")
 
 
-def save_body(body: bytes, *, kind: str, name: str, sample_data: Path) -> tuple[Path, tempfile.TemporaryDirectory[str]]:
+def save_body(
+    body: bytes, *, kind: str, name: str, sample_data: Path
+) -> tuple[Path, tempfile.TemporaryDirectory[str]]:
     """Check a request body and save it to a new private temporary folder as ``<name>.toml``.
 
     The caller keeps the returned ``TemporaryDirectory`` alive while the analysis reads the file.

@@ -113,14 +113,14 @@ class Param:
             return None if self.required else self.default
         if self.kind == "list":
             if any(re.search(r"[\x00-\x1f\x7f]", str(text)) or len(str(text)) > MAX_TEXT for text in value):
-                raise UserError(f"{self.query}: values hold at most {MAX_TEXT} characters and no control characters")
+                raise UserError(
+                    f"{self.query}: values hold at most {MAX_TEXT} characters and no control characters"
+                )
             items = [part.strip() for text in value for part in str(text).split(",") if part.strip()]
             if self.choices:
                 bad = [i for i in items if i not in self.choices]
                 if bad:
-                    raise UserError(
-                        f"{self.query}: {', '.join(bad)} is not one of {', '.join(self.choices)}"
-                    )
+                    raise UserError(f"{self.query}: {', '.join(bad)} is not one of {', '.join(self.choices)}")
             return tuple(items) if items else self.default
         if self.kind == "mapping":
             from friendshore.analyses.supply_risk import parse_assignments

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from friendshore.analyses.result import Result, json_safe
 from friendshore.errors import UserError
-from friendshore.interfaces.api.cache import ResultCache, request_key, warehouse_version
+from friendshore.interfaces.api.cache import PageCache, ResultCache, request_key, warehouse_version
 from friendshore.interfaces.api.endpoints import ENDPOINTS, Endpoint
 from friendshore.interfaces.api.errors import ApiError, ErrorBody, hidden_paths, scrub_json
 from friendshore.interfaces.api.files import check_formula, example_text, sample_file, save_body
@@ -113,14 +113,13 @@ class Runner:
 @functools.cache
 def _cli_help() -> dict[str, dict[str, str]]:
     """Help text of every CLI option, per analysis (by parameter name and by option name)."""
-    import click
     import typer
 
     from friendshore.interfaces.cli import app
 
     out: dict[str, dict[str, str]] = {}
 
-    def walk(command: click.Command) -> None:
+    def walk(command: Any) -> None:  # a (typer-vendored) click Command
         analysis = getattr(command.callback, "__analysis__", None)
         if analysis is not None:
             helps = out.setdefault(analysis.__qualname__ + analysis.__module__, {})
@@ -206,7 +205,9 @@ def render_page(
         return out.getvalue().encode(), "text/csv; charset=utf-8", headers
     meta = result.meta()
     if table_name is not None:
-        meta["columns"] = [result.column(n).to_json() for n in table.column_names if n in result.table.column_names] or [
+        meta["columns"] = [
+            result.column(n).to_json() for n in table.column_names if n in result.table.column_names
+        ] or [
             {"name": n, "label": n.replace("_", " "), "unit": "text", "key": True, "description": ""}
             for n in table.column_names
         ]
@@ -260,7 +261,10 @@ def _common_parameters(ep: Endpoint) -> list[inspect.Parameter]:
                 default=None,
                 annotation=Annotated[
                     str | None,
-                    Query(max_length=64, description="Run a shipped example (see /api/examples) instead of a body."),
+                    Query(
+                        max_length=64,
+                        description="Run a shipped example (see /api/examples) instead of a body.",
+                    ),
                 ],
             )
         )
@@ -321,21 +325,27 @@ def _make_handler(ep: Endpoint, params: list[Param]) -> Callable[..., Any]:
             if cacheable and etag in _etags(request.headers.get("if-none-match", "")):
                 return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
             cache: ResultCache = state.cache
-            writes = ep.body is not None and ep.body.kind == "groups"
-            result = None if writes else cache.get(key)
-            if result is None:
-                result = await state.runner.run(ep.analysis, settings, **args)
-                if not writes:
-                    cache.put(key, result)
-            content, media, headers = render_page(
-                result,
-                fmt=fmt,
-                limit=values["limit"],
-                offset=values["offset"],
-                table_name=values["table"],
-                version=version,
-                hide=hidden_paths(request),
-            )
+            pages: PageCache = state.pages
+            rendered = pages.get(etag) if cacheable else None
+            if rendered is None:
+                writes = ep.body is not None and ep.body.kind == "groups"
+                result = None if writes else cache.get(key)
+                if result is None:
+                    result = await state.runner.run(ep.analysis, settings, **args)
+                    if not writes:
+                        cache.put(key, result)
+                rendered = render_page(
+                    result,
+                    fmt=fmt,
+                    limit=values["limit"],
+                    offset=values["offset"],
+                    table_name=values["table"],
+                    version=version,
+                    hide=hidden_paths(request),
+                )
+                if cacheable:
+                    pages.put(etag, rendered)
+            content, media, headers = rendered[0], rendered[1], dict(rendered[2])
         finally:
             if folder is not None:
                 folder.cleanup()

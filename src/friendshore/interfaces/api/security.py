@@ -145,9 +145,7 @@ class LimitMiddleware:
             await self.app(scope, receive, send)
             return
         if not self._host_ok(scope):
-            await _send_error(
-                send, 400, "bad_host", "this server answers only to localhost host names"
-            )
+            await _send_error(send, 400, "bad_host", "this server answers only to localhost host names")
             return
         length = None
         for key, value in scope.get("headers", []):

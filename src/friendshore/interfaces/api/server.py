@@ -31,7 +31,9 @@ def check_bind(settings: Settings, host: str) -> str | None:
     return token
 
 
-def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8765, limits: Limits | None = None) -> None:
+def serve(
+    settings: Settings, *, host: str = "127.0.0.1", port: int = 8765, limits: Limits | None = None
+) -> None:
     """Serve the API and the dashboard until interrupted."""
     import uvicorn
 
