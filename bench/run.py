@@ -182,6 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-gravity", action="store_true", help="skip the gravity benchmark")
     parser.add_argument("--skip-planner", action="store_true", help="skip the coalition planner benchmark")
+    parser.add_argument("--skip-api", action="store_true", help="skip the web API load test")
+    parser.add_argument(
+        "--api-seconds",
+        type=float,
+        default=10.0,
+        help="web API load test: seconds per row (default: %(default)s)",
+    )
+    parser.add_argument("--api-clients", type=int, default=20, help="web API load test: concurrent clients")
     args = parser.parse_args(argv)
     sizes = sorted(int(x.replace("_", "")) for x in str(args.rows).split(",") if x.strip())
     sample = args.sample_data.resolve() if args.sample_data else bench_ingest.sample_data_dir()
@@ -220,6 +228,15 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         sections.append(bench_planner.run())
+    if not args.skip_api:
+        import bench_api
+
+        print(
+            f"web API load test: {args.api_clients} clients x {args.api_seconds:g} s",
+            file=sys.stderr,
+            flush=True,
+        )
+        sections.append(bench_api.run(args.api_seconds, args.api_clients))
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     report = render_report(
         results,

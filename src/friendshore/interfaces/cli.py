@@ -30,6 +30,7 @@ from friendshore.interfaces import (
     cli_register,
     cli_reproduce,
     cli_risk,
+    cli_serve,
     cli_vocab,
 )
 from friendshore.interfaces.cli_common import (
@@ -118,6 +119,7 @@ app.command("fetch")(cli_fetch.fetch_command)
 app.add_typer(cli_gravity.gravity_app, name="gravity")
 app.add_typer(cli_plan.app)
 app.add_typer(cli_register.app, name="register")
+app.command("serve")(cli_serve.serve_command)
 
 
 def _error(label: str, message: str) -> None:
