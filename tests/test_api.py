@@ -26,6 +26,8 @@ from friendshore.analyses import (
     dependencies,
     gravity,
     partners,
+    plan,
+    register,
     reproduce,
     supply_risk,
     vocabulary,
@@ -197,8 +199,44 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         reproduce.reproduce,
         {"name": "baci-world-shares"},
     ),
+    "plan": (
+        "/api/plan",
+        {"example": "magnets", "partner_attributes": "false"},
+        "",
+        plan.plan,
+        {"example": "magnets", "partner_attributes": False},
+    ),
+    "register": ("/api/register", {}, None, register.register_overview, {}),
+    "register/initiatives": (
+        "/api/register/initiatives",
+        {"country": "IND"},
+        None,
+        register.register_initiatives,
+        {"country": "IND"},
+    ),
+    "register/members": (
+        "/api/register/members",
+        {"initiative": "pax-silica", "active_at": "2026-03-01"},
+        None,
+        register.register_members,
+        {"initiative": "pax-silica", "active_at": date(2026, 3, 1)},
+    ),
+    "register/investments": (
+        "/api/register/investments",
+        {"country": "IND"},
+        None,
+        register.register_investments,
+        {"country": "IND"},
+    ),
+    "register/measures": (
+        "/api/register/measures",
+        {"on": "CHN", "technology": "chip-equipment", "by": "USA"},
+        None,
+        register.register_measures,
+        {"on": "CHN", "technology": "chip-equipment", "who": "USA"},
+    ),
 }
-WRITES = {"groups/install"}  # tested on their own warehouse below
+WRITES = {"groups/install", "register/install"}  # tested on their own warehouse below
 
 
 def test_every_endpoint_has_a_case() -> None:
@@ -547,6 +585,8 @@ def test_post_needs_a_toml_content_type(client: TestClient) -> None:
         ("post", f"/api/gravity/estimate?data={GEGRAVITY}&formula={FORMULA.replace('+', '%2B')}", ""),
         ("post", "/api/reproduce/baci-world-shares", ""),
         ("post", "/api/groups/install?file=mine", '[[group]]\nname = "x"\n'),
+        ("post", "/api/register/install?file=mine", '[[source]]\nid = "x"\n'),
+        ("post", "/api/plan?example=magnets", ""),
     ],
 )
 def test_model_runs_and_writes_need_the_token(guarded: TestClient, method: str, url: str, body: str) -> None:
@@ -754,3 +794,34 @@ def test_the_warehouse_is_unchanged_by_all_of_the_above(client: TestClient, sett
     client.get("/api/dependencies", params={"importer": "USA'; DROP TABLE trade; --"})
     client.post("/api/gravity/simulate", content=_scenario("/etc/passwd"), headers=TOML)
     assert tree_digest(settings.home) == before
+
+
+def test_register_install_writes_only_with_the_token(tmp_path: Path, sample_data: Path) -> None:
+    home = tmp_path / "warehouse"
+    entry = (
+        '[[source]]\nid = "my-note"\npublisher = "Me"\ntitle = "Notes"\ndate = 2026-01-01\n\n'
+        '[[investment]]\nid = "my-test-plant"\ncompany = "Test Co"\ncountry = "IND"\nfacility = "fab"\n'
+        'technology = "semiconductors"\nstatus = "announced"\nannounced = 2026-01-01\n'
+        'sources = ["my-note"]\nverified = false\nnote = "A test entry."\n'
+    )
+    with TestClient(create_app(load_settings(home=home, sample_data=sample_data), token=TOKEN)) as c:
+        assert_error(
+            c.post("/api/register/install", params={"file": "mine"}, content=entry, headers=TOML), 401
+        )
+        assert not (home / "register").exists()  # no data change without the token
+        response = c.post("/api/register/install", params={"file": "mine"}, content=entry, headers=AUTH)
+        assert response.status_code == 200, response.text
+        assert {"kind": "investment", "id": "my-test-plant"} in response.json()["rows"]
+        rows = c.get("/api/register/investments", params={"country": "IND"}).json()["rows"]
+        assert "my-test-plant" in {r["id"] for r in rows}  # the cache saw the new file
+
+
+def test_plan_takes_a_plan_body(client: TestClient) -> None:
+    from friendshore.planning.plan_file import example_path
+
+    body = example_path("magnets").read_text("utf-8")
+    response = client.post("/api/plan", params={"partner_attributes": "false"}, content=body, headers=TOML)
+    assert response.status_code == 200, response.text
+    strategies = [r["strategy"] for r in response.json()["rows"]]
+    assert strategies == ["status_quo", "reshoring", "friendshoring", "open"]
+    assert_error(client.post("/api/plan", content="[products]\ncodes = [1]\n", headers=TOML), 400)

@@ -18,12 +18,12 @@ from friendshore.analyses.columns import describe
 from friendshore.analyses.context import open_context
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UserError
+from friendshore.planning.problem import CommittedCapacity  # light: the signature names it
 from friendshore.settings import Settings
 
 if TYPE_CHECKING:
     from friendshore.planning.compare import Outcome
     from friendshore.planning.data import PlanInputs
-    from friendshore.planning.problem import CommittedCapacity
 
 __all__ = ["MAX_SENSITIVITY", "StrategyChoice", "plan"]
 

@@ -66,15 +66,15 @@ _manifest_digest = _ManifestDigest()
 def warehouse_version(home: Path) -> str:
     """A short digest of everything an answer depends on besides its parameters."""
     parts = [__version__, date.today().isoformat(), _manifest_digest(Path(home))]
-    groups = Path(home) / "groups"
-    try:
-        entries = sorted(os.scandir(groups), key=lambda e: e.name)
-    except OSError:
-        entries = []
-    for entry in entries:
-        if entry.name.endswith(".toml"):
-            st = entry.stat()
-            parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    for folder in ("groups", "register"):  # the user's own group and register files
+        try:
+            entries = sorted(os.scandir(Path(home) / folder), key=lambda e: e.name)
+        except OSError:
+            entries = []
+        for entry in entries:
+            if entry.name.endswith(".toml"):
+                st = entry.stat()
+                parts.append(f"{folder}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

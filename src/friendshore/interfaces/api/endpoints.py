@@ -23,6 +23,8 @@ from friendshore.analyses import (
     dependencies,
     gravity,
     partners,
+    plan,
+    register,
     reproduce,
     supply_risk,
     vocabulary,
@@ -32,8 +34,8 @@ from friendshore.analyses.result import Result
 
 __all__ = ["ENDPOINTS", "Body", "Endpoint", "endpoint"]
 
-#: What a request body holds: a scenario file (TOML) or a group file (TOML).
-BodyKind = Literal["scenario", "groups"]
+#: What a request body holds (TOML): a gravity scenario, a group file, a register file or a plan.
+BodyKind = Literal["scenario", "groups", "register", "plan"]
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,13 @@ class Body:
     ``kind`` says how the body is checked: ``scenario`` (a gravity scenario whose data path must lie
     in the sample-data folder, with no code in its formula) or ``groups`` (a group file).
     ``examples``: a query parameter ``example=NAME`` may name a shipped example instead of a body.
+    ``optional``: the analysis runs without a body too (a plan takes ``example=NAME`` itself).
     """
 
     param: str
     kind: BodyKind
     examples: bool = False
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,26 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         body=Body("file", "groups"),
         protected=True,
         summary="Validate a TOML file of groups (the request body) and install it in the warehouse folder.",
+    ),
+    Endpoint(
+        "plan",
+        plan.plan,
+        body=Body("plan", "plan", optional=True),
+        hidden=frozenset({"committed"}),
+        protected=True,
+        summary="Solve a coalition plan (a plan file as the body, or example=NAME) for every strategy.",
+    ),
+    Endpoint("register", register.register_overview),
+    Endpoint("register/initiatives", register.register_initiatives),
+    Endpoint("register/members", register.register_members),
+    Endpoint("register/investments", register.register_investments),
+    Endpoint("register/measures", register.register_measures, names={"who": "by"}),
+    Endpoint(
+        "register/install",
+        register.installed_register_file,
+        body=Body("file", "register"),
+        protected=True,
+        summary="Validate a register file (the request body) and install it in the warehouse folder.",
     ),
     Endpoint("data/status", warehouse_status.data_status),
     Endpoint("reproduce", reproduce.reproductions, names={"include_consistency": "consistency"}),

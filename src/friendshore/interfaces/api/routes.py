@@ -152,7 +152,12 @@ def endpoint_params(ep: Endpoint) -> list[Param]:
     for p in params:
         if p.kind == "path" and p.name not in ep.sample_files:
             raise TypeError(f"/api/{ep.path}: parameter '{p.name}' is a server path; declare how to take it")
-        if p.query in _COMMON or p.query in ("example", "file"):
+        added = set()
+        if ep.body is not None and ep.body.examples:
+            added.add("example")
+        if ep.body is not None and ep.body.kind in ("groups", "register"):
+            added.add("file")
+        if p.query in _COMMON or p.query in added:
             raise TypeError(f"/api/{ep.path}: parameter '{p.query}' clashes with a common parameter")
     return params
 
@@ -268,7 +273,7 @@ def _common_parameters(ep: Endpoint) -> list[inspect.Parameter]:
                 ],
             )
         )
-    if ep.body is not None and ep.body.kind == "groups":
+    if ep.body is not None and ep.body.kind in ("groups", "register"):
         params.append(
             inspect.Parameter(
                 "file",
@@ -278,7 +283,7 @@ def _common_parameters(ep: Endpoint) -> list[inspect.Parameter]:
                     Query(
                         max_length=64,
                         pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
-                        description="Name to install the file under (<home>/groups/NAME.toml).",
+                        description="Name to install the file under (<home>/groups|register/NAME.toml).",
                     ),
                 ],
             )
@@ -305,15 +310,16 @@ def _make_handler(ep: Endpoint, params: list[Param]) -> Callable[..., Any]:
         folder = None
         if ep.body is not None:
             body = await request.body()
-            example = values.get("example")
+            example = values.get("example") if ep.body.examples else None
             if example is not None:
                 if body.strip():
                     raise UserError("send either a scenario body or ?example=NAME, not both")
                 body = example_text(example).encode()
-            name = values.get("file") or ep.body.param
-            path, folder = save_body(body, kind=ep.body.kind, name=name, sample_data=settings.sample_data)
-            request.state.hidden_paths = {folder.name: ""}
-            args[ep.body.param] = path
+            if body.strip() or not ep.body.optional:
+                name = values.get("file") or ep.body.param
+                path, folder = save_body(body, kind=ep.body.kind, name=name, sample_data=settings.sample_data)
+                request.state.hidden_paths = {folder.name: ""}
+                args[ep.body.param] = path
         try:
             version = warehouse_version(settings.home)
             keyed = {k: (v.name if k == (ep.body.param if ep.body else None) else v) for k, v in args.items()}
@@ -328,7 +334,7 @@ def _make_handler(ep: Endpoint, params: list[Param]) -> Callable[..., Any]:
             pages: PageCache = state.pages
             rendered = pages.get(etag) if cacheable else None
             if rendered is None:
-                writes = ep.body is not None and ep.body.kind == "groups"
+                writes = ep.body is not None and ep.body.kind in ("groups", "register")
                 result = None if writes else cache.get(key)
                 if result is None:
                     result = await state.runner.run(ep.analysis, settings, **args)
@@ -390,7 +396,7 @@ def add_routes(app: FastAPI, endpoints: Sequence[Endpoint] = ENDPOINTS) -> None:
         extra: dict[str, Any] = {}
         if ep.body is not None:
             extra["requestBody"] = {
-                "required": not ep.body.examples,
+                "required": not (ep.body.examples or ep.body.optional),
                 "content": {"application/toml": {"schema": {"type": "string", "maxLength": 1 << 20}}},
             }
         app.add_api_route(
