@@ -156,6 +156,13 @@ _ENTRIES: list[tuple[str, str, Unit]] = [
     ("imposing", "imposed the measure", "flag"),
     ("asked", "asked", "flag"),
     ("period", "period", "text"),
+    # chips beside trade
+    ("fit", "HS6 fit", "text"),
+    ("export_share", "share of world exports", "share"),
+    ("top_exporter_share", "top exporter's share", "share"),
+    ("top_supplier_share", "top supplier's share", "share"),
+    ("import_hhi", "import HHI", "index"),
+    ("trade_basis", "why these codes", "text"),
 ]
 
 CATALOGUE: Mapping[str, Column] = {name: Column(name, label, unit) for name, label, unit in _ENTRIES}

@@ -37,17 +37,23 @@ class Coverage:
 
     ``world``: every exporter's flows to every importer; ``imports``: every supplier's flows to
     each of the members asked. ``holds`` says, for each product read from a partial partition, what
-    that partition holds (for notes), e.g. ``"BACI HS07 V202601: imports of CHN only"``.
+    that partition holds (for notes), e.g. ``"BACI HS07 V202601: imports of CHN only"``; ``loaded``
+    the products asked that have rows in the year at all (the others are covered by nothing).
     """
 
     year: int
     world: frozenset[str]
     imports: frozenset[str]
     holds: dict[str, str] = field(default_factory=dict)
+    loaded: frozenset[str] = frozenset()  # the codes asked that the year's trade has rows of
 
     def describe(self, codes: Collection[str]) -> str:
-        """What the partitions of ``codes`` hold, once per distinct text."""
+        """What the partitions of ``codes`` hold, once per distinct text; the codes with no rows at
+        all are named as not loaded."""
         texts = sorted({self.holds[c] for c in codes if c in self.holds})
+        absent = sorted(c for c in codes if c not in self.loaded)
+        if absent:
+            texts.append(f"no rows of {_names(absent)} in {self.year}")
         return "; ".join(texts)
 
 
@@ -100,4 +106,5 @@ def trade_coverage(
         if parts:
             text = f"BACI {revision} {release}, {year}: {'; '.join(parts)}"
             holds.update(dict.fromkeys(slot_codes, text))
-    return Coverage(year, frozenset(world), frozenset(imports), holds)
+    loaded = frozenset(c for slot_codes in slots.values() for c in slot_codes)
+    return Coverage(year, frozenset(world), frozenset(imports), holds, loaded)
