@@ -170,7 +170,7 @@ def leverage(
         "world_known": sorted(cover.world),
     }
     title = f"Leverage of {holder.label} over {target.label}, {year}"
-    extra = [Column("holders", "largest holders (share of imports)", "text")]
+    extra = [Column("holders", "largest holders", "text")]
     if per_holder:
         return Result(
             "leverage",
