@@ -29,14 +29,18 @@ def test_gap_recorded_and_both_sides_match_the_raw_files(sample_data: Path) -> N
     # BACI side: China's imports of 8542 from code 490, summed with the csv module
     baci: dict[int, float] = defaultdict(float)
     for year in range(2013, 2025):
-        path = sample_data / "baci_hs07_china_semiconductor_imports" / f"BACI_HS07_Y{year}_V202601_chn-semis.csv"
+        path = (
+            sample_data / "baci_hs07_china_semiconductor_imports" / f"BACI_HS07_Y{year}_V202601_chn-semis.csv"
+        )
         with open(path, newline="") as fh:
             for r in csv.DictReader(fh):
                 if r["i"] == "490" and r["j"] == "156" and r["k"].startswith("8542"):
                     baci[year] += float(r["v"])
     # customs side: the tidy file's full-year rows for China and Hong Kong, summed independently
     tidy: dict[tuple[int, str], float] = defaultdict(float)
-    with gzip.open(sample_data / "taiwan_customs_ic_exports" / "taiwan_8542_exports_by_destination_tidy.csv.gz", "rt") as fh:
+    with gzip.open(
+        sample_data / "taiwan_customs_ic_exports" / "taiwan_8542_exports_by_destination_tidy.csv.gz", "rt"
+    ) as fh:
         for r in csv.DictReader(fh):
             if r["period_note"] == "full year":
                 tidy[(int(r["year"]), r["importer_name_en"])] += float(r["value_usd"]) / 1000

@@ -36,12 +36,17 @@ def eto_names(sample_data: Path) -> dict[str, str]:
 def test_every_code_is_an_hs2017_subheading(sample_data: Path) -> None:
     codes = {r["hs6"] for r in load_eto_hs6().to_pylist() if r["hs6"]}
     assert {"848620", "381800", "854231", "854232", "854239", "903082"} <= codes
-    unsd = read_hs_concordance(sample_data / "hs_concordance_unsd" / "HS2017toHS2007ConversionAndCorrelationTables.xlsx")
+    unsd = read_hs_concordance(
+        sample_data / "hs_concordance_unsd" / "HS2017toHS2007ConversionAndCorrelationTables.xlsx"
+    )
     hs17 = set(unsd.column("from_hs6").to_pylist())
     assert len(hs17) > 5000
-    with open(sample_data / "baci_dictionaries" / "product_codes_HS17_V202201_with_bec.csv", newline="") as fh:
+    with open(
+        sample_data / "baci_dictionaries" / "product_codes_HS17_V202201_with_bec.csv", newline=""
+    ) as fh:
         baci17 = {r["code"] for r in csv.DictReader(fh)}
-    assert sorted(codes - hs17) == [] and sorted(codes - baci17) == []
+    assert sorted(codes - hs17) == []
+    assert sorted(codes - baci17) == []
 
 
 def test_every_input_is_an_eto_node_and_every_node_with_shares_is_mapped(sample_data: Path) -> None:
@@ -74,7 +79,8 @@ def test_crosswalk_errors_name_line_and_field(line: str, field: str, message: st
     assert parse_eto_hs6(head, "x.csv").num_rows == 1
     with pytest.raises(SchemaError, match=message) as info:
         parse_eto_hs6(head + line + "\n", "x.csv")
-    assert info.value.line == 3 and info.value.field == field
+    assert info.value.line == 3
+    assert info.value.field == field
     with pytest.raises(SchemaError, match="listed twice"):
         parse_eto_hs6(head + "N19,Lithography tools,848620,broader,b,s\n", "x.csv")
 
@@ -96,16 +102,20 @@ def test_chips_with_trade_runs(country: str, chips_home: Path, sample_data: Path
     settings = load_settings(home=chips_home, sample_data=sample_data)
     plain = chips(settings, country=country)
     result = chips(settings, country=country, with_trade=True)
-    assert result.parameters["year"] == 2024 and result.parameters["with_trade"] is True
+    assert result.parameters["year"] == 2024
+    assert result.parameters["with_trade"] is True
     # the ETO columns are those of the plain view, unchanged
     assert result.table.select(plain.table.column_names).equals(plain.table)
     rows = {r["input_id"]: r for r in result.rows()}
-    assert rows["S1"]["fit"] == "none" and rows["S1"]["hs6"] == "" and "service" in rows["S1"]["trade_basis"]
+    assert rows["S1"]["fit"] == "none"
+    assert rows["S1"]["hs6"] == ""
+    assert "service" in rows["S1"]["trade_basis"]
     assert rows["N20"]["hs6"] == "848620"
     # China's imports only: nobody's world exports are known
     assert all(r["world_export_kusd"] is None and r["export_share"] is None for r in rows.values())
     notes = " ".join(result.notes)
-    assert "imports of CHN only" in notes and "S1 Design" in notes
+    assert "imports of CHN only" in notes
+    assert "S1 Design" in notes
     if country != "CHN":
         assert all(r["import_value_kusd"] is None for r in rows.values())
         return
@@ -142,12 +152,17 @@ def test_chip_trade_by_hand_and_parity(backend: str, chips_home: Path) -> None:
     )  # fmt: skip
     xw = ibis.memtable(pd.DataFrame({"input_id": ["A", "B", "B"], "hs6": ["848620", "848620", "903082"]}))
     out = chip_trade(ibis.memtable(flows), xw, country="IND", year=2024).to_pandas().set_index("input_id")
-    assert out.loc["A"].world_export_kusd == 90.0 and out.loc["A"].top_exporter == "USA"
+    assert out.loc["A"].world_export_kusd == 90.0
+    assert out.loc["A"].top_exporter == "USA"
     assert out.loc["B"].export_share == pytest.approx(5 / 105)
-    assert out.loc["B"].import_value_kusd == 40.0 and out.loc["B"].import_hhi == pytest.approx(0.75**2 + 0.25**2)
-    partial = chip_trade(ibis.memtable(flows), xw, country="IND", year=2024, world_known=["848620"]).to_pandas()
+    assert out.loc["B"].import_value_kusd == 40.0
+    assert out.loc["B"].import_hhi == pytest.approx(0.75**2 + 0.25**2)
+    partial = chip_trade(
+        ibis.memtable(flows), xw, country="IND", year=2024, world_known=["848620"]
+    ).to_pandas()
     partial = partial.set_index("input_id")
-    assert partial.loc["A"].world_export_kusd == 90.0 and pd.isna(partial.loc["B"].world_export_kusd)
+    assert partial.loc["A"].world_export_kusd == 90.0
+    assert pd.isna(partial.loc["B"].world_export_kusd)
 
     def run_on(name: str) -> pd.DataFrame:
         trade = require_table(connect(load_settings(home=chips_home, backend=name)), "trade")  # type: ignore[arg-type]

@@ -30,7 +30,8 @@ def test_shipped_events_are_dated_and_sourced() -> None:
     ids = [e.id for e in events]
     assert len(ids) == len(set(ids)) >= 4
     for e in events:
-        assert e.sources and all(s.url.startswith("https://") for s in e.sources)
+        assert e.sources
+        assert all(s.url.startswith("https://") for s in e.sources)
         assert e.verified or e.note
     by_id = {e.id: e for e in events}
     assert by_id["us-bis-2022-10-advanced-computing-sme"].date == dt.date(2022, 10, 7)
@@ -69,7 +70,8 @@ def test_events_file_errors_name_the_field(change: tuple[str, str], field: str, 
     assert parse_events(GOOD, "f.toml")[0].id == "x-1"
     with pytest.raises(SchemaError, match=message) as info:
         parse_events(GOOD.replace(*change), "f.toml")
-    assert info.value.field == field and info.value.file == "f.toml"
+    assert info.value.field == field
+    assert info.value.file == "f.toml"
 
 
 # --- periods and the shift metric, by hand --------------------------------------------------------
@@ -101,17 +103,24 @@ HAND = pd.DataFrame(
 
 def test_period_shift_by_hand() -> None:
     t = ibis.memtable(HAND)
-    out = period_shift(t, importer=["CHN", "HKG"], hs6=["848620"], before=[2020, 2021], after=[2023], of=["USA"])
+    out = period_shift(
+        t, importer=["CHN", "HKG"], hs6=["848620"], before=[2020, 2021], after=[2023], of=["USA"]
+    )
     rows = out.to_pandas().set_index("supplier")
     usa, jpn, nld = rows.loc["USA"], rows.loc["JPN"], rows.loc["NLD"]
-    assert usa.value_before_kusd == 20.0 and usa.value_after_kusd == 0.0
-    assert usa.share_before == pytest.approx(40 / 200) and usa.share_after == 0.0
-    assert jpn.share_before == pytest.approx(160 / 200) and jpn.share_after == pytest.approx(0.75)
+    assert usa.value_before_kusd == 20.0
+    assert usa.value_after_kusd == 0.0
+    assert usa.share_before == pytest.approx(40 / 200)
+    assert usa.share_after == 0.0
+    assert jpn.share_before == pytest.approx(160 / 200)
+    assert jpn.share_after == pytest.approx(0.75)
     assert jpn.d_share == pytest.approx(0.75 - 0.8)
     assert jpn.value_change_pct == pytest.approx(100 * (150 / 80 - 1))
-    assert pd.isna(nld.value_change_pct) and nld.value_before_kusd == 0.0
+    assert pd.isna(nld.value_change_pct)
+    assert nld.value_before_kusd == 0.0
     assert "HKG" not in rows.index
-    assert usa.of_before_kusd == 20.0 and jpn.of_before_kusd == 0.0
+    assert usa.of_before_kusd == 20.0
+    assert jpn.of_before_kusd == 0.0
     codes = period_shift(t, importer=["CHN"], hs6=["848620", "848690"], before=[2021], after=[2023], by="hs6")
     c = codes.to_pandas().set_index("hs6")
     assert c.loc["848690"].share_after == pytest.approx(40 / 340)
@@ -133,7 +142,9 @@ def raw_shares(sample_data: Path, code: str, years: list[int]) -> tuple[dict[str
     iso["490"] = "TWN"
     by: dict[str, float] = defaultdict(float)
     for year in years:
-        path = sample_data / "baci_hs07_china_semiconductor_imports" / f"BACI_HS07_Y{year}_V202601_chn-semis.csv"
+        path = (
+            sample_data / "baci_hs07_china_semiconductor_imports" / f"BACI_HS07_Y{year}_V202601_chn-semis.csv"
+        )
         with open(path, newline="") as fh:
             for r in csv.DictReader(fh):
                 if r["k"] == code:
@@ -159,7 +170,8 @@ def test_848620_around_october_2022_matches_the_raw_files(chips_home: Path, samp
     assert rows["USA"]["share_after"] < rows["USA"]["share_before"]
     assert rows["NLD"]["share_after"] > rows["NLD"]["share_before"]
     notes = " ".join(result.notes)
-    assert "not a causal estimate" in notes and "2025" in notes
+    assert "not a causal estimate" in notes
+    assert "2025" in notes
     assert "us-bis-2022-10-advanced-computing-sme" in notes  # the measure of that day is named
 
 
@@ -167,13 +179,16 @@ def test_event_id_takes_date_products_and_parties(chips_home: Path, sample_data:
     settings = load_settings(home=chips_home, sample_data=sample_data)
     result = event(settings, importer="CHN", event="us-bis-2022-10-advanced-computing-sme", show="codes")
     assert result.parameters["products"] == ["848620", "848690", "854231"]
-    assert result.parameters["date"] == "2022-10-07" and result.parameters["imposing"] == ["USA"]
+    assert result.parameters["date"] == "2022-10-07"
+    assert result.parameters["imposing"] == ["USA"]
     codes = {r["hs6"]: r for r in result.rows()}
     assert {"848610", "848640", "854232", "854239"} <= set(codes)  # the same headings, not asked
-    assert codes["848620"]["asked"] and not codes["848640"]["asked"]
+    assert codes["848620"]["asked"]
+    assert not codes["848640"]["asked"]
     assert sum(r["share_before"] for r in codes.values()) == pytest.approx(1.0)
     suppliers = {r["supplier"]: r for r in result.tables["suppliers"].to_pylist()}
-    assert suppliers["USA"]["imposing"] and not suppliers["JPN"]["imposing"]
+    assert suppliers["USA"]["imposing"]
+    assert not suppliers["JPN"]["imposing"]
     _, usa_before = raw_shares(sample_data, "848620", [2019, 2020, 2021])
     assert codes["848620"]["value_before_kusd"] == pytest.approx(usa_before, rel=1e-12)
 
@@ -184,7 +199,9 @@ def test_event_cli_and_errors(chips_home: Path, capsys: pytest.CaptureFixture[st
     assert run(args) == 0
     rows = json.loads(capsys.readouterr().out)
     periods = {r["year"]: r["period"] for r in rows}
-    assert periods[2021] == "before" and periods[2022] == "event year" and periods[2024] == "after"
+    assert periods[2021] == "before"
+    assert periods[2022] == "event year"
+    assert periods[2024] == "after"
     assert run(["--home", str(chips_home), "event", "--importer", "CHN", "--event", "nope"]) == 2
     assert "us-bis-2023-10-sme" in capsys.readouterr().err
     assert run(["--home", str(chips_home), "event", "--importer", "CHN", "--date", "2022-10-07"]) == 2
@@ -199,7 +216,12 @@ def test_shift_parity(backend: str, chips_home: Path) -> None:
     def run_on(name: str) -> pd.DataFrame:
         trade = require_table(connect(load_settings(home=chips_home, backend=name)), "trade")  # type: ignore[arg-type]
         expr = period_shift(
-            trade, importer=["CHN"], hs6=["848620", "848690"], before=[2019, 2020, 2021], after=[2023, 2024], of=["USA"]
+            trade,
+            importer=["CHN"],
+            hs6=["848620", "848690"],
+            before=[2019, 2020, 2021],
+            after=[2023, 2024],
+            of=["USA"],
         )
         return expr.to_pandas().sort_values("supplier").reset_index(drop=True)
 

@@ -72,9 +72,13 @@ def test_single_target_counts_flows_to_hkg_as_third_country() -> None:
     assert row.others_third_kusd == pytest.approx(52.0)  # + USA->HKG 7
     assert row.leverage == pytest.approx((80 - 52) / 150)
     none = out.loc["222222"]
-    assert none.holder_value_kusd == 0.0 and none.holder_share == 0.0 and none.leverage == 0.0
-    assert none.n_holders == 0 and pd.isna(none.top_holder)
-    assert math.isnan(none.holder_hhi) and math.isnan(none.replaceable_share)
+    assert none.holder_value_kusd == 0.0
+    assert none.holder_share == 0.0
+    assert none.leverage == 0.0
+    assert none.n_holders == 0
+    assert pd.isna(none.top_holder)
+    assert math.isnan(none.holder_hhi)
+    assert math.isnan(none.replaceable_share)
 
 
 def test_replacement_is_capped_at_the_holders_supply() -> None:
@@ -97,7 +101,8 @@ def test_unknown_world_gives_null_not_zero() -> None:
     row = out.loc["111111"]
     assert row.holder_share == pytest.approx(80 / 150)  # the target's imports are still known
     assert math.isnan(row.others_third_kusd)
-    assert math.isnan(row.replaceable_share) and math.isnan(row.leverage)
+    assert math.isnan(row.replaceable_share)
+    assert math.isnan(row.leverage)
     assert out.loc["222222"].leverage == 0.0  # no holder supply: nothing to replace
     none = by_product(
         leverage(ibis.memtable(HAND), target=["CHN"], holders=["JPN"], year=2024, world_known=False)
@@ -110,8 +115,11 @@ def test_hand_computed_holders() -> None:
     rows = out.to_pandas().set_index(["hs6", "holder"]).sort_index()
     assert list(rows.index) == [("111111", "JPN"), ("111111", "KOR")]
     jpn, kor = rows.loc[("111111", "JPN")], rows.loc[("111111", "KOR")]
-    assert jpn.value_kusd == 60.0 and jpn["rank"] == 1 and kor["rank"] == 2
-    assert jpn.share == pytest.approx(60 / 150) and jpn.share_in_group == pytest.approx(0.75)
+    assert jpn.value_kusd == 60.0
+    assert jpn["rank"] == 1
+    assert kor["rank"] == 2
+    assert jpn.share == pytest.approx(60 / 150)
+    assert jpn.share_in_group == pytest.approx(0.75)
     # every exporter outside CHN to every destination outside CHN: 30+10+50+5+5+7 = 107
     assert jpn.third_kusd == pytest.approx(107 - 50)  # minus JPN's own (JPN->USA 50)
     assert jpn.unilateral_leverage == pytest.approx((60 - 57) / 150)

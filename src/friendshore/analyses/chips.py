@@ -214,7 +214,9 @@ def _with_trade(
     table = table.append_column(
         "trade_basis", pa.array([per.get(i, {}).get("trade_basis", "") for i in ids], pa.string())
     )
-    names = dict(zip(table.column("input_id").to_pylist(), table.column("input_name").to_pylist(), strict=True))
+    names = dict(
+        zip(table.column("input_id").to_pylist(), table.column("input_name").to_pylist(), strict=True)
+    )
     none = sorted((i for i in ids if per.get(i, {}).get("fit") == "none"), key=lambda i: (i[0], int(i[1:])))
     notes.append(
         f"trade columns: BACI trade of {trade_year} in the HS6 codes that carry each input "

@@ -201,7 +201,9 @@ def event(
         f"{total_a / 1e6:,.2f} bn in {span_a} (current USD; shares pooled over each period's years)"
     )
     if split is not None:
-        notes.append(f"{split}, the year of {when.isoformat()}, is partly before and partly after: in neither period")
+        notes.append(
+            f"{split}, the year of {when.isoformat()}, is partly before and partly after: in neither period"
+        )
     others = sorted(set(family) - set(codes))
     if others:
         notes.append(
@@ -220,7 +222,9 @@ def event(
     else:
         same_day = [m.id for m in dated_measures() if m.date == when]
         if same_day:
-            notes.append(f"measures dated {when.isoformat()}: {', '.join(same_day)} (use --event ID for their products and parties)")
+            notes.append(
+                f"measures dated {when.isoformat()}: {', '.join(same_day)} (use --event ID for their products and parties)"
+            )
     revision = revision_note(ctx, b[0])
     if revision:
         notes.append(revision)
@@ -269,6 +273,10 @@ def _sort(table: pa.Table) -> pa.Table:
     first = table.column_names[0]
     import pyarrow.compute as pc
 
-    larger = pc.max_element_wise(table.column("share_before").fill_null(0.0), table.column("share_after").fill_null(0.0))
-    ordered = table.append_column("_larger", larger).sort_by([("_larger", "descending"), (first, "ascending")])
+    larger = pc.max_element_wise(
+        table.column("share_before").fill_null(0.0), table.column("share_after").fill_null(0.0)
+    )
+    ordered = table.append_column("_larger", larger).sort_by(
+        [("_larger", "descending"), (first, "ascending")]
+    )
     return ordered.drop_columns(["_larger"])

@@ -42,7 +42,9 @@ def asked_codes(product: str | None, sector: str | None, stage: str | None) -> l
         codes = [c.strip() for c in product.split(",") if c.strip()]
         bad = [c for c in codes if not _HS6_RE.match(c)]
         if bad or not codes:
-            raise UserError(f"'{product}' is not an HS6 code: give 6 digits, e.g. 848620 (several: 848620,848690)")
+            raise UserError(
+                f"'{product}' is not an HS6 code: give 6 digits, e.g. 848620 (several: 848620,848690)"
+            )
         return sorted(set(codes))
     if sector is None and stage is None:
         return None
@@ -123,7 +125,9 @@ def leverage(
         )
     if asked is not None and len(imported) < len(asked):
         left = sorted(set(asked) - set(imported))
-        notes.append(f"{len(left)} of the {len(asked)} codes asked have no imports by {target.label}: {', '.join(left)}")
+        notes.append(
+            f"{len(left)} of the {len(asked)} codes asked have no imports by {target.label}: {', '.join(left)}"
+        )
     cover = trade_coverage(ctx, year=year, hs6=imported, members=target.members)
     partial = sorted(set(imported) - cover.imports)
     codes = sorted(cover.imports)
@@ -135,14 +139,22 @@ def leverage(
     if not codes:
         raise UserError(f"the loaded trade of {year} does not hold every supplier's flows to {target.label}")
     unknown = sorted(set(codes) - cover.world)
-    kw = {"target": target.members, "holders": holders, "year": year, "hs6": codes, "world_known": sorted(cover.world)}
+    kw = {
+        "target": target.members,
+        "holders": holders,
+        "year": year,
+        "hs6": codes,
+        "world_known": sorted(cover.world),
+    }
     products = leverage_table(trade, **kw)  # type: ignore[arg-type]
     per = holder_leverage(trade, **kw)  # type: ignore[arg-type]
     per_table = per.order_by(["hs6", "rank"]).to_pyarrow()
     order = [ibis.desc(products.leverage.fill_null(-1.0)), ibis.desc("holder_share"), "hs6"]
     table = products.order_by(order).to_pyarrow()
     text = _holders_text(per_table)
-    table = table.append_column("holders", pa.array([text.get(c, "") for c in table.column("hs6").to_pylist()]))
+    table = table.append_column(
+        "holders", pa.array([text.get(c, "") for c in table.column("hs6").to_pylist()])
+    )
     if unknown:
         notes.append(
             f"others_third_kusd, replaceable_share and leverage are null for {len(unknown)} of {len(codes)} "

@@ -41,13 +41,15 @@ def leverage(
     sector: Annotated[
         str | None, typer.Option(help="Technology, e.g. semiconductors (see 'friendshore taxonomy').")
     ] = LEV["sector"],
-    stage: Annotated[str | None, typer.Option(help="Stage: ore, refined, component, equipment, final.")] = LEV[
-        "stage"
-    ],
+    stage: Annotated[
+        str | None, typer.Option(help="Stage: ore, refined, component, equipment, final.")
+    ] = LEV["stage"],
     product: Annotated[
         str | None, typer.Option(help="HS6 code, or several separated by commas (e.g. 848620,854231).")
     ] = LEV["product"],
-    year: Annotated[int | None, typer.Option(help="Analysis year (default: the latest loaded).")] = LEV["year"],
+    year: Annotated[int | None, typer.Option(help="Analysis year (default: the latest loaded).")] = LEV[
+        "year"
+    ],
     members_at: MembersAtOption = LEV["members_at"],
     per_holder: Annotated[
         bool, typer.Option(help="One row per holder and product (its share and unilateral leverage).")

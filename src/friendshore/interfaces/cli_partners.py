@@ -181,11 +181,13 @@ def chips(
     ],
     with_trade: Annotated[
         bool,
-        typer.Option(help="Beside ETO's shares, trade in the HS6 codes that carry each input (world and --country)."),
+        typer.Option(
+            help="Beside ETO's shares, trade in the HS6 codes that carry each input (world and --country)."
+        ),
     ] = CH["with_trade"],
-    year: Annotated[int | None, typer.Option(help="With --with-trade: trade year (default: the latest loaded).")] = CH[
-        "year"
-    ],
+    year: Annotated[
+        int | None, typer.Option(help="With --with-trade: trade year (default: the latest loaded).")
+    ] = CH["year"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,

@@ -217,12 +217,14 @@ def chip_trade(
         world_export_kusd=ibis.ifelse(world.wk, world.w.fill_null(0.0), none_f),
         top_exporter=ibis.ifelse(has, world.top["exporter"], none_s),
         top_exporter_share=ibis.ifelse(has, world.top["value"] / world.w, none_f),
-        export_share=ibis.ifelse(has & ibis.literal(country is not None), world.own.fill_null(0.0) / world.w, none_f),
+        export_share=ibis.ifelse(
+            has & ibis.literal(country is not None), world.own.fill_null(0.0) / world.w, none_f
+        ),
     )
     if country is None:
         return out
     code = country.upper()
-    m = j.filter((j.importer == code))
+    m = j.filter(j.importer == code)
     sup = m.group_by(["input_id", "exporter"]).aggregate(v=m.value_kusd.sum())
     stop = ibis.struct({"value": sup.v, "exporter": sup.exporter}).max()
     imp = sup.group_by("input_id").aggregate(m=sup.v.sum(), n=sup.count(), top=stop, sq=(sup.v * sup.v).sum())

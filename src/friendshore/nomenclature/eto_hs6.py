@@ -55,9 +55,13 @@ def parse_eto_hs6(text: str, origin: str = CROSSWALK_PATH) -> pa.Table:
             if not (row[name] or "").strip():
                 raise SchemaError("is empty", file=origin, line=line, field=name)
         if not _ID_RE.match(row["input_id"]):
-            raise SchemaError(f"'{row['input_id']}' is not an ETO id (N20, S2)", file=origin, line=line, field="input_id")
+            raise SchemaError(
+                f"'{row['input_id']}' is not an ETO id (N20, S2)", file=origin, line=line, field="input_id"
+            )
         if row["fit"] not in FITS:
-            raise SchemaError(f"'{row['fit']}' is not one of {', '.join(FITS)}", file=origin, line=line, field="fit")
+            raise SchemaError(
+                f"'{row['fit']}' is not one of {', '.join(FITS)}", file=origin, line=line, field="fit"
+            )
         code = (row["hs6"] or "").strip()
         if code and not _HS6_RE.match(code):
             raise SchemaError(f"'{code}' is not an HS6 code (6 digits)", file=origin, line=line, field="hs6")

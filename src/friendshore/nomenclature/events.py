@@ -8,9 +8,9 @@ will read the register instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
-from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -40,7 +40,9 @@ def _countries(values: tuple[str, ...], *, world: bool) -> tuple[str, ...]:
             continue
         code = code.upper()
         if code not in iso3_codes():
-            raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 country code" + (" or 'world'" if world else ""))
+            raise ValueError(
+                f"'{value}' is not an ISO 3166-1 alpha-3 country code" + (" or 'world'" if world else "")
+            )
         out.append(code)
     return tuple(out)
 
@@ -52,8 +54,8 @@ class Event(BaseModel):
 
     id: str
     title: str = Field(min_length=1)
-    date: date
-    announced: date | None = None
+    date: dt.date
+    announced: dt.date | None = None
     who: tuple[str, ...] = Field(min_length=1)
     on: tuple[str, ...] = Field(min_length=1)
     products: tuple[str, ...] = Field(min_length=1)
@@ -132,7 +134,10 @@ def parse_events(text: str, origin: str) -> tuple[Event, ...]:
         error = exc.errors()[0]
         message = str(error["msg"]).removeprefix("Value error, ")
         raise SchemaError(
-            message, file=origin, field=_where(tuple(error["loc"]), data), hint=f"the format is at the top of {EVENTS_PATH}"
+            message,
+            file=origin,
+            field=_where(tuple(error["loc"]), data),
+            hint=f"the format is at the top of {EVENTS_PATH}",
         ) from None
     seen: set[str] = set()
     for item in parsed.events:

@@ -58,7 +58,9 @@ def taiwan_ic_exports(settings: Settings) -> list[Check]:
         trade = connect(load_settings(home=tmp, sample_data=settings.sample_data)).table("trade")
         codes = trade.filter(trade.hs6.startswith("8542")).select("hs6").distinct().to_pyarrow().column(0)
         for year in sorted({int(f.name.split("_Y")[1][:4]) for f in files}):
-            expr = leverage(trade, target=["CHN"], holders=["TWN"], year=year, hs6=codes.to_pylist(), world_known=False)
+            expr = leverage(
+                trade, target=["CHN"], holders=["TWN"], year=year, hs6=codes.to_pylist(), world_known=False
+            )
             ours = float(expr.holder_value_kusd.sum().to_pyarrow().as_py() or 0.0)
             published = customs[(year, "China")]
             checks.append(

@@ -42,7 +42,9 @@ def read_taiwan_ic_exports(path: Path) -> pa.Table:
         raise DataSourceError(f"not a readable CSV file ({exc})", file=path) from None
     require_columns(raw.column_names, _COLUMNS, file=path, hint="expected Taiwan's tidy 8542 export file")
     years = parse_numbers(raw.column("year"), field="year", file=path, first_line=2)
-    values = parse_numbers(raw.column("value_usd"), field="value_usd", file=path, first_line=2, nonnegative=True)
+    values = parse_numbers(
+        raw.column("value_usd"), field="value_usd", file=path, first_line=2, nonnegative=True
+    )
     return pa.table(
         {
             "year": pc.cast(years, pa.int16()),
