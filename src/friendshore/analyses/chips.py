@@ -187,9 +187,11 @@ def _with_trade(
     rows = crosswalk.to_pylist()
     codes = sorted({r["hs6"] for r in rows if r["hs6"]})
     cover = trade_coverage(ctx, year=trade_year, hs6=codes, members=[code] if code else [])
+    # only the rows with a code: a null in a memtable does not survive the trip to Spark as a null
+    mapped = crosswalk.filter(pc.is_valid(crosswalk.column("hs6"))).select(["input_id", "hs6"])
     expr = chip_trade(
         trade,
-        ibis.memtable(crosswalk.select(["input_id", "hs6"])),
+        ibis.memtable(mapped),
         country=code,
         year=trade_year,
         imports_known=sorted(cover.imports),

@@ -192,7 +192,8 @@ def chip_trade(
     world_known: bool | Sequence[str] = True,
 ) -> ir.Table:
     """Trade in the HS6 codes that carry each ETO input (``crosswalk``: ``input_id, hs6``, one row
-    per code), summed over the input's codes, in ``year``.
+    per code; pass only rows with a code: a memtable's nulls reach Spark as NaN), summed over the
+    input's codes, in ``year``.
 
     Returns ``input_id, world_export_kusd, top_exporter, top_exporter_share, export_share`` (the
     country's share of world exports; null without ``country``) and, with ``country``,
@@ -201,7 +202,9 @@ def chip_trade(
     whose world flows / whose every supplier's flows to ``country`` are loaded (or a bool); an
     input with a code outside them gets nulls in those columns, never a partial sum.
     """
-    xw = crosswalk.filter(crosswalk.hs6.notnull()).select("input_id", "hs6").distinct()
+    # group_by rather than distinct(): ibis' DISTINCT over a composed expression duplicates rows on Spark
+    mapped = crosswalk.filter(crosswalk.hs6.notnull())
+    xw = mapped.group_by(["input_id", "hs6"]).aggregate(_n=mapped.count()).select("input_id", "hs6")
     t = trade.filter((trade.year == year) & (trade.value_kusd > 0) & (trade.exporter != trade.importer))
     j = t.join(xw, "hs6")
     per = j.group_by(["input_id", "exporter"]).aggregate(v=j.value_kusd.sum())
