@@ -22,6 +22,7 @@ from friendshore.console import err_console, setup_logging
 from friendshore.errors import FriendshoreError, UserError
 from friendshore.interfaces import (
     cli_analysis,
+    cli_chips_trade,
     cli_fetch,
     cli_gravity,
     cli_ingest,
@@ -110,7 +111,7 @@ def data_status(
 
 
 # Every command module exposes its Typer app; mounting them here is the one registration point.
-for _module in (cli_analysis, cli_risk, cli_partners, cli_vocab, cli_reproduce):
+for _module in (cli_analysis, cli_risk, cli_partners, cli_vocab, cli_reproduce, cli_chips_trade):
     app.add_typer(_module.app)
 app.add_typer(data_app, name="data")
 app.add_typer(cli_vocab.groups_app, name="groups")

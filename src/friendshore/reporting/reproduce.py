@@ -176,6 +176,16 @@ REPRODUCTIONS: dict[str, Entry] = {
             kind="consistency",
         ),
         Entry(
+            "taiwan-ic-exports",
+            "Taiwan's exports of integrated circuits (8542) to China: Taiwan's customs record beside BACI's",
+            "Customs Administration, Ministry of Finance (Taiwan), trade statistics portal, exports of CCC "
+            "8542 by destination, 2013-2024 (taiwan_customs_ic_exports); CEPII BACI HS07 V202601, China's "
+            "imports from code 490. A gap is expected (origin vs destination, CIF vs FOB, re-exports); the "
+            "tolerance is Taiwan's exports of 8542 to Hong Kong that year",
+            "friendshore.reporting.reproductions_chips:taiwan_ic_exports",
+            kind="consistency",
+        ),
+        Entry(
             "crm-main-suppliers",
             "Share of the main global supplier per critical material: EU CRM 2023 vs our global-supply term",
             "European Commission (2023), Study on the critical raw materials for the EU 2023, final report, "
