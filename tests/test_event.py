@@ -14,10 +14,9 @@ import pandas as pd
 import pytest
 
 from friendshore.analyses.event import dated_measures, event, event_periods
-from friendshore.errors import SchemaError, UnknownCodeError, UserError
+from friendshore.errors import UnknownCodeError, UserError
 from friendshore.interfaces.cli import run
 from friendshore.metrics.shifts import period_shift, yearly_shares
-from friendshore.nomenclature.events import load_events, parse_events
 from friendshore.settings import load_settings
 from friendshore.warehouse import connect
 from friendshore.warehouse.connect import require_table
@@ -25,53 +24,17 @@ from friendshore.warehouse.connect import require_table
 # --- the dated measures --------------------------------------------------------------------------
 
 
-def test_shipped_events_are_dated_and_sourced() -> None:
-    events = load_events()
-    ids = [e.id for e in events]
-    assert len(ids) == len(set(ids)) >= 4
-    for e in events:
-        assert e.sources
-        assert all(s.url.startswith("https://") for s in e.sources)
-        assert e.verified or e.note
-    by_id = {e.id: e for e in events}
-    assert by_id["us-bis-2022-10-advanced-computing-sme"].date == dt.date(2022, 10, 7)
-    assert by_id["nl-2023-09-advanced-sme"].who == ("NLD",)
-    assert {m.id for m in dated_measures()} == set(ids)
+def test_the_event_view_reads_the_registers_measures() -> None:
+    from friendshore.register import load_register
 
-
-GOOD = """
-[[event]]
-id = "x-1"
-title = "t"
-date = 2023-09-01
-who = ["NLD"]
-on = ["world"]
-products = ["848620"]
-verified = true
-  [[event.source]]
-  publisher = "p"
-  title = "t"
-  url = "https://example.org/a"
-  date = "2023"
-"""
-
-
-@pytest.mark.parametrize(
-    ("change", "field", "message"),
-    [
-        (('who = ["NLD"]', 'who = ["XXX"]'), "event x-1 > who", "ISO 3166-1"),
-        (('products = ["848620"]', 'products = ["8486"]'), "event x-1 > products", "HS6"),
-        (("verified = true", "verified = false"), "event x-1", "needs a note"),
-        (("date = 2023-09-01", "date = 2023-09-01\nannounced = 2024-01-01"), "event x-1", "after 'date'"),
-        (('id = "x-1"', 'id = "X 1"'), "event X 1 > id", "lower-case"),
-    ],
-)
-def test_events_file_errors_name_the_field(change: tuple[str, str], field: str, message: str) -> None:
-    assert parse_events(GOOD, "f.toml")[0].id == "x-1"
-    with pytest.raises(SchemaError, match=message) as info:
-        parse_events(GOOD.replace(*change), "f.toml")
-    assert info.value.field == field
-    assert info.value.file == "f.toml"
+    measures = {m.id: m for m in dated_measures()}
+    assert set(measures) == set(load_register(None).measures)
+    oct22 = measures["us-bis-2022-10-advanced-computing-sme"]
+    assert oct22.date == dt.date(2022, 10, 7)
+    assert oct22.verified
+    assert "Federal Register" in oct22.citation
+    assert measures["nl-2023-09-advanced-sme"].who == ("NLD",)
+    assert measures["jp-2023-07-sme"].date == dt.date(2023, 7, 23)
 
 
 # --- periods and the shift metric, by hand --------------------------------------------------------

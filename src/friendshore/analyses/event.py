@@ -2,13 +2,14 @@
 
 A description, not a causal estimate. Method: ``friendshore.metrics.shifts`` and
 docs/methods/leverage.md (section "Before and after a measure"). The dates come from the dated
-measures (``dated_measures``), never from code.
+measures of the register (``dated_measures``), never from code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import pyarrow as pa
@@ -49,37 +50,39 @@ class DatedMeasure:
     note: str = ""
 
 
-def dated_measures() -> list[DatedMeasure]:
-    """Every dated measure the event view knows.
+def dated_measures(home: Path | None = None) -> list[DatedMeasure]:
+    """Every dated measure the event view knows: the register's measures (shipped and the user's
+    own in ``home``), dated by the day they took effect, with their citations."""
+    from friendshore.register import load_register
 
-    Today: the shipped events file (``friendshore.nomenclature.events``). When the register lands,
-    this function returns the register's measures instead (``friendshore.register.measures()``:
-    ``date`` = ``effective``, sources cited from the register's sources); nothing else changes.
-    """
-    from friendshore.nomenclature.events import load_events
-
+    register = load_register(home)
     return [
         DatedMeasure(
-            id=e.id,
-            title=e.title,
-            date=e.date,
-            announced=e.announced,
-            who=e.who,
-            on=e.on,
-            products=e.products,
-            verified=e.verified,
-            citation=e.cite(),
-            note=e.note,
+            id=m.id,
+            title=m.title,
+            date=m.effective,
+            announced=m.announced,
+            who=m.who,
+            on=m.on,
+            products=m.products,
+            verified=m.verified,
+            citation=register.citation(m),
+            note=m.note,
         )
-        for e in load_events()
+        for m in sorted(register.measures.values(), key=lambda m: (m.effective, m.id))
     ]
 
 
-def _measure(event_id: str) -> DatedMeasure:
-    found = [m for m in dated_measures() if m.id == event_id]
+def _measure(event_id: str, home: Path | None) -> DatedMeasure:
+    known = dated_measures(home)
+    found = [m for m in known if m.id == event_id]
     if not found:
-        known = ", ".join(m.id for m in dated_measures())
-        raise UnknownCodeError(f"unknown event '{event_id}' (known: {known})")
+        raise UnknownCodeError(
+            f"unknown event '{event_id}' (measures in the register: {', '.join(m.id for m in known)}; "
+            "'friendshore register measures' lists them)"
+        )
+    if not found[0].products:
+        raise UserError(f"measure '{event_id}' names no HS6 products: give --products")
     return found[0]
 
 
@@ -119,7 +122,7 @@ def event(
 
     if (date is None) == (event is None):
         raise UserError("give either --event ID or --date YYYY-MM-DD")
-    measure = _measure(event) if event is not None else None
+    measure = _measure(event, settings.home) if event is not None else None
     when = measure.date if measure is not None else date
     assert when is not None
     if products is None and measure is None:
@@ -220,7 +223,7 @@ def event(
             + f"{verified}. Sources: {measure.citation}"
         )
     else:
-        same_day = [m.id for m in dated_measures() if m.date == when]
+        same_day = [m.id for m in dated_measures(settings.home) if m.date == when]
         if same_day:
             notes.append(
                 f"measures dated {when.isoformat()}: {', '.join(same_day)} (use --event ID for their products and parties)"

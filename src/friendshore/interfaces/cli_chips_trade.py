@@ -102,8 +102,8 @@ def event(
     """An importer's purchases before and after a dated measure (an export control): supplier
     shares and values, and which codes the purchases moved to.
 
-    A description, not a causal estimate. The measures and their dates: src/friendshore/nomenclature/
-    data/events.toml (list them with an unknown --event)."""
+    A description, not a causal estimate. The measures and their dates come from the register
+    ('friendshore register measures' lists them; add your own with 'friendshore register add')."""
     result = event_analysis.event(
         settings_of(ctx),
         importer=importer,
