@@ -24,7 +24,9 @@ from friendshore.analyses import (
     chips,
     complexity,
     dependencies,
+    event,
     gravity,
+    leverage,
     partners,
     plan,
     register,
@@ -207,6 +209,13 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         {"example": "magnets", "partner_attributes": False},
     ),
     "register": ("/api/register", {}, None, register.register_overview, {}),
+    "leverage": (
+        "/api/leverage",
+        {"over": "USA", "by": "CHN", "sector": "critical-minerals"},
+        None,
+        leverage.leverage,
+        {"over": "USA", "by": "CHN", "sector": "critical-minerals"},
+    ),
     "register/initiatives": (
         "/api/register/initiatives",
         {"country": "IND"},
@@ -237,10 +246,11 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
     ),
 }
 WRITES = {"groups/install", "register/install"}  # tested on their own warehouse below
+OWN_WAREHOUSE = {"event"}  # needs several years of trade: tested on the China semiconductor rows below
 
 
 def test_every_endpoint_has_a_case() -> None:
-    assert {ep.path for ep in ENDPOINTS} == set(CASES) | WRITES
+    assert {ep.path for ep in ENDPOINTS} == set(CASES) | WRITES | OWN_WAREHOUSE
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -825,3 +835,16 @@ def test_plan_takes_a_plan_body(client: TestClient) -> None:
     strategies = [r["strategy"] for r in response.json()["rows"]]
     assert strategies == ["status_quo", "reshoring", "friendshoring", "open"]
     assert_error(client.post("/api/plan", content="[products]\ncodes = [1]\n", headers=TOML), 400)
+
+
+def test_event_answers_as_the_analysis_does(chips_home: Path, sample_data: Path) -> None:
+    settings = load_settings(home=chips_home, sample_data=sample_data)
+    query = {"importer": "CHN", "event": "us-bis-2022-10-advanced-computing-sme", "limit": 1000}
+    with TestClient(create_app(settings)) as c:
+        response = c.get("/api/event", params=query)
+        assert response.status_code == 200, response.text
+        expected = event.event(settings, importer="CHN", event="us-bis-2022-10-advanced-computing-sme")
+        assert_same_rows(
+            response.json()["rows"], [{k: json_safe(v) for k, v in row.items()} for row in expected.rows()]
+        )
+        assert_error(c.get("/api/event", params={"importer": "CHN", "event": "no-such-measure"}), 404)

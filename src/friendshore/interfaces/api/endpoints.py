@@ -21,7 +21,9 @@ from friendshore.analyses import (
     chips,
     complexity,
     dependencies,
+    event,
     gravity,
+    leverage,
     partners,
     plan,
     register,
@@ -107,6 +109,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     Endpoint("partners/reshoring", partners.reshoring, names={"importer": "for"}),
     Endpoint("complexity", complexity.complexity),
+    Endpoint("leverage", leverage.leverage),
+    Endpoint("event", event.event),
     Endpoint("chips", chips.chips, names={"input_name": "input"}),
     Endpoint(
         "gravity/estimate",
