@@ -32,7 +32,10 @@ _spark: SparkSession | None = None
 
 
 def spark_session(remote: str | None = None) -> SparkSession:
-    """A Spark session: Spark Connect when ``remote`` is given, else one shared local-mode session."""
+    """A Spark session: Spark Connect when ``remote`` is given, else one shared local-mode session.
+
+    Connections do not use it directly: each gets its own session (``_own_session``), so that
+    their temporary views never meet."""
     global _spark
     try:
         from pyspark.sql import SparkSession
@@ -55,6 +58,18 @@ def spark_session(remote: str | None = None) -> SparkSession:
             )
             _spark.sparkContext.setLogLevel("ERROR")
         return _spark
+
+
+def _own_session(remote: str | None) -> SparkSession:
+    """A Spark session of one warehouse connection. Temporary views live in a session, so two
+    connections (two warehouses, or two versions of one) must not share one: each gets a new
+    session on the shared local Spark context (``newSession``: own views and SQL settings, same
+    executors), or a new Spark Connect session."""
+    if remote:
+        from pyspark.sql import SparkSession
+
+        return SparkSession.builder.remote(remote).create()
+    return spark_session().newSession()
 
 
 def _paths(home: Path, manifest: Manifest, table: str) -> list[str]:
@@ -104,10 +119,8 @@ def open_snapshot(settings: Settings) -> Snapshot:
     elif settings.backend == "pyspark":
         # ibis 12 sets a pandas option that pandas 3 deprecates; the warning is noise for users.
         warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
-        session = spark_session(settings.spark_remote)
+        session = _own_session(settings.spark_remote)
         con = ibis.pyspark.connect(session)
-        for name in TABLES:
-            session.catalog.dropTempView(name)
         for name in loaded:
             session.read.parquet(*_paths(home, manifest, name)).createOrReplaceTempView(name)
     else:  # pragma: no cover - Settings validates the literal
