@@ -27,12 +27,15 @@ def _reading(settings: Settings) -> dict[str, str]:
     slots, _, notes, _ = choose_slots(manifest, settings.home)
     out = {}
     for slot in slots:
-        if slot.include is not None:
-            out[slot.partition.key_id()] = f"{len(slot.include)} HS17 products"
-        elif slot.exclude:
-            out[slot.partition.key_id()] = f"all but {len(slot.exclude)} HS17 products"
+        mapped = " (mapped to HS17)" if slot.concordance else ""
+        if slot.whole:
+            out[slot.partition.key_id()] = "yes" + mapped
+        elif slot.include is not None:
+            out[slot.partition.key_id()] = (
+                f"{len(slot.include)} HS17 products{mapped}; others from a preferred one"
+            )
         else:
-            out[slot.partition.key_id()] = "yes" + (" (mapped to HS17)" if slot.concordance else "")
+            out[slot.partition.key_id()] = f"all but {len(slot.exclude)} HS17 products{mapped}"
     for part in manifest.partitions("trade"):
         if part.key_id() not in out:
             label = f"BACI {part.key['hs_revision']} {part.key['release']} "

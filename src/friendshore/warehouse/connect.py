@@ -68,7 +68,8 @@ def _own_session(remote: str | None) -> SparkSession:
     if remote:
         from pyspark.sql import SparkSession
 
-        return SparkSession.builder.remote(remote).create()
+        session: SparkSession = SparkSession.builder.remote(remote).create()
+        return session
     return spark_session().newSession()
 
 

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     from ibis.backends import BaseBackend
 
-__all__ = ["HarmonisedTrade", "Need", "Slot", "choose_slots", "harmonise"]
+__all__ = ["HarmonisedTrade", "Need", "Slot", "choose_slots", "harmonise", "map_to_hs17"]
 
 Need = Literal["world", "imports", "exports"]
 
@@ -67,6 +67,7 @@ class Slot:
     include: frozenset[str] | None  # the HS 2017 products it gives (None: all but ``exclude``)
     exclude: frozenset[str] = frozenset()  # HS 2017 products a preferred partition gives
     concordance: Partition | None = None  # the UNSD table used (None for HS 2017)
+    whole: bool = True  # every product it holds is read from it (none taken by a preferred one)
 
     @property
     def year(self) -> int:
@@ -269,7 +270,7 @@ def choose_slots(
                         + (f"; {unknown} codes not in the UNSD table keep their code" if unknown else "")
                     )
             if coverage.products is None:
-                slots.append(Slot(part, coverage, None, frozenset(taken), concordance))
+                slots.append(Slot(part, coverage, None, frozenset(taken), concordance, whole=not taken))
                 taken = None
                 continue
             products = {mapping.get(code, code) for code in coverage.products}
@@ -277,11 +278,40 @@ def choose_slots(
             if not new:
                 notes.append(f"{year}: {label} is not read (preferred partitions hold its products)")
                 continue
-            slots.append(Slot(part, coverage, frozenset(new), frozenset(), concordance))
+            slots.append(
+                Slot(part, coverage, frozenset(new), frozenset(), concordance, whole=new == products)
+            )
             taken |= new
         if any(s.year == year for s in slots):
             unreadable.pop(year, None)
     return slots, crosswalks, notes, unreadable
+
+
+def map_to_hs17(rows: ir.Table, crosswalk: pa.Table) -> ir.Table:
+    """Trade rows of one revision with HS 2017 codes: each row's code replaced by its crosswalk code
+    (``nomenclature.hs.hs17_crosswalk``; a code the crosswalk does not name keeps its own) and the
+    rows summed per (year, exporter, importer, HS 2017 code, release). Values move whole, so every
+    total is unchanged; a merged quantity is null unless every row merged has one (a partial sum
+    would understate it). Keeps ``hs_revision`` (the source revision)."""
+    import ibis
+
+    cw = ibis.memtable(crosswalk.select(["from_hs6", "hs6"]).rename_columns(["from_hs6", "to_hs6"]))
+    j = rows.left_join(cw, rows.hs6.cast("string") == cw.from_hs6)
+    mapped = j.select(
+        "year",
+        "exporter",
+        "importer",
+        "value_kusd",
+        "qty_t",
+        "hs_revision",
+        "release",
+        hs6=j.to_hs6.coalesce(j.hs6.cast("string")),
+    )
+    keys = ["year", "exporter", "importer", "hs6", "hs_revision", "release"]
+    return mapped.group_by(keys).aggregate(
+        value_kusd=mapped.value_kusd.sum(),
+        qty_t=ibis.ifelse(mapped.qty_t.count() == mapped.count(), mapped.qty_t.sum(), ibis.null("float64")),
+    )
 
 
 def harmonise(
@@ -318,26 +348,7 @@ def harmonise(
             (table.hs_revision == slot.revision) & (table.release == slot.release) & (table.year == slot.year)
         )
         if slot.concordance is not None:
-            walk = crosswalks[(slot.revision, slot.concordance.file)]
-            cw = ibis.memtable(walk.select(["from_hs6", "hs6"]).rename_columns(["from_hs6", "to_hs6"]))
-            j = rows.left_join(cw, rows.hs6.cast("string") == cw.from_hs6)
-            mapped = j.select(
-                "year",
-                "exporter",
-                "importer",
-                "value_kusd",
-                "qty_t",
-                "release",
-                hs6=j.to_hs6.coalesce(j.hs6.cast("string")),
-            )
-            rows = mapped.group_by(["year", "exporter", "importer", "hs6", "release"]).aggregate(
-                value_kusd=mapped.value_kusd.sum(),
-                # a quantity only where every merged row has one (else it would be understated)
-                qty_t=ibis.ifelse(
-                    mapped.qty_t.count() == mapped.count(), mapped.qty_t.sum(), ibis.null("float64")
-                ),
-            )
-            rows = rows.mutate(hs_revision=ibis.literal(slot.revision))
+            rows = map_to_hs17(rows, crosswalks[(slot.revision, slot.concordance.file)])
         rows = rows.filter(slot.holds(rows.year, rows.hs6))
         parts.append(rows.select(*[rows[c].cast(schema[c]) for c in _COLUMNS]))
     if not parts:
