@@ -95,11 +95,7 @@ class Context:
     def trade_view(self) -> HarmonisedTrade:
         """The harmonised trade table and what it is read from (built once per analysis)."""
         if self._trade is None:
-            from friendshore.warehouse.harmonise import harmonise
-
-            self.snapshot.table("trade")  # not loaded -> a clear error
-            snap = self.snapshot
-            self._trade = harmonise(snap.con, snap.manifest, snap.home, release=self.release)
+            self._trade = self.snapshot.trade(release=self.release)
         return self._trade
 
     def read_years(self, years: set[int] | None) -> None:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ibis.backends import BaseBackend
     from pyspark.sql import SparkSession
 
+    from friendshore.warehouse.harmonise import HarmonisedTrade
+
 __all__ = ["Snapshot", "connect", "open_snapshot", "require_table", "spark_session"]
 
 _spark_lock = threading.Lock()
@@ -90,10 +92,18 @@ class Snapshot:
         return bool(self.manifest.partitions(name))
 
     def table(self, name: str) -> ibis.Table:
-        """The loaded table ``name``, or a clear error saying how to load it."""
+        """The loaded table ``name`` as stored, or a clear error saying how to load it."""
         if not self.has(name):
             raise _not_loaded(name)
         return self.con.table(name)
+
+    def trade(self, *, release: str | None = None) -> HarmonisedTrade:
+        """Trade as the analyses read it: HS 2017, one revision and release per year and product
+        (``friendshore.warehouse.harmonise``); ``.table`` is the Ibis table."""
+        from friendshore.warehouse.harmonise import harmonise
+
+        self.table("trade")  # not loaded -> a clear error
+        return harmonise(self.con, self.manifest, self.home, release=release)
 
 
 def connect(settings: Settings) -> BaseBackend:

@@ -326,7 +326,7 @@ def harmonise(
     slots, crosswalks, notes, unreadable = choose_slots(manifest, Path(home), release=release)
     table = con.table(raw)
     every = len(slots) == len(manifest.partitions("trade"))
-    plain = all(s.concordance is None and s.include is None and not s.exclude for s in slots)
+    plain = all(s.concordance is None and s.whole for s in slots)
     if every and plain:  # the usual warehouse: one HS 2017 partition per year, nothing to do
         return HarmonisedTrade(table.select(*_COLUMNS), tuple(slots), release, tuple(notes), unreadable)
     schema = table.select(*_COLUMNS).schema()
@@ -334,7 +334,7 @@ def harmonise(
     # Whole-year HS 2017 slots of one release read in one filter; the others one by one.
     whole: dict[str, list[int]] = {}
     for slot in slots:
-        if slot.concordance is None and slot.include is None and not slot.exclude:
+        if slot.concordance is None and slot.whole:
             whole.setdefault(slot.release, []).append(slot.year)
     for rel, years in sorted(whole.items()):
         part = table.filter(
@@ -342,14 +342,15 @@ def harmonise(
         )
         parts.append(part.select(*_COLUMNS))
     for slot in slots:
-        if slot.concordance is None and slot.include is None and not slot.exclude:
+        if slot.concordance is None and slot.whole:
             continue
         rows = table.filter(
             (table.hs_revision == slot.revision) & (table.release == slot.release) & (table.year == slot.year)
         )
         if slot.concordance is not None:
             rows = map_to_hs17(rows, crosswalks[(slot.revision, slot.concordance.file)])
-        rows = rows.filter(slot.holds(rows.year, rows.hs6))
+        if not slot.whole:  # products a preferred partition gives are left out
+            rows = rows.filter(slot.holds(rows.year, rows.hs6))
         parts.append(rows.select(*[rows[c].cast(schema[c]) for c in _COLUMNS]))
     if not parts:
         empty = table.filter(ibis.literal(False)).select(*_COLUMNS)
