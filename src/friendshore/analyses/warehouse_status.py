@@ -40,7 +40,8 @@ def _reading(settings: Settings) -> dict[str, str]:
         if part.key_id() not in out:
             label = f"BACI {part.key['hs_revision']} {part.key['release']} "
             why = next((n.split(label, 1)[1] for n in notes if label in n), "")
-            out[part.key_id()] = f"no {why}".strip()
+            why = why.replace("is not read", "", 1).strip(" :()")
+            out[part.key_id()] = f"no: {why}" if why else "no"
     return out
 
 
