@@ -377,9 +377,17 @@ def importer_sourcing(
     if not members:
         raise UserError("importer has no members")
     cat = _catalogue(materials, stage, material)
-    unit_rows = material_units(cat)
+    unit_rows = material_units(cat).to_pylist()
+    # no nulls in a memtable: Spark turns a null float into NaN and a null string into 'NaN'
     codes = ibis.memtable(
-        unit_rows.to_pylist(),
+        [
+            {
+                **row,
+                "factor": 1.0 if row["factor"] is None else row["factor"],
+                "production_basis": row["production_basis"] or "",
+            }
+            for row in unit_rows
+        ],
         schema={
             "material": "string",
             "stage": "string",
@@ -390,12 +398,13 @@ def importer_sourcing(
             "production_basis": "string",
         },
     )
+    codes = codes.mutate(production_basis=codes.production_basis.nullif(""))
     tr = trade.filter(trade.year <= year)
     tr = tr.select("year", "exporter", "importer", "hs6", "qty_t").join(codes, "hs6")
     latest = tr.group_by(["material", "stage"]).aggregate(trade_year=tr.year.max())
     tr = tr.join(latest, ["material", "stage"])
     tr = tr.filter(tr.year == tr.trade_year, tr.qty_t.notnull())
-    tr = tr.mutate(q=tr.qty_t * tr.factor.fill_null(1.0))
+    tr = tr.mutate(q=tr.qty_t * tr.factor)
     inbound = tr.filter(tr.importer.isin(members) & ~tr.exporter.isin(members))
     imports = inbound.group_by(["material", "stage", "exporter"]).aggregate(quantity=inbound.q.sum())
     outbound = tr.filter(tr.exporter.isin(members) & ~tr.importer.isin(members))
