@@ -40,6 +40,7 @@ import ibis.expr.types as ir
 
 from friendshore.errors import UnknownCodeError
 from friendshore.metrics.parameters import DEFAULT_CHOKEPOINT_SHARE
+from friendshore.metrics.rules import supplier_order
 from friendshore.nomenclature.groups import iso3_codes
 
 __all__ = [
@@ -57,17 +58,14 @@ __all__ = [
 def chip_country_shares(provision: ir.Table) -> ir.Table:
     """``input_id, country, share, year, rank`` for ETO's country rows with an ISO3 code.
 
-    ``rank`` orders the countries of an input by share (largest first; null shares last, then
-    ISO3 order), starting at 1.
+    ``rank`` orders the countries of an input by share (largest first, null shares last; an exact
+    tie goes to the later ISO3 code, the rule of ``metrics.rules.supplier_order``), starting at 1.
     """
     rows = provision.filter(
         (provision.provider_type == "country") & provision.country.isin(sorted(iso3_codes()))
     )
     per = rows.group_by(["input_id", "country"]).aggregate(share=rows.share.max(), year=rows.year.max())
-    w = ibis.window(
-        group_by=per.input_id,
-        order_by=[per.share.isnull(), ibis.desc(per.share), per.country],
-    )
+    w = ibis.window(group_by=per.input_id, order_by=supplier_order(per.share, per.country))
     return per.mutate(rank=ibis.row_number().over(w) + 1)
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_UNCERTAINTY",
     "DEFAULT_WEIGHTS",
     "INDICATORS",
+    "INDICATOR_MAX_LAG",
     "NORMALISATIONS",
     "CriticalityThresholds",
     "EcThresholds",
@@ -94,6 +95,13 @@ DEFAULT_EC_THRESHOLDS = EcThresholds()
 CHOKEPOINT_HHI = 0.4
 
 
+# --- Indicator years (metrics.rules) ---------------------------------------------------------
+
+#: Governance and alignment are read at each country's latest year up to the analysis year, and no
+#: older than this many years (docs/methods/rules.md).
+INDICATOR_MAX_LAG = 5
+
+
 # --- Supply risk (metrics.supply_risk) -------------------------------------------------------
 
 
@@ -128,7 +136,6 @@ class SupplyRiskParams:
     eol_rir: Mapping[str, float] = field(default_factory=dict)
     si_sr: Mapping[str, float] = field(default_factory=dict)
     include_domestic: bool = True
-    hs_revision: str = "HS17"
     thresholds: CriticalityThresholds = DEFAULT_SR_THRESHOLDS
 
     def __post_init__(self) -> None:

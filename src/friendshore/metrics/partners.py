@@ -26,6 +26,7 @@ from friendshore.metrics.complexity import revealed_advantage
 from friendshore.metrics.parameters import (
     DEFAULT_UNCERTAINTY,
     DEFAULT_WEIGHTS,
+    INDICATOR_MAX_LAG,
     INDICATORS,
     NORMALISATIONS,
     Normalisation,
@@ -33,6 +34,7 @@ from friendshore.metrics.parameters import (
     Weights,
     load_weights,
 )
+from friendshore.metrics.rules import governance_means, ideal_points
 from friendshore.nomenclature.groups import iso3_codes
 
 __all__ = [
@@ -150,35 +152,24 @@ def candidate_density(trade: ir.Table, *, hs6: Sequence[str], year: int, thresho
     return out.select("country", density=out.num / out.den)
 
 
-def governance_index(governance: ir.Table, *, year: int, max_lag: int | None = None) -> ir.Table:
+def governance_index(governance: ir.Table, *, year: int, max_lag: int | None = INDICATOR_MAX_LAG) -> ir.Table:
     """``country, wgi_year, wgi_mean, wgi_n``: the mean of the WGI estimates of each country's
-    latest year up to ``year`` (``wgi_n`` = how many of the six indicators it averages); with
-    ``max_lag`` only years from ``year - max_lag`` count."""
-    g = governance.filter((governance.year <= year) & governance.estimate.notnull())
-    if max_lag is not None:
-        g = g.filter(g.year >= year - max_lag)
-    latest = g.group_by("country").aggregate(wgi_year=g.year.max())
-    j = g.join(latest, [g.country == latest.country, g.year == latest.wgi_year])
-    return j.group_by(["country", "wgi_year"]).aggregate(
-        wgi_mean=j.estimate.mean(), wgi_n=j.indicator.nunique()
-    )
+    latest year up to ``year``, no older than ``year - max_lag`` (``wgi_n`` = how many of the six
+    indicators it averages). The rule is ``metrics.rules.governance_means``, shared with supply risk."""
+    return governance_means(governance, year=year, max_lag=max_lag)
 
 
 def alignment_distance(
-    alignment: ir.Table, *, year: int, importer: Sequence[str], max_lag: int | None = None
+    alignment: ir.Table, *, year: int, importer: Sequence[str], max_lag: int | None = INDICATOR_MAX_LAG
 ) -> ir.Table:
     """``country, un_year, ideal_point, importer_ideal_point, ideal_point_distance``.
 
-    Ideal points of each country's latest year up to ``year`` (from ``year - max_lag`` on, when
-    given: Taiwan's last ideal point is from 1971); ``importer_ideal_point`` is the mean over the
-    importer's members (null when none has one, and so is the distance).
+    Ideal points of each country's latest year up to ``year``, no older than ``year - max_lag``
+    (Taiwan's last ideal point is from 1971: ``metrics.rules.ideal_points``, shared with supply
+    risk); ``importer_ideal_point`` is the mean over the importer's members (null when none has one,
+    and so is the distance).
     """
-    a = alignment.filter((alignment.year <= year) & alignment.ideal_point.notnull())
-    if max_lag is not None:
-        a = a.filter(a.year >= year - max_lag)
-    latest = a.group_by("country").aggregate(un_year=a.year.max())
-    j = a.join(latest, [a.country == latest.country, a.year == latest.un_year])
-    points = j.group_by(["country", "un_year"]).aggregate(ideal_point=j.ideal_point.mean())
+    points = ideal_points(alignment, year=year, max_lag=max_lag)
     ref = points.filter(points.country.isin(sorted(set(importer)))).aggregate(
         importer_ideal_point=points.ideal_point.mean()
     )
@@ -431,7 +422,7 @@ def partner_candidates(
     normalisation: Normalisation = "minmax",
     uncertainty: Uncertainty = DEFAULT_UNCERTAINTY,
     threshold: float = 1.0,
-    max_lag: int = 5,
+    max_lag: int = INDICATOR_MAX_LAG,
 ) -> PartnerCandidates:
     """Rank the alternative suppliers of ``hs6`` for ``importer``, without ``exclude``.
 

@@ -54,11 +54,11 @@ def _shares(production: ir.Table, material: str, stage: str, year: int) -> dict[
 
 
 def _top(shares: dict[str, object]) -> tuple[str | None, float]:
+    """The top producer by the one rule of ``metrics.rules.top_of`` (a tie to the later ISO3)."""
+    from friendshore.metrics.rules import top_of
+
     countries = {k: float(v) for k, v in shares.items() if not k.startswith("_")}  # type: ignore[arg-type]
-    if not countries:
-        return None, float("nan")
-    best = sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-    return best
+    return top_of(countries) or (None, float("nan"))
 
 
 def _run(settings: Settings, body: Callable[[ir.Table], list[Check]]) -> list[Check]:
