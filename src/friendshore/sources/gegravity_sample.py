@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from friendshore.errors import DataSourceError, SchemaError
@@ -66,12 +67,16 @@ def read_gegravity_sample(path: Path) -> pd.DataFrame:
             frame[ours] = text
             continue
         values = pd.to_numeric(text, errors="coerce")
-        bad = values.isna()
+        bad = values.isna() | ~np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan))
+        if ours == "year":
+            bad |= values.fillna(0) % 1 != 0
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
             shown = text.iloc[row]
             raise SchemaError(
-                f"'{shown}' is not a number" if shown else "value is missing",
+                f"'{shown}' is not a finite number" + (" (a year)" if ours == "year" else "")
+                if shown
+                else "value is missing",
                 file=path,
                 line=row + 2,
                 field=source,
