@@ -124,7 +124,8 @@ def test_file_access_refused(warehouse: Path, sql: str) -> None:
 def test_the_engine_itself_refuses_files_and_settings(warehouse: Path) -> None:
     """Past the statement gate, the connection cannot write or read a file, nor unlock itself."""
     cache = cache_path(warehouse)
-    assert cache is not None and cache.exists()
+    assert cache is not None
+    assert cache.exists()
     before = _digest_tree(warehouse)
     target = warehouse.parent / "pwned.csv"
     with query_connection(cache) as db:
@@ -154,7 +155,8 @@ def test_payload_from_the_issue_writes_nothing(
     for target in ("x.csv", str(warehouse / read_manifest(warehouse).files("gdp")[0])):
         assert run(["--home", str(warehouse), "sql", PAYLOAD.format(target=target)]) == 2
         err = capsys.readouterr().err
-        assert err.startswith("error:") and "exactly one SQL statement" in err
+        assert err.startswith("error:")
+        assert "exactly one SQL statement" in err
     assert not (tmp_path / "x.csv").exists()
     assert _digest_tree(warehouse) == before
 
@@ -176,7 +178,8 @@ def test_query_errors_are_user_errors(
 ) -> None:
     assert run(["--home", str(warehouse), "sql", sql]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error:") and message in err
+    assert err.startswith("error:")
+    assert message in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
 
@@ -202,7 +205,8 @@ def test_sql_is_refused_on_spark_without_starting_it(
 def test_markup_in_a_result_cell_prints_as_text(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--home", str(warehouse), "sql", "select country, '[bold]x[/bold]' as y from gdp"]) == 0
     out = capsys.readouterr().out
-    assert "[/x]" in out and "[bold]x[/bold]" in out
+    assert "[/x]" in out
+    assert "[bold]x[/bold]" in out
 
 
 def test_no_file_is_left_in_the_working_folder(

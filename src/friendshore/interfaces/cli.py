@@ -151,9 +151,9 @@ def run(args: list[str] | None = None) -> int:
     """Run the CLI with ``args`` and return its exit code (no ``sys.exit``)."""
     try:
         code = app(args=args, standalone_mode=False, prog_name="friendshore")
-    except typer.Exit as exc:
-        return int(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except (typer.Exit, click.exceptions.Exit) as exc:
+        if exc.exit_code == _SIGINT_EXIT:
+            err_console.print(Text(_INTERRUPTED), highlight=False, soft_wrap=True)
         return int(exc.exit_code)
     except typer.TyperException as exc:  # usage errors: exit code 2, with the usage line
         show = getattr(exc, "show", None)
@@ -162,9 +162,9 @@ def run(args: list[str] | None = None) -> int:
         else:
             _error("error:", exc.format_message())
         return int(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C: click turns it into Abort
+    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C outside a command (click: Abort)
         err_console.print(Text(_INTERRUPTED), highlight=False, soft_wrap=True)
-        return 130
+        return _SIGINT_EXIT
     except UserError as exc:
         _error("error:", str(exc))
         return 2
@@ -181,9 +181,13 @@ def run(args: list[str] | None = None) -> int:
         if _debug():
             raise
         return 1
-    return int(code) if isinstance(code, int) else 0
+    code = int(code) if isinstance(code, int) else 0
+    if code == _SIGINT_EXIT:  # typer turns Ctrl-C inside a command into Exit(130) and returns it
+        err_console.print(Text(_INTERRUPTED), highlight=False, soft_wrap=True)
+    return code
 
 
+_SIGINT_EXIT = 130
 _INTERRUPTED = "Interrupted: nothing was changed (a load in progress was rolled back)."
 
 

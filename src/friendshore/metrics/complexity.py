@@ -84,6 +84,7 @@ __all__ = [
     "complexity",
     "density",
     "diversity",
+    "exact_sum",
     "exports",
     "market_shares",
     "proximity",
@@ -224,6 +225,16 @@ def proximity(rca: ir.Table, *, hs6: Sequence[str] | None = None) -> ir.Table:
     return j.select("year", "hs6_1", "hs6_2", proximity=j.both.cast("float64") / larger)
 
 
+def exact_sum(values: ir.NumericColumn, *, decimals: int = 18) -> ir.FloatingScalar:
+    """``sum(values)`` in fixed point (``decimals`` places, 38 digits), cast back to float64.
+
+    A parallel engine adds floats in whatever order its threads finish, so a plain ``sum`` can
+    differ in the last bit from run to run; a fixed-point sum is exact, hence the same every run
+    (seeded analyses must give bit-identical output). Each value is rounded to ``decimals`` first.
+    """
+    return values.cast(f"decimal(38, {decimals})").sum().cast("float64")
+
+
 def density(rca: ir.Table, *, hs6: Sequence[str] | None = None) -> ir.Table:
     """Density ``w_cp = sum_k M_ck phi_kp / sum_k phi_kp`` for every exporter and product.
 
@@ -234,8 +245,8 @@ def density(rca: ir.Table, *, hs6: Sequence[str] | None = None) -> ir.Table:
     phi = proximity(rca, hs6=hs6)
     present = rca.filter(rca.present).select("year", "country", hs6_1=rca.hs6)
     near = present.join(phi, ["year", "hs6_1"])
-    num = near.group_by(["year", "country", "hs6_2"]).aggregate(num=near.proximity.sum())
-    den = phi.group_by(["year", "hs6_2"]).aggregate(den=phi.proximity.sum())
+    num = near.group_by(["year", "country", "hs6_2"]).aggregate(num=exact_sum(near.proximity))
+    den = phi.group_by(["year", "hs6_2"]).aggregate(den=exact_sum(phi.proximity))
     countries = rca.select("year", "country").distinct()
     grid = countries.join(den, "year")
     j = grid.left_join(num, [grid.year == num.year, grid.country == num.country, grid.hs6_2 == num.hs6_2])

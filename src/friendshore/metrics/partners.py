@@ -69,7 +69,7 @@ from scipy.stats import rankdata
 
 from friendshore.errors import UserError
 from friendshore.metrics.complexity import density as density_table
-from friendshore.metrics.complexity import revealed_advantage
+from friendshore.metrics.complexity import exact_sum, revealed_advantage
 from friendshore.metrics.parameters import (
     DEFAULT_UNCERTAINTY,
     DEFAULT_WEIGHTS,
@@ -191,9 +191,13 @@ def candidate_density(trade: ir.Table, *, hs6: Sequence[str], year: int, thresho
     codes = sorted(set(hs6))
     rca = revealed_advantage(trade, year=year, threshold=threshold)
     dens = density_table(rca, hs6=codes)
-    world = rca.filter(rca.hs6.isin(codes)).group_by("hs6").aggregate(w=rca.export_kusd.sum())
+    # fixed-point sums: the same data give bit-identical densities every run (see exact_sum)
+    world = rca.filter(rca.hs6.isin(codes))
+    world = world.group_by("hs6").aggregate(w=exact_sum(world.export_kusd, decimals=6))
     j = dens.join(world, "hs6")
-    out = j.group_by("country").aggregate(num=(j.density * j.w).sum(), den=j.w.sum())
+    out = j.group_by("country").aggregate(
+        num=exact_sum(j.density * j.w, decimals=6), den=exact_sum(j.w, decimals=6)
+    )
     return out.select("country", density=out.num / out.den)
 
 
