@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -89,9 +90,14 @@ def test_reads_pass(warehouse: Path, sql: str) -> None:
         PAYLOAD.format(target="x.csv"),
     ],
 )
-def test_writes_refused(sql: str) -> None:
-    with pytest.raises(ReadOnlyQueryError):
+def test_writes_refused(sql: str, reliability: Any) -> None:
+    try:
         check_read_only(sql)
+    except ReadOnlyQueryError:
+        reliability("sql", sql, clean=True)
+        return
+    reliability("sql", sql, escaped=True)
+    pytest.fail(f"not refused: {sql}")
 
 
 @pytest.mark.parametrize(
@@ -116,9 +122,14 @@ def test_writes_refused(sql: str) -> None:
         "select * from '/etc/hosts.csv'",
     ],
 )
-def test_file_access_refused(warehouse: Path, sql: str) -> None:
-    with pytest.raises(ReadOnlyQueryError):
+def test_file_access_refused(warehouse: Path, sql: str, reliability: Any) -> None:
+    try:
         run_query(load_settings(home=warehouse), sql)
+    except ReadOnlyQueryError:
+        reliability("sql", sql, clean=True)
+        return
+    reliability("sql", sql, escaped=True)
+    pytest.fail(f"not refused: {sql}")
 
 
 def test_the_engine_itself_refuses_files_and_settings(warehouse: Path) -> None:
@@ -148,13 +159,21 @@ def test_the_engine_itself_refuses_files_and_settings(warehouse: Path) -> None:
 
 
 def test_payload_from_the_issue_writes_nothing(
-    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    warehouse: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    reliability: Any,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     before = _digest_tree(warehouse)
     for target in ("x.csv", str(warehouse / read_manifest(warehouse).files("gdp")[0])):
-        assert run(["--home", str(warehouse), "sql", PAYLOAD.format(target=target)]) == 2
+        payload = PAYLOAD.format(target=target)
+        code = run(["--home", str(warehouse), "sql", payload])
         err = capsys.readouterr().err
+        wrote = (tmp_path / "x.csv").exists() or _digest_tree(warehouse) != before
+        reliability("sql", f"cli: {payload}", clean=code == 2 and not wrote, escaped=wrote, data_lost=wrote)
+        assert code == 2
         assert err.startswith("error:")
         assert "exactly one SQL statement" in err
     assert not (tmp_path / "x.csv").exists()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,7 @@ def parse_baci_name(name: str) -> BaciName:
 def _read_small_csv(stream: IO[bytes], file: str) -> pa.Table:
     try:
         data = stream.read()
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
         raise DataSourceError(f"archive member is corrupt or truncated ({exc})", file=file) from None
     if data.count(b'"') % 2:
         raise CutShortError(file)
@@ -301,7 +302,7 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
         bad = archive.testzip() if path.stat().st_size < (64 << 20) else None
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise DataSourceError(
             f"not a readable zip archive ({exc})",
             file=path,

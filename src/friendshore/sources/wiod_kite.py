@@ -184,7 +184,7 @@ def _check(name: str, table: pa.Table, file: Path) -> pa.Table:
     if dup is not None:
         shown = ", ".join(f"{k}={dup[k]}" for k in keys)
         raise SchemaError(
-            f"component '{name}', row {dup['row']}: {shown} appears {dup['count']} times",
+            f"component '{name}', row {dup['line']}: {shown} appears {dup['count']} times",
             file=file,
             field=keys[0],
             hint="each key may appear once per component",

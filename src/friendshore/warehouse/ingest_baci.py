@@ -13,6 +13,7 @@ import io
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -344,7 +345,7 @@ def _load_trade_file(
                 rows += batch.num_rows
                 if year is None:
                     years.update(batch.column("year").unique().to_pylist())
-    except (zipfile.BadZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
         raise DataSourceError(
             f"archive member is corrupt or truncated ({exc})",
             file=member.label,
