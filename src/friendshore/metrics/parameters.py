@@ -77,7 +77,9 @@ class EcThresholds:
     def __post_init__(self) -> None:
         require_fraction(self.hhi, "the EC screen's HHI threshold (--hhi)")
         require_fraction(self.extra_import_ratio, "the EC screen's extra-group import ratio (--extra-ratio)")
-        require_number(self.import_export_ratio, "the EC screen's imports/exports ratio (--cover)", minimum=0.0)
+        require_number(
+            self.import_export_ratio, "the EC screen's imports/exports ratio (--cover)", minimum=0.0
+        )
 
 
 #: The Commission's thresholds (0.4, 0.5, 1.0).
