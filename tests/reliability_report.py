@@ -30,7 +30,8 @@ row counts inputs the tests tried against a warehouse holding data (issue 20):
 - **crash**: an ingest killed with SIGKILL (or interrupted with SIGINT) at a point of the load
   (`tests/test_crash.py`); afterwards the warehouse must open, `friendshore data verify` must
   pass and exactly the old (or, after the commit, the new) data must be there.
-- **concurrency**: readers during a load and two loads at once (`tests/test_crash.py`).
+- **concurrency**: readers and cache builds during a load, two loads at once (threads and
+  processes; `tests/test_store_reliability.py`, `tests/test_crash.py`).
 
 Targets: 0 internal errors, 0 data lost, 0 gate escapes.
 """

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -56,7 +57,7 @@ def tree(home: Path) -> dict[str, str]:
 
 
 def test_a_query_during_a_load_never_caches_old_data_under_the_new_version(
-    home: Path, monkeypatch: pytest.MonkeyPatch
+    home: Path, monkeypatch: pytest.MonkeyPatch, reliability: Any
 ) -> None:
     """Reader reads manifest A; a load commits B before the reader takes the lock to build the
     cache. The cache built must hold A's data under A's name; B's cache is B's data."""
@@ -81,7 +82,11 @@ def test_a_query_during_a_load_never_caches_old_data_under_the_new_version(
     assert cache_file(home, a.digest).exists()  # named after the manifest it was built from
     b = read_manifest(home)
     assert b.digest != a.digest
-    assert total(home) == 5.0  # B's cache is built from B's files
+    now = total(home)
+    reliability(
+        "concurrency", "a query building the cache during a load", clean=now == 5.0, data_lost=now != 5.0
+    )
+    assert now == 5.0  # B's cache is built from B's files
     assert open_snapshot(load_settings(home=home)).manifest.digest == b.digest
 
 
@@ -202,7 +207,7 @@ def test_home_pointing_at_a_file_is_a_user_error(
     assert home.read_text() == "x"
 
 
-def test_two_loads_at_once_lose_nothing(home: Path) -> None:
+def test_two_loads_at_once_lose_nothing(home: Path, reliability: Any) -> None:
     """The second writer waits for the lock and reads the manifest the first one committed."""
     load(home, "base", 1.0)
     staged, release, second_waiting = threading.Event(), threading.Event(), threading.Event()
@@ -232,13 +237,16 @@ def test_two_loads_at_once_lose_nothing(home: Path) -> None:
     release.set()
     for t in threads:
         t.join(60)
+    releases = sorted(p.key["release"] for p in read_manifest(home).partitions("gdp"))
+    kept = not errors and releases == ["base", "one", "two"] and all(r["ok"] for r in verify(home))
+    reliability("concurrency", "two loads at once (threads)", clean=kept, data_lost=not kept)
     assert errors == []
-    assert sorted(p.key["release"] for p in read_manifest(home).partitions("gdp")) == ["base", "one", "two"]
+    assert releases == ["base", "one", "two"]
     assert total(home) == 6.0
     assert all(r["ok"] for r in verify(home))
 
 
-def test_readers_during_a_load_see_the_old_or_the_new_data_never_a_mix(home: Path) -> None:
+def test_readers_during_a_load_see_the_old_or_the_new_data_never_a_mix(home: Path, reliability: Any) -> None:
     with transaction(home) as tx:
         for release in ("a", "b"):
             tx.replace("gdp", {"release": release}, gdp(release, 1.0), source="t", release=release, files=SRC)
@@ -255,10 +263,13 @@ def test_readers_during_a_load_see_the_old_or_the_new_data_never_a_mix(home: Pat
     thread = threading.Thread(target=loader)
     thread.start()
     assert staged.wait(30)
-    assert total(home) == 2.0  # mid-load: both partitions old
+    during = total(home)
     release.set()
     thread.join(60)
-    assert total(home) == 20.0  # after the commit: both new
+    after = total(home)
+    reliability("concurrency", "a reader during a load", clean=(during, after) == (2.0, 20.0))
+    assert during == 2.0  # mid-load: both partitions old
+    assert after == 20.0  # after the commit: both new
 
 
 def test_ingest_sample_is_one_transaction(

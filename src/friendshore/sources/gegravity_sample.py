@@ -72,11 +72,17 @@ def read_gegravity_sample(path: Path) -> pd.DataFrame:
             bad |= values.fillna(0) % 1 != 0
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
-            shown = text.iloc[row]
+            shown, value = text.iloc[row], values.iloc[row]
+            if not shown:
+                message = "value is missing"
+            elif pd.isna(value):
+                message = f"'{shown}' is not a number"
+            elif not np.isfinite(value):
+                message = f"'{shown}' is out of range (too large for a number)"
+            else:
+                message = f"'{shown}' is not a whole number (a year)"
             raise SchemaError(
-                f"'{shown}' is not a finite number" + (" (a year)" if ours == "year" else "")
-                if shown
-                else "value is missing",
+                message,
                 file=path,
                 line=row + 2,
                 field=source,
