@@ -179,6 +179,15 @@ def chips(
     chokepoints_only: Annotated[bool, typer.Option(help="Only the chokepoint inputs.")] = CH[
         "chokepoints_only"
     ],
+    with_trade: Annotated[
+        bool,
+        typer.Option(
+            help="Beside ETO's shares, trade in the HS6 codes that carry each input (world and --country)."
+        ),
+    ] = CH["with_trade"],
+    year: Annotated[
+        int | None, typer.Option(help="With --with-trade: trade year (default: the latest loaded).")
+    ] = CH["year"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -187,12 +196,15 @@ def chips(
 
     Without options: every input with its top countries and a chokepoint flag (one country above
     --threshold); --country: that country's share and firms at every input; --input: the
-    providers of one input."""
+    providers of one input; --with-trade: the trade in the HS6 codes that carry each input beside
+    ETO's shares (src/friendshore/nomenclature/data/eto_hs6.csv)."""
     result = chips_analysis.chips(
         settings_of(ctx),
         input_name=input_name,
         country=country,
         threshold=threshold,
         chokepoints_only=chokepoints_only,
+        with_trade=with_trade,
+        year=year,
     )
     emit(result, fmt, columns=columns, with_meta=with_meta)

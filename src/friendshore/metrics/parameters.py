@@ -26,6 +26,7 @@ __all__ = [
     "CHOKEPOINT_HHI",
     "DEFAULT_CHOKEPOINT_SHARE",
     "DEFAULT_EC_THRESHOLDS",
+    "DEFAULT_EVENT_WINDOW",
     "DEFAULT_SR_PARAMS",
     "DEFAULT_SR_THRESHOLDS",
     "DEFAULT_UNCERTAINTY",
@@ -42,6 +43,11 @@ __all__ = [
     "require_fraction",
     "require_number",
 ]
+
+
+#: Full calendar years compared on each side of a dated measure in the event view (BACI is annual;
+#: three years smooth the chip cycle without reaching far back; a choice, not a published default).
+DEFAULT_EVENT_WINDOW = 3
 
 
 def require_number(
