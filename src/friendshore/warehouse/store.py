@@ -391,38 +391,39 @@ def transaction(home: Path) -> Iterator[Transaction]:
 
 def verify(home: Path) -> list[dict[str, Any]]:
     """Re-check every partition file the manifest names: present, the sha256 recorded when it was
-    written (manifests from before hashes were recorded: the row count only), and its row count.
+    written, and its row count (partitions written before hashes were recorded: the row count only).
 
-    Returns one row per partition: ``table, partition, file, rows, ok, problem``.
+    Returns one row per partition: ``table, partition, file, rows, ok, problem`` (``problem`` is
+    empty when ``ok``, or a note on what could not be checked).
     """
     home = Path(home)
     out = []
     for table, parts in sorted(read_manifest(home).tables.items()):
         for part in sorted(parts, key=Partition.key_id):
-            path = home / part.file
-            problem = ""
-            if not path.is_file():
-                problem = "file is missing"
-            elif part.sha256 is not None and sha256_file(path) != part.sha256:
-                problem = f"sha256 differs from the one recorded at load ({part.sha256[:12]})"
-            else:
-                try:
-                    rows = pq.ParquetFile(path).metadata.num_rows
-                except (pa.ArrowInvalid, OSError) as exc:
-                    problem = f"not a readable Parquet file ({exc})"
-                else:
-                    if rows != part.rows:
-                        problem = f"holds {rows} rows, the manifest says {part.rows}"
-                    elif part.sha256 is None:
-                        problem = ""  # rows check out; no hash was recorded for this old partition
+            problem = _check_file(home / part.file, part)
             out.append(
                 {
                     "table": table,
                     "partition": ", ".join(f"{k}={v}" for k, v in part.key.items()),
                     "file": part.file,
                     "rows": part.rows,
-                    "ok": not problem,
+                    "ok": problem is None,
                     "problem": problem or ("" if part.sha256 else "no sha256 recorded (rows checked)"),
                 }
             )
     return out
+
+
+def _check_file(path: Path, part: Partition) -> str | None:
+    """What is wrong with the partition file ``path`` (``None``: nothing)."""
+    if not path.is_file():
+        return "file is missing"
+    if part.sha256 is not None and sha256_file(path) != part.sha256:
+        return f"sha256 differs from the one recorded at load ({part.sha256[:12]})"
+    try:
+        rows = pq.ParquetFile(path).metadata.num_rows
+    except (pa.ArrowInvalid, OSError) as exc:
+        return f"not a readable Parquet file ({exc})"
+    if rows != part.rows:
+        return f"holds {rows} rows, the manifest says {part.rows}"
+    return None
