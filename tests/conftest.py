@@ -85,3 +85,44 @@ def chips_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> P
         sample_data / "hs_concordance_unsd" / "HS2017toHS2007ConversionAndCorrelationTables.xlsx",
     )
     return path
+
+
+# --- RELIABILITY.md ------------------------------------------------------------------------------
+# Tests of issue 20 record each input they try through the ``reliability`` fixture; every pytest
+# process (xdist workers included) appends to one JSON-lines file per process, and the controlling
+# process writes RELIABILITY.md at the end of a run that tried the whole bad-input corpus.
+
+
+def _reliability_dir(config: pytest.Config) -> Path:
+    return Path(config.rootpath) / ".pytest_cache" / "reliability"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller (or a run without xdist)
+        import shutil
+
+        shutil.rmtree(_reliability_dir(session.config), ignore_errors=True)
+
+
+@pytest.fixture
+def reliability(request: pytest.FixtureRequest) -> object:
+    """``reliability(category, case, **outcome)`` records one input tried, for RELIABILITY.md."""
+    import json
+
+    folder = _reliability_dir(request.config)
+    folder.mkdir(parents=True, exist_ok=True)
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+    def record(category: str, case: str, **outcome: object) -> None:
+        with open(folder / f"{worker}.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"category": category, "case": case, **outcome}) + "\n")
+
+    return record
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return
+    from reliability_report import write_report
+
+    write_report(_reliability_dir(session.config), project_root() / "RELIABILITY.md")

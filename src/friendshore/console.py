@@ -37,16 +37,19 @@ def get_logger(name: str) -> logging.Logger:
 
 
 @contextmanager
-def progress(*, transient: bool = True) -> Iterator[Progress]:
-    """A Rich progress display on stderr (hidden when stderr is not a terminal)."""
+def progress(*, transient: bool = True, console: Console | None = None) -> Iterator[Progress]:
+    """A Rich progress display on stderr (hidden when stderr is not a terminal).
+
+    Task descriptions are shown as text, never markup: they hold file names (``[/x].csv``)."""
+    console = console or err_console
     with Progress(
         SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.description}", markup=False, style="progress.description"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err_console,
+        console=console,
         transient=transient,
-        disable=not err_console.is_terminal,
+        disable=not console.is_terminal,
     ) as bar:
         yield bar

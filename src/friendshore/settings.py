@@ -54,8 +54,13 @@ def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment, then apply the non-``None`` ``overrides``."""
     clean = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return Settings(**clean)  # type: ignore[arg-type]
+        settings = Settings(**clean)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "settings"
         raise SettingsError(f"setting '{field}' (FRIENDSHORE_{field.upper()}): {first['msg']}") from None
+    if settings.home.exists() and not settings.home.is_dir():
+        raise SettingsError(
+            f"the warehouse folder {settings.home} is a file: point --home (FRIENDSHORE_HOME) at a folder"
+        )
+    return settings

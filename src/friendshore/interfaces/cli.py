@@ -92,10 +92,11 @@ def sql(
     query: Annotated[str, typer.Argument(help='One read-only query, e.g. "select count(*) from trade".')],
     fmt: FormatOption = "table",
 ) -> None:
-    """Run a read-only SQL query on the warehouse (DuckDB dialect; Spark SQL on --backend pyspark)."""
-    from friendshore.warehouse import connect, run_query
+    """Run one read-only SELECT on the warehouse tables (DuckDB SQL; files, settings and writes are
+    refused by the engine; refused on --backend pyspark)."""
+    from friendshore.warehouse import run_query
 
-    render(run_query(connect(settings_of(ctx)), query), fmt)
+    render(run_query(settings_of(ctx), query), fmt)
 
 
 @data_app.command("status")
@@ -108,6 +109,31 @@ def data_status(
 ) -> None:
     """List the warehouse's tables with row counts and provenance (source, release, file, sha256)."""
     emit(warehouse_status.data_status(settings_of(ctx)), fmt, columns=columns, with_meta=with_meta)
+
+
+@data_app.command("verify")
+def data_verify(ctx: typer.Context, fmt: FormatOption = "table") -> None:
+    """Re-check every partition file against the sha256 and row count recorded at load; exit 1 if any differs."""
+    import pyarrow as pa
+
+    from friendshore.warehouse.store import verify
+
+    rows = verify(settings_of(ctx).home)
+    schema = pa.schema(
+        {
+            "table": pa.string(),
+            "partition": pa.string(),
+            "file": pa.string(),
+            "rows": pa.int64(),
+            "ok": pa.bool_(),
+            "problem": pa.string(),
+        }
+    )
+    render(pa.Table.from_pylist(rows, schema=schema), fmt)
+    bad = sum(not r["ok"] for r in rows)
+    if bad:
+        _error("error:", f"{bad} of {len(rows)} partition file(s) differ from the manifest: load them again")
+        raise typer.Exit(1)
 
 
 # Every command module exposes its Typer app; mounting them here is the one registration point.
@@ -132,9 +158,9 @@ def run(args: list[str] | None = None) -> int:
     """Run the CLI with ``args`` and return its exit code (no ``sys.exit``)."""
     try:
         code = app(args=args, standalone_mode=False, prog_name="friendshore")
-    except typer.Exit as exc:
-        return int(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except (typer.Exit, click.exceptions.Exit) as exc:
+        if exc.exit_code == _SIGINT_EXIT:
+            err_console.print(Text(_INTERRUPTED), highlight=False, soft_wrap=True)
         return int(exc.exit_code)
     except typer.TyperException as exc:  # usage errors: exit code 2, with the usage line
         show = getattr(exc, "show", None)
@@ -143,18 +169,15 @@ def run(args: list[str] | None = None) -> int:
         else:
             _error("error:", exc.format_message())
         return int(exc.exit_code)
-    except typer.Abort:
-        err_console.print("Aborted.")
-        return 130
+    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C outside a command (click: Abort)
+        err_console.print(Text(_INTERRUPTED), highlight=False, soft_wrap=True)
+        return _SIGINT_EXIT
     except UserError as exc:
         _error("error:", str(exc))
         return 2
     except FriendshoreError as exc:
         _error("error:", str(exc))
         return 1
-    except KeyboardInterrupt:
-        err_console.print("Interrupted: nothing was changed by the interrupted command.")
-        return 130
     except Exception as exc:  # an internal error: no traceback, a way to report it
         _error(
             "internal error:",
@@ -165,7 +188,14 @@ def run(args: list[str] | None = None) -> int:
         if _debug():
             raise
         return 1
-    return int(code) if isinstance(code, int) else 0
+    code = int(code) if isinstance(code, int) else 0
+    if code == _SIGINT_EXIT:  # typer turns Ctrl-C inside a command into Exit(130) and returns it
+        err_console.print(Text(_INTERRUPTED), highlight=False, soft_wrap=True)
+    return code
+
+
+_SIGINT_EXIT = 130
+_INTERRUPTED = "Interrupted: nothing was changed (a load in progress was rolled back)."
 
 
 def _debug() -> bool:

@@ -33,6 +33,7 @@ __all__ = [
     "complexity",
     "density",
     "diversity",
+    "exact_sum",
     "exports",
     "market_shares",
     "proximity",
@@ -65,7 +66,9 @@ def exports(trade: ir.Table, *, year: int | Sequence[int] | None = None) -> ir.T
     years = _years(year)
     if years is not None:
         trade = trade.filter(trade.year.isin(years))
-    x = trade.group_by(["year", "exporter", "hs6"]).aggregate(export_kusd=trade.value_kusd.sum())
+    x = trade.group_by(["year", "exporter", "hs6"]).aggregate(
+        export_kusd=exact_sum(trade.value_kusd, decimals=6)
+    )
     x = x.filter(x.export_kusd > 0)
     return x.select(year=x.year, country=x.exporter, hs6=x.hs6, export_kusd=x.export_kusd)
 
@@ -85,10 +88,11 @@ def revealed_advantage(
     by_country = ibis.window(group_by=[x.year, x.country])
     by_product = ibis.window(group_by=[x.year, x.hs6])
     by_year = ibis.window(group_by=[x.year])
+    fixed = x.export_kusd.cast("decimal(38, 6)")  # fixed-point sums: the same every run (exact_sum)
     x = x.mutate(
-        country_kusd=x.export_kusd.sum().over(by_country),
-        product_kusd=x.export_kusd.sum().over(by_product),
-        world_kusd=x.export_kusd.sum().over(by_year),
+        country_kusd=fixed.sum().over(by_country).cast("float64"),
+        product_kusd=fixed.sum().over(by_product).cast("float64"),
+        world_kusd=fixed.sum().over(by_year).cast("float64"),
     )
     rca = (x.export_kusd / x.country_kusd) / (x.product_kusd / x.world_kusd)
     return x.select(
@@ -173,6 +177,20 @@ def proximity(rca: ir.Table, *, hs6: Sequence[str] | None = None) -> ir.Table:
     return j.select("year", "hs6_1", "hs6_2", proximity=j.both.cast("float64") / larger)
 
 
+def exact_sum(
+    values: ir.NumericColumn, *, decimals: int = 18, where: ir.BooleanValue | None = None
+) -> ir.FloatingScalar:
+    """``sum(values)`` in fixed point (``decimals`` places, 38 digits), cast back to float64.
+
+    A parallel engine adds floats in whatever order its threads finish, so a plain ``sum`` can
+    differ in the last bit from run to run; a fixed-point sum is exact, hence the same every run
+    (seeded analyses must give bit-identical output). Each value is rounded to ``decimals`` first
+    (BACI values have three decimals, so ``decimals=6`` loses nothing of them).
+    """
+    fixed = values.cast(f"decimal(38, {decimals})")
+    return fixed.sum(where=where).cast("float64")
+
+
 def density(rca: ir.Table, *, hs6: Sequence[str] | None = None) -> ir.Table:
     """Density ``w_cp = sum_k M_ck phi_kp / sum_k phi_kp`` for every exporter and product.
 
@@ -183,8 +201,8 @@ def density(rca: ir.Table, *, hs6: Sequence[str] | None = None) -> ir.Table:
     phi = proximity(rca, hs6=hs6)
     present = rca.filter(rca.present).select("year", "country", hs6_1=rca.hs6)
     near = present.join(phi, ["year", "hs6_1"])
-    num = near.group_by(["year", "country", "hs6_2"]).aggregate(num=near.proximity.sum())
-    den = phi.group_by(["year", "hs6_2"]).aggregate(den=phi.proximity.sum())
+    num = near.group_by(["year", "country", "hs6_2"]).aggregate(num=exact_sum(near.proximity))
+    den = phi.group_by(["year", "hs6_2"]).aggregate(den=exact_sum(phi.proximity))
     countries = rca.select("year", "country").distinct()
     grid = countries.join(den, "year")
     j = grid.left_join(num, [grid.year == num.year, grid.country == num.country, grid.hs6_2 == num.hs6_2])

@@ -82,9 +82,11 @@ class EcThresholds:
     import_export_ratio: float = 1.0
 
     def __post_init__(self) -> None:
-        require_fraction(self.hhi, "the EC screen's HHI threshold")
-        require_fraction(self.extra_import_ratio, "the EC screen's extra-group import ratio")
-        require_number(self.import_export_ratio, "the EC screen's imports/exports ratio", minimum=0.0)
+        require_fraction(self.hhi, "the EC screen's HHI threshold (--hhi)")
+        require_fraction(self.extra_import_ratio, "the EC screen's extra-group import ratio (--extra-ratio)")
+        require_number(
+            self.import_export_ratio, "the EC screen's imports/exports ratio (--cover)", minimum=0.0
+        )
 
 
 #: The Commission's thresholds (0.4, 0.5, 1.0).

@@ -22,7 +22,7 @@ from scipy.stats import rankdata
 
 from friendshore.errors import UserError
 from friendshore.metrics.complexity import density as density_table
-from friendshore.metrics.complexity import revealed_advantage
+from friendshore.metrics.complexity import exact_sum, revealed_advantage
 from friendshore.metrics.parameters import (
     DEFAULT_UNCERTAINTY,
     DEFAULT_WEIGHTS,
@@ -106,19 +106,20 @@ def candidate_capacity(
     if not members:
         raise UserError("the importer has no members")
     year_t = trade.filter(trade.year == year)
-    totals = year_t.group_by("exporter").aggregate(country_total=year_t.value_kusd.sum())
-    world_total = year_t.aggregate(world_total=year_t.value_kusd.sum())
+    # fixed-point sums (exact_sum): seeded rankings print the same bytes every run
+    totals = year_t.group_by("exporter").aggregate(country_total=exact_sum(year_t.value_kusd, decimals=6))
+    world_total = year_t.aggregate(world_total=exact_sum(year_t.value_kusd, decimals=6))
     t = year_t.filter(year_t.hs6.isin(codes))
     x = t.group_by("exporter").aggregate(
-        export_kusd=t.value_kusd.sum(),
-        to_importer=t.value_kusd.sum(where=t.importer.isin(members)),
+        export_kusd=exact_sum(t.value_kusd, decimals=6),
+        to_importer=exact_sum(t.value_kusd, decimals=6, where=t.importer.isin(members)),
     )
     x = x.filter(x.export_kusd > 0)
     concern = _in(t.exporter, exclude)
     dependency = t.aggregate(
-        group_kusd=t.value_kusd.sum(),
-        ex_concern_kusd=t.value_kusd.sum(where=~concern),
-        from_concern=t.value_kusd.sum(where=t.importer.isin(members) & concern),
+        group_kusd=exact_sum(t.value_kusd, decimals=6),
+        ex_concern_kusd=exact_sum(t.value_kusd, decimals=6, where=~concern),
+        from_concern=exact_sum(t.value_kusd, decimals=6, where=t.importer.isin(members) & concern),
     )
     j = x.join(totals, "exporter").cross_join(world_total).cross_join(dependency)
     j = j.filter(~j.exporter.isin(members) & ~_in(j.exporter, exclude))
@@ -146,9 +147,13 @@ def candidate_density(trade: ir.Table, *, hs6: Sequence[str], year: int, thresho
     codes = sorted(set(hs6))
     rca = revealed_advantage(trade, year=year, threshold=threshold)
     dens = density_table(rca, hs6=codes)
-    world = rca.filter(rca.hs6.isin(codes)).group_by("hs6").aggregate(w=rca.export_kusd.sum())
+    # fixed-point sums: the same data give bit-identical densities every run (see exact_sum)
+    world = rca.filter(rca.hs6.isin(codes))
+    world = world.group_by("hs6").aggregate(w=exact_sum(world.export_kusd, decimals=6))
     j = dens.join(world, "hs6")
-    out = j.group_by("country").aggregate(num=(j.density * j.w).sum(), den=j.w.sum())
+    out = j.group_by("country").aggregate(
+        num=exact_sum(j.density * j.w, decimals=6), den=exact_sum(j.w, decimals=6)
+    )
     return out.select("country", density=out.num / out.den)
 
 

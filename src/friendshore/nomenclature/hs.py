@@ -169,7 +169,11 @@ def _read_workbook_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]],
             file=path,
             hint="name a sheet that holds the conversion or correlation table",
         )
-    return [list(row) for row in book.get_sheet_by_name(sheet).to_python()], sheet
+    try:
+        rows = book.get_sheet_by_name(sheet).to_python()
+    except Exception as exc:  # broken sheet XML inside a valid zip: calamine's XmlError and others
+        raise DataSourceError(f"sheet '{sheet}' cannot be read ({exc})", file=path) from None
+    return [list(row) for row in rows], sheet
 
 
 def _header(rows: Sequence[Sequence[Any]], origin: str) -> tuple[int, int, int, int | None, str, str]:

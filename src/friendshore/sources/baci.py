@@ -12,8 +12,10 @@ that share an ISO3 (276 and 280 are both DEU) map to the same ISO3.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from friendshore.errors import DataSourceError, SchemaError
-from friendshore.sources.checks import first_false, parse_numbers, require_columns
+from friendshore.sources.checks import (
+    CutShortError,
+    first_duplicate,
+    first_false,
+    parse_integers,
+    parse_numbers,
+    require_columns,
+    require_rows,
+)
 
 __all__ = [
     "TAIWAN_CODE",
@@ -65,8 +75,14 @@ def parse_baci_name(name: str) -> BaciName:
 
 def _read_small_csv(stream: IO[bytes], file: str) -> pa.Table:
     try:
+        data = stream.read()
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+        raise DataSourceError(f"archive member is corrupt or truncated ({exc})", file=file) from None
+    if data.count(b'"') % 2:
+        raise CutShortError(file)
+    try:
         return pacsv.read_csv(
-            stream,
+            io.BytesIO(data),
             convert_options=pacsv.ConvertOptions(auto_dict_encode=False, strings_can_be_null=False),
             read_options=pacsv.ReadOptions(),
         )
@@ -91,7 +107,10 @@ def read_baci_countries(stream: IO[bytes], *, file: str, release: str) -> pa.Tab
     else:
         iso3, iso2, name = "iso_3digit_alpha", "iso_2digit_alpha", "country_name_abbreviation"
     require_columns(cols, ["country_code", iso3, iso2, name], file=file)
-    codes = parse_numbers(raw.column("country_code"), field="country_code", file=file, first_line=2)
+    require_rows(raw, file=file)
+    codes = parse_integers(
+        raw.column("country_code"), field="country_code", file=file, first_line=2, minimum=0, maximum=99999
+    )
     iso3_col = _as_text(raw, iso3)
     codes_int = pc.cast(codes, pa.int32())
     iso3_col = pc.if_else(pc.equal(codes_int, TAIWAN_CODE), "TWN", iso3_col)
@@ -112,8 +131,19 @@ def read_baci_countries(stream: IO[bytes], *, file: str, release: str) -> pa.Tab
             line=bad + 2,
             field=iso3,
         )
-    if len(pc.unique(table.column("code"))) != table.num_rows:
-        raise SchemaError("country codes repeat", file=file, field="country_code")
+    dup = first_duplicate(
+        table.append_column("line", pa.array(range(2, table.num_rows + 2), pa.int64())),
+        ["code"],
+        line_column="line",
+    )
+    if dup is not None:
+        raise SchemaError(
+            f"country code {dup['code']} appears {dup['count']} times",
+            file=file,
+            line=int(dup["line"]),  # type: ignore[call-overload]
+            field="country_code",
+            hint="a country dictionary has one row per code",
+        )
     return table
 
 
@@ -134,15 +164,27 @@ def read_baci_products(stream: IO[bytes], *, file: str, hs_revision: str, releas
     """The product dictionary -> ``hs_revision, release, hs6, description``."""
     raw = _read_small_csv(stream, file)
     require_columns(raw.column_names, ["code", "description"], file=file)
+    require_rows(raw, file=file)
     n = raw.num_rows
-    return pa.table(
+    table = pa.table(
         {
             "hs_revision": pa.array([hs_revision] * n, pa.string()),
             "release": pa.array([release] * n, pa.string()),
             "hs6": _hs6(raw.column("code"), field="code", file=file, first_line=2),
             "description": _as_text(raw, "description"),
+            "line": pa.array(range(2, n + 2), pa.int64()),
         }
     )
+    dup = first_duplicate(table, ["hs6"], line_column="line")
+    if dup is not None:
+        raise SchemaError(
+            f"product {dup['hs6']} appears {dup['count']} times",
+            file=file,
+            line=int(dup["line"]),  # type: ignore[call-overload]
+            field="code",
+            hint="a product dictionary has one row per HS6 code",
+        )
+    return table.drop_columns(["line"])
 
 
 def iter_baci_trade(
@@ -202,8 +244,9 @@ def iter_baci_trade(
         n = batch.num_rows
         if n == 0:
             continue
-        t = parse_numbers(batch.column(0), field="t", file=file, first_line=line)
-        t_int = pc.cast(t, pa.int64())
+        t_int = parse_integers(
+            batch.column(0), field="t", file=file, first_line=line, minimum=1900, maximum=2100, what="a year"
+        )
         if year is not None:
             bad = first_false(pc.equal(t_int, year))
             if bad is not None:
@@ -215,8 +258,8 @@ def iter_baci_trade(
                 )
         iso = {}
         for pos, field in ((1, "i"), (2, "j")):
-            codes = pc.cast(
-                parse_numbers(batch.column(pos), field=field, file=file, first_line=line), pa.int64()
+            codes = parse_integers(
+                batch.column(pos), field=field, file=file, first_line=line, minimum=0, maximum=99999
             )
             bad = first_false(pc.is_in(codes, value_set=code_set))
             if bad is not None:
@@ -259,7 +302,7 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
         bad = archive.testzip() if path.stat().st_size < (64 << 20) else None
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise DataSourceError(
             f"not a readable zip archive ({exc})",
             file=path,

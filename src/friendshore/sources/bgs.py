@@ -38,7 +38,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from friendshore.errors import DataSourceError, SchemaError
-from friendshore.sources.checks import first_false, parse_numbers, require_columns, require_nonempty
+from friendshore.sources.checks import (
+    first_false,
+    parse_numbers,
+    require_balanced_quotes,
+    require_columns,
+    require_nonempty,
+)
 
 __all__ = ["BGS_COLUMNS", "SOURCE", "bgs_stage", "bgs_unit", "read_bgs_production"]
 
@@ -90,6 +96,7 @@ def read_bgs_production(path: Path, *, release: str | None = None) -> pa.Table:
             hint="BGS WMS downloads are ';'-separated text",
         )
     require_columns(header, BGS_COLUMNS, file=path, hint="is this a BGS World Mineral Statistics download?")
+    require_balanced_quotes(path)
     try:
         raw = pacsv.read_csv(
             path,

@@ -6,6 +6,7 @@ Readers parse text columns with these helpers so that a bad value is reported wh
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -16,11 +17,16 @@ from friendshore.errors import DataSourceError, SchemaError
 
 __all__ = [
     "NUMBER_RE",
+    "CutShortError",
     "first_duplicate",
     "first_false",
+    "parse_integers",
     "parse_numbers",
+    "require_balanced_quotes",
     "require_columns",
+    "require_finite",
     "require_nonempty",
+    "require_rows",
 ]
 
 #: A plain decimal number, optionally signed, optionally with an exponent.
@@ -103,6 +109,16 @@ def parse_numbers(
                 hint="fix or remove that row, or download the file again",
             )
         numbers = pc.cast(pc.if_else(is_missing, pa.scalar(None, pa.string()), text), pa.float64())
+        # A well-formed number too large for a float (1e400) becomes inf: refuse it, never store it.
+        bad = first_false(pc.fill_null(pc.is_finite(numbers), True))
+        if bad is not None:
+            raise SchemaError(
+                f"'{text[bad].as_py()}' is out of range (too large for a number)",
+                file=file,
+                line=first_line + bad,
+                field=field,
+                hint="fix that value, or download the file again",
+            )
     if nonnegative:
         bad = first_false(pc.or_kleene(pc.is_null(numbers), pc.greater_equal(numbers, 0)))
         if bad is not None:
@@ -137,3 +153,92 @@ def first_duplicate(
     if line_column is not None:
         found["line"] = row[f"{line_column}_max"]
     return found
+
+
+def require_finite(value: float, *, file: str | Path, line: int | None, field: str, text: str) -> float:
+    """``value`` (parsed from ``text``) if it is finite; a ``SchemaError`` naming where otherwise.
+
+    Python's ``float`` turns ``'1e400'`` into ``inf`` without complaint: every reader that parses
+    numbers one at a time passes them through here."""
+    if not math.isfinite(value):
+        raise SchemaError(
+            f"'{text}' is out of range (too large for a number)",
+            file=file,
+            line=line,
+            field=field,
+            hint="fix that value, or download the file again",
+        )
+    return value
+
+
+def parse_integers(
+    values: pa.Array | pa.ChunkedArray,
+    *,
+    field: str,
+    file: str | Path,
+    first_line: int,
+    minimum: int,
+    maximum: int,
+    what: str = "a whole number",
+) -> pa.Array | pa.ChunkedArray:
+    """Parse a text column of whole numbers within ``[minimum, maximum]`` to int64.
+
+    ``2024.5``, ``-3`` for a year or ``99999`` for an int16 column are refused with their line,
+    instead of failing later in a cast (``2024.0`` is accepted: spreadsheets write whole numbers so).
+    """
+    numbers = parse_numbers(values, field=field, file=file, first_line=first_line)
+    whole = pc.equal(pc.floor(numbers), numbers)
+    ok = pc.and_(whole, pc.and_(pc.greater_equal(numbers, minimum), pc.less_equal(numbers, maximum)))
+    bad = first_false(ok)
+    if bad is not None:
+        raise SchemaError(
+            f"{numbers[bad].as_py():g} is not {what} from {minimum} to {maximum}",
+            file=file,
+            line=first_line + bad,
+            field=field,
+            hint="fix or remove that row, or download the file again",
+        )
+    return pc.cast(numbers, pa.int64())
+
+
+def require_rows(table: pa.Table, *, file: str | Path, line: int = 1) -> pa.Table:
+    """``table`` if it has rows; a header-only file is refused (it is never a whole release)."""
+    if table.num_rows == 0:
+        raise SchemaError(
+            "the file has a header but no rows",
+            file=file,
+            line=line,
+            hint="the download may be cut short: fetch the file again",
+        )
+    return table
+
+
+class CutShortError(DataSourceError):
+    """A text file that ends inside a quoted field: it was cut short."""
+
+    def __init__(self, file: str | Path) -> None:
+        super().__init__(
+            "the file ends inside a quoted field: it is cut short or a quote is unbalanced",
+            file=file,
+            hint="download the file again",
+        )
+
+
+def require_balanced_quotes(path: Path, *, chunk: int = 1 << 22) -> None:
+    """Refuse a CSV with an odd number of ``"``: a well-formed CSV doubles quotes inside quoted
+    fields, so an odd count means the file ends inside a quoted field (cut mid-file). Arrow's CSV
+    reader would take the rest of the file as that field's value without a word."""
+    import gzip
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    count = 0
+    try:
+        with opener(path, "rb") as fh:
+            while block := fh.read(chunk):
+                count += block.count(b'"')
+    except (OSError, EOFError) as exc:
+        raise DataSourceError(
+            f"cannot read the file ({exc})", file=path, hint="the download may be truncated: fetch it again"
+        ) from None
+    if count % 2:
+        raise CutShortError(path)

@@ -30,6 +30,7 @@ commit date (``46e0106``, 2026-08-14).
 from __future__ import annotations
 
 import csv
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from friendshore.errors import DataSourceError, SchemaError
-from friendshore.sources.checks import NUMBER_RE, require_columns, require_nonempty
+from friendshore.sources.checks import NUMBER_RE, require_columns, require_finite, require_nonempty
 
 __all__ = ["ETO_FILES", "ETO_RELEASE", "read_eto", "read_market_size_usd"]
 
@@ -72,7 +73,8 @@ def _read_rows(path: Path, required: list[str]) -> _Rows:
     hint = "is this the data/ folder of georgetown-cset/eto-chip-explorer?"
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
+            # strict: a file cut inside a quoted field is an error, not a shorter last record
+            reader = csv.reader(fh, strict=True)
             header = [h.strip() for h in next(reader, [])]
             require_columns(header, required, file=path, hint=hint)
             columns: dict[str, list[str]] = {h: [] for h in header}
@@ -96,11 +98,18 @@ def _read_rows(path: Path, required: list[str]) -> _Rows:
                     columns[name].append(value.strip())
                 lines.append(start)
     except csv.Error as exc:
-        raise DataSourceError(f"not a readable CSV file ({exc})", file=path) from None
+        hint = "the file may be cut short: download it again" if "end of data" in str(exc) else ""
+        raise SchemaError(
+            f"not a readable CSV file ({exc})", file=path, line=reader.line_num, hint=hint
+        ) from None
     except UnicodeDecodeError as exc:
         raise DataSourceError(
             f"not UTF-8 text ({exc.reason})", file=path, hint="download the file again"
         ) from None
+    if not lines:
+        raise SchemaError(
+            "the file has a header but no rows", file=path, line=1, hint="download the file again"
+        )
     return _Rows(path, columns, lines)
 
 
@@ -112,7 +121,7 @@ def _numbers(rows: _Rows, name: str, *, allow_missing: bool = True) -> list[floa
                 raise rows.fail(i, name, "value is missing", "fill it in or remove the row")
             out.append(None)
         elif re.match(NUMBER_RE, text):
-            out.append(float(text))
+            out.append(require_finite(float(text), file=rows.file, line=rows.lines[i], field=name, text=text))
         else:
             raise rows.fail(i, name, f"'{text}' is not a number", "fix or remove that row")
     return out
@@ -135,7 +144,10 @@ def read_market_size_usd(text: str) -> float | None:
     if not m:
         raise ValueError(f"'{text}' is not a market size such as '$574.1 billion (2022)'")
     scale = m["scale"].lower() if m["scale"] else None
-    return float(m["amount"].replace(",", "")) * _SCALE[scale]
+    value = float(m["amount"].replace(",", "")) * _SCALE[scale]
+    if not math.isfinite(value):
+        raise ValueError(f"'{text}' is out of range (too large for a number)")
+    return value
 
 
 def _market_sizes(rows: _Rows, name: str) -> list[float | None]:
@@ -160,6 +172,18 @@ def _unique_ids(rows: _Rows, name: str) -> None:
         if value in seen:
             raise rows.fail(i, name, f"id '{value}' appears twice")
         seen.add(value)
+
+
+def _unique_keys(rows: _Rows, keys: list[str]) -> None:
+    """Refuse a record whose ``keys`` repeat an earlier record's (named at the later line)."""
+    seen: dict[tuple[str, ...], int] = {}
+    for i, key in enumerate(zip(*(rows.get(k) for k in keys), strict=True)):
+        if key in seen:
+            shown = ", ".join(f"{k}={v!r}" for k, v in zip(keys, key, strict=True))
+            raise rows.fail(
+                i, keys[0], f"{shown} repeats line {rows.lines[seen[key]]}", "each key may appear once"
+            )
+        seen[key] = i
 
 
 def _inputs(folder: Path, release: str) -> pa.Table:
@@ -232,6 +256,7 @@ def _provision(folder: Path, release: str, names: dict[str, str]) -> pa.Table:
             raise rows.fail(i, "provider_id", f"provider '{pid}' is not in providers.csv")
         if iid not in names:
             raise rows.fail(i, "provided_id", f"input '{iid}' is not in inputs.csv or stages.csv")
+    _unique_keys(rows, ["provider_id", "provided_id", "year"])
     percent = _numbers(rows, "share_provided")
     for i, p in enumerate(percent):
         if p is not None and not 0 <= p <= 100:
@@ -254,6 +279,7 @@ def _provision(folder: Path, release: str, names: dict[str, str]) -> pa.Table:
 
 def _sequence(folder: Path, release: str, names: dict[str, str]) -> pa.Table:
     rows = _read_rows(folder / "sequence.csv", ["input_id", "goes_into_id", "is_type_of_id"])
+    _unique_keys(rows, ["input_id", "goes_into_id", "is_type_of_id"])
     edges: dict[str, list[str]] = {"input_id": [], "related_id": [], "relation": []}
     for i, source in enumerate(rows.get("input_id")):
         if source not in names:

@@ -26,6 +26,7 @@ file and saying how to get the file by hand (then load it with ``friendshore ing
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import shutil
@@ -566,6 +567,8 @@ def fetch(
         download = DOWNLOADS[name]
     except KeyError:
         raise UnknownCodeError(f"unknown source '{name}' (known: {', '.join(sorted(DOWNLOADS))})") from None
+    if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
+        raise UserError(f"--timeout must be a number of seconds above 0, got {timeout!r}")
     command = "friendshore ingest baci FILE" if name == "baci" else f"friendshore ingest {name} PATH"
     if download.manual:
         raise DataSourceError(

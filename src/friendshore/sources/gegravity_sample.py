@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from friendshore.errors import DataSourceError, SchemaError
@@ -66,12 +67,22 @@ def read_gegravity_sample(path: Path) -> pd.DataFrame:
             frame[ours] = text
             continue
         values = pd.to_numeric(text, errors="coerce")
-        bad = values.isna()
+        bad = values.isna() | ~np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan))
+        if ours == "year":
+            bad |= values.fillna(0) % 1 != 0
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
-            shown = text.iloc[row]
+            shown, value = text.iloc[row], values.iloc[row]
+            if not shown:
+                message = "value is missing"
+            elif pd.isna(value):
+                message = f"'{shown}' is not a number"
+            elif not np.isfinite(value):
+                message = f"'{shown}' is out of range (too large for a number)"
+            else:
+                message = f"'{shown}' is not a whole number (a year)"
             raise SchemaError(
-                f"'{shown}' is not a number" if shown else "value is missing",
+                message,
                 file=path,
                 line=row + 2,
                 field=source,

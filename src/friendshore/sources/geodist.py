@@ -36,8 +36,10 @@ from friendshore.sources.checks import (
     first_duplicate,
     first_false,
     parse_numbers,
+    require_balanced_quotes,
     require_columns,
     require_nonempty,
+    require_rows,
 )
 
 __all__ = [
@@ -104,6 +106,7 @@ def _csv_text(path: Path, names: list[str]) -> pa.Table:
     """A CSV as text columns; ``;``- or ``,``-separated (whichever the header line uses)."""
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
         delimiter = ";" if ";" in fh.readline() else ","
+    require_balanced_quotes(path)
     try:
         return pacsv.read_csv(
             path,
@@ -128,7 +131,7 @@ def _sheet_text(path: Path) -> pa.Table:
 
     try:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    except (CalamineError, OSError, ValueError, IndexError) as exc:
+    except (CalamineError, OSError, ValueError, IndexError, TypeError) as exc:
         raise DataSourceError(f"not a readable Excel workbook ({exc})", file=path) from None
     if not rows:
         raise DataSourceError("the first sheet is empty", file=path, hint="download the file again")
@@ -160,6 +163,7 @@ def read_geodist_dyadic(path: Path, *, release: str = GEODIST_RELEASE) -> pa.Tab
     names = ["iso_o", "iso_d", *_DUMMIES, *_DISTANCES]
     raw = _sheet_text(path) if _is_excel(path) else _csv_text(path, names)
     require_columns(raw.column_names, names, file=path, hint="is this CEPII's dist_cepii file?")
+    require_rows(raw, file=path)
     n = raw.num_rows
     data: dict[str, pa.Array | pa.ChunkedArray] = {
         "release": pa.array([release] * n, pa.string()),
@@ -198,6 +202,7 @@ def read_geodist_countries(path: Path, *, release: str = GEODIST_RELEASE) -> pa.
     require_nonempty(path)
     raw = _sheet_text(path)
     require_columns(raw.column_names, _COUNTRY_COLUMNS, file=path, hint="is this CEPII's geo_cepii file?")
+    require_rows(raw, file=path)
     n = raw.num_rows
 
     def column(name: str) -> pa.ChunkedArray:

@@ -36,9 +36,12 @@ from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import (
     first_duplicate,
     first_false,
+    parse_integers,
     parse_numbers,
+    require_balanced_quotes,
     require_columns,
     require_nonempty,
+    require_rows,
 )
 
 __all__ = ["SERBIA_FROM_SESSION", "UNGA_COW_ISO3", "read_unga_ideal_points", "unga_release"]
@@ -92,6 +95,7 @@ def read_unga_ideal_points(path: Path, *, release: str | None = None) -> pa.Tabl
     path = Path(path)
     require_nonempty(path)
     release = release or unga_release(path)
+    require_balanced_quotes(path)
     try:
         raw = pacsv.read_csv(
             path,
@@ -109,19 +113,24 @@ def read_unga_ideal_points(path: Path, *, release: str | None = None) -> pa.Tabl
         file=path,
         hint="is this IdealpointestimatesAll_<version>.csv from the UNGA voting Dataverse?",
     )
+    require_rows(raw, file=path)
     n = raw.num_rows
-    cow = pc.cast(parse_numbers(raw.column("ccode"), field="ccode", file=path, first_line=2), pa.int32())
-    session = pc.cast(
-        parse_numbers(raw.column("session"), field="session", file=path, first_line=2), pa.int16()
+    cow = pc.cast(
+        parse_integers(raw.column("ccode"), field="ccode", file=path, first_line=2, minimum=0, maximum=99999),
+        pa.int32(),
     )
-    bad = first_false(pc.and_(pc.greater_equal(session, 1), pc.less_equal(session, 200)))
-    if bad is not None:
-        raise SchemaError(
-            f"session {session[bad].as_py()} is not a UNGA session number (1, 2, ...)",
-            file=path,
-            line=bad + 2,
+    session = pc.cast(
+        parse_integers(
+            raw.column("session"),
             field="session",
-        )
+            file=path,
+            first_line=2,
+            minimum=1,
+            maximum=200,
+            what="a UNGA session number",
+        ),
+        pa.int16(),
+    )
     data: dict[str, pa.Array | pa.ChunkedArray] = {
         "cow_code": cow,
         "session": session,

@@ -40,6 +40,7 @@ and otherwise the USGS detail in lower case (``"primary low-purity production"``
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -137,7 +138,10 @@ def parse_usgs_value(text: str) -> tuple[float | None, str | None]:
     m = _NUMBER_RE.match(t)
     if m is None:
         raise ValueError(t)
-    return float(m[2].replace(",", "") + (m[3] or "")), m[1]
+    value = float(m[2].replace(",", "") + (m[3] or ""))
+    if not math.isfinite(value):  # a 400-digit figure is inf as a float: never store it
+        raise ValueError(t)
+    return value, m[1]
 
 
 def parse_reliance(text: str) -> tuple[float | None, float | None]:
@@ -173,7 +177,7 @@ def _encoding(path: Path) -> str:
 def _header(path: Path) -> list[str]:
     try:
         with open(path, encoding=_encoding(path), errors="replace", newline="") as fh:
-            return [c.strip() for c in next(csv.reader(fh), [])]
+            return [c.strip() for c in next(csv.reader(fh, strict=True), [])]
     except csv.Error as exc:
         raise DataSourceError(f"not a readable CSV file ({exc})", file=path) from None
 
@@ -228,8 +232,8 @@ def _records(reader: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
 def _rows(path: Path, columns: dict[str, str]) -> tuple[list[str], list[_Row]]:
     """Header and rows of ``path``, each row as canonical field -> text."""
     with open(path, encoding=_encoding(path), errors="replace", newline="") as fh:
-        reader = csv.reader(fh)
-        header = [c.strip() for c in next(reader, [])]
+        reader = csv.reader(fh, strict=True)  # strict: a file cut inside a quoted field is an error
+        header = [c.strip() for c in next(_records(reader, path), [])]
         require_columns(header, columns.values(), file=path)
         pos = {field: header.index(name) for field, name in columns.items()}
         rows = []

@@ -16,7 +16,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from friendshore.errors import DataSourceError, SchemaError
-from friendshore.sources.checks import parse_numbers, require_columns, require_nonempty
+from friendshore.sources.checks import (
+    first_duplicate,
+    parse_numbers,
+    require_balanced_quotes,
+    require_columns,
+    require_nonempty,
+    require_rows,
+)
 
 __all__ = ["WDI_AGGREGATES", "read_wdi_indicator", "wdi_release"]
 
@@ -79,8 +86,15 @@ _META_LINES = 4
 
 def wdi_release(path: Path) -> str:
     """The 'Last Updated Date' of the file (e.g. ``2025-03-24``), its release label."""
-    with open(path, encoding="utf-8-sig") as fh:
-        head = [fh.readline() for _ in range(_META_LINES)]
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            head = [fh.readline() for _ in range(_META_LINES)]
+    except UnicodeDecodeError as exc:
+        raise DataSourceError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start} of the first lines)",
+            file=path,
+            hint="give the World Bank CSV itself: unzip or gunzip a compressed download first",
+        ) from None
     for line in head:
         m = re.match(r'"Last Updated Date","([^"]+)"', line.strip())
         if m:
@@ -98,6 +112,7 @@ def read_wdi_indicator(path: Path, *, value_name: str) -> pa.Table:
     path = Path(path)
     require_nonempty(path)
     release = wdi_release(path)
+    require_balanced_quotes(path)
     try:
         raw = pacsv.read_csv(
             path,
@@ -111,10 +126,21 @@ def read_wdi_indicator(path: Path, *, value_name: str) -> pa.Table:
         raise DataSourceError(f"not a readable WDI CSV ({exc})", file=path) from None
     # The BOM-stripped header sits on line 5; data from line 6.
     require_columns(raw.column_names, ["Country Name", "Country Code"], file=path)
+    require_rows(raw, file=path, line=_META_LINES + 1)
     years = [c for c in raw.column_names if re.fullmatch(r"\d{4}", c)]
     if not years:
         raise SchemaError("no year columns (1960, 1961, ...)", file=path, line=_META_LINES + 1)
     codes = pc.utf8_trim_whitespace(pc.cast(raw.column("Country Code"), pa.string()))
+    lines = pa.array(range(_META_LINES + 2, _META_LINES + 2 + raw.num_rows), pa.int64())
+    dup = first_duplicate(pa.table({"code": codes, "line": lines}), ["code"], line_column="line")
+    if dup is not None:
+        raise SchemaError(
+            f"country {dup['code']} appears {dup['count']} times",
+            file=path,
+            line=int(dup["line"]),  # type: ignore[call-overload]
+            field="Country Code",
+            hint="a WDI indicator file has one row per economy",
+        )
     keep = pc.invert(pc.is_in(codes, value_set=pa.array(sorted(WDI_AGGREGATES))))
     parts = []
     for year in years:

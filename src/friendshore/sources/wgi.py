@@ -33,9 +33,12 @@ from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import (
     first_duplicate,
     first_false,
+    parse_integers,
     parse_numbers,
+    require_balanced_quotes,
     require_columns,
     require_nonempty,
+    require_rows,
 )
 
 __all__ = [
@@ -146,7 +149,12 @@ def read_wgi_workbook(path: Path) -> pa.Table:
     parts: list[pa.Table] = []
     found: list[str] = []
     for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python()
+        try:
+            rows = book.get_sheet_by_name(name).to_python()
+        except (CalamineError, OSError, ValueError) as exc:  # broken sheet XML inside a valid zip
+            raise DataSourceError(
+                f"sheet '{name}' cannot be read ({exc})", file=path, hint="download the workbook again"
+            ) from None
         title = _cell_text(rows[0][0]) if rows and rows[0] else ""
         for row in rows[:3]:  # the title block: "The Worldwide Governance Indicators, 2023 Update"
             release = release or (_release_from_title(_cell_text(row[0])) if row else None)
@@ -169,7 +177,7 @@ def read_wgi_workbook(path: Path) -> pa.Table:
             line=1,
             hint="is this the WGI workbook as the World Bank ships it?",
         )
-    table = pa.concat_tables(parts)
+    table = require_rows(pa.concat_tables(parts), file=path)
     return table.set_column(0, "release", pa.array([release] * table.num_rows, pa.string()))
 
 
@@ -253,6 +261,7 @@ def read_wgi_long(path: Path, *, release: str | None = None) -> pa.Table:
     """
     path = Path(path)
     require_nonempty(path)
+    require_balanced_quotes(path)
     try:
         raw = pacsv.read_csv(
             path,
@@ -265,6 +274,7 @@ def read_wgi_long(path: Path, *, release: str | None = None) -> pa.Table:
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise DataSourceError(f"not a readable CSV file ({exc})", file=path) from None
     require_columns(raw.column_names, ["iso3", "indicator", "year", *_LONG], file=path)
+    require_rows(raw, file=path)
     n = raw.num_rows
     codes = pc.utf8_trim_whitespace(raw.column("iso3")).combine_chunks()
     _check_codes(codes, file=path, first_line=2, field="iso3")
@@ -277,7 +287,18 @@ def read_wgi_long(path: Path, *, release: str | None = None) -> pa.Table:
             line=bad + 2,
             field="indicator",
         )
-    years = pc.cast(parse_numbers(raw.column("year"), field="year", file=path, first_line=2), pa.int16())
+    years = pc.cast(
+        parse_integers(
+            raw.column("year"),
+            field="year",
+            file=path,
+            first_line=2,
+            minimum=1900,
+            maximum=2100,
+            what="a year",
+        ),
+        pa.int16(),
+    )
     data: dict[str, pa.Array | pa.ChunkedArray] = {
         "release": pa.array([""] * n, pa.string()),
         "country": _iso3(codes),

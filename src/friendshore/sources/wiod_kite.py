@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from friendshore.errors import DataSourceError, SchemaError
-from friendshore.sources.checks import first_false, require_columns, require_nonempty
+from friendshore.sources.checks import first_duplicate, first_false, require_columns, require_nonempty
 
 __all__ = ["KITE_COMPONENTS", "KITE_RELEASE", "SHARE_TOL", "kite_files", "kite_release", "read_kite"]
 
@@ -175,7 +175,21 @@ def _check(name: str, table: pa.Table, file: Path) -> pa.Table:
             field="value",
         )
     cols["value"] = value
-    return pa.table(cols)
+    out = pa.table(cols)
+    dup = first_duplicate(
+        out.append_column("row", pa.array(range(1, out.num_rows + 1), pa.int64())),
+        list(keys),
+        line_column="row",
+    )
+    if dup is not None:
+        shown = ", ".join(f"{k}={dup[k]}" for k in keys)
+        raise SchemaError(
+            f"component '{name}', row {dup['line']}: {shown} appears {dup['count']} times",
+            file=file,
+            field=keys[0],
+            hint="each key may appear once per component",
+        )
+    return out
 
 
 def _check_shares(shares: pa.Table, file: Path) -> None:

@@ -28,6 +28,7 @@ import struct
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from friendshore.errors import DataSourceError, SchemaError
@@ -190,7 +191,7 @@ def read_reference_estimates(path: Path) -> pd.DataFrame:
         if col not in frame.columns:
             continue
         values = pd.to_numeric(frame[col].str.strip(), errors="coerce")
-        bad = values.isna() & (frame[col].str.strip() != "")
+        bad = (values.isna() & (frame[col].str.strip() != "")) | values.isin([np.inf, -np.inf])
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
             raise SchemaError(f"'{frame[col].iloc[row]}' is not a number", file=path, line=row + 2, field=col)

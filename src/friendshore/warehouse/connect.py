@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from friendshore.errors import NotLoadedError, SettingsError
 from friendshore.settings import Settings
-from friendshore.warehouse.duckdb_cache import ensure_cache
+from friendshore.warehouse.duckdb_cache import open_cache
 from friendshore.warehouse.store import Manifest, read_manifest
 from friendshore.warehouse.tables import TABLES
 
@@ -116,18 +116,24 @@ def open_snapshot(settings: Settings) -> Snapshot:
     import ibis  # imported here: the command line starts without it
 
     home = Path(settings.home)
-    manifest = read_manifest(home)
-    loaded = [name for name in TABLES if manifest.partitions(name)]
     con: Any
     if settings.backend == "duckdb":
         con = ibis.duckdb.connect()
-        cache = ensure_cache(home, manifest, loaded) if loaded else None
-        if cache is not None:
-            escaped = str(cache).replace("'", "''")
-            con.raw_sql(f"ATTACH '{escaped}' AS warehouse (READ_ONLY)")
-        for name in loaded:
-            con.raw_sql(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM warehouse."{name}"')
+
+        def attach(cache: Path | None) -> None:
+            con.raw_sql("DETACH DATABASE IF EXISTS warehouse")
+            if cache is not None:
+                escaped = str(cache).replace("'", "''")
+                con.raw_sql(f"ATTACH '{escaped}' AS warehouse (READ_ONLY)")
+
+        # the manifest whose cache is attached: never one read before or after it
+        manifest = open_cache(home, attach)
+        for name in TABLES:
+            if manifest.partitions(name):
+                con.raw_sql(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM warehouse."{name}"')
     elif settings.backend == "pyspark":
+        manifest = read_manifest(home)
+        loaded = [name for name in TABLES if manifest.partitions(name)]
         # ibis 12 sets a pandas option that pandas 3 deprecates; the warning is noise for users.
         warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
         session = _own_session(settings.spark_remote)

@@ -2,29 +2,42 @@
 
 Parquet plus the manifest stay the source of truth (Spark reads them). DuckDB reads a native
 database file built from them once per manifest version: ``cache/duckdb-<digest>.duckdb``, with
-``trade`` sorted by (year, importer, hs6) so that per-importer filters skip most blocks. The file
+``trade`` sorted by (year, importer, hs6) so that per-importer filters skip most blocks.
+
+The cache is named after the digest of the manifest it was built from, and built from the files
+*that* manifest names (never from a manifest read later): a query that reads manifest A while a
+load commits B builds A's cache under A's name, so no cache ever holds another version's data. It
 is built under the writer lock into a temporary name and renamed into place, so readers always
-attach a complete file; files of older versions are removed when a new one is built.
+attach a complete file; caches of other versions are removed when a new one is built (a reader
+that loses that race reads the manifest again: ``open_cache``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from friendshore.console import get_logger
-from friendshore.warehouse.store import MANIFEST, Manifest, writer_lock
+from friendshore.errors import FriendshoreError
+from friendshore.warehouse.store import Manifest, read_manifest, warehouse_write_error, writer_lock
+from friendshore.warehouse.tables import TABLES
 
-__all__ = ["cache_path", "ensure_cache"]
+__all__ = ["cache_file", "cache_path", "ensure_cache", "open_cache"]
 
 log = get_logger(__name__)
 
 #: Sort keys per table (others keep file order).
 SORT = {"trade": "year, importer, hs6, exporter"}
+#: How often a reader re-reads the manifest when loads keep replacing it under its feet.
+ATTEMPTS = 5
+
+
+class StaleManifestError(FriendshoreError):
+    """The manifest read names files that are gone: it was replaced (and its files collected)."""
 
 
 def _quote(path: Path) -> str:
@@ -51,43 +64,82 @@ def _trade_enums(db: duckdb.DuckDBPyConnection, source: str) -> str:
     )
 
 
+def cache_file(home: Path, digest: str) -> Path:
+    """The cache file of the manifest version with ``digest``."""
+    return Path(home) / "cache" / f"duckdb-{digest}.duckdb"
+
+
 def cache_path(home: Path) -> Path | None:
     """The cache file for the current manifest (``None`` when nothing is loaded)."""
-    manifest_file = home / MANIFEST
-    if not manifest_file.exists():
-        return None
-    digest = hashlib.sha256(manifest_file.read_bytes()).hexdigest()[:16]
-    return home / "cache" / f"duckdb-{digest}.duckdb"
+    digest = read_manifest(home).digest
+    return cache_file(home, digest) if digest else None
 
 
 def ensure_cache(home: Path, manifest: Manifest, tables: list[str]) -> Path | None:
-    """Build the cache for the current manifest if missing; return its path."""
-    path = cache_path(home)
-    if path is None or path.exists():
+    """Build the cache of ``manifest`` (the version the caller read) if missing; return its path."""
+    if not manifest.digest or not tables:
+        return None
+    path = cache_file(home, manifest.digest)
+    if path.exists():
         return path
     with writer_lock(home):
-        path = cache_path(home)  # the manifest may have moved on while we waited
-        if path is None or path.exists():
+        if path.exists():  # another reader built it while we waited
             return path
+        gone = [f for name in tables for f in manifest.files(name) if not (home / f).exists()]
+        if gone:
+            raise StaleManifestError(
+                f"warehouse file {home / gone[0]} named by the manifest is missing: run "
+                "'friendshore data verify', then load that source again"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{uuid.uuid4().hex}.tmp")
         try:
-            with duckdb.connect(str(tmp)) as db:
-                for name in tables:
-                    files = ", ".join(_quote(home / f) for f in manifest.files(name))
-                    source = f"read_parquet([{files}])"
-                    order = f" ORDER BY {SORT[name]}" if name in SORT else ""
-                    columns = "*"
-                    if name == "trade":
-                        columns = _trade_enums(db, source)
-                    db.execute(f'CREATE TABLE "{name}" AS SELECT {columns} FROM {source}{order}')
-                db.execute("CHECKPOINT")
+            _build(tmp, home, manifest, tables)
             os.replace(tmp, path)
+        except OSError as exc:
+            raise warehouse_write_error(home, exc) from None
+        except duckdb.IOException as exc:
+            if "No space left" in str(exc) or "Disk full" in str(exc):
+                raise warehouse_write_error(home, OSError(28, "No space left on device")) from None
+            raise
         finally:
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        keep = {path, cache_file(home, read_manifest(home).digest)}
         for old in path.parent.glob("duckdb-*.duckdb"):
-            if old != path:
+            if old not in keep:
                 old.unlink(missing_ok=True)
         log.info("built the DuckDB cache %s", path.name)
     return path
+
+
+def _build(tmp: Path, home: Path, manifest: Manifest, tables: list[str]) -> None:
+    with duckdb.connect(str(tmp)) as db:
+        for name in tables:
+            files = ", ".join(_quote(home / f) for f in manifest.files(name))
+            source = f"read_parquet([{files}])"
+            order = f" ORDER BY {SORT[name]}" if name in SORT else ""
+            columns = "*"
+            if name == "trade":
+                columns = _trade_enums(db, source)
+            db.execute(f'CREATE TABLE "{name}" AS SELECT {columns} FROM {source}{order}')
+        db.execute("CHECKPOINT")
+
+
+def open_cache(home: Path, attach: Callable[[Path | None], None]) -> Manifest:
+    """Read the manifest, make sure its cache exists and ``attach`` it (``None``: nothing loaded);
+    return the manifest attached. If a concurrent load replaces the manifest and the cache (or the
+    files) of the version read are removed before they are attached, read the manifest again."""
+    for attempt in range(ATTEMPTS):
+        manifest = read_manifest(home)
+        loaded = [name for name in TABLES if manifest.partitions(name)]
+        try:
+            path = ensure_cache(home, manifest, loaded)
+            attach(path)
+        except (StaleManifestError, duckdb.IOException):
+            moved_on = read_manifest(home).digest != manifest.digest
+            if attempt + 1 < ATTEMPTS and moved_on:
+                continue
+            raise
+        return manifest
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -3,7 +3,9 @@
 Each source has a ``SourceLoader``: a CLI name, the file(s) it expects, where its sample lives
 under ``FRIENDSHORE_SAMPLE_DATA``, and a ``load`` function that reads a path with the
 ``friendshore.sources`` readers and returns warehouse partitions. ``ingest_source`` stores them
-in one transaction: all partitions replaced at once, or nothing changed.
+in one transaction: all partitions replaced at once, or nothing changed. ``ingest_sample`` loads
+every source's sample in one transaction too: a kill or an error halfway leaves the warehouse as
+it was, never a partial sample.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from friendshore.warehouse import (
     load_wgi,
     load_wiod_kite,
 )
-from friendshore.warehouse.ingest_baci import ingest_baci
+from friendshore.warehouse.ingest_baci import ingest_baci, stage_baci
 from friendshore.warehouse.loading import SourceLoader
-from friendshore.warehouse.store import Partition, SourceFile, sha256_file, transaction
+from friendshore.warehouse.store import Partition, SourceFile, Transaction, sha256_file, transaction
 
-__all__ = ["SOURCES", "ingest_fetched", "ingest_sample", "ingest_source", "source_loader"]
+__all__ = ["SOURCES", "ingest_fetched", "ingest_sample", "ingest_source", "source_loader", "stage_source"]
 
 log = get_logger(__name__)
 
@@ -62,6 +64,13 @@ def source_loader(name: str) -> SourceLoader:
 
 def ingest_source(home: Path, name: str, path: Path) -> list[Partition]:
     """Read ``path`` with source ``name``'s loader and store it in one transaction."""
+    with transaction(home) as tx:
+        stage_source(tx, name, path)
+        return list(tx.staged)
+
+
+def stage_source(tx: Transaction, name: str, path: Path) -> None:
+    """Read ``path`` with source ``name``'s loader into the open transaction ``tx``."""
     loader = source_loader(name)
     path = Path(path)
     if not path.exists():
@@ -73,11 +82,9 @@ def ingest_source(home: Path, name: str, path: Path) -> list[Partition]:
     if not parts:
         raise DataSourceError("no rows read", file=path, hint=f"{name} expects {loader.expects}")
     files = tuple(SourceFile(p.name, sha256_file(p)) for p in inputs)
-    with transaction(home) as tx:
-        for part in parts:
-            release = str(part.key.get("release", ""))
-            tx.replace(part.table, part.key, part.data, source=name, release=release, files=files)
-        return list(tx.staged)
+    for part in parts:
+        release = str(part.key.get("release", ""))
+        tx.replace(part.table, part.key, part.data, source=name, release=release, files=files)
 
 
 def ingest_sample(home: Path, sample_data: Path) -> list[Partition]:
@@ -93,17 +100,16 @@ def ingest_sample(home: Path, sample_data: Path) -> list[Partition]:
         ("baci", sample_data / "baci_critical_materials" / "BACI_HS17_Y2024_V202601_critical.csv")
     ]
     jobs += [(name, sample_data / rel) for name, loader in SOURCES.items() for rel in loader.sample]
-    written: list[Partition] = []
-    with progress(transient=False) as bar:
+    with transaction(home) as tx, progress(transient=False) as bar:
         task = bar.add_task("Loading sample data", total=len(jobs))
         for name, path in jobs:
             bar.update(task, description=f"Loading {name}")
             if name == "baci":
-                written += ingest_baci(home, [path])
+                stage_baci(tx, [path])
             else:
-                written += ingest_source(home, name, path)
+                stage_source(tx, name, path)
             bar.advance(task)
-    return written
+        return list(tx.staged)
 
 
 def ingest_fetched(home: Path, name: str, paths: list[Path]) -> list[Partition]:
@@ -124,7 +130,7 @@ def ingest_fetched(home: Path, name: str, paths: list[Path]) -> list[Partition]:
                 f"'friendshore ingest {name} PATH'",
             )
         return ingest_source(home, name, folder)
-    written: list[Partition] = []
-    for path in paths:
-        written += ingest_source(home, name, path)
-    return written
+    with transaction(home) as tx:  # several files of one download: all or nothing
+        for path in paths:
+            stage_source(tx, name, path)
+        return list(tx.staged)

@@ -1,15 +1,19 @@
 """Load CEPII BACI files (yearly CSVs or release zips) into ``trade``, ``countries``, ``products``.
 
 The whole call is one transaction: every (hs_revision, release, year) partition it reads is
-replaced at once, or nothing changes.
+replaced at once, or nothing changes. Two files for the same year (two copies, or two parts of a
+split year) are refused: keeping one of them would drop the other's rows without a word, and
+adding them up could count a copy twice. Join the parts into one file and load that.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -21,6 +25,7 @@ import pyarrow.parquet as pq
 
 from friendshore.console import get_logger, progress
 from friendshore.errors import DataSourceError, SchemaError, UserError
+from friendshore.nomenclature.hs import HS_REVISIONS
 from friendshore.sources.baci import (
     iter_baci_trade,
     open_zip,
@@ -34,13 +39,12 @@ from friendshore.warehouse.store import (
     Partition,
     SourceFile,
     Transaction,
-    read_manifest,
     sha256_file,
     transaction,
 )
 from friendshore.warehouse.tables import TABLES
 
-__all__ = ["ingest_baci"]
+__all__ = ["check_hs_revision", "check_release", "ingest_baci", "stage_baci"]
 
 log = get_logger(__name__)
 SOURCE = "cepii-baci"
@@ -129,6 +133,25 @@ def _check_duplicates(path: Path, file: str) -> None:
         )
 
 
+_RELEASE_LABEL = re.compile(r"^V\d{6}[A-Z]?$")
+
+
+def check_hs_revision(value: str, *, source: str = "--hs") -> str:
+    """``value`` upper-cased if it is an HS revision BACI ships (HS92 ... HS22); a UserError otherwise."""
+    label = value.strip().upper()
+    if label not in HS_REVISIONS:
+        raise UserError(f"{source} '{value}' is not an HS revision (one of {', '.join(HS_REVISIONS)})")
+    return label
+
+
+def check_release(value: str, *, source: str = "--release") -> str:
+    """``value`` upper-cased if it is a BACI release label such as V202601; a UserError otherwise."""
+    label = value.strip().upper()
+    if not _RELEASE_LABEL.match(label):
+        raise UserError(f"{source} '{value}' is not a BACI release label such as V202601")
+    return label
+
+
 def ingest_baci(
     home: Path,
     paths: Sequence[Path],
@@ -139,6 +162,32 @@ def ingest_baci(
     products_file: Path | None = None,
 ) -> list[Partition]:
     """Load BACI files into the warehouse at ``home``; returns the partitions written."""
+    with transaction(home) as tx:
+        stage_baci(
+            tx,
+            paths,
+            release=release,
+            hs_revision=hs_revision,
+            countries_file=countries_file,
+            products_file=products_file,
+        )
+        return list(tx.staged)
+
+
+def stage_baci(
+    tx: Transaction,
+    paths: Sequence[Path],
+    *,
+    release: str | None = None,
+    hs_revision: str | None = None,
+    countries_file: Path | None = None,
+    products_file: Path | None = None,
+) -> None:
+    """Read BACI files into the open transaction ``tx`` (see ``ingest_baci``)."""
+    if release is not None:
+        release = check_release(release)
+    if hs_revision is not None:
+        hs_revision = check_hs_revision(hs_revision)
     if not paths:
         raise UserError("give at least one BACI file or release zip")
     with ExitStack() as stack:
@@ -173,12 +222,24 @@ def ingest_baci(
                     f"{member.label}: cannot tell the HS revision and release from the file name; "
                     "pass --hs (e.g. HS17) and --release (e.g. V202601)"
                 )
-            return hs.upper(), parsed.year, rel.upper()
+            where = f"the name of {member.label}"
+            return check_hs_revision(hs, source=where), parsed.year, check_release(rel, source=where)
 
         releases = {meta(m)[2] for _, m, _ in trade_jobs}
         if len(releases) > 1:
             raise UserError(f"one load takes files of one release, got {sorted(releases)}")
         rel = releases.pop()
+        seen: dict[tuple[str, int], _Member] = {}
+        for _, member, _ in trade_jobs:
+            hs, year, _ = meta(member)
+            if year is None:
+                continue  # a year read from the rows is checked when the partition is staged
+            if (hs, year) in seen:
+                raise UserError(
+                    f"two files for {hs} {year}: {seen[hs, year].label} and {member.label}; one load "
+                    "takes one file per year (join the parts of a split year into one file): nothing was loaded"
+                )
+            seen[hs, year] = member
 
         first = trade_jobs[0][1]
         if first.member is None and not any(kind == "products" for *_, kind in jobs):
@@ -186,36 +247,35 @@ def ingest_baci(
             if beside is not None:
                 jobs.append((None, _Member(beside, None), "products"))
 
-        with transaction(home) as tx:
-            countries = _load_countries(tx, jobs, rel, home)
-            for archive, member, kind in jobs:
-                if kind == "products":
-                    hs = hs_revision or parse_baci_name(member.name).hs_revision or meta(trade_jobs[0][1])[0]
-                    with _open(member, archive) as fh:
-                        table = read_baci_products(fh, file=member.label, hs_revision=hs.upper(), release=rel)
-                    tx.replace(
-                        "products",
-                        {"hs_revision": hs.upper(), "release": rel},
-                        table,
-                        source=SOURCE,
-                        release=rel,
-                        files=(_source_file(member),),
-                    )
-            with progress() as bar:
-                for archive, member, _ in trade_jobs:
-                    hs, year, _ = meta(member)
-                    task = bar.add_task(f"BACI {member.name}", total=member.size(archive))
-                    _load_trade_file(
-                        tx,
-                        archive,
-                        member,
-                        countries,
-                        hs,
-                        year,
-                        rel,
-                        functools.partial(bar.advance, task),
-                    )
-            return list(tx.staged)
+        countries = _load_countries(tx, jobs, rel)
+        for archive, member, kind in jobs:
+            if kind == "products":
+                hs = hs_revision or parse_baci_name(member.name).hs_revision or meta(trade_jobs[0][1])[0]
+                hs = check_hs_revision(hs, source=f"the name of {member.label}")
+                with _open(member, archive) as fh:
+                    table = read_baci_products(fh, file=member.label, hs_revision=hs, release=rel)
+                tx.replace(
+                    "products",
+                    {"hs_revision": hs, "release": rel},
+                    table,
+                    source=SOURCE,
+                    release=rel,
+                    files=(_source_file(member),),
+                )
+        with progress() as bar:
+            for archive, member, _ in trade_jobs:
+                hs, year, _ = meta(member)
+                task = bar.add_task(f"BACI {member.name}", total=member.size(archive))
+                _load_trade_file(
+                    tx,
+                    archive,
+                    member,
+                    countries,
+                    hs,
+                    year,
+                    rel,
+                    functools.partial(bar.advance, task),
+                )
 
 
 def _beside(trade_file: Path, prefix: str, release: str) -> Path | None:
@@ -249,7 +309,7 @@ def _sha256(path: Path) -> str:
 
 
 def _load_countries(
-    tx: Transaction, jobs: list[tuple[zipfile.ZipFile | None, _Member, str]], rel: str, home: Path
+    tx: Transaction, jobs: list[tuple[zipfile.ZipFile | None, _Member, str]], rel: str
 ) -> dict[int, str]:
     """The release's country dictionary: from the files given, beside them, or already loaded."""
     given = [(a, m) for a, m, kind in jobs if kind == "countries"]
@@ -266,14 +326,14 @@ def _load_countries(
             "countries", {"release": rel}, table, source=SOURCE, release=rel, files=(_source_file(member),)
         )
     else:
-        parts = [p for p in read_manifest(home).partitions("countries") if p.key["release"] == rel]
+        parts = [p for p in tx.result().partitions("countries") if p.key["release"] == rel]
         if not parts:
             hint = _other_releases(first.path, "country_codes_") if first.member is None else ""
             raise UserError(
                 f"no country dictionary for BACI release {rel}: put country_codes_{rel}.csv next to "
                 f"the file or pass --countries FILE (it ships in the release zip){hint}"
             )
-        table = pq.read_table(home / parts[0].file)
+        table = pq.read_table(tx.home / parts[0].file)
     return dict(zip(table.column("code").to_pylist(), table.column("iso3").to_pylist(), strict=True))
 
 
@@ -301,7 +361,7 @@ def _load_trade_file(
                 rows += batch.num_rows
                 if year is None:
                     years.update(batch.column("year").unique().to_pylist())
-    except (zipfile.BadZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
         raise DataSourceError(
             f"archive member is corrupt or truncated ({exc})",
             file=member.label,

@@ -6,19 +6,24 @@ Layout of ``FRIENDSHORE_HOME``::
     data/<table>/<id>.parquet  one file per partition version
     .lock                      held by the one writer at a time
 
-A load writes new partition files first, then replaces ``manifest.json`` with ``os.replace``
-(atomic on POSIX). A reader that has read the manifest sees the old or the new warehouse, never a
-mix; a load that fails before the swap removes its new files and leaves every existing byte as it
-was. Files no longer named by the manifest are removed on a later load once older than
-``GRACE_SECONDS``, so that a query that started before a swap can finish.
+A load writes new partition files first (each one's sha256 and row count go into the manifest),
+then replaces ``manifest.json`` with ``os.replace`` (atomic on POSIX). A reader that has read the
+manifest sees the old or the new warehouse, never a mix; a load that fails before the swap removes
+its new files and leaves every existing byte as it was, and a load killed outright leaves only
+unnamed files, which later loads remove. Files no longer named by the manifest are removed on a
+later load once ``GRACE_SECONDS`` have passed since they were replaced, so that a query that
+started before a swap can finish. ``verify`` re-checks every file against the manifest.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import hashlib
 import json
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -33,7 +38,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from friendshore import __version__
-from friendshore.errors import SchemaError, SettingsError
+from friendshore.console import get_logger
+from friendshore.errors import SchemaError, SettingsError, UserError
 from friendshore.warehouse.tables import TableSpec, table_spec
 
 __all__ = [
@@ -45,8 +51,12 @@ __all__ = [
     "read_manifest",
     "sha256_file",
     "transaction",
+    "verify",
+    "warehouse_write_error",
     "writer_lock",
 ]
+
+log = get_logger(__name__)
 
 MANIFEST = "manifest.json"
 GRACE_SECONDS = 600
@@ -86,6 +96,7 @@ class Partition:
     #: What a trade partition holds (``friendshore.warehouse.coverage``): ``None`` for tables
     #: without it and for manifests written before it was recorded.
     coverage: dict[str, Any] | None = None
+    sha256: str | None = None  # of the partition file itself (absent in manifests written before 0.x)
 
     def key_id(self) -> str:
         return json.dumps(self.key, sort_keys=True)
@@ -106,6 +117,8 @@ class Partition:
 @dataclass
 class Manifest:
     tables: dict[str, list[Partition]] = field(default_factory=dict)
+    #: sha256 (16 hex digits) of the manifest file this was read from; "" when nothing is loaded.
+    digest: str = field(default="", compare=False)
 
     def partitions(self, table: str) -> list[Partition]:
         return list(self.tables.get(table, []))
@@ -136,14 +149,20 @@ class Manifest:
 def read_manifest(home: Path) -> Manifest:
     """The warehouse's current manifest (empty when nothing has been loaded)."""
     path = Path(home) / MANIFEST
-    if not path.exists():
-        return Manifest()
     try:
-        return Manifest.from_json(json.loads(path.read_text()))
-    except (ValueError, KeyError, TypeError) as exc:
+        raw = path.read_bytes()  # read once: the tables and the digest describe the same version
+    except FileNotFoundError:
+        return Manifest()
+    except (IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        raise SettingsError(f"cannot read the warehouse manifest {path} ({exc.strerror})") from None
+    try:
+        manifest = Manifest.from_json(json.loads(raw))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SettingsError(
             f"{path} is not a friendshore manifest ({exc}); point FRIENDSHORE_HOME elsewhere"
         ) from None
+    manifest.digest = hashlib.sha256(raw).hexdigest()[:16]
+    return manifest
 
 
 def conform(data: pa.Table, spec: TableSpec, key: Mapping[str, Any], origin: str) -> pa.Table:
@@ -220,6 +239,15 @@ class Transaction:
         written = pq.read_schema(self.home / rel)
         if not written.equals(spec.schema, check_metadata=False):
             raise SchemaError(f"staged file for '{table}' has schema {written}, want {spec.schema}")
+        key_id = json.dumps({c: key[c] for c in spec.partition_by}, sort_keys=True)
+        earlier = next((p for p in self.staged if p.table == table and p.key_id() == key_id), None)
+        if earlier is not None:  # never keep one of two silently
+            shown = ", ".join(f"{c}={key[c]}" for c in spec.partition_by)
+            names = sorted({f.member or f.name for f in (*earlier.files, *files)})
+            raise UserError(
+                f"this load gives partition {shown} of '{table}' twice (from {', '.join(names)}); "
+                "one load takes one file per partition: nothing was loaded"
+            )
         part = Partition(
             table=table,
             key={c: key[c] for c in spec.partition_by},
@@ -230,8 +258,8 @@ class Transaction:
             files=files,
             loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
             coverage=coverage,
+            sha256=sha256_file(self.home / rel),
         )
-        self.staged = [p for p in self.staged if (p.table, p.key_id()) != (table, part.key_id())]
         self.staged.append(part)
         return part
 
@@ -249,9 +277,18 @@ class Transaction:
 
 @contextmanager
 def writer_lock(home: Path) -> Iterator[None]:
-    """Hold the warehouse's single-writer lock."""
-    home.mkdir(parents=True, exist_ok=True)
-    with open(home / ".lock", "a+") as fh:
+    """Hold the warehouse's single-writer lock (a second writer waits for the first to finish)."""
+    home = Path(home)
+    if home.exists() and not home.is_dir():
+        raise SettingsError(
+            f"the warehouse folder {home} is a file: point --home (FRIENDSHORE_HOME) at a folder"
+        )
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        fh = open(home / ".lock", "a+")  # noqa: SIM115 - closed below, after the lock is released
+    except OSError as exc:
+        raise warehouse_write_error(home, exc) from None
+    with fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
@@ -259,13 +296,58 @@ def writer_lock(home: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+#: errno values that mean "this folder cannot take the write", which the user can fix.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+
+
+def warehouse_write_error(home: Path, exc: OSError) -> UserError:
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        hint = "free some space (or point --home at a larger disk) and load again"
+    else:
+        hint = "check the folder's permissions, or point --home at a folder you can write"
+    return UserError(f"cannot write the warehouse at {home}: {reason}; nothing was changed ({hint})")
+
+
 def _write_manifest(home: Path, manifest: Manifest) -> None:
     tmp = home / f".{MANIFEST}.{uuid.uuid4().hex}.tmp"
-    with open(tmp, "w") as fh:
-        json.dump(manifest.to_json(), fh, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, home / MANIFEST)
+    try:
+        with open(tmp, "w") as fh:
+            json.dump(manifest.to_json(), fh, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, home / MANIFEST)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _clean_temporaries(home: Path) -> None:
+    """Remove what killed writers left: manifest and cache temporaries. Only writers make them, and
+    the caller holds the writer lock, so none of them is in use."""
+    for path in home.glob(f".{MANIFEST}.*.tmp"):
+        path.unlink(missing_ok=True)
+    cache = home / "cache"
+    if cache.is_dir():
+        for path in [*cache.glob(".*.tmp"), *cache.glob(".*.tmp.wal")]:
+            path.unlink(missing_ok=True)
+        # a query's private link folder lives for milliseconds; one left by a killed query pins
+        # an old cache's disk space (readers do not take the lock: leave the young ones alone)
+        for path in cache.glob(".query-*"):
+            with contextlib.suppress(OSError):
+                if time.time() - path.stat().st_mtime > 3600:
+                    shutil.rmtree(path, ignore_errors=True)
+
+
+def _retire(home: Path, base: Manifest, result: Manifest) -> None:
+    """Stamp the files the new manifest stops naming with the time they are replaced (now), so that
+    their grace period counts from the replacement, not from when they were written."""
+    live = {p.file for parts in result.tables.values() for p in parts}
+    now = time.time()
+    for parts in base.tables.values():
+        for part in parts:
+            if part.file not in live:
+                with contextlib.suppress(FileNotFoundError):
+                    os.utime(home / part.file, (now, now))
 
 
 def _collect_garbage(home: Path, manifest: Manifest) -> None:
@@ -276,8 +358,9 @@ def _collect_garbage(home: Path, manifest: Manifest) -> None:
         return
     for path in data.glob("*/*.parquet"):
         rel = path.relative_to(home).as_posix()
-        if rel not in live and now - path.stat().st_mtime > GRACE_SECONDS:
-            path.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            if rel not in live and now - path.stat().st_mtime > GRACE_SECONDS:
+                path.unlink()
 
 
 @contextmanager
@@ -285,16 +368,69 @@ def transaction(home: Path) -> Iterator[Transaction]:
     """Open a write transaction on the warehouse at ``home``.
 
     Everything staged inside the ``with`` block becomes visible at once when it exits normally;
-    if it raises, the staged files are deleted and the warehouse is untouched.
+    if it raises (or is interrupted), the staged files are deleted and the warehouse is untouched.
+    A full disk or a folder that cannot be written is a ``UserError`` saying nothing changed.
     """
     home = Path(home)
     with writer_lock(home):
         tx = Transaction(home, read_manifest(home))
         try:
+            _clean_temporaries(home)
             yield tx
+            if tx.staged:
+                result = tx.result()
+                _retire(home, tx.base, result)
+                _write_manifest(home, result)
+        except OSError as exc:
+            tx.discard()
+            if exc.errno in _WRITE_ERRNOS:
+                raise warehouse_write_error(home, exc) from None
+            raise
         except BaseException:
             tx.discard()
             raise
         if tx.staged:
-            _write_manifest(home, tx.result())
-            _collect_garbage(home, tx.result())
+            try:
+                _collect_garbage(home, result)
+            except OSError as exc:  # the load is committed; a file left behind is removed next time
+                log.warning("could not remove replaced files under %s (%s)", home, exc)
+
+
+def verify(home: Path) -> list[dict[str, Any]]:
+    """Re-check every partition file the manifest names: present, the sha256 recorded when it was
+    written, and its row count (partitions written before hashes were recorded: the row count only).
+
+    Returns one row per partition: ``table, partition, file, rows, ok, problem`` (``problem`` is
+    empty when ``ok``, or a note on what could not be checked).
+    """
+    home = Path(home)
+    out = []
+    for table, parts in sorted(read_manifest(home).tables.items()):
+        for part in sorted(parts, key=Partition.key_id):
+            problem = _check_file(home / part.file, part)
+            out.append(
+                {
+                    "table": table,
+                    "partition": ", ".join(f"{k}={v}" for k, v in part.key.items()),
+                    "file": part.file,
+                    "rows": part.rows,
+                    "ok": problem is None,
+                    "problem": problem or ("" if part.sha256 else "no sha256 recorded (rows checked)"),
+                }
+            )
+    return out
+
+
+def _check_file(path: Path, part: Partition) -> str | None:
+    """What is wrong with the partition file ``path`` (``None``: nothing)."""
+    if not path.is_file():
+        return "file is missing"
+    if part.sha256 is not None and sha256_file(path) != part.sha256:
+        return f"sha256 differs from the one recorded at load ({part.sha256[:12]})"
+    try:
+        rows = pq.ParquetFile(path).metadata.num_rows
+    except (pa.ArrowInvalid, OSError) as exc:
+        return f"not a readable Parquet file ({exc})"
+    if rows != part.rows:
+        return f"holds {rows} rows, the manifest says {part.rows}"
+    return None

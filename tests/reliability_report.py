@@ -1,0 +1,104 @@
+"""Write RELIABILITY.md from what the reliability tests recorded (see ``reliability`` in conftest.py).
+
+Categories: ``input`` (the bad-input corpus through the command line), ``sql`` (queries that try
+to write or read files), ``crash`` (an ingest killed at a point of the load), ``concurrency``.
+The report is written only when the whole corpus ran, so a partial run never replaces it; it has
+no timestamp, so it changes only when an outcome does.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+CASES = Path(__file__).parent / "data" / "bad" / "cases.toml"
+
+_HEADER = """# Reliability
+
+Written by the test run (`make test`; `tests/reliability_report.py`): do not edit by hand. Each
+row counts inputs the tests tried against a warehouse holding data (issue 20):
+
+- **input**: the bad-input corpus (`tests/data/bad/cases.toml`, one case per kind and per source
+  reader) through `friendshore.interfaces.cli.run`; *rejected cleanly* means exit 2, one line
+  naming the file (and line and field where the input has them), no traceback, and every file of
+  the warehouse byte for byte as before.
+- **sql**: queries that try to write a file, read a file, show settings or run a second
+  statement (`tests/test_query.py`); an *escape* is one that ran.
+- **crash**: an ingest killed with SIGKILL (or interrupted with SIGINT) at a point of the load
+  (`tests/test_crash.py`); afterwards the warehouse must open, `friendshore data verify` must
+  pass and exactly the old (or, after the commit, the new) data must be there.
+- **concurrency**: readers and cache builds during a load, two loads at once (threads and
+  processes; `tests/test_store_reliability.py`, `tests/test_crash.py`).
+
+Targets: 0 internal errors, 0 data lost, 0 gate escapes.
+"""
+
+
+def _load(folder: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        rows += [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return rows
+
+
+def write_report(folder: Path, target: Path) -> bool:
+    """Write ``target`` from the records under ``folder``; ``False`` (nothing written) unless every
+    corpus case was recorded."""
+    rows = _load(folder)
+    expected = {c["id"] for c in tomllib.loads(CASES.read_text("utf-8"))["case"]}
+    if not expected <= {r["case"] for r in rows if r["category"] == "input"}:
+        return False
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:  # a case retried in the same run counts once, as last seen
+        latest[row["category"], row["case"]] = row
+    by_category: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (category, _), row in sorted(latest.items()):
+        by_category[category].append(row)
+
+    lines = [_HEADER, "| inputs | tried | rejected cleanly | internal errors | data lost | gate escapes |"]
+    lines.append("|---|---:|---:|---:|---:|---:|")
+    totals = Counter[str]()
+    for category in ("input", "sql", "crash", "concurrency"):
+        items = by_category.get(category, [])
+        counts = {
+            "tried": len(items),
+            "clean": sum(bool(r.get("clean")) for r in items),
+            "internal": sum(bool(r.get("internal")) for r in items),
+            "lost": sum(bool(r.get("data_lost")) for r in items),
+            "escapes": sum(bool(r.get("escaped")) for r in items),
+        }
+        totals.update(counts)
+        lines.append(
+            f"| {category} | {counts['tried']} | {counts['clean']} | {counts['internal']} | "
+            f"{counts['lost']} | {counts['escapes']} |"
+        )
+    lines.append(
+        f"| **all** | **{totals['tried']}** | **{totals['clean']}** | **{totals['internal']}** | "
+        f"**{totals['lost']}** | **{totals['escapes']}** |"
+    )
+    kinds = Counter(r.get("kind", "") for r in by_category["input"])
+    lines += ["", "## Corpus cases by kind", "", "| kind | cases |", "|---|---:|"]
+    lines += [f"| {kind} | {n} |" for kind, n in sorted(kinds.items())]
+    lines += ["", "## Every input tried", "", "| category | case | outcome |", "|---|---|---|"]
+    for category in ("input", "sql", "crash", "concurrency"):
+        for row in by_category.get(category, []):
+            lines.append(f"| {category} | {row['case']} | {_outcome(row)} |")
+    text = "\n".join(lines) + "\n"
+    if not target.exists() or target.read_text("utf-8") != text:
+        target.write_text(text, "utf-8")
+    return True
+
+
+def _outcome(row: dict[str, Any]) -> str:
+    if row.get("escaped"):
+        return "ESCAPED"
+    if row.get("data_lost"):
+        return "DATA LOST"
+    if row.get("internal"):
+        return "internal error"
+    if row.get("accepted"):
+        return "accepted (not refused)"
+    return "rejected cleanly" if row.get("clean") else "refused, not cleanly"
