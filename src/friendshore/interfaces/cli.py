@@ -22,6 +22,7 @@ from friendshore.console import err_console, setup_logging
 from friendshore.errors import FriendshoreError, UserError
 from friendshore.interfaces import (
     cli_analysis,
+    cli_brief,
     cli_fetch,
     cli_gravity,
     cli_ingest,
@@ -114,6 +115,7 @@ app.add_typer(cli_vocab.groups_app, name="groups")
 app.add_typer(cli_ingest.ingest_app, name="ingest")
 app.command("fetch")(cli_fetch.fetch_command)
 app.add_typer(cli_gravity.gravity_app, name="gravity")
+app.add_typer(cli_brief.app)
 
 
 def _error(label: str, message: str) -> None:

@@ -99,10 +99,28 @@ class AssetInfo:
 
 @lru_cache(maxsize=4)
 def vega_bundle(vl_version: str) -> str:
-    """The Vega, Vega-Lite and Vega-Embed libraries as one script (from vl-convert-python)."""
-    import vl_convert
+    """The Vega, Vega-Lite and Vega-Embed libraries as one script (from vl-convert-python).
 
-    return str(vl_convert.javascript_bundle(vl_version=vl_version))
+    Bundling takes seconds, so the script is kept in the user cache folder, keyed by the
+    vl-convert-python and Vega-Lite versions (written atomically; safe for parallel runs).
+    """
+    import vl_convert
+    from platformdirs import user_cache_dir
+
+    cache = Path(os.environ.get("FRIENDSHORE_CACHE") or user_cache_dir("friendshore"))
+    path = cache / f"vega-bundle-{_dist_version('vl-convert-python')}-vl{vl_version}.js"
+    if path.is_file():
+        return path.read_text("utf-8")
+    text = str(vl_convert.javascript_bundle(vl_version=vl_version))
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=cache, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache only costs time
+    return text
 
 
 def vega_versions() -> dict[str, str]:

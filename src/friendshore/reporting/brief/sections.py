@@ -186,7 +186,7 @@ def exposure(run: BriefRun, section: Section, labels: Labels) -> None:
     section.findings.append(section.headline)
     dep_sorted = Result(dep.analysis, dep.title, dep.table.take([rows.index(r) for r in exposed]),
                         dep.parameters, dep.provenance, dep.notes, dep.columns)  # fmt: skip
-    section.blocks.append(ChartBlock(_exposure_bar(dep_sorted, labels, who, run.concern, year, key["hs6"])))
+    section.blocks.append(ChartBlock(_exposure_bar(dep_sorted, labels, who, labels.group(run.concern), year, key["hs6"])))
     _table(
         section,
         "exposure.dependencies",
@@ -427,9 +427,9 @@ def partners(run: BriefRun, section: Section, labels: Labels) -> None:
                     group="in_coalition" if run.coalition else None,
                     highlight=[run.partner.upper()] if run.partner else [],
                     names=labels.countries,
-                    title=f"Who could replace {run.concern} in {product}: candidates for "
-                    f"{run.importer}"
-                    + (f" (squares: {run.coalition} members)" if run.coalition else ""),
+                    title=f"Who could replace {labels.group(run.concern)} in {product}: candidates for "
+                    f"{labels.group(run.importer)}"
+                    + (f" (squares: {labels.group(run.coalition)} members)" if run.coalition else ""),
                     source=_source(res),
                     name="partners-ranks",
                 )
@@ -622,8 +622,8 @@ def _reshoring_chart(res: Result, labels: Labels) -> charts.Chart:
         part="part",
         value="share",
         labels={h: labels.product(h) for h in table.column("hs6").to_pylist()},
-        title=f"Who could replace {run.importer}'s imports from {res.parameters['exclude']['label']}, "
-        "per product",
+        title=f"Who could replace the imports from {labels.group(res.parameters['exclude']['label'])} into "
+        f"{labels.group(res.parameters['importer']['label'])}, per product",
         source=_source(res),
         name="plan-reshoring",
         value_title="share of the imports from countries of concern",
