@@ -1,5 +1,6 @@
 # One-word entry points. Each target sets itself up on a fresh machine.
-#   make demo   run the main job end to end on the real sample data
+#   make demo   the brief for the US (India as partner, Pax Silica) on the real sample data: out/brief/
+#   make tour   the terminal walk-through of every analysis
 #   make test   install what is needed and run the whole test suite
 #   make check  lint (ruff), types (mypy) and tests
 #   make lock   re-make the hash-pinned lock after changing pyproject.toml
@@ -15,7 +16,7 @@ STAMP := $(VENV)/.installed
 DEMO_HOME ?= .demo-home
 export FRIENDSHORE_SAMPLE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: demo test check lint types lock bench system clean
+.PHONY: demo tour test check lint types lock bench system assets clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory system
@@ -23,17 +24,43 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	$(PY) -m compileall -q -j 2 $(VENV)/lib/python3.11/site-packages src >/dev/null || true
+	@$(MAKE) --no-print-directory assets
 	touch $(STAMP)
 
-# Debian packages: Java 17 for Spark (the parity tests run on Spark local mode).
+# npm packages the brief inlines (world map TopoJSON, font), from the hash-locked package-lock.json.
+ASSETS := $(VENV)/share/friendshore
+ASSET_SRC := src/friendshore/reporting/assets
+assets: $(ASSETS)/node_modules/.package-lock.json
+$(ASSETS)/node_modules/.package-lock.json: $(ASSET_SRC)/package.json $(ASSET_SRC)/package-lock.json
+	mkdir -p $(ASSETS)
+	cp $(ASSET_SRC)/package.json $(ASSET_SRC)/package-lock.json $(ASSET_SRC)/.npmrc $(ASSETS)/
+	cd $(ASSETS) && npm ci --ignore-scripts --no-audit --no-fund --silent
+
+# Debian packages: Java 17 for Spark (the parity tests run on Spark local mode); npm for the brief's
+# assets; Pango for WeasyPrint (the PDF); Chromium and poppler-utils for the brief's browser and PDF tests.
+SYSTEM_PACKAGES := openjdk-17-jre-headless npm libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils
 system:
-	@command -v java >/dev/null 2>&1 || { \
-	  echo "Installing Java 17 (needed by PySpark)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
+	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 FS := $(VENV)/bin/friendshore --home $(DEMO_HOME)
 
 demo: $(STAMP)
+	rm -rf $(DEMO_HOME)
+	$(FS) ingest sample
+	$(FS) brief --for USA --partner IND --coalition pax-silica --members-at 2026-03-01 \
+	  --sector critical-minerals --out out/brief
+
+# The terminal walk-through of every analysis (what `make demo` printed before the brief).
+tour: $(STAMP)
 	rm -rf $(DEMO_HOME)
 	$(FS) ingest sample
 	$(FS) data status

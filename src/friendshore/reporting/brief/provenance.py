@@ -33,6 +33,7 @@ _FILES = {
         "see the publisher (WTO/UNCTAD)",
     ),
     "technology.csv": ("friendshore technology taxonomy (HS 2017 -> technology, stage)", "Apache-2.0 (this project)"),
+    "groups.toml": ("friendshore country groups with dates and sources", "Apache-2.0 (this project)"),
 }
 
 
@@ -61,6 +62,23 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _local_file(source: str) -> Path | None:
+    """The file a result's ``sources`` entry names (``package``: the built-in groups), if it exists."""
+    from importlib.resources import files
+
+    from friendshore.settings import project_root
+
+    text = source.split(": ", 1)[-1].strip()
+    if not text:
+        return None
+    if text == "package":
+        return Path(str(files("friendshore.nomenclature").joinpath("data", "groups.toml")))
+    for path in (Path(text), project_root() / text):
+        if path.is_file():
+            return path
+    return None
 
 
 def collect_methods(run: BriefRun) -> Methods:
@@ -93,8 +111,8 @@ def collect_methods(run: BriefRun) -> Methods:
                 if key not in entry["used_by"]:
                     entry["used_by"].append(key)
         for source in result.sources:
-            path = Path(source.split(": ", 1)[-1]) if source else None
-            if path is None or not path.name:
+            path = _local_file(source)
+            if path is None:
                 continue
             publisher, licence = _FILES.get(path.name, ("read directly from a file", "see the publisher"))
             ident = ("file", str(path))
@@ -105,7 +123,7 @@ def collect_methods(run: BriefRun) -> Methods:
                     "source": "file",
                     "release": "",
                     "file": str(path),
-                    "sha256": _sha256(path) if path.is_file() else "",
+                    "sha256": _sha256(path),
                     "licence": licence,
                     "citation": "",
                     "tables": [],

@@ -54,7 +54,10 @@ class Labels:
 
     def group(self, code: str) -> str:
         """A country's name or a group's title (``pax-silica`` -> ``Pax Silica``)."""
-        return self.groups.get(code, self.countries.get(code.upper(), code))
+        title = self.groups.get(code)
+        if title is not None:
+            return title if len(title) <= 30 else code.replace("-", " ")
+        return self.countries.get(code.upper(), code)
 
     def country(self, code: str | None) -> str:
         if code is None:
@@ -264,7 +267,7 @@ def exposure(run: BriefRun, section: Section, labels: Labels) -> None:
                         source=_source(sup),
                         name="exposure-map",
                         names=labels.countries,
-                        value_title=f"share of {who}'s imports of these products",
+                        value_title="share of imports of these products",
                     )
                 )
             )
@@ -333,7 +336,7 @@ def supply_risk(run: BriefRun, section: Section, labels: Labels) -> None:
     threshold = res.parameters["sr_threshold"]
     section.headline = sentence(
         "{sr} on the EU scale: {material} ({stage}) is the riskiest critical material for {who} "
-        "(the EU counts 1 and above as a supply risk); {producer} produces {pshare} of the world's supply.",
+        "(the EU's supply-risk threshold is one); {producer} produces {pshare} of the world's supply.",
         sr=q("risk.supply_risk", "supply_risk", where),
         material=top["material"],
         stage=top["stage"],
@@ -363,7 +366,8 @@ def supply_risk(run: BriefRun, section: Section, labels: Labels) -> None:
     ordered = Result(res.analysis, res.title, res.table.sort_by([("supply_risk", "descending")]),
                      res.parameters, res.provenance, res.notes, res.columns)  # fmt: skip
     section.results["risk.supply_risk"] = res
-    _table(section, "risk.supply_risk", res.key_columns(), title=res.title, table=ordered.table, limit=15)
+    _table(section, "risk.supply_risk", ["material", "stage", "supply_risk", "hhi_wgi_global", "import_reliance",
+           "top_producer", "top_producer_share"], title=res.title, table=ordered.table, limit=15)  # fmt: skip
 
 
 # -- 4. partners ----------------------------------------------------------------------------------
