@@ -64,7 +64,6 @@ def con(sample_settings: Settings) -> object:
     return connect(sample_settings)
 
 
-
 @pytest.fixture(scope="session")
 def brief_files(tmp_path_factory: pytest.TempPathFactory, sample_home: Path, sample_data: Path) -> Any:
     """The brief of the demo (USA, India as partner, Pax Silica at 2026-03-01), written once per

@@ -4,7 +4,6 @@ complete and self-contained, and a missing analysis or missing data is one line,
 from __future__ import annotations
 
 import csv
-from markupsafe import escape
 import importlib
 import json
 import math
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import escape
 
 from friendshore.reporting.brief.model import Figure
 from friendshore.reporting.format import format_value
@@ -52,12 +52,14 @@ def test_the_key_findings_are_five_to_eight_sentences_each_linking_to_its_sectio
     page = brief_files.html.read_text("utf-8")
     for f in findings:
         assert f.link in SECTION_IDS[1:]
-        assert f"<a href=\"#{f.link}\">{escape(f.text)}</a>" in page
+        assert f'<a href="#{f.link}">{escape(f.text)}</a>' in page
         # number first: the sentence opens with a quoted figure, or "Rank" and one
         assert f.text.startswith(f.figures[0].text) or f.text.startswith("Rank " + f.figures[0].text)
 
 
-def test_every_number_in_the_findings_equals_its_analysis_result(settings: Settings, brief_files: Any) -> None:
+def test_every_number_in_the_findings_equals_its_analysis_result(
+    settings: Settings, brief_files: Any
+) -> None:
     brief = brief_files.brief
     checked = 0
     for sentence in [*brief.findings, *(s.headline for s in brief.sections if s.headline)]:
@@ -81,7 +83,10 @@ def test_no_number_in_a_finding_is_computed_by_the_brief(brief_files: Any) -> No
         rest = "".join(p for p in sentence.parts if isinstance(p, str))
         rest = rest.replace("5-95 %", "")
         for token in re.findall(r"\d[\d.,]*", rest):
-            assert token == year or (len(token) == 6 and token in brief.labels.products), (token, sentence.text)
+            assert token == year or (len(token) == 6 and token in brief.labels.products), (
+                token,
+                sentence.text,
+            )
 
 
 def test_the_page_has_the_eight_sections_with_a_headline_or_a_gap(brief_files: Any) -> None:
@@ -110,7 +115,9 @@ def test_an_analysis_not_in_this_version_is_one_line(brief_files: Any, module: s
         importlib.import_module(module)
     except ModuleNotFoundError:
         assert brief_files.brief.run.gaps[key].endswith("is not in this version of friendshore")
-        assert "Not available: " + escape(brief_files.brief.run.gaps[key]) in brief_files.html.read_text("utf-8")
+        assert "Not available: " + escape(brief_files.brief.run.gaps[key]) in brief_files.html.read_text(
+            "utf-8"
+        )
     else:
         assert key in brief_files.brief.run.results or key in brief_files.brief.run.gaps
 
@@ -121,13 +128,17 @@ def test_html_is_self_contained(brief_files: Any) -> None:
     assert not re.search(r"<(script|img|link|iframe|source)[^>]+(src|href)=[\"'](?!data:|#)", content)
     assert not re.search(r"url\((?!data:)", content)
     assert page.count("<script>") == 2
-    assert "@font-face" in page and "font/woff2;base64" in page
+    assert "@font-face" in page
+    assert "font/woff2;base64" in page
     assert page.count('class="vega"') == sum(len(s.charts) for s in brief_files.brief.sections) >= 7
 
 
 def test_every_chart_has_title_units_source_and_alt_text(brief_files: Any) -> None:
     for chart in (c for s in brief_files.brief.sections for c in s.charts):
-        assert chart.title and chart.units and chart.source and len(chart.alt) > 40
+        assert chart.title
+        assert chart.units
+        assert chart.source
+        assert len(chart.alt) > 40
         assert chart.spec["title"]["text"] == chart.title
         assert chart.spec["title"]["subtitle"][-1] == f"Source: {chart.source}"
 
@@ -141,18 +152,30 @@ def test_data_folder_has_every_table_and_provenance_names_every_dataset(brief_fi
         assert rows[0] == result.table.column_names
         assert len(rows) - 1 == result.table.num_rows
     prov = json.loads(brief_files.provenance.read_text("utf-8"))
-    assert prov["parameters"]["importer"] == "USA" and prov["parameters"]["members_at"] == "2026-03-01"
-    loaded = {(p.source, p.release, n, d) for r in brief.run.results.values() for p in r.provenance for n, d in p.files}
+    assert prov["parameters"]["importer"] == "USA"
+    assert prov["parameters"]["members_at"] == "2026-03-01"
+    loaded = {
+        (p.source, p.release, n, d)
+        for r in brief.run.results.values()
+        for p in r.provenance
+        for n, d in p.files
+    }
     listed = {(d["source"], d["release"], d["file"], d["sha256"]) for d in prov["datasets"]}
     assert loaded <= listed
     for d in prov["datasets"]:
-        assert d["publisher"] and d["licence"]
+        assert d["publisher"]
+        assert d["licence"]
         assert re.fullmatch(r"[0-9a-f]{64}", d["sha256"]), d
-    assert {r["name"] for r in prov["reproductions"]} >= {"baci-world-shares", "crm-main-suppliers", "yotov-ch2-app1"}
+    assert {r["name"] for r in prov["reproductions"]} >= {
+        "baci-world-shares",
+        "crm-main-suppliers",
+        "yotov-ch2-app1",
+    }
     assert {a["key"] for a in prov["analyses"]} == set(brief.run.results)
     assert any("Monte Carlo" in c["note"] for c in prov["caveats"])
     for f in prov["findings"]:
-        assert f["figures"] and all(fig["call"] in brief.run.calls for fig in f["figures"])
+        assert f["figures"]
+        assert all(fig["call"] in brief.run.calls for fig in f["figures"])
 
 
 def test_an_empty_warehouse_gives_a_brief_of_gaps_not_a_crash(tmp_path: Path, sample_data: Path) -> None:

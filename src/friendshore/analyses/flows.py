@@ -73,7 +73,5 @@ def flows(settings: Settings, *, product: str, year: int | None = None, top: int
         {"products": codes, "year": year, "top": top},
         ctx.provenance(),
         tuple(notes),
-        describe(
-            table, key=["exporter", "importer", "value_kusd", "share"], extra=[_SHARE_OF_WORLD]
-        ),
+        describe(table, key=["exporter", "importer", "value_kusd", "share"], extra=[_SHARE_OF_WORLD]),
     )

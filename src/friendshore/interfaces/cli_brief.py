@@ -29,23 +29,27 @@ def brief(
     importer: Annotated[
         str, typer.Option("--for", "-i", help="ISO3 code or group the brief is for (e.g. USA, eu27, quad).")
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write brief.html, brief.pdf, data/ into.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write brief.html, brief.pdf, data/ into.")
+    ],
     partner: Annotated[
         str | None, typer.Option(help="A partner (ISO3) to place among the candidates, e.g. IND.")
     ] = BRIEF["partner"],  # type: ignore[assignment]
     coalition: Annotated[
         str | None, typer.Option(help="A coalition (group), e.g. pax-silica; its members are marked.")
     ] = BRIEF["coalition"],  # type: ignore[assignment]
-    year: Annotated[int | None, typer.Option(help="Trade year (default: the latest loaded).")] = BRIEF["year"],  # type: ignore[assignment]
+    year: Annotated[int | None, typer.Option(help="Trade year (default: the latest loaded).")] = BRIEF[
+        "year"
+    ],  # type: ignore[assignment]
     sector: Annotated[
         str | None, typer.Option(help="Technology, e.g. critical-minerals (see 'friendshore taxonomy').")
     ] = BRIEF["sector"],  # type: ignore[assignment]
     members_at: Annotated[
         str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
     ] = None,
-    concern: Annotated[
-        str, typer.Option(help="The country or group to reduce dependence on.")
-    ] = BRIEF["concern"],  # type: ignore[assignment]
+    concern: Annotated[str, typer.Option(help="The country or group to reduce dependence on.")] = BRIEF[
+        "concern"
+    ],  # type: ignore[assignment]
     tariff_scenario: Annotated[
         Path | None, typer.Option(help="Gravity scenario of section 5 (a TOML file).")
     ] = BRIEF["tariff_scenario"],  # type: ignore[assignment]

@@ -111,7 +111,7 @@ def vega_bundle(vl_version: str) -> str:
     path = cache / f"vega-bundle-{_dist_version('vl-convert-python')}-vl{vl_version}.js"
     if path.is_file():
         return path.read_text("utf-8")
-    text = str(vl_convert.javascript_bundle(vl_version=vl_version))
+    text = str(vl_convert.javascript_bundle(None, vl_version=vl_version))
     try:
         cache.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(dir=cache, suffix=".tmp")
@@ -155,7 +155,9 @@ def _world() -> tuple[dict[str, Any], AssetInfo]:
         props = geometry.setdefault("properties", {})
         match = known.get(normalise_name(str(props.get("name", ""))))
         props["iso3"] = match.iso3 if match is not None else None
-    info = AssetInfo(_MAP_PACKAGE, version, f"{_MAP_PACKAGE}/{_MAP_FILE}", hashlib.sha256(raw).hexdigest(), "ISC")
+    info = AssetInfo(
+        _MAP_PACKAGE, version, f"{_MAP_PACKAGE}/{_MAP_FILE}", hashlib.sha256(raw).hexdigest(), "ISC"
+    )
     return topology, info
 
 
@@ -194,7 +196,13 @@ def font_faces() -> tuple[Font, ...]:
         if not path.is_file():
             raise AssetMissingError(f"{path} is missing: reinstall the assets with 'make assets'")
         raw = path.read_bytes()
-        info = AssetInfo(_FONT_PACKAGE, version, f"{_FONT_PACKAGE}/files/{name}", hashlib.sha256(raw).hexdigest(), "OFL-1.1")
+        info = AssetInfo(
+            _FONT_PACKAGE,
+            version,
+            f"{_FONT_PACKAGE}/files/{name}",
+            hashlib.sha256(raw).hexdigest(),
+            "OFL-1.1",
+        )
         out.append(Font(FONT_FAMILY, weight, raw, info))
     return tuple(out)
 

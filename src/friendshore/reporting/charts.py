@@ -15,6 +15,7 @@ screenshots); ``CHART_CONFIG`` is the shared look.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,10 +31,10 @@ __all__ = [
     "choropleth",
     "flows",
     "rank_intervals",
-    "stacked",
     "render_png",
     "render_svg",
     "risk",
+    "stacked",
 ]
 
 INK = "#1a1a1a"
@@ -57,7 +58,13 @@ CHART_CONFIG: dict[str, Any] = {
         "subtitlePadding": 4,
         "offset": 10,
     },
-    "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": 600, "labelColor": INK, "grid": False},
+    "axis": {
+        "labelFontSize": 12,
+        "titleFontSize": 12,
+        "titleFontWeight": 600,
+        "labelColor": INK,
+        "grid": False,
+    },
     "legend": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": 600},
 }
 
@@ -214,9 +221,14 @@ def bar(
     labels = [r["__label"] for r in rows]
     units = _units(result, value, value_title)
     base = alt.Chart(alt.Data(values=rows)).encode(
-        y=alt.Y("__label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=300, ticks=False, domain=False)),
+        y=alt.Y(
+            "__label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=300, ticks=False, domain=False)
+        ),
         x=alt.X(f"{value}:Q", axis=alt.Axis(**_axis(unit, units))),
-        tooltip=[alt.Tooltip("__label:N", title=result.column(shown).title), alt.Tooltip(f"{value}__text:N", title=units)],
+        tooltip=[
+            alt.Tooltip("__label:N", title=result.column(shown).title),
+            alt.Tooltip(f"{value}__text:N", title=units),
+        ],
     )
     if group:
         fill: Any = alt.Color(
@@ -276,7 +288,9 @@ def stacked(
         alt.Chart(alt.Data(values=rows))
         .mark_bar(stroke=INK, strokeWidth=0.6, height=14)
         .encode(
-            y=alt.Y("__label:N", sort=bars, title=None, axis=alt.Axis(labelLimit=320, ticks=False, domain=False)),
+            y=alt.Y(
+                "__label:N", sort=bars, title=None, axis=alt.Axis(labelLimit=320, ticks=False, domain=False)
+            ),
             x=alt.X(f"{value}:Q", stack="zero", axis=alt.Axis(**_axis(result.column(value).unit, units))),
             color=alt.Color(
                 f"{part}:N",
@@ -333,18 +347,27 @@ def choropleth(
         .mark_geoshape(fill=PAPER, stroke="white", strokeWidth=0.4)
         .transform_filter("datum.properties.iso3 != 'ATA'")
     )
-    legend: dict[str, Any] = {"orient": "bottom", "direction": "horizontal", "gradientLength": 260, "title": units}
+    legend: dict[str, Any] = {
+        "orient": "bottom",
+        "direction": "horizontal",
+        "gradientLength": 260,
+        "title": units,
+    }
     legend.update(_legend_labels(unit))
     shaded = (
         alt.Chart(shapes)
         .mark_geoshape(stroke=DARK, strokeWidth=0.5)
         .transform_lookup(
             lookup="properties.iso3",
-            from_=alt.LookupData(alt.Data(values=rows), key=country, fields=[value, f"{value}__text", "__name"]),
+            from_=alt.LookupData(
+                alt.Data(values=rows), key=country, fields=[value, f"{value}__text", "__name"]
+            ),
         )
         .transform_filter(f"isValid(datum['{value}'])")
         .encode(
-            color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="greys", domainMin=0), legend=alt.Legend(**legend)),
+            color=alt.Color(
+                f"{value}:Q", scale=alt.Scale(scheme="greys", domainMin=0), legend=alt.Legend(**legend)
+            ),
             tooltip=[alt.Tooltip("__name:N", title="country"), alt.Tooltip(f"{value}__text:N", title=units)],
         )
     )
@@ -391,8 +414,12 @@ def flows(
         r["__y1"] = pos(right, str(r[destination]))
         r["__x0"], r["__x1"] = 0.0, 1.0
         r["__pair"] = f"{r[origin]} → {r[destination]}"
-    ends = [{"side": 0.0, "y": pos(left, c), "text": f"{label.get(c, c)} ({c})", "align": "right"} for c in left]
-    ends += [{"side": 1.0, "y": pos(right, c), "text": f"{label.get(c, c)} ({c})", "align": "left"} for c in right]
+    ends = [
+        {"side": 0.0, "y": pos(left, c), "text": f"{label.get(c, c)} ({c})", "align": "right"} for c in left
+    ]
+    ends += [
+        {"side": 1.0, "y": pos(right, c), "text": f"{label.get(c, c)} ({c})", "align": "left"} for c in right
+    ]
     units = _units(result, value, value_title)
     x = alt.X("__x0:Q", scale=alt.Scale(domain=[0, 1]), axis=None)
     y = alt.Y("__y0:Q", scale=alt.Scale(domain=[0, 1], reverse=True), axis=None)
@@ -427,18 +454,25 @@ def flows(
         y=alt.Y("y:Q", scale=alt.Scale(domain=[0, 1], reverse=True), axis=None),
         text="text:N",
     )
-    heads = alt.Chart(
-        alt.Data(
-            values=[
-                {"side": 0.0, "text": result.column(origin).title, "align": "right"},
-                {"side": 1.0, "text": result.column(destination).title, "align": "left"},
-            ]
+    heads = (
+        alt.Chart(
+            alt.Data(
+                values=[
+                    {"side": 0.0, "text": result.column(origin).title, "align": "right"},
+                    {"side": 1.0, "text": result.column(destination).title, "align": "left"},
+                ]
+            )
         )
-    ).mark_text(
-        fontSize=12, fontWeight=700, color=INK, dy=-14,
-        align=alt.ExprRef(expr="datum.align"),
-        dx=alt.ExprRef(expr="datum.side < 0.5 ? -8 : 8"),
-    ).encode(x=alt.X("side:Q", scale=alt.Scale(domain=[0, 1]), axis=None), y=alt.value(0), text="text:N")
+        .mark_text(
+            fontSize=12,
+            fontWeight=700,
+            color=INK,
+            dy=-14,
+            align=alt.ExprRef(expr="datum.align"),
+            dx=alt.ExprRef(expr="datum.side < 0.5 ? -8 : 8"),
+        )
+        .encode(x=alt.X("side:Q", scale=alt.Scale(domain=[0, 1]), axis=None), y=alt.value(0), text="text:N")
+    )
     n = max(len(left), len(right), 1)
     chart = alt.layer(bands, dots, texts, heads).properties(width=WIDTH - 300, height=max(140, 26 * n))
     alt_text = f"Flow chart, {title}; each band's width is its value. " + _list(
@@ -488,25 +522,40 @@ def risk(
     if with_ei and economic_importance:
         rows = [r for r in rows if _finite(r[economic_importance])]
         base = alt.Chart(alt.Data(values=rows)).encode(
-            x=alt.X(f"{economic_importance}:Q", axis=alt.Axis(**_axis("index", "economic importance (EU scale)"))),
+            x=alt.X(
+                f"{economic_importance}:Q", axis=alt.Axis(**_axis("index", "economic importance (EU scale)"))
+            ),
             y=alt.Y(f"{supply_risk}:Q", axis=alt.Axis(**_axis("index", sr_title))),
         )
         points = base.mark_point(size=90, filled=True, color=INK).encode(shape=shape, tooltip=tooltip)
         labels = base.mark_text(align="left", dx=7, fontSize=11, color=INK).encode(text=f"{material}:N")
         lines = [
-            alt.Chart(alt.Data(values=[{"v": sr_threshold}])).mark_rule(strokeDash=[4, 3], color=DARK).encode(y="v:Q"),
-            alt.Chart(alt.Data(values=[{"v": ei_threshold}])).mark_rule(strokeDash=[4, 3], color=DARK).encode(x="v:Q"),
+            alt.Chart(alt.Data(values=[{"v": sr_threshold}]))
+            .mark_rule(strokeDash=[4, 3], color=DARK)
+            .encode(y="v:Q"),
+            alt.Chart(alt.Data(values=[{"v": ei_threshold}]))
+            .mark_rule(strokeDash=[4, 3], color=DARK)
+            .encode(x="v:Q"),
         ]
         chart = alt.layer(*lines, points, labels).properties(width=WIDTH - 120, height=320)
         units = "economic importance and supply risk (indices, EU CRM scale); dashed: criticality thresholds"
     else:
         order = [r[material] for r in sorted(rows, key=lambda r: -float(r[supply_risk]))]
         base = alt.Chart(alt.Data(values=rows)).encode(
-            y=alt.Y(f"{material}:N", sort=list(dict.fromkeys(order)), title=None, axis=alt.Axis(ticks=False, domain=False)),
+            y=alt.Y(
+                f"{material}:N",
+                sort=list(dict.fromkeys(order)),
+                title=None,
+                axis=alt.Axis(ticks=False, domain=False),
+            ),
             x=alt.X(f"{supply_risk}:Q", axis=alt.Axis(**_axis("index", sr_title))),
         )
-        points = base.mark_point(size=110, filled=True, color=INK, opacity=0.9).encode(shape=shape, tooltip=tooltip)
-        labels = base.mark_text(align="left", dx=9, fontSize=11, color=DARK).encode(text=f"{supply_risk}__text:N")
+        points = base.mark_point(size=110, filled=True, color=INK, opacity=0.9).encode(
+            shape=shape, tooltip=tooltip
+        )
+        labels = base.mark_text(align="left", dx=9, fontSize=11, color=DARK).encode(
+            text=f"{supply_risk}__text:N"
+        )
         line = (
             alt.Chart(alt.Data(values=[{"v": sr_threshold, "t": f"threshold {sr_threshold:g}"}]))
             .mark_rule(strokeDash=[4, 3], color=DARK)
@@ -514,7 +563,9 @@ def risk(
         )
         n = len(set(order))
         chart = alt.layer(line, points, labels).properties(width=WIDTH - 160, height=max(80, 28 * n))
-        units = f"{sr_title}; dashed line: the EU threshold of {sr_threshold:g}; economic importance not given"
+        units = (
+            f"{sr_title}; dashed line: the EU threshold of {sr_threshold:g}; economic importance not given"
+        )
     ranked = sorted(rows, key=lambda r: -float(r[supply_risk]))
     alt_text = f"Chart, {title}. " + _list(
         [f"{r[material]} ({r[stage]}): {r[f'{supply_risk}__text']}" for r in ranked]
@@ -555,7 +606,10 @@ def rank_intervals(
     x_title = "rank (1 = best); line: 5-95 % interval over the Monte Carlo draws"
     base = alt.Chart(alt.Data(values=rows)).encode(y=y)
     lines = base.mark_rule(color=DARK, strokeWidth=2).encode(
-        x=alt.X(f"{low}:Q", axis=alt.Axis(title=x_title, tickMinStep=1, format="d", grid=True, gridColor="#e6e6e6")),
+        x=alt.X(
+            f"{low}:Q",
+            axis=alt.Axis(title=x_title, tickMinStep=1, format="d", grid=True, gridColor="#e6e6e6"),
+        ),
         x2=f"{high}:Q",
     )
     tooltip = [
@@ -575,13 +629,18 @@ def rank_intervals(
         fill=alt.condition("datum.__group == 'yes'", alt.value(INK), alt.value("white")),
         tooltip=tooltip,
     )
-    marks = base.transform_filter("datum.__key").mark_text(
-        align="left", dx=10, fontWeight=700, fontSize=12, color=INK, text="◀"
-    ).encode(x=f"{high}:Q")
+    marks = (
+        base.transform_filter("datum.__key")
+        .mark_text(align="left", dx=10, fontWeight=700, fontSize=12, color=INK, text="◀")
+        .encode(x=f"{high}:Q")
+    )
     chart = alt.layer(lines, dots, marks).properties(width=WIDTH - 220, height=max(80, 24 * len(rows)))
     units = "rank among the candidates (1 = best), median and 5-95 % interval"
     alt_text = f"Chart, {title}. " + _list(
-        [f"{r['__label']}: median rank {r[f'{median}__text']} ({r[f'{low}__text']} to {r[f'{high}__text']})" for r in rows],
+        [
+            f"{r['__label']}: median rank {r[f'{median}__text']} ({r[f'{low}__text']} to {r[f'{high}__text']})"
+            for r in rows
+        ],
         limit=len(rows),
     )
     return Chart(name, title, units, source, alt_text, _spec(chart, title, units, source))
@@ -615,7 +674,5 @@ def render_png(chart: Chart, *, scale: float = 2.0) -> bytes:
 def _fonts() -> None:
     from friendshore.reporting.assets import AssetMissingError, chart_font_dir
 
-    try:
+    with contextlib.suppress(AssetMissingError):  # system fonts then; the report notes it
         chart_font_dir()
-    except AssetMissingError:
-        pass  # system fonts then; the report notes a missing font once

@@ -6,7 +6,7 @@ The parameters of the brief are declared here, once (the CLI reads them with ``d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +151,7 @@ def compose_brief(
         sections=sections,
         findings=findings,
         run=run,
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d"),
         methods=collected,
         labels=labels,
     )

@@ -16,7 +16,7 @@ from typing import Any
 from friendshore.analyses.result import Result, json_safe
 from friendshore.reporting.charts import Chart
 
-__all__ = ["plain", "Call", "ChartBlock", "Figure", "Gap", "Section", "Sentence", "TableBlock", "sentence"]
+__all__ = ["Call", "ChartBlock", "Figure", "Gap", "Section", "Sentence", "TableBlock", "plain", "sentence"]
 
 
 def plain(value: Any) -> Any:

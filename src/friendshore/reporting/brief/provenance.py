@@ -32,7 +32,10 @@ _FILES = {
         "(replication data)",
         "see the publisher (WTO/UNCTAD)",
     ),
-    "technology.csv": ("friendshore technology taxonomy (HS 2017 -> technology, stage)", "Apache-2.0 (this project)"),
+    "technology.csv": (
+        "friendshore technology taxonomy (HS 2017 -> technology, stage)",
+        "Apache-2.0 (this project)",
+    ),
     "groups.toml": ("friendshore country groups with dates and sources", "Apache-2.0 (this project)"),
 }
 
@@ -115,7 +118,7 @@ def collect_methods(run: BriefRun) -> Methods:
             if path is None:
                 continue
             publisher, licence = _FILES.get(path.name, ("read directly from a file", "see the publisher"))
-            ident = ("file", str(path))
+            ident = ("file", "", str(path), "")
             entry = datasets.setdefault(
                 ident,
                 {
@@ -151,17 +154,17 @@ def collect_methods(run: BriefRun) -> Methods:
             reproductions.append({"analysis": result.analysis, "name": "", "kind": "", "title": "no published "
                                   "reproduction yet", "citation": "", "command": ""})  # fmt: skip
         for name in names:
-            entry = REPRODUCTIONS.get(name)
-            if entry is None or (result.analysis, name) in seen:
+            found = REPRODUCTIONS.get(name)
+            if found is None or (result.analysis, name) in seen:
                 continue
             seen.add((result.analysis, name))
             reproductions.append(
                 {
                     "analysis": result.analysis,
                     "name": name,
-                    "kind": entry.kind,
-                    "title": entry.title,
-                    "citation": entry.citation,
+                    "kind": found.kind,
+                    "title": found.title,
+                    "citation": found.citation,
                     "command": f"friendshore reproduce {name}",
                 }
             )
@@ -178,13 +181,20 @@ def _assets() -> list[dict[str, Any]]:
     from friendshore.reporting.assets import AssetMissingError, font_faces, vega_versions, world_topology
 
     out: list[dict[str, Any]] = [
-        {"package": "vl-convert-python (PyPI)", "version": ", ".join(f"{k} {v}" for k, v in vega_versions().items()),
-         "file": "Vega, Vega-Lite and Vega-Embed JavaScript bundle", "sha256": "", "licence": "BSD-3-Clause"},  # fmt: skip
+        {
+            "package": "vl-convert-python (PyPI)",
+            "version": ", ".join(f"{k} {v}" for k, v in vega_versions().items()),
+            "file": "Vega, Vega-Lite and Vega-Embed JavaScript bundle",
+            "sha256": "",
+            "licence": "BSD-3-Clause",
+        },
     ]
     try:
         out.append(world_topology()[1].to_json())
     except AssetMissingError as exc:
-        out.append({"package": "world-atlas (npm)", "version": "", "file": str(exc), "sha256": "", "licence": ""})
+        out.append(
+            {"package": "world-atlas (npm)", "version": "", "file": str(exc), "sha256": "", "licence": ""}
+        )
     try:
         out.extend(f.info.to_json() for f in font_faces())
     except AssetMissingError as exc:
@@ -212,8 +222,16 @@ def fill_methods(section: Section, methods: Methods) -> None:
             "Data: every dataset behind the numbers",
             "data/methods.datasets.csv",
             ["publisher", "release", "file", "sha256", "licence"],
-            [[d["publisher"], d["release"], d["file"], d["sha256"][:16] + ("…" if d["sha256"] else ""), d["licence"]]
-             for d in methods.datasets],  # fmt: skip
+            [
+                [
+                    d["publisher"],
+                    d["release"],
+                    d["file"],
+                    d["sha256"][:16] + ("…" if d["sha256"] else ""),
+                    d["licence"],
+                ]
+                for d in methods.datasets
+            ],
         )
     )
     section.blocks.append(
@@ -221,7 +239,10 @@ def fill_methods(section: Section, methods: Methods) -> None:
             "Analyses run, with their parameters",
             "data/methods.analyses.csv",
             ["call", "function", "arguments", "result"],
-            [[a["key"], a["function"].split(":")[-1], _arguments(a["arguments"]), a["title"]] for a in methods.analyses],
+            [
+                [a["key"], a["function"].split(":")[-1], _arguments(a["arguments"]), a["title"]]
+                for a in methods.analyses
+            ],
         )
     )
     section.blocks.append(
@@ -242,8 +263,12 @@ def fill_methods(section: Section, methods: Methods) -> None:
     )
     if methods.gaps:
         section.blocks.append(
-            _block("What this brief could not show", "data/methods.gaps.csv", ["call", "why"],
-                   [[g["call"], g["gap"]] for g in methods.gaps])  # fmt: skip
+            _block(
+                "What this brief could not show",
+                "data/methods.gaps.csv",
+                ["call", "why"],
+                [[g["call"], g["gap"]] for g in methods.gaps],
+            )
         )
     section.blocks.append(
         _block(

@@ -67,7 +67,14 @@ def _blocks(section: Section, mode: str, images: dict[str, str]) -> list[dict[st
     for block in section.blocks:
         if isinstance(block, ChartBlock):
             spec = json.dumps(block.chart.spec, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
-            out.append({"kind": "chart", "chart": block.chart, "spec_json": spec, "png": images.get(block.chart.name, "")})
+            out.append(
+                {
+                    "kind": "chart",
+                    "chart": block.chart,
+                    "spec_json": spec,
+                    "png": images.get(block.chart.name, ""),
+                }
+            )
         elif isinstance(block, TableBlock):
             out.append({"kind": "table", "table": block})
         elif isinstance(block, Gap):
@@ -85,7 +92,9 @@ def render_html(brief: Brief, *, mode: str = "screen", images: dict[str, str] | 
 
     from friendshore.reporting.assets import vega_bundle
 
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
     template = env.from_string(_template_text("brief.html.j2"))
     font_css, _notes = _font_css()
     sections = [
@@ -120,7 +129,11 @@ def _provenance(brief: Brief, out: Path) -> dict[str, Any]:
         "friendshore": __version__,
         "generated": brief.generated,
         "parameters": json_safe(brief.parameters),
-        "files": {"html": "brief.html", "pdf": "brief.pdf", "data": sorted(p.name for p in (out / "data").glob("*.csv"))},
+        "files": {
+            "html": "brief.html",
+            "pdf": "brief.pdf",
+            "data": sorted(p.name for p in (out / "data").glob("*.csv")),
+        },
         "datasets": m.datasets,
         "analyses": m.analyses,
         "reproductions": m.reproductions,
@@ -128,7 +141,8 @@ def _provenance(brief: Brief, out: Path) -> dict[str, Any]:
         "gaps": m.gaps,
         "assets": m.assets,
         "findings": [
-            {"text": f.text, "section": f.link, "figures": [fig.to_json() for fig in f.figures]} for f in brief.findings
+            {"text": f.text, "section": f.link, "figures": [fig.to_json() for fig in f.figures]}
+            for f in brief.findings
         ],
         "headlines": {
             s.id: {"text": s.headline.text, "figures": [fig.to_json() for fig in s.headline.figures]}
@@ -176,7 +190,9 @@ def write_brief(brief: Brief, out: Path, *, pdf: bool = True) -> BriefFiles:
             _write_pdf(render_html(brief, mode="print", images=images), pdf_path)
             bar.advance(task)
         prov = out / "provenance.json"
-        prov.write_text(json.dumps(plain(_provenance(brief, out)), indent=2, ensure_ascii=False), encoding="utf-8")
+        prov.write_text(
+            json.dumps(plain(_provenance(brief, out)), indent=2, ensure_ascii=False), encoding="utf-8"
+        )
         bar.advance(task)
     return BriefFiles(html_path, pdf_path, data, prov, brief)
 

@@ -105,9 +105,7 @@ class BriefRun:
         """The cell ``column`` of the row of result ``key`` whose columns equal ``row``."""
         result = self.results[key]
         data = result.tables[table] if table else result.table
-        matches = [
-            r for r in data.to_pylist() if all(r.get(name) == value for name, value in row.items())
-        ]
+        matches = [r for r in data.to_pylist() if all(r.get(name) == value for name, value in row.items())]
         if len(matches) != 1:
             raise ValueError(f"{key}: {len(matches)} rows match {dict(row)} (expected one)")
         value = matches[0][column]

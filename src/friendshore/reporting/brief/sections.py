@@ -92,7 +92,9 @@ def attempt(section: Section, piece: Callable[[], None]) -> None:
         section.blocks.append(exc.gap)
     except Exception as exc:  # a bug must not cost the reader the rest of the brief
         log.exception("brief: section %s failed", section.id)
-        section.blocks.append(Gap(f"internal error in this part of the brief ({type(exc).__name__}: {exc}); please report it"))
+        section.blocks.append(
+            Gap(f"internal error in this part of the brief ({type(exc).__name__}: {exc}); please report it")
+        )
 
 
 def _source(result: Result) -> str:
@@ -132,7 +134,9 @@ def _table(
 ) -> TableBlock:
     result = section.results[key]
     headers, rows, numeric, total = table_rows(result, columns, labels=labels, limit=limit, table=table)
-    block = TableBlock(title, headers, rows, numeric, f"data/{key}.csv", len(rows), total, tuple(result.notes))
+    block = TableBlock(
+        title, headers, rows, numeric, f"data/{key}.csv", len(rows), total, tuple(result.notes)
+    )
     section.blocks.append(block)
     return block
 
@@ -144,7 +148,8 @@ def _call(run: BriefRun, section: Section, key: str, target: str, **kwargs: Any)
 
 
 def _rows(result: Result) -> list[dict[str, Any]]:
-    return result.table.to_pylist()
+    rows: list[dict[str, Any]] = result.table.to_pylist()
+    return rows
 
 
 def _generic(run: BriefRun, section: Section, key: str, target: str, **kwargs: Any) -> None:
@@ -165,7 +170,9 @@ def exposure(run: BriefRun, section: Section, labels: Labels) -> None:
     # the key product: the largest import among the EC-flagged products at least half from the
     # countries of concern; else the flagged product most from them; else the highest share
     flagged = [r for r in exposed if r["ec_flag"] and r["on_share"] > 0]
-    majority = sorted((r for r in flagged if r["on_share"] >= 0.5), key=lambda r: (-r["import_value_kusd"], r["hs6"]))
+    majority = sorted(
+        (r for r in flagged if r["on_share"] >= 0.5), key=lambda r: (-r["import_value_kusd"], r["hs6"])
+    )
     key = (majority or flagged or exposed)[0] if exposed else None
     who = labels.group(dep.parameters["importer"]["label"])
     year = dep.parameters["year"]
@@ -189,7 +196,9 @@ def exposure(run: BriefRun, section: Section, labels: Labels) -> None:
     section.findings.append(section.headline)
     dep_sorted = Result(dep.analysis, dep.title, dep.table.take([rows.index(r) for r in exposed]),
                         dep.parameters, dep.provenance, dep.notes, dep.columns)  # fmt: skip
-    section.blocks.append(ChartBlock(_exposure_bar(dep_sorted, labels, who, labels.group(run.concern), year, key["hs6"])))
+    section.blocks.append(
+        ChartBlock(_exposure_bar(dep_sorted, labels, who, labels.group(run.concern), year, key["hs6"]))
+    )
     _table(
         section,
         "exposure.dependencies",
@@ -221,7 +230,9 @@ def exposure(run: BriefRun, section: Section, labels: Labels) -> None:
     attempt(section, summary)
 
     def chokepoint() -> None:
-        choke = _call(run, section, "exposure.chokepoints", f"{_DEP}:chokepoints", year=run.year, sector=run.sector)
+        choke = _call(
+            run, section, "exposure.chokepoints", f"{_DEP}:chokepoints", year=run.year, sector=run.sector
+        )
         mine = [r for r in _rows(choke) if r["hs6"] == key["hs6"]]
         if mine:
             where = {"hs6": key["hs6"]}
@@ -239,7 +250,15 @@ def exposure(run: BriefRun, section: Section, labels: Labels) -> None:
         _table(
             section,
             "exposure.chokepoints",
-            ["hs6", "world_export_kusd", "top_exporter", "top_share", "top3_share", "world_hhi", "chokepoint"],
+            [
+                "hs6",
+                "world_export_kusd",
+                "top_exporter",
+                "top_share",
+                "top3_share",
+                "world_hhi",
+                "chokepoint",
+            ],
             title=choke.title,
             labels={"hs6": dict(labels.products)},
             limit=10,
@@ -291,7 +310,13 @@ def exposure(run: BriefRun, section: Section, labels: Labels) -> None:
                 )
             )
         )
-        _table(section, "exposure.flows", ["exporter", "importer", "value_kusd", "share"], title=fl.title, limit=12)
+        _table(
+            section,
+            "exposure.flows",
+            ["exporter", "importer", "value_kusd", "share"],
+            title=fl.title,
+            limit=12,
+        )
 
     for piece in (chokepoint, suppliers, flows):
         attempt(section, piece)
@@ -328,7 +353,9 @@ def supply_risk(run: BriefRun, section: Section, labels: Labels) -> None:
                 importer=run.importer, year=run.year, members_at=run.members_at)  # fmt: skip
     rows = [r for r in _rows(res) if r["supply_risk"] is not None]
     if not rows:
-        section.blocks.append(Gap(f"no material has a supply-risk score for {run.importer}: {'; '.join(res.notes)}"))
+        section.blocks.append(
+            Gap(f"no material has a supply-risk score for {run.importer}: {'; '.join(res.notes)}")
+        )
         return
     top = max(rows, key=lambda r: (r["supply_risk"], r["material"]))
     where = {"material": top["material"], "stage": top["stage"]}
@@ -353,11 +380,12 @@ def supply_risk(run: BriefRun, section: Section, labels: Labels) -> None:
                 material="material",
                 stage="stage",
                 supply_risk="supply_risk",
-                economic_importance="economic_importance" if "economic_importance" in res.table.column_names else None,
+                economic_importance="economic_importance"
+                if "economic_importance" in res.table.column_names
+                else None,
                 sr_threshold=float(threshold),
                 ei_threshold=float(res.parameters["ei_threshold"]),
-                title=f"Supply risk of critical materials for {run.importer}, "
-                f"{res.parameters['year']}",
+                title=f"Supply risk of critical materials for {run.importer}, {res.parameters['year']}",
                 source=_source(res),
                 name="risk",
             )
@@ -448,10 +476,18 @@ def partners(run: BriefRun, section: Section, labels: Labels) -> None:
             return
         res = _call(run, section, "partners.coalition", "friendshore.analyses.vocabulary:group_members",
                     name=run.coalition, at=run.members_at)  # fmt: skip
-        _table(section, "partners.coalition", ["iso3", "country", "from", "verified", "source"], title=res.title, limit=20)
+        _table(
+            section,
+            "partners.coalition",
+            ["iso3", "country", "from", "verified", "source"],
+            title=res.title,
+            limit=20,
+        )
 
     def chips_view() -> None:
-        over = _call(run, section, "partners.chips", "friendshore.analyses.chips:chips", chokepoints_only=True)
+        over = _call(
+            run, section, "partners.chips", "friendshore.analyses.chips:chips", chokepoints_only=True
+        )
         section.blocks.append(
             ChartBlock(
                 charts.bar(
@@ -471,7 +507,13 @@ def partners(run: BriefRun, section: Section, labels: Labels) -> None:
         _table(section, "partners.chips", ["input_name", "stage", "top_country", "top_share", "second_country",
                "second_share", "year"], title=over.title, limit=20)  # fmt: skip
         if run.partner:
-            mine = _call(run, section, "partners.chips_partner", "friendshore.analyses.chips:chips", country=run.partner)
+            mine = _call(
+                run,
+                section,
+                "partners.chips_partner",
+                "friendshore.analyses.chips:chips",
+                country=run.partner,
+            )
             listed = [r for r in _rows(mine) if r["listed"]]
             if listed:
                 _table(section, "partners.chips_partner", ["input_name", "stage", "share", "rank", "top_country",
@@ -570,7 +612,9 @@ def plan(run: BriefRun, section: Section, labels: Labels) -> None:
     q = run.quote
 
     def reshoring() -> None:
-        kwargs: dict[str, Any] = {"sector": run.sector} if run.sector else {"product": ",".join(labels.exposed)}
+        kwargs: dict[str, Any] = (
+            {"sector": run.sector} if run.sector else {"product": ",".join(labels.exposed)}
+        )
         res = _call(run, section, "plan.reshoring", "friendshore.analyses.partners:reshoring",
                     importer=run.importer, exclude=run.concern, coalition=run.coalition, year=run.year,
                     members_at=run.members_at, **kwargs)  # fmt: skip
@@ -579,8 +623,8 @@ def plan(run: BriefRun, section: Section, labels: Labels) -> None:
         if total:
             where = {"hs6": total[0]["hs6"]}
             section.headline = sentence(
-                "{home} of {who}'s imports from {concern} ({value}) could be made at home from today's "
-                "exports, {coal} bought from {coalition} and {others} from others; {gap} has no supplier.",
+                "{home} of the imports from {concern} into {who} ({value}) could be replaced by {who}'s own "
+                "exports today, {coal} by {coalition} and {others} by others; {gap} by no one.",
                 home=q("plan.reshoring", "home_share", where),
                 who=run.importer,
                 concern=labels.group(run.concern),
@@ -642,18 +686,28 @@ def commitments(run: BriefRun, section: Section, labels: Labels) -> None:
     # Issue 14: friendshore register investments --country ISO3 --active-at DATE
     countries = [c for c in (run.partner, run.importer) if c]
     for code in countries:
-        attempt(section, lambda code=code: _generic(run, section, f"register.{code.lower()}",
-             "friendshore.analyses.register:investments", country=code, active_at=run.members_at))  # fmt: skip
+
+        def investments(code: str = code) -> None:
+            _generic(run, section, f"register.{code.lower()}", "friendshore.analyses.register:investments",
+                     country=code, active_at=run.members_at)  # fmt: skip
+
+        attempt(section, investments)
 
 
 # -- the list -----------------------------------------------------------------------------------
 
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("exposure", "Exposure", "Where are we exposed, and how badly?", exposure),
-    SectionSpec("supply-risk", "Critical-material supply risk", "How risky is each critical material for us?",
-                supply_risk),  # fmt: skip
+    SectionSpec(
+        "supply-risk",
+        "Critical-material supply risk",
+        "How risky is each critical material for us?",
+        supply_risk,
+    ),
     SectionSpec("partners", "Partners", "Who can help?", partners),
-    SectionSpec("shocks", "Shocks and policy", "What would a restriction or a tariff do, and who gains?", shocks),
+    SectionSpec(
+        "shocks", "Shocks and policy", "What would a restriction or a tariff do, and who gains?", shocks
+    ),
     SectionSpec("plan", "Coalition plan against reshoring", "What would it cost, and who does what?", plan),
     SectionSpec("commitments", "Commitments", "What is already committed?", commitments),
 )
