@@ -111,7 +111,7 @@ def vega_bundle(vl_version: str) -> str:
     path = cache / f"vega-bundle-{_dist_version('vl-convert-python')}-vl{vl_version}.js"
     if path.is_file():
         return path.read_text("utf-8")
-    text = str(vl_convert.javascript_bundle(None, vl_version=vl_version))
+    text = str(vl_convert.javascript_bundle(None, vl_version=vl_version))  # type: ignore[arg-type]
     try:
         cache.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(dir=cache, suffix=".tmp")
