@@ -189,3 +189,20 @@ def test_an_empty_warehouse_gives_a_brief_of_gaps_not_a_crash(tmp_path: Path, sa
         assert s.gaps, s.id
         for gap in s.gaps:
             assert "internal error" not in gap.text
+
+
+def test_cli_defaults_are_the_builders_and_a_typo_is_one_line(tmp_path: Path, sample_home: Path) -> None:
+    import inspect
+
+    from friendshore.interfaces import cli_brief
+    from friendshore.interfaces.cli import run
+    from friendshore.interfaces.cli_common import defaults_of
+    from friendshore.reporting.brief import build_brief
+
+    built = defaults_of(build_brief)
+    for name, param in inspect.signature(cli_brief.brief).parameters.items():
+        if name in built and name != "members_at":
+            assert param.default == built[name], name
+    code = run(["--home", str(sample_home), "brief", "--for", "XYZ", "--out", str(tmp_path / "b")])
+    assert code == 2
+    assert not (tmp_path / "b").exists()

@@ -157,9 +157,18 @@ def _legend_labels(unit: str) -> dict[str, Any]:
     return {k: v for k, v in axis.items() if k in ("format", "labelExpr")}
 
 
-def _title(title: str, units: str, source: str) -> dict[str, Any]:
-    subtitle = [line for line in (units, f"Source: {source}" if source else "") if line]
-    return {"text": title, "subtitle": subtitle}
+def _title(title: str, units: str, source: str, width: int = 95) -> dict[str, Any]:
+    """Title, units and source lines, wrapped to the chart's width (Vega does not wrap titles)."""
+    import textwrap
+
+    text = textwrap.wrap(title, width=width * 4 // 5) or [title]
+    subtitle = [
+        line
+        for part in (units, f"Source: {source}" if source else "")
+        if part
+        for line in textwrap.wrap(part, width=width)
+    ]
+    return {"text": text if len(text) > 1 else title, "subtitle": subtitle}
 
 
 def _spec(chart: Any, title: str, units: str, source: str) -> dict[str, Any]:
@@ -195,6 +204,7 @@ def bar(
     top: int | None = 15,
     order: Literal["rows", "descending", "ascending"] = "rows",
     value_title: str | None = None,
+    code_in_label: bool = True,
     height_per_bar: int = 22,
 ) -> Chart:
     """Horizontal bars of ``value`` per ``category`` in the result's row order (first ``top`` rows).
@@ -216,7 +226,7 @@ def bar(
         rows = [r for i, r in enumerate(rows) if i < top or r[category] in highlight]
     shown = label or category
     for r in rows:
-        r["__label"] = f"{r[shown]}" if shown == category else f"{r[shown]} ({r[category]})"
+        r["__label"] = f"{r[shown]} ({r[category]})" if shown != category and code_in_label else f"{r[shown]}"
         r["__key"] = r[category] in highlight
     labels = [r["__label"] for r in rows]
     units = _units(result, value, value_title)
@@ -240,11 +250,12 @@ def bar(
     else:
         fill = alt.condition("datum.__key", alt.value(INK), alt.value(MID))
     bars = base.mark_bar(height=max(8, height_per_bar - 8), stroke=INK, strokeWidth=0.5).encode(color=fill)
+    # labels right of a bar's end; inside (white on dark) for negative values, clear of the axis
     text = base.mark_text(
-        align=alt.ExprRef(expr=f"datum['{value}'] < 0 ? 'right' : 'left'"),
-        dx=alt.ExprRef(expr=f"datum['{value}'] < 0 ? -4 : 4"),
+        align="left",
+        dx=4,
         fontSize=11,
-        color=INK,
+        color=alt.ExprRef(expr=f"datum['{value}'] < 0 ? 'white' : '{INK}'"),
     ).encode(text=f"{value}__text:N")
     layers = [bars, text]
     if any(r[value] < 0 for r in rows):
@@ -421,7 +432,8 @@ def flows(
         {"side": 1.0, "y": pos(right, c), "text": f"{label.get(c, c)} ({c})", "align": "left"} for c in right
     ]
     units = _units(result, value, value_title)
-    x = alt.X("__x0:Q", scale=alt.Scale(domain=[0, 1]), axis=None)
+    domain = [-0.55, 1.55]  # room for the names either side
+    x = alt.X("__x0:Q", scale=alt.Scale(domain=domain), axis=None)
     y = alt.Y("__y0:Q", scale=alt.Scale(domain=[0, 1], reverse=True), axis=None)
     bands = (
         alt.Chart(alt.Data(values=rows))
@@ -441,7 +453,7 @@ def flows(
     )
     end_points = alt.Chart(alt.Data(values=ends))
     dots = end_points.mark_point(filled=True, color=INK, size=30).encode(
-        x=alt.X("side:Q", scale=alt.Scale(domain=[0, 1]), axis=None),
+        x=alt.X("side:Q", scale=alt.Scale(domain=domain), axis=None),
         y=alt.Y("y:Q", scale=alt.Scale(domain=[0, 1], reverse=True), axis=None),
     )
     texts = end_points.mark_text(
@@ -450,7 +462,7 @@ def flows(
         align=alt.ExprRef(expr="datum.align"),
         dx=alt.ExprRef(expr="datum.side < 0.5 ? -8 : 8"),
     ).encode(
-        x=alt.X("side:Q", scale=alt.Scale(domain=[0, 1]), axis=None),
+        x=alt.X("side:Q", scale=alt.Scale(domain=domain), axis=None),
         y=alt.Y("y:Q", scale=alt.Scale(domain=[0, 1], reverse=True), axis=None),
         text="text:N",
     )
@@ -471,16 +483,14 @@ def flows(
             align=alt.ExprRef(expr="datum.align"),
             dx=alt.ExprRef(expr="datum.side < 0.5 ? -8 : 8"),
         )
-        .encode(x=alt.X("side:Q", scale=alt.Scale(domain=[0, 1]), axis=None), y=alt.value(0), text="text:N")
+        .encode(x=alt.X("side:Q", scale=alt.Scale(domain=domain), axis=None), y=alt.value(0), text="text:N")
     )
     n = max(len(left), len(right), 1)
-    chart = alt.layer(bands, dots, texts, heads).properties(width=WIDTH - 300, height=max(140, 26 * n))
+    chart = alt.layer(bands, dots, texts, heads).properties(width=WIDTH, height=max(140, 26 * n))
     alt_text = f"Flow chart, {title}; each band's width is its value. " + _list(
         [f"{r['__pair']}: {r[f'{value}__text']}" for r in rows]
     )
-    spec = _spec(chart, title, units, source)
-    spec["padding"] = {"left": 150, "right": 150, "top": 10, "bottom": 10}
-    return Chart(name, title, units, source, alt_text, spec)
+    return Chart(name, title, units, source, alt_text, _spec(chart, title, units, source))
 
 
 # -- supply risk ------------------------------------------------------------------------------

@@ -88,7 +88,17 @@ def compose_brief(
     concern: str = "countries-of-concern",
     tariff_scenario: Path | None = DEFAULT_TARIFF_SCENARIO,
 ) -> Brief:
-    """Run every section for an importer (ISO3 or group); write nothing."""
+    """Run every section for an importer (ISO3 or group); write nothing.
+
+    A code that is neither an ISO3 code nor a known group is refused first (``UnknownCodeError``),
+    so a typo gives one line, not a brief of gaps.
+    """
+    from friendshore.nomenclature.groups import resolve
+
+    when = members_at or date.today()
+    for code in (importer, partner, coalition, concern):
+        if code:
+            resolve(code, when, home=settings.home)
     run = BriefRun(
         settings,
         importer=importer,

@@ -131,9 +131,19 @@ def _table(
     labels: Mapping[str, Mapping[str, str]] | None = None,
     limit: int = 12,
     table: Any = None,
+    names: Mapping[str, str] | None = None,
 ) -> TableBlock:
     result = section.results[key]
     headers, rows, numeric, total = table_rows(result, columns, labels=labels, limit=limit, table=table)
+    if names:
+        headers = tuple(
+            names.get(c, h)
+            for c, h in zip(
+                [c for c in columns if c in (table if table is not None else result.table).column_names],
+                headers,
+                strict=True,
+            )
+        )
     block = TableBlock(
         title, headers, rows, numeric, f"data/{key}.csv", len(rows), total, tuple(result.notes)
     )
@@ -206,6 +216,7 @@ def exposure(run: BriefRun, section: Section, labels: Labels) -> None:
         title=f"{dep.title} (the {min(12, dep.table.num_rows)} most exposed)",
         labels={"hs6": {r["hs6"]: labels.products.get(r["hs6"], "") for r in exposed}},
         table=dep_sorted.table,
+        names={"on_share": f"share from {labels.group(run.concern)}"},
     )
 
     def summary() -> None:
@@ -468,8 +479,8 @@ def partners(run: BriefRun, section: Section, labels: Labels) -> None:
             )
         )
         _table(section, "partners.candidates", ["rank", "candidate", "in_coalition", "export_kusd",
-               "share_ex_concern", "wgi_mean", "ideal_point_distance", "distw_km", "rank_median",
-               "rank_p05", "rank_p95"], title=res.title, labels={"candidate": dict(labels.countries)})  # fmt: skip
+               "share_ex_concern", "wgi_mean", "ideal_point_distance", "rank_p05", "rank_p95"],
+               title=res.title)  # fmt: skip
 
     def coalition() -> None:
         if not run.coalition:
@@ -485,17 +496,32 @@ def partners(run: BriefRun, section: Section, labels: Labels) -> None:
         )
 
     def chips_view() -> None:
+        import pyarrow as pa
+
         over = _call(
             run, section, "partners.chips", "friendshore.analyses.chips:chips", chokepoints_only=True
         )
+        named = [
+            f"{n}, {c}"
+            for n, c in zip(
+                over.table.column("input_name").to_pylist(),
+                over.table.column("top_country").to_pylist(),
+                strict=True,
+            )
+        ]
+        view = Result(over.analysis, over.title, over.table.append_column("__input", pa.array(named, pa.string())),
+                      over.parameters, over.provenance, over.notes, over.columns)  # fmt: skip
         section.blocks.append(
             ChartBlock(
                 charts.bar(
-                    over,
-                    category="input_name",
+                    view,
+                    category="input_id",
+                    label="__input",
+                    code_in_label=False,
                     value="top_share",
                     group="stage",
-                    title="Chip supply-chain chokepoints: the top country's share at each input (ETO)",
+                    title="Chip supply-chain chokepoints: the top country's share at each input (ETO), "
+                    "with the top country",
                     source=_source(over),
                     name="partners-chips",
                     top=20,
@@ -623,10 +649,10 @@ def plan(run: BriefRun, section: Section, labels: Labels) -> None:
         if total:
             where = {"hs6": total[0]["hs6"]}
             section.headline = sentence(
-                "{home} of the imports from {concern} into {who} ({value}) could be replaced by {who}'s own "
-                "exports today, {coal} by {coalition} and {others} by others; {gap} by no one.",
+                "{home} of the imports from {concern} into {who} ({value}) could be covered by {who} itself "
+                "from today's exports, {coal} by {coalition} and {others} by others; {gap} by no one.",
                 home=q("plan.reshoring", "home_share", where),
-                who=run.importer,
+                who=labels.group(run.importer),
                 concern=labels.group(run.concern),
                 value=q("plan.reshoring", "imports_from_concern_kusd", where),
                 coal=q("plan.reshoring", "coalition_share", where),
@@ -652,7 +678,8 @@ def _reshoring_chart(res: Result, labels: Labels) -> charts.Chart:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    table = res.table.filter(pc.not_equal(res.table.column("hs6"), "all"))
+    # the products in the result's order (largest imports from the countries of concern first)
+    table = res.table.filter(pc.not_equal(res.table.column("hs6"), "all")).slice(0, 15)
     parts = ["home_share", "coalition_share", "others_share", "uncovered_share"]
     rows = []
     for row in table.to_pylist():
@@ -671,7 +698,7 @@ def _reshoring_chart(res: Result, labels: Labels) -> charts.Chart:
         value="share",
         labels={h: labels.product(h) for h in table.column("hs6").to_pylist()},
         title=f"Who could replace the imports from {labels.group(res.parameters['exclude']['label'])} into "
-        f"{labels.group(res.parameters['importer']['label'])}, per product",
+        f"{labels.group(res.parameters['importer']['label'])}: the {table.num_rows} largest products",
         source=_source(res),
         name="plan-reshoring",
         value_title="share of the imports from countries of concern",
