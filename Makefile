@@ -53,7 +53,7 @@ system:
 
 FS := $(VENV)/bin/friendshore --home $(DEMO_HOME)
 
-demo: $(STAMP)
+demo: $(STAMP) assets
 	rm -rf $(DEMO_HOME)
 	$(FS) ingest sample
 	$(FS) brief --for USA --partner IND --coalition pax-silica --members-at 2026-03-01 \
@@ -82,7 +82,7 @@ tour: $(STAMP)
 	$(FS) reproduce --list
 	$(FS) reproduce baci-world-shares
 
-test: $(STAMP)
+test: $(STAMP) assets
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 lint: $(STAMP)

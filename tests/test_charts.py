@@ -54,7 +54,8 @@ def test_bar_labels_follow_format_value_and_skip_missing_values() -> None:
     rows = [v for v in values(chart) if "on_share" in v]
     assert list(dict.fromkeys(r["hs6"] for r in rows)) == ["850511", "810194"]  # the null row is not drawn
     assert [r["on_share__text"] for r in rows] == [format_value(0.745, "share"), format_value(0.953, "share")]
-    assert rows[0]["__key"] is True and rows[1]["__key"] is False
+    assert rows[0]["__key"] is True
+    assert rows[1]["__key"] is False
     assert chart.spec["title"] == {"text": "T", "subtitle": ["share from China (%)", "Source: S"]}
     assert "850511: 74.5 %" in chart.alt
 
@@ -70,7 +71,8 @@ def test_bar_orders_by_value_and_keeps_highlighted_rows_past_top() -> None:
 def test_money_axis_reads_in_bn_and_m_usd() -> None:
     chart = charts.bar(result(), category="hs6", value="value_kusd", title="T", source="S")
     axis = chart.spec["layer"][0]["encoding"]["x"]["axis"]
-    assert "' bn'" in axis["labelExpr"] and "datum.value*1000" in axis["labelExpr"]
+    assert "' bn'" in axis["labelExpr"]
+    assert "datum.value*1000" in axis["labelExpr"]
     assert chart.units == "imports (USD)"
 
 
