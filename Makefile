@@ -5,6 +5,7 @@
 #   make check  lint (ruff), types (mypy) and tests
 #   make lock   re-make the hash-pinned lock after changing pyproject.toml
 #   make bench  run the benchmarks and write BENCHMARKS.md
+#   make serve  the web API and dashboard on http://127.0.0.1:8765/ (after make demo)
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -16,7 +17,9 @@ STAMP := $(VENV)/.installed
 DEMO_HOME ?= .demo-home
 export FRIENDSHORE_SAMPLE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: demo tour test check lint types lock bench system assets clean
+VENDOR := src/friendshore/interfaces/web/static/vendor/.built
+
+.PHONY: demo tour test check lint types lock bench system assets clean web serve
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory system
@@ -25,7 +28,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	$(PY) -m compileall -q -j 2 $(VENV)/lib/python3.11/site-packages src >/dev/null || true
-	@$(MAKE) --no-print-directory assets
+	@$(MAKE) --no-print-directory assets $(VENDOR)
 	touch $(STAMP)
 
 # npm packages the brief inlines (world map TopoJSON, font), from the hash-locked package-lock.json.
@@ -37,15 +40,24 @@ $(ASSETS)/node_modules/.package-lock.json: $(ASSET_SRC)/package.json $(ASSET_SRC
 	cp $(ASSET_SRC)/package.json $(ASSET_SRC)/package-lock.json $(ASSET_SRC)/.npmrc $(ASSETS)/
 	cd $(ASSETS) && npm ci --ignore-scripts --no-audit --no-fund --silent
 
+# The dashboard's JavaScript (Vega, Vega-Lite, vega-embed) and world map, from the npm registry
+# (versions and hashes pinned in web/package-lock.json), copied into the package: served locally.
+$(VENDOR): web/package.json web/package-lock.json web/build.py
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(PYTHON) web/build.py
+	touch $(VENDOR)
+
+web: $(VENDOR)
+
 # Debian packages: Java 17 for Spark (the parity tests run on Spark local mode); npm for the brief's
-# assets; Pango for WeasyPrint (the PDF); Chromium and poppler-utils for the brief's browser and PDF tests.
-SYSTEM_PACKAGES := openjdk-17-jre-headless npm libpango-1.0-0 libpangoft2-1.0-0 chromium poppler-utils
+# and the dashboard's assets; Pango for WeasyPrint (the PDF); Chromium (with DejaVu fonts) and poppler-utils
+# for the browser tests of the dashboard and the brief and the PDF test.
 system:
 	@missing=""; \
 	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
-	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-dejavu-core"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
@@ -80,7 +92,7 @@ tour: $(STAMP)
 	$(FS) gravity simulate examples/gravity/us_china_tariff.toml --output diversion
 	@echo "== 6. Published results, recomputed now"
 	$(FS) reproduce --list
-	$(FS) reproduce baci-world-shares
+	$(FS) reproduce crm-main-suppliers
 
 test: $(STAMP) assets
 	$(PY) -m pytest -n 2 --dist loadgroup -q
@@ -102,5 +114,9 @@ lock:
 bench: $(STAMP)
 	$(PY) bench/run.py
 
+serve: $(STAMP)
+	$(VENV)/bin/friendshore --home $(DEMO_HOME) serve
+
 clean:
-	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache web/node_modules \
+	  src/friendshore/interfaces/web/static/vendor

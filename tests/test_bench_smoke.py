@@ -84,6 +84,8 @@ def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp
             "--screen-rows",
             "20000",
             "--skip-gravity",
+            "--skip-planner",
+            "--skip-api",
         ]
     )
 
@@ -116,3 +118,17 @@ def test_measurements_report_the_generated_row_count(
         assert measured.peak_rss_mib > 0
     assert (tmp_path / "data" / "baseline.parquet").exists()
     assert (tmp_path / "data" / "warehouse" / "manifest.json").exists()
+
+
+def test_api_load_test_is_well_formed(sample_home: Path) -> None:
+    """Two clients for one second each: the report's rows are there and no request failed."""
+    bench_api = _load("bench_api", "bench_api")
+    result = bench_api.measure(seconds=1.0, clients=2, home=sample_home)
+    for row in ("cached", "uncached"):
+        assert result[row]["requests"] > 0
+        assert result[row]["failures"] == 0
+        assert 0 < result[row]["p50_ms"] <= result[row]["p95_ms"]
+    assert result["baseline"]["calls"] >= 3
+    section = bench_api.render(result)
+    assert section.startswith("## Web API under load")
+    assert section.count("| cached |") == section.count("| uncached |") == 1

@@ -80,12 +80,13 @@ def test_every_number_in_the_findings_equals_its_analysis_result(
 
 
 def test_no_number_in_a_finding_is_computed_by_the_brief(brief_files: Any) -> None:
-    """Strip the quoted figures: what is left holds only HS6 codes and the trade year."""
+    """Strip the quoted figures: what is left holds only HS6 codes, the trade year and the date the
+    groups are resolved at (parameters)."""
     brief = brief_files.brief
     year = str(brief.run.results["exposure.dependencies"].parameters["year"])
     for sentence in brief.findings:
         rest = "".join(p for p in sentence.parts if isinstance(p, str))
-        rest = rest.replace("5-95 %", "")
+        rest = rest.replace("5-95 %", "").replace(brief.parameters["members_at"].isoformat(), "")
         for token in re.findall(r"\d[\d.,]*", rest):
             assert token == year or (len(token) == 6 and token in brief.labels.products), (
                 token,
@@ -110,8 +111,6 @@ def test_the_page_has_the_eight_sections_with_a_headline_or_a_gap(brief_files: A
     [
         ("friendshore.analyses.leverage", "partners.leverage"),
         ("friendshore.analyses.shocks", "shocks.restriction"),
-        ("friendshore.analyses.plan", "plan.plan"),
-        ("friendshore.analyses.register", "register.usa"),
     ],
 )
 def test_an_analysis_not_in_this_version_is_one_line(brief_files: Any, module: str, key: str) -> None:
@@ -189,8 +188,9 @@ def test_an_empty_warehouse_gives_a_brief_of_gaps_not_a_crash(tmp_path: Path, sa
     settings = load_settings(home=tmp_path / "empty", sample_data=sample_data)
     brief = compose_brief(settings, importer="USA", partner="IND", coalition="pax-silica",
                           members_at=date(2026, 3, 1), tariff_scenario=None)  # fmt: skip
-    assert brief.findings == []
-    for s in brief.sections[1:7]:
+    # only the register (shipped data, no warehouse needed) can still say something
+    assert all(f.link == "commitments" for f in brief.findings)
+    for s in brief.sections[1:6]:
         assert s.gaps, s.id
         for gap in s.gaps:
             assert "internal error" not in gap.text

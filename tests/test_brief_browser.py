@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,8 @@ TITLES = ["Key findings", "Exposure", "Critical-material supply risk", "Partners
 
 
 def output_dir() -> Path:
-    """Where browser tests leave screenshots (FRIENDSHORE_TEST_OUTPUT, default test-output/)."""
-    path = Path(os.environ.get("FRIENDSHORE_TEST_OUTPUT", project_root() / "test-output"))
+    """Where the brief's browser test leaves its screenshot (beside the dashboard's, tests/output/)."""
+    path = project_root() / "tests" / "output" / "brief"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -27,8 +27,11 @@ from friendshore.interfaces import (
     cli_gravity,
     cli_ingest,
     cli_partners,
+    cli_plan,
+    cli_register,
     cli_reproduce,
     cli_risk,
+    cli_serve,
     cli_vocab,
 )
 from friendshore.interfaces.cli_common import (
@@ -115,6 +118,9 @@ app.add_typer(cli_vocab.groups_app, name="groups")
 app.add_typer(cli_ingest.ingest_app, name="ingest")
 app.command("fetch")(cli_fetch.fetch_command)
 app.add_typer(cli_gravity.gravity_app, name="gravity")
+app.add_typer(cli_plan.app)
+app.add_typer(cli_register.app, name="register")
+app.command("serve")(cli_serve.serve_command)
 app.add_typer(cli_brief.app)
 
 

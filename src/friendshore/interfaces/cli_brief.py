@@ -53,6 +53,9 @@ def brief(
     tariff_scenario: Annotated[
         Path | None, typer.Option(help="Gravity scenario of section 5 (a TOML file).")
     ] = BRIEF["tariff_scenario"],  # type: ignore[assignment]
+    plan_example: Annotated[
+        str | None, typer.Option(help="Shipped coalition plan of section 6 (see 'friendshore plan --help').")
+    ] = BRIEF["plan_example"],  # type: ignore[assignment]
     pdf: Annotated[bool, typer.Option(help="Also write brief.pdf.")] = BRIEF["pdf"],  # type: ignore[assignment]
 ) -> None:
     """Write the brief: exposure, supply risk, partners, shocks, plan, commitments and methods,
@@ -71,6 +74,7 @@ def brief(
         members_at=parse_date(members_at),
         concern=concern,
         tariff_scenario=tariff_scenario,
+        plan_example=plan_example,
         pdf=pdf,
     )
     typer.echo(str(files.html))

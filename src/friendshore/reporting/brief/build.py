@@ -87,6 +87,7 @@ def compose_brief(
     members_at: date | None = None,
     concern: str = "countries-of-concern",
     tariff_scenario: Path | None = DEFAULT_TARIFF_SCENARIO,
+    plan_example: str | None = "magnets",
 ) -> Brief:
     """Run every section for an importer (ISO3 or group); write nothing.
 
@@ -109,6 +110,7 @@ def compose_brief(
         members_at=members_at,
         concern=concern,
         tariff_scenario=tariff_scenario,
+        plan_example=plan_example,
     )
     labels = _labels(run)
     sections: list[Section] = [
@@ -128,7 +130,7 @@ def compose_brief(
     sections.append(methods)
     collected = collect_methods(run)
     fill_methods(methods, collected)
-    findings = [f for s in sections for f in s.findings][:MAX_FINDINGS]
+    findings = _choose_findings(sections)
     who = labels.group(importer)
     year_used = _year_used(run)
     subtitle = ", ".join(
@@ -153,6 +155,7 @@ def compose_brief(
         "members_at": members_at,
         "concern": concern,
         "tariff_scenario": str(tariff_scenario) if tariff_scenario else None,
+        "plan_example": plan_example,
     }
     return Brief(
         title=f"Technology supply-chain security: {who}",
@@ -165,6 +168,13 @@ def compose_brief(
         methods=collected,
         labels=labels,
     )
+
+
+def _choose_findings(sections: list[Section]) -> list[Sentence]:
+    """Each section's first finding, then the others, up to ``MAX_FINDINGS``, in section order."""
+    ranked = [(i, j, f) for i, s in enumerate(sections) for j, f in enumerate(s.findings)]
+    chosen = sorted(ranked, key=lambda t: (t[1] > 0, t[0], t[1]))[:MAX_FINDINGS]
+    return [f for _i, _j, f in sorted(chosen, key=lambda t: (t[0], t[1]))]
 
 
 def _year_used(run: BriefRun) -> Any:
@@ -187,6 +197,7 @@ def build_brief(
     members_at: date | None = None,
     concern: str = "countries-of-concern",
     tariff_scenario: Path | None = DEFAULT_TARIFF_SCENARIO,
+    plan_example: str | None = "magnets",
     pdf: bool = True,
 ) -> BriefFiles:
     """Write the brief for an importer (ISO3 or group) into ``out``: ``brief.html`` (self-contained),
@@ -194,7 +205,8 @@ def build_brief(
 
     ``partner`` (ISO3) is placed among the candidates; ``coalition`` (a group, resolved at
     ``members_at``) marks who is in it; ``concern`` is the country or group to reduce dependence
-    on; ``tariff_scenario`` is the gravity scenario of section 5 (``None``: none).
+    on; ``tariff_scenario`` is the gravity scenario of section 5 and ``plan_example`` the shipped
+    coalition plan of section 6 (``friendshore plan --example``; ``None``: none).
     """
     from friendshore.reporting.brief.render import write_brief
 
@@ -208,5 +220,6 @@ def build_brief(
         members_at=members_at,
         concern=concern,
         tariff_scenario=tariff_scenario,
+        plan_example=plan_example,
     )
     return write_brief(brief, Path(out), pdf=pdf)

@@ -151,11 +151,18 @@ def table_rows(
 ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[bool, ...], int]:
     """Headers, formatted rows (``format_value`` by unit), which columns are numbers, and the
     number of rows. ``labels`` adds a readable name after a code (``{"hs6": {"850511": "..."}}``)."""
+    from friendshore.analyses.columns import CATALOGUE
+    from friendshore.analyses.result import Column, guess_unit
     from friendshore.reporting.format import format_value
 
     data = result.table if table is None else table
     cols = [c for c in columns if c in data.column_names]
-    described = {c: result.column(c) for c in cols}
+    described = {
+        c: result.column(c)
+        if c in result.table.column_names
+        else CATALOGUE.get(c) or Column(c, unit=guess_unit(data.schema.field(c).type))
+        for c in cols
+    }
     headers = tuple(described[c].title for c in cols)
     numeric = tuple(described[c].unit not in ("code", "text", "flag", "date", "year") for c in cols)
     out = []

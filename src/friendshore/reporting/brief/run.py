@@ -49,6 +49,7 @@ class BriefRun:
     members_at: date | None
     concern: str
     tariff_scenario: Path | None = None
+    plan_example: str | None = None
     calls: dict[str, Call] = field(default_factory=dict)
     results: dict[str, Result] = field(default_factory=dict)
     gaps: dict[str, str] = field(default_factory=dict)

@@ -40,6 +40,9 @@ log = get_logger(__name__)
 
 _DEP = "friendshore.analyses.dependencies"
 
+#: Monte Carlo draws of the plan's cost parameters (the sensitivity interval of section 6).
+PLAN_DRAWS = 20
+
 
 @dataclass
 class Labels:
@@ -667,8 +670,72 @@ def plan(run: BriefRun, section: Section, labels: Labels) -> None:
                "others_share", "uncovered_share"], title=res.title, labels={"hs6": dict(labels.products)})  # fmt: skip
 
     def planner() -> None:
-        # Issue 15: friendshore plan PLAN.toml; the brief runs the shipped example for its products.
-        _generic(run, section, "plan.plan", "friendshore.analyses.plan:plan", example="magnets")
+        if not run.plan_example:
+            return
+        res = _call(run, section, "plan.plan", "friendshore.analyses.plan:plan", example=run.plan_example,
+                    sensitivity=PLAN_DRAWS, seed=0)  # fmt: skip
+        rows = {r["strategy"]: r for r in _rows(res)}
+        friend, home = rows.get("friendshoring"), rows.get("reshoring")
+        if friend and home and friend["status"] == "optimal" and home["status"] == "optimal":
+            f, h = {"strategy": "friendshoring"}, {"strategy": "reshoring"}
+            headline = sentence(
+                "{cost} to cut the countries-of-concern share from {before} to {after} by friend-shoring "
+                "(5-95 % interval {lo} to {hi}), against {home} by reshoring ({hlo} to {hhi}), in the plan "
+                "'{name}'.",
+                cost=q("plan.plan", "total_cost", f),
+                before=q("plan.plan", "concern_share_before", f),
+                after=q("plan.plan", "concern_share_after", f),
+                lo=q("plan.plan", "cost_p05", f),
+                hi=q("plan.plan", "cost_p95", f),
+                home=q("plan.plan", "total_cost", h),
+                hlo=q("plan.plan", "cost_p05", h),
+                hhi=q("plan.plan", "cost_p95", h),
+                name=res.parameters.get("name") or run.plan_example,
+                link=section.id,
+            )
+            section.findings.insert(0, headline)
+            if section.headline is not None:
+                section.blocks.insert(0, section.headline)  # the reshoring comparison becomes a paragraph
+            section.headline = headline
+        section.blocks.append(
+            ChartBlock(
+                charts.bar(
+                    res,
+                    category="strategy",
+                    value="total_cost",
+                    title=f"Cost of each strategy: {res.title}",
+                    source=_source(res),
+                    name="plan-costs",
+                    highlight=["friendshoring"],
+                    top=None,
+                )
+            )
+        )
+        _table(section, "plan.plan", ["strategy", "status", "total_cost", "cost_p05", "cost_p95",
+               "cheapest_share", "concern_share_after", "hhi_after", "binding"], title=res.title)  # fmt: skip
+        parts = res.tables.get("partners")
+        if parts is not None and parts.num_rows:
+            import pyarrow.compute as pc
+
+            mine = parts.filter(pc.equal(parts.column("strategy"), "friendshoring"))
+            who = [r for r in mine.to_pylist() if run.partner and r["country"] == run.partner]
+            if who:
+                where = {"strategy": "friendshoring", "hs6": who[0]["hs6"], "country": who[0]["country"]}
+                section.findings.insert(
+                    1,
+                    sentence(
+                        "{value}: what {partner} supplies over the plan in the friend-shoring strategy, "
+                        "{built} {unit} of new capacity included.",
+                        value=q("plan.plan", "supplied_value_kusd", where, table="partners", unit="kusd"),
+                        partner=labels.country(run.partner),
+                        built=q("plan.plan", "capacity_built", where, table="partners", unit="number"),
+                        unit=str(who[0]["unit"]),
+                        link=section.id,
+                    ),
+                )
+            _table(section, "plan.plan", ["hs6", "country", "role", "supplied_value_kusd", "capacity_built", "unit",
+                   "partner_rank"], title="Each partner's part in the friend-shoring strategy",
+                   table=mine, labels={"country": dict(labels.countries)})  # fmt: skip
 
     for piece in (reshoring, planner):
         attempt(section, piece)
@@ -710,13 +777,35 @@ def _reshoring_chart(res: Result, labels: Labels) -> charts.Chart:
 
 
 def commitments(run: BriefRun, section: Section, labels: Labels) -> None:
-    # Issue 14: friendshore register investments --country ISO3 --active-at DATE
+    q = run.quote
     countries = [c for c in (run.partner, run.importer) if c]
     for code in countries:
 
         def investments(code: str = code) -> None:
-            _generic(run, section, f"register.{code.lower()}", "friendshore.analyses.register:investments",
-                     country=code, active_at=run.members_at)  # fmt: skip
+            key = f"register.{code.lower()}"
+            res = _call(run, section, key, "friendshore.analyses.register:register_investments",
+                        country=code, active_at=run.members_at)  # fmt: skip
+            rows = [r for r in _rows(res) if r.get("amount_million") is not None]
+            if rows and section.headline is None:
+                top = max(rows, key=lambda r: (r["amount_million"], r["id"]))
+                section.headline = sentence(
+                    "{amount} million {currency}: {company}'s {facility} in {country} ({status} on {date}), the "
+                    "largest commitment the register holds for {country}.",
+                    amount=q(key, "amount_million", {"id": top["id"]}),
+                    currency=str(top["currency"]),
+                    company=str(top["company"]),
+                    facility=str(top["facility"]),
+                    country=labels.country(code),
+                    status=str(top["status"]),
+                    date=str(res.parameters.get("active_at") or "today"),
+                    link=section.id,
+                )
+                section.findings.append(section.headline)
+            if res.table.num_rows == 0:
+                section.blocks.append(Gap(f"the register holds no investment in {labels.country(code)}"))
+                return
+            _table(section, key, ["company", "facility", "technology", "status", "announced", "operation_start",
+                   "amount_million", "currency", "verified"], title=f"{res.title}: {labels.country(code)}")  # fmt: skip
 
         attempt(section, investments)
 
