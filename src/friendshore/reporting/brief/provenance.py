@@ -226,8 +226,8 @@ def fill_methods(section: Section, methods: Methods) -> None:
                 [
                     d["publisher"],
                     d["release"],
-                    d["file"],
-                    d["sha256"][:16] + ("…" if d["sha256"] else ""),
+                    Path(d["file"]).name,
+                    d["sha256"][:12] + ("…" if d["sha256"] else ""),
                     d["licence"],
                 ]
                 for d in methods.datasets

@@ -135,6 +135,7 @@ def _table(
     limit: int = 12,
     table: Any = None,
     names: Mapping[str, str] | None = None,
+    notes: bool = True,
 ) -> TableBlock:
     result = section.results[key]
     headers, rows, numeric, total = table_rows(result, columns, labels=labels, limit=limit, table=table)
@@ -148,7 +149,14 @@ def _table(
             )
         )
     block = TableBlock(
-        title, headers, rows, numeric, f"data/{key}.csv", len(rows), total, tuple(result.notes)
+        title,
+        headers,
+        rows,
+        numeric,
+        f"data/{key}.csv",
+        len(rows),
+        total,
+        tuple(result.notes) if notes else (),
     )
     section.blocks.append(block)
     return block
@@ -712,7 +720,7 @@ def plan(run: BriefRun, section: Section, labels: Labels) -> None:
             )
         )
         _table(section, "plan.plan", ["strategy", "status", "total_cost", "cost_p05", "cost_p95",
-               "cheapest_share", "concern_share_after", "hhi_after", "binding"], title=res.title)  # fmt: skip
+               "cheapest_share", "concern_share_after", "shortfall_share"], title=res.title)  # fmt: skip
         parts = res.tables.get("partners")
         if parts is not None and parts.num_rows:
             import pyarrow.compute as pc
@@ -735,7 +743,7 @@ def plan(run: BriefRun, section: Section, labels: Labels) -> None:
                 )
             _table(section, "plan.plan", ["hs6", "country", "role", "supplied_value_kusd", "capacity_built", "unit",
                    "partner_rank"], title="Each partner's part in the friend-shoring strategy",
-                   table=mine, labels={"country": dict(labels.countries)})  # fmt: skip
+                   table=mine, labels={"country": dict(labels.countries)}, notes=False)  # fmt: skip
 
     for piece in (reshoring, planner):
         attempt(section, piece)
