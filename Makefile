@@ -1,5 +1,6 @@
 # One-word entry points. Each target sets itself up on a fresh machine.
-#   make demo   run the main job end to end on the real sample data
+#   make demo   the brief for the US (India as partner, Pax Silica) on the real sample data: out/brief/
+#   make tour   the terminal walk-through of every analysis
 #   make test   install what is needed and run the whole test suite
 #   make check  lint (ruff), types (mypy) and tests
 #   make lock   re-make the hash-pinned lock after changing pyproject.toml
@@ -18,7 +19,7 @@ export FRIENDSHORE_SAMPLE_DATA ?= $(abspath ../shared/data)
 
 VENDOR := src/friendshore/interfaces/web/static/vendor/.built
 
-.PHONY: demo test check lint types lock bench system clean web serve
+.PHONY: demo tour test check lint types lock bench system assets clean web serve
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory system
@@ -26,8 +27,18 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
-	@$(MAKE) --no-print-directory $(VENDOR)
+	$(PY) -m compileall -q -j 2 $(VENV)/lib/python3.11/site-packages src >/dev/null || true
+	@$(MAKE) --no-print-directory assets $(VENDOR)
 	touch $(STAMP)
+
+# npm packages the brief inlines (world map TopoJSON, font), from the hash-locked package-lock.json.
+ASSETS := $(VENV)/share/friendshore
+ASSET_SRC := src/friendshore/reporting/assets
+assets: $(ASSETS)/node_modules/.package-lock.json
+$(ASSETS)/node_modules/.package-lock.json: $(ASSET_SRC)/package.json $(ASSET_SRC)/package-lock.json
+	mkdir -p $(ASSETS)
+	cp $(ASSET_SRC)/package.json $(ASSET_SRC)/package-lock.json $(ASSET_SRC)/.npmrc $(ASSETS)/
+	cd $(ASSETS) && npm ci --ignore-scripts --no-audit --no-fund --silent
 
 # The dashboard's JavaScript (Vega, Vega-Lite, vega-embed) and world map, from the npm registry
 # (versions and hashes pinned in web/package-lock.json), copied into the package: served locally.
@@ -38,22 +49,30 @@ $(VENDOR): web/package.json web/package-lock.json web/build.py
 
 web: $(VENDOR)
 
-# Debian packages: Java 17 for Spark (the parity tests run on Spark local mode), Chromium for the
-# dashboard's browser tests, npm for the dashboard's JavaScript.
+# Debian packages: Java 17 for Spark (the parity tests run on Spark local mode); npm for the brief's
+# and the dashboard's assets; Pango for WeasyPrint (the PDF); Chromium (with DejaVu fonts) and poppler-utils
+# for the browser tests of the dashboard and the brief and the PDF test.
 system:
-	@command -v java >/dev/null 2>&1 || { \
-	  echo "Installing Java 17 (needed by PySpark)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Chromium (browser tests of the dashboard)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
-	@command -v npm >/dev/null 2>&1 || { \
-	  echo "Installing npm (the dashboard's JavaScript)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-dejavu-core"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 FS := $(VENV)/bin/friendshore --home $(DEMO_HOME)
 
-demo: $(STAMP)
+demo: $(STAMP) assets
+	rm -rf $(DEMO_HOME)
+	$(FS) ingest sample
+	$(FS) brief --for USA --partner IND --coalition pax-silica --members-at 2026-03-01 \
+	  --sector critical-minerals --out out/brief
+
+# The terminal walk-through of every analysis (what `make demo` printed before the brief).
+tour: $(STAMP)
 	rm -rf $(DEMO_HOME)
 	$(FS) ingest sample
 	$(FS) data status
@@ -75,7 +94,7 @@ demo: $(STAMP)
 	$(FS) reproduce --list
 	$(FS) reproduce crm-main-suppliers
 
-test: $(STAMP)
+test: $(STAMP) assets
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 lint: $(STAMP)

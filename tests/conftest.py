@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -126,3 +127,25 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from reliability_report import write_report
 
     write_report(_reliability_dir(session.config), project_root() / "RELIABILITY.md")
+
+
+@pytest.fixture(scope="session")
+def brief_files(tmp_path_factory: pytest.TempPathFactory, sample_home: Path, sample_data: Path) -> Any:
+    """The brief of the demo (USA, India as partner, Pax Silica at 2026-03-01), written once per
+    session from the sample data (tests that use it share one xdist worker: ``xdist_group("brief")``)."""
+    from datetime import date
+
+    from friendshore.reporting.brief import build_brief
+    from friendshore.settings import project_root
+
+    settings = load_settings(home=sample_home, sample_data=sample_data)
+    return build_brief(
+        settings,
+        importer="USA",
+        partner="IND",
+        coalition="pax-silica",
+        members_at=date(2026, 3, 1),
+        sector="critical-minerals",
+        tariff_scenario=project_root() / "examples" / "gravity" / "us_china_tariff.toml",
+        out=tmp_path_factory.mktemp("brief"),
+    )

@@ -22,6 +22,7 @@ from friendshore.console import err_console, setup_logging
 from friendshore.errors import FriendshoreError, UserError
 from friendshore.interfaces import (
     cli_analysis,
+    cli_brief,
     cli_chips_trade,
     cli_fetch,
     cli_gravity,
@@ -147,6 +148,7 @@ app.add_typer(cli_gravity.gravity_app, name="gravity")
 app.add_typer(cli_plan.app)
 app.add_typer(cli_register.app, name="register")
 app.command("serve")(cli_serve.serve_command)
+app.add_typer(cli_brief.app)
 
 
 def _error(label: str, message: str) -> None:

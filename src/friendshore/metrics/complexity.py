@@ -66,9 +66,7 @@ def exports(trade: ir.Table, *, year: int | Sequence[int] | None = None) -> ir.T
     years = _years(year)
     if years is not None:
         trade = trade.filter(trade.year.isin(years))
-    x = trade.group_by(["year", "exporter", "hs6"]).aggregate(
-        export_kusd=exact_sum(trade.value_kusd, decimals=6)
-    )
+    x = trade.group_by(["year", "exporter", "hs6"]).aggregate(export_kusd=exact_sum(trade.value_kusd))
     x = x.filter(x.export_kusd > 0)
     return x.select(year=x.year, country=x.exporter, hs6=x.hs6, export_kusd=x.export_kusd)
 
@@ -88,7 +86,7 @@ def revealed_advantage(
     by_country = ibis.window(group_by=[x.year, x.country])
     by_product = ibis.window(group_by=[x.year, x.hs6])
     by_year = ibis.window(group_by=[x.year])
-    fixed = x.export_kusd.cast("decimal(38, 6)")  # fixed-point sums: the same every run (exact_sum)
+    fixed = x.export_kusd.cast("decimal(38, 18)")  # fixed-point sums: the same every run (exact_sum)
     x = x.mutate(
         country_kusd=fixed.sum().over(by_country).cast("float64"),
         product_kusd=fixed.sum().over(by_product).cast("float64"),
@@ -185,7 +183,7 @@ def exact_sum(
     A parallel engine adds floats in whatever order its threads finish, so a plain ``sum`` can
     differ in the last bit from run to run; a fixed-point sum is exact, hence the same every run
     (seeded analyses must give bit-identical output). Each value is rounded to ``decimals`` first
-    (BACI values have three decimals, so ``decimals=6`` loses nothing of them).
+    (values are rounded to 1e-18: far below what BACI records).
     """
     fixed = values.cast(f"decimal(38, {decimals})")
     return fixed.sum(where=where).cast("float64")

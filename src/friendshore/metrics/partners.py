@@ -107,19 +107,19 @@ def candidate_capacity(
         raise UserError("the importer has no members")
     year_t = trade.filter(trade.year == year)
     # fixed-point sums (exact_sum): seeded rankings print the same bytes every run
-    totals = year_t.group_by("exporter").aggregate(country_total=exact_sum(year_t.value_kusd, decimals=6))
-    world_total = year_t.aggregate(world_total=exact_sum(year_t.value_kusd, decimals=6))
+    totals = year_t.group_by("exporter").aggregate(country_total=exact_sum(year_t.value_kusd))
+    world_total = year_t.aggregate(world_total=exact_sum(year_t.value_kusd))
     t = year_t.filter(year_t.hs6.isin(codes))
     x = t.group_by("exporter").aggregate(
-        export_kusd=exact_sum(t.value_kusd, decimals=6),
-        to_importer=exact_sum(t.value_kusd, decimals=6, where=t.importer.isin(members)),
+        export_kusd=exact_sum(t.value_kusd),
+        to_importer=exact_sum(t.value_kusd, where=t.importer.isin(members)),
     )
     x = x.filter(x.export_kusd > 0)
     concern = _in(t.exporter, exclude)
     dependency = t.aggregate(
-        group_kusd=exact_sum(t.value_kusd, decimals=6),
-        ex_concern_kusd=exact_sum(t.value_kusd, decimals=6, where=~concern),
-        from_concern=exact_sum(t.value_kusd, decimals=6, where=t.importer.isin(members) & concern),
+        group_kusd=exact_sum(t.value_kusd),
+        ex_concern_kusd=exact_sum(t.value_kusd, where=~concern),
+        from_concern=exact_sum(t.value_kusd, where=t.importer.isin(members) & concern),
     )
     j = x.join(totals, "exporter").cross_join(world_total).cross_join(dependency)
     j = j.filter(~j.exporter.isin(members) & ~_in(j.exporter, exclude))
@@ -149,11 +149,9 @@ def candidate_density(trade: ir.Table, *, hs6: Sequence[str], year: int, thresho
     dens = density_table(rca, hs6=codes)
     # fixed-point sums: the same data give bit-identical densities every run (see exact_sum)
     world = rca.filter(rca.hs6.isin(codes))
-    world = world.group_by("hs6").aggregate(w=exact_sum(world.export_kusd, decimals=6))
+    world = world.group_by("hs6").aggregate(w=exact_sum(world.export_kusd))
     j = dens.join(world, "hs6")
-    out = j.group_by("country").aggregate(
-        num=exact_sum(j.density * j.w, decimals=6), den=exact_sum(j.w, decimals=6)
-    )
+    out = j.group_by("country").aggregate(num=exact_sum(j.density * j.w), den=exact_sum(j.w))
     return out.select("country", density=out.num / out.den)
 
 

@@ -1,0 +1,284 @@
+"""Section 8 of the brief and ``provenance.json``: datasets, analyses and parameters, the
+reproductions behind each method, caveats and gaps, and the assets inlined in the HTML."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from friendshore.analyses.result import json_safe
+from friendshore.reporting.brief.model import Section, TableBlock
+from friendshore.reporting.brief.run import BriefRun
+
+__all__ = ["METHOD_REPRODUCTIONS", "Methods", "collect_methods", "fill_methods"]
+
+#: The reproductions (``friendshore reproduce NAME``) that back each analysis's method.
+METHOD_REPRODUCTIONS: dict[str, tuple[str, ...]] = {
+    "dependencies": ("baci-world-shares",),
+    "chokepoints": ("baci-world-shares",),
+    "suppliers": ("baci-world-shares",),
+    "flows": ("baci-world-shares",),
+    "supply-risk": ("crm-main-suppliers", "mineral-production-shares"),
+    "chips": ("eto-chip-shares",),
+    "gravity-simulate": ("yotov-ch2-app1", "gegravity-sample", "yotov-ch1-app1"),
+}
+
+#: Files that analyses read directly (model inputs), by file name: publisher and licence.
+_FILES = {
+    "1_TradeWithoutBorder.dta": (
+        "Yotov, Piermartini, Monteiro & Larch (2016), An Advanced Guide to Trade Policy Analysis, WTO/UNCTAD "
+        "(replication data)",
+        "see the publisher (WTO/UNCTAD)",
+    ),
+    "technology.csv": (
+        "friendshore technology taxonomy (HS 2017 -> technology, stage)",
+        "Apache-2.0 (this project)",
+    ),
+    "groups.toml": ("friendshore country groups with dates and sources", "Apache-2.0 (this project)"),
+}
+
+
+@dataclass
+class Methods:
+    datasets: list[dict[str, Any]]
+    analyses: list[dict[str, Any]]
+    reproductions: list[dict[str, Any]]
+    caveats: list[dict[str, Any]]
+    gaps: list[dict[str, Any]]
+    assets: list[dict[str, Any]]
+
+
+def _download(source: str) -> Any:
+    from friendshore.sources.fetch import DOWNLOADS
+
+    for name in (source, source.removeprefix("cepii-"), f"{source}-gdp"):
+        if name in DOWNLOADS:
+            return DOWNLOADS[name]
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _local_file(source: str) -> Path | None:
+    """The file a result's ``sources`` entry names (``package``: the built-in groups), if it exists."""
+    from importlib.resources import files
+
+    from friendshore.settings import project_root
+
+    text = source.split(": ", 1)[-1].strip()
+    if not text:
+        return None
+    if text == "package":
+        return Path(str(files("friendshore.nomenclature").joinpath("data", "groups.toml")))
+    for path in (Path(text), project_root() / text):
+        if path.is_file():
+            return path
+    return None
+
+
+def collect_methods(run: BriefRun) -> Methods:
+    """Everything section 8 and provenance.json list, from the calls the brief made."""
+    from friendshore.reporting.reproduce import REPRODUCTIONS
+
+    datasets: dict[tuple[str, ...], dict[str, Any]] = {}
+    for key, result in run.results.items():
+        for p in result.provenance:
+            download = _download(p.source)
+            for name, sha in p.files:
+                ident = (p.source, p.release, name, sha)
+                entry = datasets.setdefault(
+                    ident,
+                    {
+                        "publisher": download.title if download else p.source,
+                        "source": p.source,
+                        "release": p.release,
+                        "file": name,
+                        "sha256": sha,
+                        "licence": download.licence if download else "see the publisher",
+                        "citation": download.citation if download else "",
+                        "tables": [],
+                        "used_by": [],
+                    },
+                )
+                label = f"{p.table} [{', '.join(f'{k}={v}' for k, v in p.partition.items())}]"
+                if label not in entry["tables"]:
+                    entry["tables"].append(label)
+                if key not in entry["used_by"]:
+                    entry["used_by"].append(key)
+        for source in result.sources:
+            path = _local_file(source)
+            if path is None:
+                continue
+            publisher, licence = _FILES.get(path.name, ("read directly from a file", "see the publisher"))
+            ident = ("file", "", str(path), "")
+            entry = datasets.setdefault(
+                ident,
+                {
+                    "publisher": publisher,
+                    "source": "file",
+                    "release": "",
+                    "file": str(path),
+                    "sha256": _sha256(path),
+                    "licence": licence,
+                    "citation": "",
+                    "tables": [],
+                    "used_by": [],
+                },
+            )
+            if key not in entry["used_by"]:
+                entry["used_by"].append(key)
+    analyses = [
+        {
+            **call.to_json(),
+            "analysis": run.results[key].analysis,
+            "title": run.results[key].title,
+            "parameters": json_safe(dict(run.results[key].parameters)),
+        }
+        for key, call in run.calls.items()
+        if key in run.results
+    ]
+    reproductions = []
+    seen: set[tuple[str, str]] = set()
+    for result in run.results.values():
+        names = METHOD_REPRODUCTIONS.get(result.analysis, ())
+        if not names and (result.analysis, "") not in seen:
+            seen.add((result.analysis, ""))
+            reproductions.append({"analysis": result.analysis, "name": "", "kind": "", "title": "no published "
+                                  "reproduction yet", "citation": "", "command": ""})  # fmt: skip
+        for name in names:
+            found = REPRODUCTIONS.get(name)
+            if found is None or (result.analysis, name) in seen:
+                continue
+            seen.add((result.analysis, name))
+            reproductions.append(
+                {
+                    "analysis": result.analysis,
+                    "name": name,
+                    "kind": found.kind,
+                    "title": found.title,
+                    "citation": found.citation,
+                    "command": f"friendshore reproduce {name}",
+                }
+            )
+    caveats = [
+        {"call": key, "analysis": result.analysis, "note": note}
+        for key, result in run.results.items()
+        for note in result.notes
+    ]
+    gaps = [{"call": key, "gap": text} for key, text in run.gaps.items()]
+    return Methods(list(datasets.values()), analyses, reproductions, caveats, gaps, _assets())
+
+
+def _assets() -> list[dict[str, Any]]:
+    from friendshore.reporting.assets import AssetMissingError, font_faces, vega_versions, world_topology
+
+    out: list[dict[str, Any]] = [
+        {
+            "package": "vl-convert-python (PyPI)",
+            "version": ", ".join(f"{k} {v}" for k, v in vega_versions().items()),
+            "file": "Vega, Vega-Lite and Vega-Embed JavaScript bundle",
+            "sha256": "",
+            "licence": "BSD-3-Clause",
+        },
+    ]
+    try:
+        out.append(world_topology()[1].to_json())
+    except AssetMissingError as exc:
+        out.append(
+            {"package": "world-atlas (npm)", "version": "", "file": str(exc), "sha256": "", "licence": ""}
+        )
+    try:
+        out.extend(f.info.to_json() for f in font_faces())
+    except AssetMissingError as exc:
+        out.append({"package": "@fontsource/source-sans-3 (npm)", "version": "", "file": str(exc), "sha256": "",
+                    "licence": ""})  # fmt: skip
+    return out
+
+
+def _block(title: str, csv: str, headers: list[str], rows: list[list[str]]) -> TableBlock:
+    return TableBlock(
+        title,
+        tuple(headers),
+        tuple(tuple(r) for r in rows),
+        tuple(False for _ in headers),
+        csv,
+        len(rows),
+        len(rows),
+    )
+
+
+def fill_methods(section: Section, methods: Methods) -> None:
+    """Section 8's tables (the same content as provenance.json, shortened for reading)."""
+    section.blocks.append(
+        _block(
+            "Data: every dataset behind the numbers",
+            "data/methods.datasets.csv",
+            ["publisher", "release", "file", "sha256", "licence"],
+            [
+                [
+                    d["publisher"],
+                    d["release"],
+                    Path(d["file"]).name,
+                    d["sha256"][:12] + ("…" if d["sha256"] else ""),
+                    d["licence"],
+                ]
+                for d in methods.datasets
+            ],
+        )
+    )
+    section.blocks.append(
+        _block(
+            "Analyses run, with their parameters",
+            "data/methods.analyses.csv",
+            ["call", "function", "arguments", "result"],
+            [
+                [a["key"], a["function"].split(":")[-1], _arguments(a["arguments"]), a["title"]]
+                for a in methods.analyses
+            ],
+        )
+    )
+    section.blocks.append(
+        _block(
+            "Reproductions behind each method (run them with the command shown)",
+            "data/methods.reproductions.csv",
+            ["analysis", "reproduction", "kind", "what it checks"],
+            [[r["analysis"], r["command"] or "—", r["kind"], r["title"]] for r in methods.reproductions],
+        )
+    )
+    section.blocks.append(
+        _block(
+            "Caveats the analyses returned",
+            "data/methods.caveats.csv",
+            ["call", "caveat"],
+            [[c["call"], c["note"]] for c in methods.caveats],
+        )
+    )
+    if methods.gaps:
+        section.blocks.append(
+            _block(
+                "What this brief could not show",
+                "data/methods.gaps.csv",
+                ["call", "why"],
+                [[g["call"], g["gap"]] for g in methods.gaps],
+            )
+        )
+    section.blocks.append(
+        _block(
+            "Inlined in brief.html (no request when opened)",
+            "data/methods.assets.csv",
+            ["package", "version", "file", "licence"],
+            [[a["package"], a["version"], a["file"], a["licence"]] for a in methods.assets],
+        )
+    )
+
+
+def _arguments(arguments: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in arguments.items() if v not in (None, [], ""))
