@@ -848,3 +848,17 @@ def test_event_answers_as_the_analysis_does(chips_home: Path, sample_data: Path)
             response.json()["rows"], [{k: json_safe(v) for k, v in row.items()} for row in expected.rows()]
         )
         assert_error(c.get("/api/event", params={"importer": "CHN", "event": "no-such-measure"}), 404)
+
+
+def test_the_brief_is_one_html_page(client: TestClient, guarded: TestClient) -> None:
+    query = {"for": "USA", "partner": "IND", "coalition": "pax-silica", "members_at": "2026-03-01",
+             "sector": "critical-minerals"}  # fmt: skip
+    response = client.get("/api/brief", params=query)
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Key findings" in response.text
+    assert "<script src=\"http" not in response.text  # self-contained
+    again = client.get("/api/brief", params=query)
+    assert again.headers["etag"] == response.headers["etag"]
+    assert_error(guarded.get("/api/brief", params=query), 401, "unauthorized")
+    assert_error(client.get("/api/brief", params={"for": "../etc"}), 400)

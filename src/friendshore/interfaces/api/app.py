@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from friendshore import __version__
+from friendshore.interfaces.api.brief import add_brief_route
 from friendshore.interfaces.api.cache import PageCache, ResultCache, warehouse_version
 from friendshore.interfaces.api.endpoints import ENDPOINTS, Endpoint
 from friendshore.interfaces.api.errors import ErrorBody, install_error_handlers
@@ -152,6 +153,7 @@ def create_app(
         return Response(example_text(name), media_type="application/toml")
 
     add_routes(app, declared)
+    add_brief_route(app)
 
     root = web_root()
     if root.is_dir():

@@ -15,7 +15,7 @@ from friendshore.reporting.brief.model import Section, Sentence
 from friendshore.reporting.brief.provenance import Methods, collect_methods, fill_methods
 from friendshore.reporting.brief.run import BriefRun
 from friendshore.reporting.brief.sections import SECTIONS, Labels, attempt
-from friendshore.settings import Settings
+from friendshore.settings import Settings, project_root
 
 __all__ = ["MAX_FINDINGS", "Brief", "BriefFiles", "build_brief", "compose_brief"]
 
@@ -25,7 +25,8 @@ log = get_logger(__name__)
 MAX_FINDINGS = 8
 
 #: The tariff scenario of section 5 (a path relative to the working directory, or absolute).
-DEFAULT_TARIFF_SCENARIO = Path("examples/gravity/us_china_tariff.toml")
+#: The tariff scenario of section 5: the checkout's example (found wherever the command runs from).
+DEFAULT_TARIFF_SCENARIO = project_root() / "examples" / "gravity" / "us_china_tariff.toml"
 
 
 @dataclass
@@ -140,7 +141,7 @@ def compose_brief(
             f"coalition {coalition}" + (f" (members at {members_at.isoformat()})" if members_at else "")
             if coalition
             else "",
-            f"countries of concern: {concern}",
+            f"countries of concern: {concern}" if concern != "countries-of-concern" else "",
             f"trade year {year_used}" if year_used else "",
             f"sector {sector}" if sector else "",
         )

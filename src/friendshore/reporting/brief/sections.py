@@ -783,6 +783,14 @@ def _reshoring_chart(res: Result, labels: Labels) -> charts.Chart:
 
 # -- 7. commitments -------------------------------------------------------------------------------
 
+#: How the register's facility kinds read in a sentence.
+_FACILITY = {
+    "osat": "OSAT/ATMP plant",
+    "design": "design centre",
+    "magnet-plant": "magnet plant",
+    "fab": "fab",
+}
+
 
 def commitments(run: BriefRun, section: Section, labels: Labels) -> None:
     q = run.quote
@@ -802,7 +810,7 @@ def commitments(run: BriefRun, section: Section, labels: Labels) -> None:
                     amount=q(key, "amount_million", {"id": top["id"]}),
                     currency=str(top["currency"]),
                     company=str(top["company"]),
-                    facility=str(top["facility"]),
+                    facility=_FACILITY.get(str(top["facility"]), str(top["facility"])),
                     country=labels.country(code),
                     status=str(top["status"]),
                     date=str(res.parameters.get("active_at") or "today"),
