@@ -31,5 +31,6 @@ def cp2015_nafta(settings: Settings) -> list[Check]:
     checks = []
     for quantity, published, tolerance, source in read_published("cp2015_nafta"):
         column, _, country = quantity.partition(".")
-        checks.append(Check(quantity, published, float(countries.at[country, column]), tolerance, source))
+        value = countries.at[country, column]
+        checks.append(Check(quantity, published, float(value), tolerance, source))  # type: ignore[arg-type]
     return checks
