@@ -196,7 +196,7 @@ def _baseline(
     calibrated = calibrate(
         raw,
         deficits=spec.baseline.deficits,
-        damping=1.0 if spec.baseline.deficits == "data" else solver.damping,
+        damping=None if spec.baseline.deficits == "data" else solver.damping,
         tol=solver.tolerance,
         max_iter=solver.max_iterations,
     )

@@ -324,12 +324,14 @@ def calibrate(
     raw: MultiSectorBaseline,
     *,
     deficits: Deficits = "data",
-    damping: float = DEFAULT_DAMPING,
+    damping: float | None = None,
     tol: float = DEFAULT_TOL,
     max_iter: int = DEFAULT_MAX_ITER,
 ) -> MultiSectorBaseline:
     """An exact equilibrium of the model from raw data (see the module docstring).
 
+    ``damping`` defaults to 1 with fixed trade shares (the wage step is then a linear map that
+    does not overshoot) and to ``DEFAULT_DAMPING`` otherwise.
     ``meta["calibration"]`` records how far it moved value added and trade shares, and holds the
     diagnostics and the iteration history.
     """
@@ -337,7 +339,7 @@ def calibrate(
         raise UserError(f"deficits must be 'data' or 'zero', not {deficits!r}")
     if deficits == "data":
         eq = solve_equilibrium(
-            raw, fixed_shares=True, damping=damping, tol=tol, max_iter=max_iter, stage="calibration"
+            raw, fixed_shares=True, damping=damping or 1.0, tol=tol, max_iter=max_iter, stage="calibration"
         )
         new_deficit = raw.deficit
     else:
@@ -345,7 +347,7 @@ def calibrate(
         eq = solve_equilibrium(
             raw,
             deficit=new_deficit,
-            damping=damping,
+            damping=damping or DEFAULT_DAMPING,
             tol=tol,
             max_iter=max_iter,
             stage="calibration (zero deficits)",
@@ -361,7 +363,7 @@ def calibrate(
     }
     return replace(
         raw,
-        shares=eq.shares / eq.shares.sum(axis=1, keepdims=True),
+        shares=raw.shares if deficits == "data" else eq.shares / eq.shares.sum(axis=1, keepdims=True),
         expenditure=eq.expenditure,
         value_added=eq.wage_hat * raw.value_added,
         deficit=new_deficit,
