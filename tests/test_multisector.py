@@ -23,7 +23,6 @@ from friendshore.models.multisector import (
     baseline_from_kite,
     calibrate,
     simulate,
-    solve_equilibrium,
 )
 from friendshore.models.multisector.kernels import (
     calc_expenditure,
@@ -55,7 +54,9 @@ def test_price_index_and_shares_by_hand() -> None:
     cut = kappa.copy()
     cut[0, 1, 0] = math.inf
     assert calc_price_index(shares, cut, cost, theta)[0, 0] == pytest.approx(1.1 * 0.6**-0.25, rel=1e-12)
-    assert calc_trade_shares(shares, cut, cost, calc_price_index(shares, cut, cost, theta), theta)[0, 1, 0] == 0
+    assert (
+        calc_trade_shares(shares, cut, cost, calc_price_index(shares, cut, cost, theta), theta)[0, 1, 0] == 0
+    )
 
 
 def test_input_cost_by_hand() -> None:
@@ -81,7 +82,9 @@ def test_expenditure_solves_the_linear_system() -> None:
     alpha = rng.random((n, j))
     alpha /= alpha.sum(axis=1, keepdims=True)
     exogenous = np.array([10.0, 5.0, 8.0])
-    x, _, change = calc_expenditure(shares, tariff, tax, io, alpha, exogenous, start=np.ones((n, j)), tol=1e-15)
+    x, _, change = calc_expenditure(
+        shares, tariff, tax, io, alpha, exogenous, start=np.ones((n, j)), tol=1e-15
+    )
     assert change < 1e-14
     # the same system written out as a matrix and solved directly
     producer = shares / (1 + tariff)
@@ -92,7 +95,10 @@ def test_expenditure_solves_the_linear_system() -> None:
                 for kk in range(j):
                     a[nn, jj, mm, kk] = io[nn, jj, kk] * producer[mm, nn, kk]
                     if mm == nn:
-                        a[nn, jj, mm, kk] += alpha[nn, jj] * (shares[nn, :, kk] * tariff[nn, :, kk] / (1 + tariff[nn, :, kk])).sum()
+                        a[nn, jj, mm, kk] += (
+                            alpha[nn, jj]
+                            * (shares[nn, :, kk] * tariff[nn, :, kk] / (1 + tariff[nn, :, kk])).sum()
+                        )
     direct = np.linalg.solve(np.eye(n * j) - a.reshape(n * j, n * j), (alpha * exogenous[:, None]).ravel())
     np.testing.assert_allclose(x.ravel(), direct, rtol=1e-12)
 
@@ -110,7 +116,8 @@ def test_welfare_decomposition_by_hand() -> None:
     assert tot[1] == pytest.approx((10 * 0.01 - 20 * 0.02) / 110 * 100)
     # vot_0 = tau M (M_hat - c_hat_1) / I_0 = 0.1 * 10 * (1.2 - 1.01) / 100
     assert vot[0] == pytest.approx(0.1 * 10 * (1.2 - 1.01) / 100 * 100)
-    assert vot[1] == 0 and np.all(tech == 0)
+    assert vot[1] == 0
+    assert np.all(tech == 0)
     assert (income * tot).sum() == pytest.approx(0.0, abs=1e-12)
 
 
@@ -201,7 +208,9 @@ def test_decomposition_is_first_order_exact() -> None:
     """For a small tariff change the decomposition equals the exact real-income change to first order."""
     base = calibrate(synthetic(seed=7), deficits="zero")
     for step in (0.001, 0.01):
-        sim = simulate(base, [Tariff(add=step, exporters=("C1",), importers=("C0",))]).countries.set_index("country")
+        sim = simulate(base, [Tariff(add=step, exporters=("C1",), importers=("C0",))]).countries.set_index(
+            "country"
+        )
         gap = (sim["welfare_pct"] - sim["real_income_pct"]).abs().max()
         scale = sim["real_income_pct"].abs().max()
         assert gap < 0.05 * scale + 1e-9, (step, gap, scale)
@@ -227,7 +236,9 @@ def test_welfare_matches_the_closed_form(theta: float, va: float) -> None:
     (Arkolakis, Costinot & Rodriguez-Clare 2012; with roundabout production, Costinot & Rodriguez-Clare
     2014) -- an independent check of the whole solver."""
     base = calibrate(one_sector(theta, va), deficits="zero")
-    sim = simulate(base, [TradeCost(factor=1.3, exporters=("C0", "C1"), importers=("C2", "C3"), symmetric=True)])
+    sim = simulate(
+        base, [TradeCost(factor=1.3, exporters=("C0", "C1"), importers=("C2", "C3"), symmetric=True)]
+    )
     idx = np.arange(4)
     pi_hat = sim.equilibrium.shares[idx, idx, 0] / base.shares[idx, idx, 0]
     closed = (pi_hat ** (-1.0 / (theta * va)) - 1.0) * 100.0
@@ -268,8 +279,10 @@ def test_changes_select_flows() -> None:
     )
     assert policy.tariff[1, 0, 2] == 0.3
     assert policy.tariff[1, 0, 1] == base.tariff[1, 0, 1]
-    assert policy.export_tax[0, 2, 0] == 0.1 and policy.export_tax[2, 2, 0] == 0  # never domestic
-    assert math.isinf(policy.iceberg_hat[0, 3, 0]) and policy.iceberg_hat[0, 3, 1] == 1
+    assert policy.export_tax[0, 2, 0] == 0.1
+    assert policy.export_tax[2, 2, 0] == 0
+    assert math.isinf(policy.iceberg_hat[0, 3, 0])
+    assert policy.iceberg_hat[0, 3, 1] == 1
     assert policy.iceberg_hat[1, 2, 0] == policy.iceberg_hat[2, 1, 0] == 1.5
     assert policy.prohibitive
     with pytest.raises(UserError, match="selects no flow"):
@@ -331,7 +344,8 @@ def kite(sample_data: Path) -> MultiSectorBaseline:
 
 
 def test_kite_baseline(kite: MultiSectorBaseline) -> None:
-    assert len(kite.countries) == 44 and len(kite.sectors) == 50
+    assert len(kite.countries) == 44
+    assert len(kite.sectors) == 50
     assert {"CHN", "IND", "JPN", "KOR", "TWN", "USA", "ROW"} <= set(kite.countries)
     assert kite.sector_name("C17") == "computer, electronic and optical products"
     assert kite.theta[kite.sector_index("C17")] == pytest.approx(1.0, abs=1e-3)  # KITE's 1/theta, about 1
@@ -340,7 +354,9 @@ def test_kite_baseline(kite: MultiSectorBaseline) -> None:
 
 
 def test_china_stops_c17_exports_to_the_us(kite: MultiSectorBaseline) -> None:
-    sim = simulate(kite, [TradeCost(prohibitive=True, exporters=("CHN",), importers=("USA",), sectors=("C17",))])
+    sim = simulate(
+        kite, [TradeCost(prohibitive=True, exporters=("CHN",), importers=("USA",), sectors=("C17",))]
+    )
     countries = sim.countries.set_index("country")
     assert "welfare_pct" not in countries.columns  # the first-order decomposition is undefined
     assert countries.at["USA", "real_income_pct"] < 0
@@ -359,4 +375,5 @@ def test_china_stops_c17_exports_to_the_us(kite: MultiSectorBaseline) -> None:
     eq = sim.equilibrium
     assert (eq.wage_hat * kite.value_added).sum() == pytest.approx(kite.value_added.sum(), rel=1e-12)
     assert sim.diagnostics["converged"].all()
-    assert isinstance(sim.history, pd.DataFrame) and len(sim.history) == sim.meta["iterations"] + kite.meta["calibration"]["iterations"]
+    assert isinstance(sim.history, pd.DataFrame)
+    assert len(sim.history) == sim.meta["iterations"] + kite.meta["calibration"]["iterations"]

@@ -40,7 +40,9 @@ def frame(expr: ibis.Table, keys: list[str]) -> pd.DataFrame:
 
 
 def test_exposure_by_hand() -> None:
-    out = frame(restriction_exposure(ibis.memtable(world(HAND)), exporters=["A"]), ["importer"]).set_index("importer")
+    out = frame(restriction_exposure(ibis.memtable(world(HAND)), exporters=["A"]), ["importer"]).set_index(
+        "importer"
+    )
     assert list(out.index) == ["B", "C"]
     # B: at risk 100; capacity: C's exports to others than B (70 - 30) + D's (30 - 10) = 60
     assert out.loc["B", "value_at_risk_kusd"] == 100
@@ -58,8 +60,10 @@ def test_exposure_by_hand() -> None:
 def test_half_restriction_by_hand() -> None:
     out = frame(restriction_exposure(ibis.memtable(world(HAND)), exporters=["A"], share=0.5), ["importer"])
     out = out.set_index("importer")
-    assert out.loc["B", "value_at_risk_kusd"] == 50 and out.loc["B", "unmet_kusd"] == 0
-    assert out.loc["C", "value_at_risk_kusd"] == 25 and out.loc["C", "unmet_kusd"] == pytest.approx(10)
+    assert out.loc["B", "value_at_risk_kusd"] == 50
+    assert out.loc["B", "unmet_kusd"] == 0
+    assert out.loc["C", "value_at_risk_kusd"] == 25
+    assert out.loc["C", "unmet_kusd"] == pytest.approx(10)
 
 
 def test_suppliers_by_hand() -> None:
@@ -73,7 +77,9 @@ def test_suppliers_by_hand() -> None:
 
 
 def test_a_group_restricts_jointly() -> None:
-    out = frame(restriction_exposure(ibis.memtable(world(HAND)), exporters=["A", "D"], label="AD"), ["importer"])
+    out = frame(
+        restriction_exposure(ibis.memtable(world(HAND)), exporters=["A", "D"], label="AD"), ["importer"]
+    )
     out = out.set_index("importer")
     assert set(out["restricting"]) == {"AD"}
     # B loses A's 100 and D's 10; only C (40 to D) and nobody else can redirect: capacity 40
@@ -107,7 +113,9 @@ def test_every_exporter_and_product_in_one_pass_equals_one_at_a_time() -> None:
 def test_filled_demand_is_exactly_someones_extra_demand() -> None:
     table = ibis.memtable(second_product())
     filled = restriction_exposure(table).to_pandas().groupby(["hs6", "restricting"])["filled_kusd"].sum()
-    extra = restriction_suppliers(table).to_pandas().groupby(["hs6", "restricting"])["extra_demand_kusd"].sum()
+    extra = (
+        restriction_suppliers(table).to_pandas().groupby(["hs6", "restricting"])["extra_demand_kusd"].sum()
+    )
     joined = pd.concat([filled, extra], axis=1).fillna(0.0)
     pd.testing.assert_series_equal(
         joined["filled_kusd"], joined["extra_demand_kusd"], check_names=False, rtol=1e-12
@@ -137,7 +145,10 @@ def test_parity(con: object) -> None:
     for fn, keys in ((restriction_exposure, keys_e), (restriction_suppliers, keys_s)):
         for kwargs in ({}, {"exporters": ["A", "D"], "label": "AD", "share": 0.7}):
             pd.testing.assert_frame_equal(
-                frame(fn(remote, **kwargs), keys), frame(fn(local, **kwargs), keys), check_dtype=False, rtol=1e-12
+                frame(fn(remote, **kwargs), keys),
+                frame(fn(local, **kwargs), keys),
+                check_dtype=False,
+                rtol=1e-12,
             )
     trade = require_table(con, "trade")  # type: ignore[arg-type]
     exposure = frame(restriction_exposure(trade, exporters=["CHN"], year=2024, hs6=["850511"]), keys_e)
