@@ -377,3 +377,14 @@ def test_china_stops_c17_exports_to_the_us(kite: MultiSectorBaseline) -> None:
     assert sim.diagnostics["converged"].all()
     assert isinstance(sim.history, pd.DataFrame)
     assert len(sim.history) == sim.meta["iterations"] + kite.meta["calibration"]["iterations"]
+
+
+def test_zero_shock_on_the_wiod_baseline(kite: MultiSectorBaseline) -> None:
+    """A change that changes nothing (trade costs times 1) leaves WIOD-2014 at its baseline to 1e-10."""
+    sim = simulate(kite, [TradeCost(factor=1.0, exporters=("CHN",), importers=("USA",), sectors=("C17",))])
+    eq = sim.equilibrium
+    assert sim.meta["iterations"] == 1
+    for hat in (eq.wage_hat, eq.cost_hat, eq.price_hat):
+        np.testing.assert_allclose(hat, 1.0, atol=1e-10)
+    np.testing.assert_allclose(eq.output, kite.output, rtol=1e-10, atol=1e-12 * kite.output.max())
+    assert sim.countries.drop(columns=["country", "income_baseline"]).abs().max().max() < 1e-8

@@ -256,7 +256,7 @@ def _sectors(codes: Sequence[str] | None, baseline: MultiSectorBaseline) -> tupl
 
 
 def _changes(
-    spec: Scenario, baseline: MultiSectorBaseline, settings: Settings, notes: list[str]
+    spec: Scenario, baseline: MultiSectorBaseline, settings: Settings, notes: list[str], path: Path
 ) -> tuple[list[Change], list[dict[str, Any]]]:
     at = spec.members_at or date.today()
     changes: list[Change] = []
@@ -265,8 +265,11 @@ def _changes(
     def who(codes: Sequence[str] | None) -> tuple[str, ...] | None:
         return _codes(codes, baseline, at=at, settings=settings, notes=notes)
 
-    for item in spec.changes:
-        change = _change(item, who, _sectors(item.sectors, baseline))
+    for number, item in enumerate(spec.changes):
+        try:
+            change = _change(item, who, _sectors(item.sectors, baseline))
+        except (UnknownCodeError, UserError) as exc:  # say where in the scenario file
+            raise type(exc)(f"{path}: field 'changes.{number}': {exc}") from None
         changes.append(change)
         described.append({"kind": item.kind, **{k: v for k, v in change.__dict__.items() if v is not None}})
     return changes, described
@@ -321,7 +324,7 @@ def simulate(
     ctx = open_context(settings) if spec.baseline.source == "wiod-kite" else None
     baseline, sources = _baseline(settings, spec, path, ctx)
     notes: list[str] = []
-    changes, described = _changes(spec, baseline, settings, notes)
+    changes, described = _changes(spec, baseline, settings, notes, path)
     sim = solve(
         baseline,
         changes,
