@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         help="rows of the generated year for the dependency-screen benchmark (0 to skip)",
     )
     parser.add_argument("--skip-gravity", action="store_true", help="skip the gravity benchmark")
+    parser.add_argument(
+        "--skip-multisector", action="store_true", help="skip the multi-sector (WIOD-size) benchmark"
+    )
     args = parser.parse_args(argv)
     sizes = sorted(int(x.replace("_", "")) for x in str(args.rows).split(",") if x.strip())
     sample = args.sample_data.resolve() if args.sample_data else bench_ingest.sample_data_dir()
@@ -208,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print("gravity benchmark: friendshore vs gegravity", file=sys.stderr, flush=True)
         sections.append(bench_gravity.run())
+    if not args.skip_multisector:
+        import bench_multisector
+
+        print("multi-sector benchmark: one WIOD-size solve", file=sys.stderr, flush=True)
+        sections.append(bench_multisector.run())
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     report = render_report(
         results,
