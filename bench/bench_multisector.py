@@ -103,7 +103,9 @@ def baselines() -> tuple[MultiSectorBaseline, MultiSectorBaseline, float, float]
     """The calibrated CP 2015 (zero deficits) and WIOD-2014 baselines, and their calibration times."""
     data = _sample_data()
     started = time.perf_counter()
-    cp = calibrate(baseline_from_caliendo_parro(read_caliendo_parro(data / "caliendo_parro_2015")), deficits="zero")
+    cp = calibrate(
+        baseline_from_caliendo_parro(read_caliendo_parro(data / "caliendo_parro_2015")), deficits="zero"
+    )
     t_cp = time.perf_counter() - started
     started = time.perf_counter()
     wiod = calibrate(baseline_from_kite(read_kite(data / "kite_wiod2014_initial_conditions")))
@@ -114,7 +116,9 @@ def baselines() -> tuple[MultiSectorBaseline, MultiSectorBaseline, float, float]
 def run(repeat: int = 3) -> str:
     """The benchmark as a Markdown section (timings measured now, in this process)."""
     cp, wiod, t_cp_cal, t_wiod_cal = baselines()
-    t_cp, cp_sim = _time(lambda: simulate(cp, [Tariff(to="cp2015-2005", exporters=NAFTA, importers=NAFTA)]), repeat)
+    t_cp, cp_sim = _time(
+        lambda: simulate(cp, [Tariff(to="cp2015-2005", exporters=NAFTA, importers=NAFTA)]), repeat
+    )
     t_wiod, wiod_sim = _time(lambda: simulate(wiod, C17_BAN), repeat)
     with dense_spending():
         t_dense, dense_sim = _time(lambda: simulate(wiod, C17_BAN), max(1, repeat // 2))
