@@ -61,8 +61,9 @@ def simulate_command(
     r"""Simulate tariffs, export taxes, trade costs or decoupling in a multi-sector model with
     input-output links (Caliendo & Parro 2015) on the CP 2015 NAFTA data or the WIOD-2014 baseline.
 
-    Per country: welfare and its decomposition (terms of trade, volume of trade), real income,
-    real wage, exports, imports (percent changes). A scenario file looks like:
+    Per country: welfare (terms and volume of trade), real income, real wage, trade (% changes).
+
+    A scenario file looks like:
 
         name = "China stops C17 exports to the US"
         \[baseline]
