@@ -4,6 +4,7 @@
 #   make check  lint (ruff), types (mypy) and tests
 #   make lock   re-make the hash-pinned lock after changing pyproject.toml
 #   make bench  run the benchmarks and write BENCHMARKS.md
+#   make serve  the web API and dashboard on http://127.0.0.1:8765/ (after make demo)
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -15,7 +16,9 @@ STAMP := $(VENV)/.installed
 DEMO_HOME ?= .demo-home
 export FRIENDSHORE_SAMPLE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: demo test check lint types lock bench system clean
+VENDOR := src/friendshore/interfaces/web/static/vendor/.built
+
+.PHONY: demo test check lint types lock bench system clean web serve
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory system
@@ -23,13 +26,30 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	@$(MAKE) --no-print-directory $(VENDOR)
 	touch $(STAMP)
 
-# Debian packages: Java 17 for Spark (the parity tests run on Spark local mode).
+# The dashboard's JavaScript (Vega, Vega-Lite, vega-embed) and world map, from the npm registry
+# (versions and hashes pinned in web/package-lock.json), copied into the package: served locally.
+$(VENDOR): web/package.json web/package-lock.json web/build.py
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(PYTHON) web/build.py
+	touch $(VENDOR)
+
+web: $(VENDOR)
+
+# Debian packages: Java 17 for Spark (the parity tests run on Spark local mode), Chromium for the
+# dashboard's browser tests, npm for the dashboard's JavaScript.
 system:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "Installing Java 17 (needed by PySpark)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium (browser tests of the dashboard)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing npm (the dashboard's JavaScript)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
 
 FS := $(VENV)/bin/friendshore --home $(DEMO_HOME)
 
@@ -53,7 +73,7 @@ demo: $(STAMP)
 	$(FS) gravity simulate examples/gravity/us_china_tariff.toml --output diversion
 	@echo "== 6. Published results, recomputed now"
 	$(FS) reproduce --list
-	$(FS) reproduce baci-world-shares
+	$(FS) reproduce crm-main-suppliers
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup -q
@@ -75,5 +95,9 @@ lock:
 bench: $(STAMP)
 	$(PY) bench/run.py
 
+serve: $(STAMP)
+	$(VENV)/bin/friendshore --home $(DEMO_HOME) serve
+
 clean:
-	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache web/node_modules \
+	  src/friendshore/interfaces/web/static/vendor

@@ -5,6 +5,8 @@ the report gives ratios to that baseline, never bare numbers from another run.
 
     .venv/bin/python bench/run.py                       # default sizes (1 M and 4 M rows), ~1-2 min
     .venv/bin/python bench/run.py --rows 11000000       # one full BACI year (about 11 M rows)
+    FULL=1 .venv/bin/python bench/run.py                # the full sizes where a benchmark has one
+                                                        # (planner: 5,000 products x 200 suppliers x 20 members)
 """
 
 from __future__ import annotations
@@ -182,6 +184,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-multisector", action="store_true", help="skip the multi-sector (WIOD-size) benchmark"
     )
+    parser.add_argument("--skip-planner", action="store_true", help="skip the coalition planner benchmark")
+    parser.add_argument("--skip-api", action="store_true", help="skip the web API load test")
+    parser.add_argument(
+        "--api-seconds",
+        type=float,
+        default=10.0,
+        help="web API load test: seconds per row (default: %(default)s)",
+    )
+    parser.add_argument("--api-clients", type=int, default=20, help="web API load test: concurrent clients")
     args = parser.parse_args(argv)
     sizes = sorted(int(x.replace("_", "")) for x in str(args.rows).split(",") if x.strip())
     sample = args.sample_data.resolve() if args.sample_data else bench_ingest.sample_data_dir()
@@ -211,6 +222,24 @@ def main(argv: list[str] | None = None) -> int:
 
         print("gravity benchmark: friendshore vs gegravity", file=sys.stderr, flush=True)
         sections.append(bench_gravity.run())
+    if not args.skip_planner:
+        import bench_planner
+
+        print(
+            "planner benchmark: highspy arrays vs PuLP (FULL=1 for the full size)",
+            file=sys.stderr,
+            flush=True,
+        )
+        sections.append(bench_planner.run())
+    if not args.skip_api:
+        import bench_api
+
+        print(
+            f"web API load test: {args.api_clients} clients x {args.api_seconds:g} s",
+            file=sys.stderr,
+            flush=True,
+        )
+        sections.append(bench_api.run(args.api_seconds, args.api_clients))
     if not args.skip_multisector:
         import bench_multisector
 

@@ -61,3 +61,21 @@ def con(sample_settings: Settings) -> object:
     from friendshore.warehouse import connect
 
     return connect(sample_settings)
+
+
+@pytest.fixture(scope="session")
+def chips_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> Path:
+    """A warehouse with the real China semiconductor imports (BACI HS07 V202601, 2008-2024: China's
+    imports only) and the ETO chip tables, loaded once per session (treat as read-only)."""
+    from friendshore.warehouse.ingest import ingest_source
+    from friendshore.warehouse.ingest_baci import ingest_baci
+
+    path = tmp_path_factory.mktemp("chips") / "warehouse"
+    folder = sample_data / "baci_hs07_china_semiconductor_imports"
+    ingest_baci(
+        path,
+        sorted(folder.glob("BACI_HS07_Y*_V202601_chn-semis.csv")),
+        countries_file=sample_data / "baci_critical_materials" / "country_codes_V202601.csv",
+    )
+    ingest_source(path, "eto", sample_data / "eto_chip_explorer")
+    return path

@@ -84,6 +84,8 @@ def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp
             "--screen-rows",
             "20000",
             "--skip-gravity",
+            "--skip-planner",
+            "--skip-api",
         ]
     )
 
@@ -143,3 +145,17 @@ def test_multisector_benchmark_variant_solves_the_same_system() -> None:
         shares, tariff, tax, io, alpha, income, start=np.ones((n, j)), tol=0.0
     )
     np.testing.assert_allclose(dense, fixed, rtol=1e-12)
+
+
+def test_api_load_test_is_well_formed(sample_home: Path) -> None:
+    """Two clients for one second each: the report's rows are there and no request failed."""
+    bench_api = _load("bench_api", "bench_api")
+    result = bench_api.measure(seconds=1.0, clients=2, home=sample_home)
+    for row in ("cached", "uncached"):
+        assert result[row]["requests"] > 0
+        assert result[row]["failures"] == 0
+        assert 0 < result[row]["p50_ms"] <= result[row]["p95_ms"]
+    assert result["baseline"]["calls"] >= 3
+    section = bench_api.render(result)
+    assert section.startswith("## Web API under load")
+    assert section.count("| cached |") == section.count("| uncached |") == 1

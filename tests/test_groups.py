@@ -210,6 +210,12 @@ def test_cli_show_all_periods_keeps_leavers(tmp_path: Path, capsys: pytest.Captu
     assert rows["GBR"][3] == "2020-01-31"
 
 
+def test_cli_all_periods_list_members_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--home", str(tmp_path), "groups", "show", "pax-silica", "--all", "--format", "csv"]) == 0
+    india = [line for line in csv.reader(capsys.readouterr().out.splitlines()[1:]) if line[0] == "IND"]
+    assert [line[2] for line in india] == ["2026-02-20"]  # the invitation is not a membership
+
+
 def test_cli_unknown_group_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--home", str(tmp_path), "groups", "no-such-group"]) == 2
     assert "known groups" in capsys.readouterr().err
@@ -236,3 +242,94 @@ def test_cli_add_invalid_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert "bad.toml" in err
     assert "iso3" in err
+
+
+# -- names never collide with countries or other groups (issue 20) ------------------------------
+
+
+@pytest.mark.parametrize("name", ["chn", "ind", "twn", "usa"])
+def test_a_group_can_never_take_a_country_code(tmp_path: Path, name: str) -> None:
+    clash = VALID.replace('"chip-four"', f'"{name}"')
+    with pytest.raises(SchemaError, match="is the ISO3 code of") as info:
+        add_group_file(_write(tmp_path, "clash.toml", clash), tmp_path / "home")
+    assert info.value.field == f"group {name} > name"
+    overridden = clash.replace('title = "Chip 4"', 'title = "Chip 4"\noverride = true')
+    with pytest.raises(SchemaError, match="is the ISO3 code of"):  # override cannot help
+        add_group_file(_write(tmp_path, "clash.toml", overridden), tmp_path / "home")
+
+
+@pytest.mark.parametrize("name", ["CHN", "Chn", "Quad", "QUAD"])
+def test_upper_case_names_are_refused(tmp_path: Path, name: str) -> None:
+    clash = VALID.replace('"chip-four"', f'"{name}"')
+    with pytest.raises(SchemaError, match="lower-case-hyphenated"):
+        add_group_file(_write(tmp_path, "clash.toml", clash), tmp_path / "home")
+
+
+def test_a_group_file_installed_before_the_rule_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    (home / "groups").mkdir(parents=True)
+    _write(home / "groups", "old.toml", VALID.replace('"chip-four"', '"chn"'))
+    with pytest.raises(SchemaError, match="ISO3 code of China"):
+        load_groups(home)
+    assert run(["--home", str(home), "groups"]) == 2
+    assert "old.toml" in capsys.readouterr().err
+
+
+def test_a_country_code_always_resolves_to_the_country(tmp_path: Path) -> None:
+    assert resolve("chn", date(2024, 1, 1)) == ["CHN"]
+    assert resolve(" Chn ", date(2024, 1, 1), home=tmp_path) == ["CHN"]
+    names = set(builtin_groups())
+    assert not {n.upper() for n in names} & set(iso3_codes())
+
+
+def test_one_country_cannot_hold_two_overlapping_periods(tmp_path: Path) -> None:
+    overlap = VALID.replace('iso3 = "TWN"', 'iso3 = "USA"')
+    with pytest.raises(SchemaError, match="overlap"):
+        add_group_file(_write(tmp_path, "overlap.toml", overlap), tmp_path / "home")
+
+
+def test_guests_and_invitees_are_not_members(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    guest = VALID.replace('iso3 = "TWN"', 'iso3 = "TWN"\n  role = "guest"')
+    add_group_file(_write(tmp_path, "guest.toml", guest), home)
+    assert members("chip-four", date(2023, 1, 1), home=home) == ["USA"]
+    assert [m.iso3 for m in load_groups(home)["chip-four"].at(date(2023, 1, 1), roles=("guest",))] == ["TWN"]
+    bad = VALID.replace('iso3 = "TWN"', 'iso3 = "TWN"\n  role = "observer"')
+    with pytest.raises(SchemaError, match="member TWN > role"):
+        add_group_file(_write(tmp_path, "bad.toml", bad), home)
+
+
+def test_markup_in_a_user_group_never_crashes_a_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rich markup in data (``[/x]`` closes a tag never opened; ``[segments]`` looks like a style)
+    is printed as text by every command that shows it (issue 20)."""
+    home = tmp_path / "home"
+    marked = (
+        VALID.replace('title = "Chip 4"', 'title = "Chip [/x] 4 [bold]"')
+        .replace('note = "Not confirmed."', 'note = "Not confirmed [segments] [/x]."')
+        .replace('publisher = "Test"', 'publisher = "[red]Test[/x]"')
+    )
+    assert run(["--home", str(home), "groups", "add", str(_write(tmp_path, "marked.toml", marked))]) == 0
+    capsys.readouterr()
+    for args in (
+        ["groups", "--at", "2023-01-01"],
+        ["groups", "chip-four", "--all", "--columns", "all"],
+        ["register", "members", "--initiative", "chip-four", "--columns", "all"],
+    ):
+        assert run(["--home", str(home), *args]) == 0, args
+        out = capsys.readouterr().out
+        assert "[red]Test[/x]" in out, args
+    assert run(["--home", str(home), "groups", "chip-four", "--all", "--columns", "all"]) == 0
+    assert "Not confirmed [segments] [/x]." in capsys.readouterr().out
+    assert run(["--home", str(home), "groups", "--at", "2023-01-01"]) == 0
+    assert "Chip [/x] 4 [bold]" in capsys.readouterr().out
+    # an error message that carries markup prints as text too
+    named = _write(tmp_path, "named.toml", VALID.replace('"chip-four"', '"[/x]"'))
+    assert run(["--home", str(home), "groups", "add", str(named)]) == 2
+    assert "'[/x]' is not lower-case-hyphenated" in capsys.readouterr().err
+    bad = _write(tmp_path, "bad.toml", VALID.replace('iso3 = "usa"', 'iso3 = "[/x]"'))
+    assert run(["--home", str(home), "groups", "add", str(bad)]) == 2
+    assert "'[/x]' is not an ISO 3166-1 alpha-3" in capsys.readouterr().err

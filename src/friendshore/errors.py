@@ -99,6 +99,14 @@ class ConvergenceError(FriendshoreError):
 
 
 class InfeasibleError(UserError):
-    """An optimisation problem has no feasible solution."""
+    """An optimisation problem has no feasible solution; ``binding`` names the constraints that
+    cannot all hold (in words), when the solver could tell."""
 
     status_code = 422
+
+    def __init__(
+        self, message: str, *, binding: tuple[str, ...] | list[str] = (), strategy: str = ""
+    ) -> None:
+        self.binding = list(binding)
+        self.strategy = strategy
+        super().__init__(message)

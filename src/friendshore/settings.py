@@ -6,6 +6,7 @@
 | ``FRIENDSHORE_BACKEND`` | ``duckdb`` or ``pyspark`` | ``duckdb`` |
 | ``FRIENDSHORE_SPARK_REMOTE`` | Spark Connect URL (``sc://host:port``) | unset: Spark local mode |
 | ``FRIENDSHORE_SAMPLE_DATA`` | folder of the real sample data | ``../shared/data`` relative to the project root |
+| ``FRIENDSHORE_API_TOKEN`` | token the API asks for before it runs a model or changes data | unset (then ``friendshore serve`` listens on loopback only) |
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from friendshore.errors import SettingsError
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     backend: Backend = Field(default="duckdb", description="Query engine.")
     spark_remote: str | None = Field(default=None, description="Spark Connect URL.")
     sample_data: Path = Field(default_factory=_default_sample_data, description="Sample data folder.")
+    api_token: SecretStr | None = Field(default=None, description="API token for model runs and writes.")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -11,8 +11,7 @@ import pytest
 
 from friendshore.interfaces.cli import run
 from friendshore.metrics.supply_risk import global_supply
-from friendshore.reporting.reproduce import run_reproduction
-from friendshore.reporting.reproductions_risk import EU_CRM_2023_MAIN_SUPPLIERS, PRODUCTION_SHARES
+from friendshore.reporting.reproduce import published_values, run_reproduction
 from friendshore.settings import load_settings
 from friendshore.warehouse import connect
 
@@ -55,19 +54,21 @@ def test_world_shares_through_the_global_supply_path(
 
 def test_production_share_reproduction(sample_data: Path) -> None:
     checks = run_reproduction("mineral-production-shares", load_settings(sample_data=sample_data))
-    assert [c.quantity for c in checks] == [
-        f"world_share.{m}.{s}.{c}.{y}" for (m, s, c, y) in PRODUCTION_SHARES
-    ]
+    assert [c.quantity for c in checks] == [p.quantity for p in published_values("mineral-production-shares")]
+    assert len(checks) == 8
     for check in checks:
         assert check.ok, check
 
 
 def test_main_suppliers_agree_with_the_eu_2023_assessment(sample_data: Path) -> None:
     checks = run_reproduction("crm-main-suppliers", load_settings(sample_data=sample_data))
-    assert len(checks) == len(EU_CRM_2023_MAIN_SUPPLIERS) >= 5
+    assert len(checks) == len(published_values("crm-main-suppliers")) == 4
     for check in checks:
         assert check.ok, check
-        assert check.ours == 1.0
+    # compared as numbers: our 2016-2020 mean share of the EU's main supplier
+    cobalt = next(c for c in checks if c.quantity == "main_supplier_share.cobalt.mining.COD")
+    assert cobalt.published == 0.63
+    assert cobalt.ours == pytest.approx(0.638, abs=0.001)
 
 
 def test_our_eu_table_matches_the_sample_file(sample_data: Path) -> None:
@@ -77,11 +78,11 @@ def test_our_eu_table_matches_the_sample_file(sample_data: Path) -> None:
     with open(folder / "country_codes_V202601.csv", encoding="utf-8") as fh:
         iso3 = {r["country_iso2"]: r["country_iso3"] for r in csv.DictReader(fh)}
     stage = {"E": "mining", "P": "refining"}
-    for (material, our_stage), (code, pct, _year) in EU_CRM_2023_MAIN_SUPPLIERS.items():
-        entry = eu[material]
-        assert stage[entry["stage_code"]] == our_stage
-        assert iso3[entry["iso"]] == code
-        assert entry["pct"] / 100 == pytest.approx(pct)
+    for p in published_values("crm-main-suppliers"):
+        entry = eu[p.keys["material"]]
+        assert stage[entry["stage_code"]] == p.keys["stage"]
+        assert iso3[entry["iso"]] == p.keys["iso3"]
+        assert entry["pct"] / 100 == pytest.approx(p.value)
 
 
 def test_cli_reproduce_json(
@@ -91,4 +92,4 @@ def test_cli_reproduce_json(
     assert run(["reproduce", "crm-main-suppliers", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert all(r["ok"] for r in rows)
-    assert len(rows) == len(EU_CRM_2023_MAIN_SUPPLIERS)
+    assert len(rows) == len(published_values("crm-main-suppliers"))

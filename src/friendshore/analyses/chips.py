@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from friendshore.analyses.columns import describe
-from friendshore.analyses.context import open_context
+from friendshore.analyses.context import Context, open_context
 from friendshore.analyses.result import Result
 from friendshore.errors import UserError
 from friendshore.metrics.parameters import DEFAULT_CHOKEPOINT_SHARE, require_number
@@ -31,12 +31,18 @@ def chips(
     country: str | None = None,
     threshold: float = DEFAULT_CHOKEPOINT_SHARE,
     chokepoints_only: bool = False,
+    with_trade: bool = False,
+    year: int | None = None,
 ) -> Result:
     """The semiconductor supply chain from the ETO tables.
 
     No option: every input with its top countries and a ``chokepoint`` flag; ``country``: that
     country's position at every input; ``input_name`` (an ETO id or part of a name): the input's
-    providers, countries and firms (of ``country`` only when it is given too).
+    providers, countries and firms (of ``country`` only when it is given too). ``with_trade``
+    (with ``country`` or alone) puts beside ETO's shares the trade in the HS6 codes that carry each
+    input (``nomenclature/data/eto_hs6.csv``) in ``year`` (default: the latest loaded): world
+    exports and their top exporter, the country's share of them, and the country's imports with
+    their top supplier and HHI.
     """
     from friendshore.metrics.chips import (
         chip_overview,
@@ -49,6 +55,8 @@ def chips(
     require_number(threshold, "the chokepoint threshold", minimum=0.0, maximum=1.0)
     if threshold == 0:
         raise UserError("the chokepoint threshold is a share in (0, 1], got 0")
+    if with_trade and input_name is not None:
+        raise UserError("--with-trade goes with --country or alone, not with --input")
     ctx = open_context(settings)
     inputs = ctx.table("chip_inputs")
     provision = ctx.table("chip_provision")
@@ -143,15 +151,103 @@ def chips(
     else:
         keys = ["input_id", "input_name", "stage", "top_country", "top_share", "second_country", "second_share",
                 "chokepoint", "year"]  # fmt: skip
-    parameters = {
+    parameters: dict[str, object] = {
         "input": input_name,
         "country": code,
         "threshold": threshold,
         "chokepoints_only": chokepoints_only,
     }
+    if with_trade:
+        table, trade_keys, trade_year = _with_trade(ctx, table, code, year, notes)
+        keys = [*keys, *trade_keys]
+        parameters.update({"with_trade": True, "year": trade_year})
     return Result(
         "chips", title, table, parameters, ctx.provenance(), tuple(notes), describe(table, key=keys)
     )
+
+
+_TRADE_KEYS = ["hs6", "top_exporter", "top_exporter_share", "export_share", "import_value_kusd", "top_supplier",
+               "top_supplier_share"]  # fmt: skip
+
+
+def _with_trade(
+    ctx: Context, table: pa.Table, code: str | None, year: int | None, notes: list[str]
+) -> tuple[pa.Table, list[str], int]:
+    """``table`` with the trade columns of ``chip_trade`` for each input's HS6 codes."""
+    import ibis
+
+    from friendshore.analyses.coverage import trade_coverage
+    from friendshore.analyses.leverage import revision_note
+    from friendshore.metrics.chips import chip_trade
+    from friendshore.nomenclature.eto_hs6 import load_eto_hs6
+
+    trade = ctx.table("trade")
+    trade_year = ctx.check_year(year)
+    crosswalk = load_eto_hs6()
+    rows = crosswalk.to_pylist()
+    codes = sorted({r["hs6"] for r in rows if r["hs6"]})
+    cover = trade_coverage(ctx, year=trade_year, hs6=codes, members=[code] if code else [])
+    # only the rows with a code: a null in a memtable does not survive the trip to Spark as a null
+    mapped = crosswalk.filter(pc.is_valid(crosswalk.column("hs6"))).select(["input_id", "hs6"])
+    expr = chip_trade(
+        trade,
+        ibis.memtable(mapped),
+        country=code,
+        year=trade_year,
+        imports_known=sorted(cover.imports),
+        world_known=sorted(cover.world),
+    )
+    found = {r["input_id"]: r for r in expr.to_pyarrow().to_pylist()}
+    per: dict[str, dict[str, str]] = {}
+    for r in rows:
+        item = per.setdefault(r["input_id"], {"hs6": "", "fit": r["fit"], "trade_basis": r["basis"]})
+        if r["hs6"]:
+            item["hs6"] = "; ".join(filter(None, [item["hs6"], r["hs6"]]))
+    ids = table.column("input_id").to_pylist()
+    table = table.append_column("hs6", pa.array([per.get(i, {}).get("hs6", "") for i in ids], pa.string()))
+    table = table.append_column("fit", pa.array([per.get(i, {}).get("fit", "") for i in ids], pa.string()))
+    columns = ["world_export_kusd", "top_exporter", "top_exporter_share", "export_share"]
+    if code is not None:
+        columns += ["import_value_kusd", "n_suppliers", "top_supplier", "top_supplier_share", "import_hhi"]
+    schema = expr.schema().to_pyarrow()
+    for name in columns:
+        values = [found.get(i, {}).get(name) for i in ids]
+        table = table.append_column(name, pa.array(values, schema.field(name).type))
+    table = table.append_column(
+        "trade_basis", pa.array([per.get(i, {}).get("trade_basis", "") for i in ids], pa.string())
+    )
+    names = dict(
+        zip(table.column("input_id").to_pylist(), table.column("input_name").to_pylist(), strict=True)
+    )
+    none = sorted((i for i in ids if per.get(i, {}).get("fit") == "none"), key=lambda i: (i[0], int(i[1:])))
+    notes.append(
+        f"trade columns: BACI trade of {trade_year} in the HS6 codes that carry each input "
+        "(src/friendshore/nomenclature/data/eto_hs6.csv; fit 'broader': the code also holds other goods); "
+        "ETO's shares are of sales, capacity or design by firm location, trade is where goods ship from"
+    )
+    if none:
+        notes.append(
+            f"no HS6 code carries {len(none)} of these inputs (fit 'none'; trade_basis says why): "
+            + ", ".join(f"{i} {names[i]}" for i in none)
+        )
+    mapped = [i for i in ids if per.get(i, {}).get("hs6")]
+    lacking_world = sorted(set(codes) - cover.world)
+    if lacking_world and mapped:
+        held = cover.describe(lacking_world)
+        notes.append(
+            f"world exports, top exporter and export_share are null where the loaded trade lacks the world's "
+            f"flows of an input's codes ({held})"
+        )
+    if code is not None and set(codes) - cover.imports and mapped:
+        held = cover.describe(sorted(set(codes) - cover.imports))
+        notes.append(
+            f"{code}'s imports are null where the loaded trade lacks every supplier's flows to {code} ({held})"
+        )
+    revision = revision_note(ctx, trade_year)
+    if revision:
+        notes.append(revision)
+    keys = _TRADE_KEYS if code is not None else ["hs6", "top_exporter", "top_exporter_share"]
+    return table, keys, trade_year
 
 
 def _firm_names(provision: ibis.Table, code: str) -> dict[str, str]:

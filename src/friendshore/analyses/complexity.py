@@ -25,19 +25,23 @@ def complexity(
     year: int | None = None,
     level: Level = "country",
     threshold: float = 1.0,
+    release: str | None = None,
 ) -> Result:
     """ECI by country, PCI by product, RCA by country and product, or density and COG.
 
     RCA after Balassa; ECI and PCI by the eigenvector method (Hidalgo & Hausmann) with the Atlas sign
     convention; density and outlook gain as in the Growth Lab's ecomplexity. See docs/methods/partners.md.
+    RCA needs every country's exports: products whose loaded trade holds less are left out, with a
+    note. ``release`` reads trade of that BACI release only.
     """
     from friendshore.metrics.complexity import SAMPLE_NOTE
     from friendshore.metrics.complexity import complexity as compute
 
     require_number(threshold, "the RCA threshold", minimum=0.0)
-    ctx = open_context(settings)
-    trade = ctx.table("trade")
+    ctx = open_context(settings, release=release)
+    ctx.table("trade")
     year = ctx.check_year(year)
+    trade, world_note = ctx.world_trade()
     result = compute(trade, year=year, threshold=threshold)
     if level == "country":
         table = result.countries.select(["country", "eci", "diversity"]).sort_by(
@@ -56,7 +60,7 @@ def complexity(
         table = result.cells.select(["country", "hs6", "rca", "present", "density", "cog"])
     else:
         raise UserError(f"unknown level '{level}' (use country, product, rca or density)")
-    notes: list[str] = []
+    notes: list[str] = [n for n in (world_note, *ctx.trade_notes()) if n]
     if result.meta["n_products"] < FULL_BASKET:
         notes.append(f"{result.meta['n_products']} HS6 codes loaded for {year}: {SAMPLE_NOTE}")
     title = f"Economic complexity ({level}), {year}: {result.meta['n_countries']} countries, {result.meta['n_products']} products"
@@ -65,7 +69,7 @@ def complexity(
         "complexity",
         title,
         table,
-        {"year": year, "level": level, "threshold": threshold},
+        {"year": year, "level": level, "threshold": threshold, "release": release},
         ctx.provenance(),
         tuple(notes),
         describe(table, key=keys),

@@ -59,13 +59,16 @@ def dependencies(
     hhi: float = DEFAULT_EC_THRESHOLDS.hhi,
     extra_ratio: float = DEFAULT_EC_THRESHOLDS.extra_import_ratio,
     cover: float = DEFAULT_EC_THRESHOLDS.import_export_ratio,
+    release: str | None = None,
 ) -> Result:
     """Import dependence of a country or group per HS6 product, with the EC screen's flag.
 
     ``on`` adds the share of imports from a country or group; ``all_years`` every loaded year with
     the change from the year before; ``churn`` how many flagged products stay flagged a year later;
     ``by`` aggregates products by technology or stage. For a group only imports from outside the
-    group count (``include_intra`` counts trade between members too). See docs/methods/dependence.md.
+    group count (``include_intra`` counts trade between members too). Trade is read in HS 2017, one
+    revision and the newest release per year (``release`` picks one; docs/warehouse.md); measures
+    the loaded trade does not cover (an importer's exports) are null. See docs/methods/dependence.md.
     """
     import ibis
 
@@ -78,9 +81,11 @@ def dependencies(
     from friendshore.nomenclature.taxonomy import select_taxonomy
 
     thresholds = EcThresholds(hhi=hhi, extra_import_ratio=extra_ratio, import_export_ratio=cover)
-    ctx = open_context(settings)
+    ctx = open_context(settings, release=release)
     trade = ctx.table("trade")
     year = ctx.check_year(year)
+    if all_years or churn:
+        ctx.read_years(None)
     who = ctx.who(importer, year=year, members_at=members_at)
     on_who = ctx.who(on, year=year, members_at=members_at) if on else None
     expr = import_dependence(
@@ -92,6 +97,8 @@ def dependencies(
         hs6=product_selection(sector, stage),
         include_intra=include_intra,
         thresholds=thresholds,
+        imports_known=ctx.known("imports", who.members),
+        exports_known=ctx.known("exports", who.members),
     )
     parameters = {
         "importer": who.to_json(),
@@ -105,6 +112,7 @@ def dependencies(
         "churn": churn,
         "by": by,
         "ec_thresholds": {"hhi": hhi, "extra_ratio": extra_ratio, "cover": cover},
+        "release": release,
     }
     notes = [w.describe() for w in (who, on_who) if w is not None and w.is_group]
     notes.append(
@@ -112,6 +120,20 @@ def dependencies(
         if who.is_group and not include_intra
         else "shares are of the importer's imports"
     )
+    missing_exports = ctx.coverage_note(
+        "exports",
+        who.members,
+        lacking=f"{who.label}'s exports are not in the loaded trade, so export_kusd, the imports/exports "
+        "ratio and the EC screen's third criterion are null, and so is ec_flag where the other two hold",
+    )
+    missing_imports = ctx.coverage_note(
+        "imports",
+        who.members,
+        lacking=f"{who.label}'s imports from every supplier are not in the loaded trade, so the "
+        "measures of those products are null",
+    )
+    notes += [n for n in (missing_exports, missing_imports) if n]
+    notes += ctx.trade_notes()
     if churn:
         table = flag_churn(expr).order_by(["importer", "year"]).to_pyarrow()
         title = f"Persistence of EC-flagged dependencies of {who.label}"
@@ -134,7 +156,8 @@ def dependencies(
     sort = [c for c in ("importer", "year", "hs6", by) if c is not None and c in expr.columns]
     table = expr.order_by(sort).to_pyarrow()
     if table.num_rows == 0 and not flagged_only:
-        raise UnknownCodeError(f"no imports by '{importer}' in {year} for the products asked")
+        hint = f" ({missing_imports})" if missing_imports else ""
+        raise UnknownCodeError(f"no imports by '{importer}' in {year} for the products asked{hint}")
     if by is not None:
         keys = ["importer", "year", by, *[c for c in table.column_names if c not in ("importer", "year", by)]]
     else:
@@ -164,11 +187,13 @@ def chokepoints(
     hhi: float = CHOKEPOINT_HHI,
     exposure: bool = False,
     min_share: float = 0.5,
+    release: str | None = None,
 ) -> Result:
     """World chokepoints: products whose world exports are concentrated (world HHI above ``hhi``).
 
     With ``exposure``: the importers that buy at least ``min_share`` of a chokepoint product from
-    its top world exporter.
+    its top world exporter. Products whose loaded trade does not hold every country (a file of
+    one importer's imports) have null measures and a note.
     """
     import ibis
 
@@ -177,10 +202,22 @@ def chokepoints(
 
     require_fraction(hhi, "the chokepoint HHI threshold (--hhi)")
     require_fraction(min_share, "the minimum share from the top exporter (--min-share)")
-    ctx = open_context(settings)
+    ctx = open_context(settings, release=release)
     trade = ctx.table("trade")
     year = ctx.check_year(year)
     codes = product_selection(sector, stage)
+    world = ctx.known("world")
+    notes = [
+        n
+        for n in (
+            ctx.coverage_note(
+                "world",
+                lacking="world totals and shares are null where not every country's exports are loaded",
+            ),
+            *ctx.trade_notes(),
+        )
+        if n
+    ]
     parameters = {
         "year": year,
         "sector": sector,
@@ -188,9 +225,12 @@ def chokepoints(
         "hhi": hhi,
         "exposure": exposure,
         "min_share": min_share,
+        "release": release,
     }
     if exposure:
-        exposed = chokepoint_exposure(trade, year=year, hs6=codes, hhi_threshold=hhi, min_share=min_share)
+        exposed = chokepoint_exposure(
+            trade, year=year, hs6=codes, hhi_threshold=hhi, min_share=min_share, world_known=world
+        )
         order = ["year", "hs6", ibis.desc("import_value_kusd"), "importer"]
         table = exposed.order_by(order).to_pyarrow()
         keys = [
@@ -205,7 +245,7 @@ def chokepoints(
             f"Importers buying at least {min_share:.0%} of a chokepoint product from its top exporter, {year}"
         )
     else:
-        expr = chokepoint_table(trade, year=year, hs6=codes, hhi_threshold=hhi)
+        expr = chokepoint_table(trade, year=year, hs6=codes, hhi_threshold=hhi, world_known=world)
         table = expr.order_by([ibis.desc("world_hhi"), "hs6"]).to_pyarrow()
         keys = ["hs6", "world_export_kusd", "top_exporter", "top_share", "top3_share", "world_hhi", "n_exporters",
                 "chokepoint"]  # fmt: skip
@@ -216,6 +256,6 @@ def chokepoints(
         table,
         parameters,
         ctx.provenance(),
-        (),
+        tuple(notes),
         describe(table, key=keys),
     )

@@ -133,11 +133,14 @@ def partners(
     draw_normalisations: Sequence[Normalisation] = NORMALISATIONS,  # type: ignore[assignment]
     top: int = 25,
     include: Sequence[str] = (),
+    release: str | None = None,
 ) -> Result:
     """Ranked friend-shoring candidates for an importer (ISO3 or group) and a product or sector.
 
     ``weights``: a TOML/JSON file or a mapping of indicator weights (default: equal per dimension).
     ``concentration`` 0 keeps the weights fixed in the draws; ``top`` 0 keeps every exporter.
+    Capacities, shares and RCA need every country's trade: products whose loaded trade holds less
+    are left out, with a note. ``release`` reads trade of that BACI release only.
     """
     from friendshore.metrics.partners import partner_candidates
 
@@ -155,13 +158,15 @@ def partners(
         normalisations=tuple(draw_normalisations),
     )
     chosen_weights = _resolve_weights(weights)
-    ctx = open_context(settings)
-    trade = ctx.table("trade")
+    ctx = open_context(settings, release=release)
+    ctx.table("trade")
     year = ctx.check_year(year)
+    trade, world_note = ctx.world_trade()
     who, excluded, members, notes = _parties(
         ctx, importer=importer, exclude=exclude, coalition=coalition, year=year, members_at=members_at
     )
     codes, code_notes = product_codes(trade, year=year, product=product, sector=sector, stage=stage)
+    code_notes += [n for n in (world_note, *ctx.trade_notes()) if n]
     result = partner_candidates(
         trade,
         hs6=codes,
@@ -211,6 +216,7 @@ def partners(
         "draw_normalisations": list(draw_normalisations),
         "top": top,
         "include": list(include),
+        "release": release,
         **{k: v for k, v in result.meta.items() if k not in ("notes", "weights")},
     }
     table = result.table
@@ -236,20 +242,24 @@ def reshoring(
     exclude: str = "countries-of-concern",
     coalition: str | None = None,
     members_at: date | None = None,
+    release: str | None = None,
 ) -> Result:
     """Reshoring versus friend-shoring per product: could home, the coalition or others replace the
-    imports from the country or group of concern? An ``all`` row sums several products."""
+    imports from the country or group of concern? An ``all`` row sums several products. Capacities
+    are world exports: products whose loaded trade does not hold every country are left out."""
     from friendshore.metrics.partners import reshoring_comparison
 
-    ctx = open_context(settings)
-    trade = ctx.table("trade")
+    ctx = open_context(settings, release=release)
+    ctx.table("trade")
     year = ctx.check_year(year)
+    trade, world_note = ctx.world_trade()
     who, concern, members, notes = _parties(
         ctx, importer=importer, exclude=exclude, coalition=coalition, year=year, members_at=members_at
     )
     if not concern:
         raise UserError(f"'{exclude}' has no members outside the importer: nothing to replace")
     codes, code_notes = product_codes(trade, year=year, product=product, sector=sector, stage=stage)
+    code_notes += [n for n in (world_note, *ctx.trade_notes()) if n]
     expr = reshoring_comparison(
         trade, hs6=codes, year=year, importer=who.members, concern=concern, coalition=members
     )
@@ -271,6 +281,7 @@ def reshoring(
         "year": year,
         "exclude": {"label": exclude, "members": list(concern)},
         "coalition": {"label": coalition, "members": list(members)} if coalition else None,
+        "release": release,
     }
     keys = [
         "hs6",

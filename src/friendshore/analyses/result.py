@@ -100,15 +100,17 @@ class Provenance:
     loaded_at: str
     rows: int
     coverage: str = "complete"
+    use: str = ""  # how the analysis read it (trade: the revision mapping; a concordance: what it maps)
 
     def describe(self) -> str:
         """One line for people (stderr, the brief's methods section)."""
         files = "; ".join(f"{name} sha256 {digest[:12]}" for name, digest in self.files)
         where = ", ".join(f"{k}={v}" for k, v in self.partition.items())
         cover = "" if self.coverage == "complete" else f", coverage: {self.coverage}"
+        use = f"; {self.use}" if self.use else ""
         return (
             f"{self.table} [{where}] <- {self.source} {self.release} ({files}), "
-            f"loaded {self.loaded_at[:10]}{cover}"
+            f"loaded {self.loaded_at[:10]}{cover}{use}"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -121,6 +123,7 @@ class Provenance:
             "loaded_at": self.loaded_at,
             "rows": self.rows,
             "coverage": self.coverage,
+            "use": self.use,
         }
 
 

@@ -156,13 +156,17 @@ def supply_risk(
     sr_threshold: float = DEFAULT_SR_THRESHOLDS.supply_risk,
     ei_threshold: float = DEFAULT_SR_THRESHOLDS.economic_importance,
     members_at: date | None = None,
+    release: str | None = None,
 ) -> Result:
     """Supply risk per material and stage for a country or group (EU CRM method).
 
     ``year`` defaults to the latest trade year; each input is then matched to its latest year <=
     ``year`` (the ``*_year`` columns). ``alignment_weight`` mixes WGI (0, the EU method) with UNGA
     alignment (1). ``economic_importance`` is a CSV ``material,economic_importance`` that adds the
-    EU criticality flag.
+    EU criticality flag. Quantities are converted to one basis before they are added (the
+    materials catalogue's content factors); where they cannot be, or where the loaded trade does
+    not cover the importer's trade, the supply risk is null with the reason (the ``note`` column).
+    Trade is read in HS 2017, newest release per year unless ``release`` names one.
     """
     import ibis
 
@@ -189,7 +193,7 @@ def supply_risk(
         thresholds=thresholds,
     )
     ei = read_economic_importance(economic_importance) if economic_importance is not None else None
-    ctx = open_context(settings)
+    ctx = open_context(settings, release=release)
     trade = ctx.table("trade")
     production = ctx.table("mineral_production")
     governance = ctx.table("governance") if params.alignment_weight < 1 else None
@@ -216,6 +220,8 @@ def supply_risk(
         material=material,
         params=params,
         economic_importance=ibis.memtable(ei) if ei is not None else None,
+        imports_known=ctx.known("imports", who.members),
+        exports_known=ctx.known("exports", who.members),
     )
     table = expr.to_pyarrow()
     keys = [k for k in _KEYS if k != "critical" or ei is not None]
@@ -224,6 +230,12 @@ def supply_risk(
         "SR = [HHI-WGI(global supply) x IR/2 + HHI-WGI(sourcing) x (1 - IR/2)] x (1 - EoL-RIR) x SI(SR); "
         "EU-published values lie between about 0 and 7; the note column says what each row assumed"
     )
+    notes.append(
+        "quantities are tonnes of the production's basis (quantity_basis): trade converted with the "
+        "catalogue's content factors, production from its unit; a code without a published factor "
+        "cannot be added to production, so an importer that produces the material has no score"
+    )
+    notes += ctx.trade_notes()
     parameters = {
         "importer": who.to_json(),
         "year": year,
@@ -238,6 +250,7 @@ def supply_risk(
         "economic_importance": str(economic_importance) if economic_importance else None,
         "sr_threshold": thresholds.supply_risk,
         "ei_threshold": thresholds.economic_importance,
+        "release": release,
     }
     sources = (f"economic importance: {economic_importance}",) if economic_importance else ()
     return Result(

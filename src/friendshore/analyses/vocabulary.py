@@ -14,7 +14,7 @@ from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError
 from friendshore.settings import Settings
 
-__all__ = ["group_members", "groups", "taxonomy"]
+__all__ = ["countries", "group_members", "groups", "taxonomy"]
 
 
 def taxonomy(
@@ -43,6 +43,18 @@ def taxonomy(
         describe(table, key=["hs6", "technology", "stage", "primary", "description"]),
         sources=(TAXONOMY_PATH,),
     )
+
+
+def countries(settings: Settings) -> Result:
+    """The country codes friendshore knows: ISO 3166-1 alpha-3 with short names."""
+    from friendshore.nomenclature.groups import iso3_codes
+
+    names = iso3_codes()
+    table = pa.table(
+        {"iso3": pa.array(sorted(names), pa.string()), "name": pa.array([names[c] for c in sorted(names)])}
+    )
+    described = (Column("iso3", "ISO3", "code", True), Column("name", "country", "text", True))
+    return Result("countries", "Countries (ISO 3166-1 alpha-3)", table, {}, (), (), described)
 
 
 def groups(settings: Settings, *, at: date | None = None) -> Result:
@@ -98,7 +110,7 @@ def group_members(settings: Settings, *, name: str, at: date | None = None, hist
             f"unknown group '{name}' (known groups: {', '.join(sorted(known))}; "
             "add your own with 'friendshore groups add FILE')"
         )
-    chosen = sorted(group.members, key=lambda m: (m.iso3, m.start)) if history else group.at(when)
+    chosen = group.periods() if history else group.at(when)  # members only: not guests, not invitees
     names = iso3_codes()
     rows: list[dict[str, Any]] = [
         {
@@ -125,7 +137,7 @@ def group_members(settings: Settings, *, name: str, at: date | None = None, hist
     )
     notes: list[str] = []
     if not rows:
-        first = min((m.start for m in group.members), default=None)
+        first = min((m.start for m in group.periods()), default=None)
         since = f"; its first member joined on {first.isoformat()}" if first else ""
         notes.append(f"Group '{group.name}' has no members on {when.isoformat()}{since}.")
     title = f"{group.title}: " + ("all membership periods" if history else f"members on {when.isoformat()}")

@@ -22,12 +22,16 @@ from friendshore.console import err_console, setup_logging
 from friendshore.errors import FriendshoreError, UserError
 from friendshore.interfaces import (
     cli_analysis,
+    cli_chips_trade,
     cli_fetch,
     cli_gravity,
     cli_ingest,
     cli_partners,
+    cli_plan,
+    cli_register,
     cli_reproduce,
     cli_risk,
+    cli_serve,
     cli_shocks,
     cli_vocab,
 )
@@ -108,13 +112,16 @@ def data_status(
 
 
 # Every command module exposes its Typer app; mounting them here is the one registration point.
-for _module in (cli_analysis, cli_risk, cli_partners, cli_vocab, cli_reproduce, cli_shocks):
+for _module in (cli_analysis, cli_risk, cli_partners, cli_vocab, cli_reproduce, cli_chips_trade, cli_shocks):
     app.add_typer(_module.app)
 app.add_typer(data_app, name="data")
 app.add_typer(cli_vocab.groups_app, name="groups")
 app.add_typer(cli_ingest.ingest_app, name="ingest")
 app.command("fetch")(cli_fetch.fetch_command)
 app.add_typer(cli_gravity.gravity_app, name="gravity")
+app.add_typer(cli_plan.app)
+app.add_typer(cli_register.app, name="register")
+app.command("serve")(cli_serve.serve_command)
 
 
 def _error(label: str, message: str) -> None:

@@ -11,6 +11,7 @@ from friendshore.analyses.dependencies import Level
 from friendshore.interfaces.cli_common import (
     ColumnsOption,
     FormatOption,
+    ReleaseOption,
     WithMetaOption,
     answers,
     defaults_of,
@@ -70,6 +71,7 @@ def dependencies(
         "extra_ratio"
     ],
     cover: Annotated[float, typer.Option(help="EC screen: imports / exports threshold.")] = DEP["cover"],
+    release: ReleaseOption = DEP["release"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -95,6 +97,7 @@ def dependencies(
         hhi=hhi,
         extra_ratio=extra_ratio,
         cover=cover,
+        release=release,
     )
     emit(result, fmt, columns=columns, with_meta=with_meta)
 
@@ -115,6 +118,7 @@ def chokepoints(
     min_share: Annotated[
         float, typer.Option(help="With --exposure: share bought from the top exporter.")
     ] = CHOKE["min_share"],
+    release: ReleaseOption = CHOKE["release"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -128,5 +132,6 @@ def chokepoints(
         hhi=hhi,
         exposure=exposure,
         min_share=min_share,
+        release=release,
     )
     emit(result, fmt, columns=columns, with_meta=with_meta)

@@ -14,6 +14,7 @@ from friendshore.analyses.complexity import Level
 from friendshore.interfaces.cli_common import (
     ColumnsOption,
     FormatOption,
+    ReleaseOption,
     WithMetaOption,
     answers,
     defaults_of,
@@ -88,6 +89,7 @@ def partners(
     show: Annotated[
         Show, typer.Option(help="candidates: the ranked table; reshoring: home vs coalition vs others.")
     ] = "candidates",
+    release: ReleaseOption = P["release"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -111,6 +113,7 @@ def partners(
             exclude=exclude,
             coalition=coalition,
             members_at=when,
+            release=release,
         )
     else:
         result = partners_analysis.partners(
@@ -131,6 +134,7 @@ def partners(
             draw_normalisations=draw_normalisations or P["draw_normalisations"],  # type: ignore[arg-type]
             top=top,
             include=include or P["include"],
+            release=release,
         )
     emit(result, fmt, columns=columns, with_meta=with_meta)
 
@@ -150,6 +154,7 @@ def complexity_command(
     threshold: Annotated[float, typer.Option(help="RCA at or above which a country 'has' a product.")] = CX[
         "threshold"
     ],
+    release: ReleaseOption = CX["release"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -159,7 +164,9 @@ def complexity_command(
     RCA after Balassa; ECI and PCI by the eigenvector method of Hidalgo & Hausmann with the Atlas
     sign convention (ECI correlates positively with diversity); density and complexity outlook
     gain as in the Atlas and the Growth Lab's ecomplexity."""
-    result = complexity_analysis.complexity(settings_of(ctx), year=year, level=level, threshold=threshold)
+    result = complexity_analysis.complexity(
+        settings_of(ctx), year=year, level=level, threshold=threshold, release=release
+    )
     emit(result, fmt, columns=columns, with_meta=with_meta)
 
 
@@ -179,6 +186,15 @@ def chips(
     chokepoints_only: Annotated[bool, typer.Option(help="Only the chokepoint inputs.")] = CH[
         "chokepoints_only"
     ],
+    with_trade: Annotated[
+        bool,
+        typer.Option(
+            help="Beside ETO's shares, trade in the HS6 codes that carry each input (world and --country)."
+        ),
+    ] = CH["with_trade"],
+    year: Annotated[
+        int | None, typer.Option(help="With --with-trade: trade year (default: the latest loaded).")
+    ] = CH["year"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -187,12 +203,15 @@ def chips(
 
     Without options: every input with its top countries and a chokepoint flag (one country above
     --threshold); --country: that country's share and firms at every input; --input: the
-    providers of one input."""
+    providers of one input; --with-trade: the trade in the HS6 codes that carry each input beside
+    ETO's shares (src/friendshore/nomenclature/data/eto_hs6.csv)."""
     result = chips_analysis.chips(
         settings_of(ctx),
         input_name=input_name,
         country=country,
         threshold=threshold,
         chokepoints_only=chokepoints_only,
+        with_trade=with_trade,
+        year=year,
     )
     emit(result, fmt, columns=columns, with_meta=with_meta)

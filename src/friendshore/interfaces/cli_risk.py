@@ -12,6 +12,7 @@ from friendshore.analyses.supply_risk import Stage, parse_assignments
 from friendshore.interfaces.cli_common import (
     ColumnsOption,
     FormatOption,
+    ReleaseOption,
     WithMetaOption,
     answers,
     defaults_of,
@@ -91,6 +92,7 @@ def supply_risk(
     members_at: Annotated[
         str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
     ] = D["members_at"],
+    release: ReleaseOption = D["release"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -121,5 +123,6 @@ def supply_risk(
         sr_threshold=sr_threshold,
         ei_threshold=ei_threshold,
         members_at=parse_date(members_at),
+        release=release,
     )
     emit(result, fmt, columns=columns, with_meta=with_meta)

@@ -40,6 +40,7 @@ import ibis.expr.types as ir
 
 from friendshore.errors import UnknownCodeError
 from friendshore.metrics.parameters import DEFAULT_CHOKEPOINT_SHARE
+from friendshore.metrics.rules import supplier_order
 from friendshore.nomenclature.groups import iso3_codes
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "chip_overview",
     "chip_position",
     "chip_providers",
+    "chip_trade",
     "input_stages",
     "match_inputs",
 ]
@@ -56,17 +58,14 @@ __all__ = [
 def chip_country_shares(provision: ir.Table) -> ir.Table:
     """``input_id, country, share, year, rank`` for ETO's country rows with an ISO3 code.
 
-    ``rank`` orders the countries of an input by share (largest first; null shares last, then
-    ISO3 order), starting at 1.
+    ``rank`` orders the countries of an input by share (largest first, null shares last; an exact
+    tie goes to the later ISO3 code, the rule of ``metrics.rules.supplier_order``), starting at 1.
     """
     rows = provision.filter(
         (provision.provider_type == "country") & provision.country.isin(sorted(iso3_codes()))
     )
     per = rows.group_by(["input_id", "country"]).aggregate(share=rows.share.max(), year=rows.year.max())
-    w = ibis.window(
-        group_by=per.input_id,
-        order_by=[per.share.isnull(), ibis.desc(per.share), per.country],
-    )
+    w = ibis.window(group_by=per.input_id, order_by=supplier_order(per.share, per.country))
     return per.mutate(rank=ibis.row_number().over(w) + 1)
 
 
@@ -168,6 +167,80 @@ def chip_position(inputs: ir.Table, provision: ir.Table, *, country: str) -> ir.
         n_firms=k.own_firms.fill_null(0),
     )
     return out
+
+
+def _all_known(crosswalk: ir.Table, known: bool | Sequence[str], name: str) -> ir.Table:
+    """``input_id, <name>``: whether every HS6 code of the input is in ``known``."""
+    if isinstance(known, bool):
+        flag = ibis.literal(known)
+    else:
+        codes = sorted(set(known))
+        flag = crosswalk.hs6.isin(codes) if codes else ibis.literal(False)
+    per = crosswalk.mutate(_k=flag.cast("int8"))
+    return per.group_by("input_id").aggregate(**{name: per._k.min() == 1})
+
+
+def chip_trade(
+    trade: ir.Table,
+    crosswalk: ir.Table,
+    *,
+    country: str | None,
+    year: int,
+    imports_known: bool | Sequence[str] = True,
+    world_known: bool | Sequence[str] = True,
+) -> ir.Table:
+    """Trade in the HS6 codes that carry each ETO input (``crosswalk``: ``input_id, hs6``, one row
+    per code; pass only rows with a code: a memtable's nulls reach Spark as NaN), summed over the
+    input's codes, in ``year``.
+
+    Returns ``input_id, world_export_kusd, top_exporter, top_exporter_share, export_share`` (the
+    country's share of world exports; null without ``country``) and, with ``country``,
+    ``import_value_kusd, n_suppliers, top_supplier, top_supplier_share, import_hhi`` (the
+    country's imports from other countries). ``world_known`` / ``imports_known``: the HS6 codes
+    whose world flows / whose every supplier's flows to ``country`` are loaded (or a bool); an
+    input with a code outside them gets nulls in those columns, never a partial sum.
+    """
+    # group_by rather than distinct(): ibis' DISTINCT over a composed expression duplicates rows on Spark
+    mapped = crosswalk.filter(crosswalk.hs6.notnull())
+    xw = mapped.group_by(["input_id", "hs6"]).aggregate(_n=mapped.count()).select("input_id", "hs6")
+    t = trade.filter((trade.year == year) & (trade.value_kusd > 0) & (trade.exporter != trade.importer))
+    j = t.join(xw, "hs6")
+    per = j.group_by(["input_id", "exporter"]).aggregate(v=j.value_kusd.sum())
+    top = ibis.struct({"value": per.v, "exporter": per.exporter}).max()
+    mine = per.exporter == country.upper() if country else ibis.literal(False)
+    agg = per.group_by("input_id").aggregate(w=per.v.sum(), top=top, own=per.v.sum(where=mine))
+    wk = _all_known(xw, world_known, "wk")
+    world = wk.left_join(agg, wk.input_id == agg.input_id)
+    none_f, none_s = ibis.null("float64"), ibis.null("string")
+    has = world.wk & (world.w.fill_null(0.0) > 0)
+    out = world.select(
+        input_id=world.input_id,
+        world_export_kusd=ibis.ifelse(world.wk, world.w.fill_null(0.0), none_f),
+        top_exporter=ibis.ifelse(has, world.top["exporter"], none_s),
+        top_exporter_share=ibis.ifelse(has, world.top["value"] / world.w, none_f),
+        export_share=ibis.ifelse(
+            has & ibis.literal(country is not None), world.own.fill_null(0.0) / world.w, none_f
+        ),
+    )
+    if country is None:
+        return out
+    code = country.upper()
+    m = j.filter(j.importer == code)
+    sup = m.group_by(["input_id", "exporter"]).aggregate(v=m.value_kusd.sum())
+    stop = ibis.struct({"value": sup.v, "exporter": sup.exporter}).max()
+    imp = sup.group_by("input_id").aggregate(m=sup.v.sum(), n=sup.count(), top=stop, sq=(sup.v * sup.v).sum())
+    known = _all_known(xw, imports_known, "ik")
+    k = known.left_join(imp, known.input_id == imp.input_id)
+    k = k.select(
+        input_id=k.input_id,
+        import_value_kusd=ibis.ifelse(k.ik, k.m.fill_null(0.0), none_f),
+        n_suppliers=ibis.ifelse(k.ik, k.n.fill_null(0), ibis.null("int64")),
+        top_supplier=ibis.ifelse(k.ik, k.top["exporter"], none_s),
+        top_supplier_share=ibis.ifelse(k.ik & (k.m > 0), k.top["value"] / k.m, none_f),
+        import_hhi=ibis.ifelse(k.ik & (k.m > 0), k.sq / (k.m * k.m), none_f),
+    )
+    both = out.join(k, "input_id")
+    return both
 
 
 def input_stages(

@@ -1,60 +1,9 @@
-"""Capabilities from trade: revealed comparative advantage, world market shares, diversity and
-ubiquity, economic and product complexity, product proximity, density and complexity outlook.
+"""Capabilities from trade: RCA, world market shares, diversity and ubiquity, ECI and PCI (method
+of reflections, eigenvector form), proximity, density and complexity outlook.
 
-Notation (one year ``t``; ``x_cp`` is what country ``c`` exports of HS6 product ``p`` to all
-destinations, summed over the ``trade`` table's importers; only countries and products with
-positive exports take part):
-
-- **RCA** (Balassa 1965, "Trade liberalisation and 'revealed' comparative advantage", *The
-  Manchester School* 33(2)): ``RCA_cp = (x_cp / sum_p x_cp) / (sum_c x_cp / sum_cp x_cp)``.
-  Invariant to rescaling every value by the same factor.
-- **world market share** ``s_cp = x_cp / sum_c x_cp``; its change from the previous calendar
-  year, when that year is loaded (``share_change``, in share points; ``export_growth`` the
-  ratio of values minus one).
-- **presence** ``M_cp = 1`` when ``RCA_cp >= threshold`` (1 by default), else 0.
-- **diversity** ``k_c0 = sum_p M_cp``; **ubiquity** ``k_p0 = sum_c M_cp``.
-- **ECI and PCI** (Hidalgo & Hausmann 2009, "The building blocks of economic complexity", *PNAS*
-  106(26): 10570-10575, the method of reflections; Hausmann, Hidalgo et al. 2014, *The Atlas of
-  Economic Complexity*, MIT Press, Technical Box 2.1, its eigenvector form). With
-  ``Mt_pp' = sum_c M_cp M_cp' / (k_c0 k_p0)`` (the product-product matrix ``D_p^-1 M' D_c^-1 M``),
-  ``kp`` is the eigenvector of ``Mt`` for the second largest eigenvalue (the largest, 1, has a
-  constant eigenvector) and ``kc = D_c^-1 M kp`` (each country's mean of ``kp`` over the products
-  it exports; the eigenvector of the country-country matrix for the same eigenvalue). An
-  eigenvector has no sign: as in the Atlas and in the Growth Lab's ``ecomplexity`` packages, the
-  sign ``s`` is chosen so that ECI correlates positively with diversity (if they are uncorrelated,
-  which symmetric toy matrices can be, a warning is logged and the largest entry of ``|kp|`` is
-  made positive). Then
-  ``ECI = (s kc - mean(s kc)) / sd(kc)`` and, with ``pci_scale="eci"`` (default, as the Growth
-  Lab's Stata and Python ``ecomplexity`` packages), ``PCI = (s kp - mean(s kc)) / sd(kc)``, which
-  keeps ``ECI_c = mean of PCI_p over the products c exports with M_cp = 1``;
-  ``pci_scale="own"`` standardises PCI by its own mean and standard deviation, as printed in the
-  Atlas's Technical Box 2.1. Standard deviations are population ones (``ddof=0``).
-  The eigenvector is computed from the symmetric matrix ``D_p^-1/2 M' D_c^-1 M D_p^-1/2`` (same
-  eigenvalues; ``kp = D_p^-1/2 v``), which is numerically stable; this numpy step materialises
-  the country x product presence matrix (small: about 230 x 5,000 for full BACI).
-- **proximity** (Hidalgo, Klinger, Barabasi & Hausmann 2007, "The product space conditions the
-  development of nations", *Science* 317: 482-487):
-  ``phi_pp' = sum_c M_cp M_cp' / max(k_p0, k_p'0)`` (``phi_pp = 1``).
-- **density** (same paper; Atlas 2014 ch. 5): ``w_cp = sum_k M_ck phi_kp / sum_k phi_kp``, the
-  share of the products related to ``p`` that ``c`` already exports, in [0, 1].
-- **complexity outlook** (Atlas 2014 ch. 5, as computed by the Growth Lab's ``ecomplexity``):
-  ``COG_cp = (1 - M_cp) sum_k (1 - M_ck) phi_kp / (sum_j phi_kj) * PCI~_k`` and
-  ``COI_c = standardised sum_p w_cp (1 - M_cp) PCI~_p``, where ``PCI~ = s kp / sd(kc)``: the
-  PCI before the mean shift, which is what the Growth Lab's packages use. It equals
-  ``PCI + s mean(kc) / sd(kc)``.
-
-Countries or products whose diversity or ubiquity is zero (possible only with a threshold other
-than 1) get null ECI/PCI and are left out of the standardisation; ``ecomplexity`` returns NaN
-for every country in that case. A country-product network that splits into disconnected parts
-has no unique ECI (the second eigenvalue equals the first): that raises ``ConvergenceError``.
-
-Relational steps (RCA, shares, presence, diversity, ubiquity, proximity, density) are Ibis
-expressions and run unchanged on DuckDB and Spark; only ``complexity`` (ECI, PCI, COI, COG)
-materialises the presence matrix to numpy.
-
-On the BACI sample shipped for tests (31 critical-material HS6 codes only) every "total" is the
-total over those codes, so RCA, ECI and PCI there are a technical check of the computation, not
-a measure of an economy's complexity.
+Definitions, sign and scale conventions and sources: docs/methods/partners.md ("Capabilities from
+trade"). Relational steps are Ibis (DuckDB and Spark alike); ``complexity`` materialises the small
+country x product presence matrix to numpy for ECI, PCI, COI and COG.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ trade is included):
 
 - supplier share ``s_c = v_ck / sum_c v_ck`` (a fraction in [0, 1]);
 - ``hhi = sum_c s_c**2`` (Herfindahl-Hirschman index, in [1/n, 1] for n suppliers);
-- ``top_share = max_c s_c``; an exact tie between suppliers goes to the later ISO3 code, so
-  results are deterministic on every engine;
+- ``top_share = max_c s_c``; an exact tie between suppliers goes to the later ISO3 code (the one
+  rule of ``metrics.rules.supplier_order``), so results are deterministic on every engine;
 - ``on_share = sum_{c in ON} s_c`` for a named country or group ``ON``.
 
 The European Commission's strategic-dependency screen (European Commission 2021, *Strategic
@@ -27,6 +27,12 @@ flags a product when all three hold, each computed here for any importer ``G``:
 Results are unordered Ibis expressions: sort at the edge that shows them. (An ``order_by`` inside a
 composed expression is also a trap: ibis 12 compiles a later ``distinct()`` over it wrongly on Spark.)
 
+Coverage: where the loaded trade does not hold what a measure needs (an importer's exports, its
+imports from every supplier, every country's exports for world totals), the measure is null, never
+computed from rows that are not there. The analyses pass that knowledge in as ``Known`` functions
+(``friendshore.warehouse.harmonise.HarmonisedTrade.known``); without them everything counts as
+covered.
+
 The thresholds are parameters (``EcThresholds``). For a single country, criterion 2 is always met
 (all its imports are "extra-group"). World chokepoints follow CEPII's GeoDep convention of a world
 export HHI above 0.4.
@@ -34,7 +40,7 @@ export HHI above 0.4.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -42,10 +48,12 @@ import ibis.expr.types as ir
 from friendshore.errors import UserError
 from friendshore.metrics.parameters import CHOKEPOINT_HHI, EcThresholds
 from friendshore.metrics.parameters import DEFAULT_EC_THRESHOLDS as DEFAULT_THRESHOLDS
+from friendshore.metrics.rules import supplier_order
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
     "EcThresholds",
+    "Known",
     "chokepoint_exposure",
     "chokepoints",
     "dependence_screen",
@@ -54,6 +62,10 @@ __all__ = [
     "import_dependence",
     "summarise_by",
 ]
+
+
+#: Whether the loaded trade covers a need for a (year, HS6): ``(year, hs6) -> boolean``.
+Known = Callable[[ir.Value, ir.Value], ir.BooleanValue]
 
 
 def _filter(trade: ir.Table, *, year: int | Sequence[int] | None, hs6: Sequence[str] | None) -> ir.Table:
@@ -73,7 +85,7 @@ def _supplier_profile(flows: ir.Table, who: str) -> ir.Table:
     per = flows.group_by(["year", "hs6", who]).aggregate(v=flows.value_kusd.sum())
     per = per.filter(per.v > 0)
     w = ibis.window(group_by=[per.year, per.hs6])
-    ranked = ibis.window(group_by=[per.year, per.hs6], order_by=[per.v.desc(), per[who].desc()])
+    ranked = ibis.window(group_by=[per.year, per.hs6], order_by=supplier_order(per.v, per[who]))
     per = per.mutate(share=per.v / per.v.sum().over(w), rank=ibis.row_number().over(ranked))
     return per
 
@@ -88,6 +100,8 @@ def import_dependence(
     hs6: Sequence[str] | None = None,
     include_intra: bool = False,
     thresholds: EcThresholds = DEFAULT_THRESHOLDS,
+    imports_known: Known | None = None,
+    exports_known: Known | None = None,
 ) -> ir.Table:
     """Import dependence of ``importer`` (one country or a group's members) per year and HS6.
 
@@ -96,6 +110,11 @@ def import_dependence(
     ec_concentration, ec_importance, ec_substitutability``. ``on_share`` is null when
     ``on`` is not given. With ``include_intra`` the supplier metrics count trade between members
     too, and the EC columns (defined on extra-group imports) are null.
+
+    Where ``exports_known`` is false (the loaded trade lacks the importer's exports of a product)
+    ``export_kusd``, ``import_export_ratio`` and ``ec_substitutability`` are null, and so is
+    ``ec_flag`` unless another criterion already fails. Where ``imports_known`` is false (it lacks
+    some supplier's flows to the importer) every measure of the row is null.
     """
     members = sorted(set(importer))
     if not members:
@@ -119,30 +138,43 @@ def import_dependence(
     exports_from = trade.filter(trade.exporter.isin(members))
     exports = exports_from.group_by(["year", "hs6"]).aggregate(export_kusd=exports_from.value_kusd.sum())
     out = profile.join(totals, ["year", "hs6"], how="left").join(exports, ["year", "hs6"], how="left")
-    export_kusd = out.export_kusd.fill_null(0.0)
+    out = out.select(*profile.columns, "total_import_kusd", "export_kusd")
+    imp_ok = imports_known(out.year, out.hs6) if imports_known is not None else ibis.literal(True)
+    exp_ok = exports_known(out.year, out.hs6) if exports_known is not None else ibis.literal(True)
+    out = out.mutate(_imp_ok=imp_ok, _exp_ok=exp_ok)
+    export_kusd = ibis.ifelse(out._exp_ok, out.export_kusd.fill_null(0.0), ibis.null("float64"))
     extra_ratio = out.import_value_kusd / out.total_import_kusd
     cover = ibis.ifelse(export_kusd > 0, out.import_value_kusd / export_kusd, ibis.null("float64"))
     c1 = out.hhi > thresholds.hhi
     c2 = extra_ratio > thresholds.extra_import_ratio
-    c3 = ibis.ifelse(export_kusd > 0, cover > thresholds.import_export_ratio, True)
     null_bool = ibis.null("boolean")
+    c3 = ibis.ifelse(
+        out._exp_ok, ibis.ifelse(export_kusd > 0, cover > thresholds.import_export_ratio, True), null_bool
+    )
+    known = out._imp_ok
+
+    def imp(value: ir.Value, kind: str) -> ir.Value:
+        return ibis.ifelse(known, value, ibis.null(kind))
+
     out = out.select(
         importer=ibis.literal(name),
         year=out.year,
         hs6=out.hs6,
-        import_value_kusd=out.import_value_kusd,
-        n_suppliers=out.n_suppliers,
-        top_supplier=out.top_supplier,
-        top_share=out.top_share,
-        hhi=out.hhi,
-        on_share=(out.on_value.fill_null(0.0) / out.import_value_kusd) if on_set else ibis.null("float64"),
-        ec_flag=null_bool if include_intra else (c1 & c2 & c3),
-        total_import_kusd=out.total_import_kusd,
+        import_value_kusd=imp(out.import_value_kusd, "float64"),
+        n_suppliers=imp(out.n_suppliers, "int64"),
+        top_supplier=imp(out.top_supplier, "string"),
+        top_share=imp(out.top_share, "float64"),
+        hhi=imp(out.hhi, "float64"),
+        on_share=imp(out.on_value.fill_null(0.0) / out.import_value_kusd, "float64")
+        if on_set
+        else ibis.null("float64"),
+        ec_flag=null_bool if include_intra else imp(c1 & c2 & c3, "boolean"),
+        total_import_kusd=imp(out.total_import_kusd, "float64"),
         export_kusd=export_kusd,
-        extra_import_ratio=extra_ratio,
+        extra_import_ratio=imp(extra_ratio, "float64"),
         import_export_ratio=cover,
-        ec_concentration=null_bool if include_intra else c1,
-        ec_importance=null_bool if include_intra else c2,
+        ec_concentration=null_bool if include_intra else imp(c1, "boolean"),
+        ec_importance=null_bool if include_intra else imp(c2, "boolean"),
         ec_substitutability=null_bool if include_intra else c3,
     )
     return out
@@ -164,7 +196,7 @@ def dependence_screen(
 
     Returns ``year, importer, hs6, import_value_kusd, n_suppliers, top_supplier, top_share, hhi``
     (suppliers with a zero value are ignored; an exact tie for the top supplier goes to the later
-    ISO3 code, as in ``import_dependence``). Naming the top supplier costs about as much as the
+    ISO3 code, the rule of ``metrics.rules.supplier_order``). Naming the top supplier costs about as much as the
     rest of the pass; ``top_supplier=False`` leaves it null when only the statistics are wanted.
     """
     trade = _filter(trade, year=year, hs6=hs6)
@@ -201,11 +233,14 @@ def chokepoints(
     year: int | Sequence[int] | None = None,
     hs6: Sequence[str] | None = None,
     hhi_threshold: float = CHOKEPOINT_HHI,
+    world_known: Known | None = None,
 ) -> ir.Table:
     """World export concentration per year and HS6.
 
     Returns ``hs6, world_export_kusd, top_exporter, top_share, top3_share, world_hhi,
     n_exporters, chokepoint, year`` where ``chokepoint`` is ``world_hhi > hhi_threshold`` (CEPII GeoDep).
+    Where ``world_known`` is false (the loaded trade does not hold every country's exports of the
+    product) every measure is null.
     """
     trade = _filter(trade, year=year, hs6=hs6)
     per = _supplier_profile(trade, "exporter")
@@ -218,16 +253,15 @@ def chokepoints(
         world_hhi=(per.share * per.share).sum(),
     )
     out = out.mutate(chokepoint=out.world_hhi > hhi_threshold)
+    ok = world_known(out.year, out.hs6) if world_known is not None else ibis.literal(True)
+    out = out.mutate(_ok=ok)
+
+    def known(name: str) -> ir.Value:
+        return ibis.ifelse(out._ok, out[name], ibis.null(out[name].type()))
+
+    names = ["world_export_kusd", "top_exporter", "top_share", "top3_share", "world_hhi", "n_exporters"]
     return out.select(
-        "hs6",
-        "world_export_kusd",
-        "top_exporter",
-        "top_share",
-        "top3_share",
-        "world_hhi",
-        "n_exporters",
-        "chokepoint",
-        "year",
+        "hs6", *[known(n).name(n) for n in names], known("chokepoint").name("chokepoint"), "year"
     )
 
 
@@ -238,6 +272,7 @@ def chokepoint_exposure(
     hs6: Sequence[str] | None = None,
     hhi_threshold: float = CHOKEPOINT_HHI,
     min_share: float = 0.5,
+    world_known: Known | None = None,
 ) -> ir.Table:
     """Importers exposed to world chokepoints: those buying at least ``min_share`` of a
     chokepoint product from its top world exporter.
@@ -245,8 +280,8 @@ def chokepoint_exposure(
     Returns ``year, hs6, top_exporter, world_hhi, importer, import_value_kusd,
     share_from_top_exporter``.
     """
-    points = chokepoints(trade, year=year, hs6=hs6, hhi_threshold=hhi_threshold)
-    points = points.filter(points.chokepoint)
+    points = chokepoints(trade, year=year, hs6=hs6, hhi_threshold=hhi_threshold, world_known=world_known)
+    points = points.filter(points.chokepoint.fill_null(False))
     trade = _filter(trade, year=year, hs6=hs6)
     j = trade.join(points, ["year", "hs6"])
     per = j.group_by(["year", "hs6", "importer", "top_exporter", "world_hhi"]).aggregate(

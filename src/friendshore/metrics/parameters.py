@@ -26,11 +26,13 @@ __all__ = [
     "CHOKEPOINT_HHI",
     "DEFAULT_CHOKEPOINT_SHARE",
     "DEFAULT_EC_THRESHOLDS",
+    "DEFAULT_EVENT_WINDOW",
     "DEFAULT_SR_PARAMS",
     "DEFAULT_SR_THRESHOLDS",
     "DEFAULT_UNCERTAINTY",
     "DEFAULT_WEIGHTS",
     "INDICATORS",
+    "INDICATOR_MAX_LAG",
     "NORMALISATIONS",
     "CriticalityThresholds",
     "EcThresholds",
@@ -42,6 +44,11 @@ __all__ = [
     "require_fraction",
     "require_number",
 ]
+
+
+#: Full calendar years compared on each side of a dated measure in the event view (BACI is annual;
+#: three years smooth the chip cycle without reaching far back; a choice, not a published default).
+DEFAULT_EVENT_WINDOW = 3
 
 
 def require_number(
@@ -88,6 +95,13 @@ DEFAULT_EC_THRESHOLDS = EcThresholds()
 CHOKEPOINT_HHI = 0.4
 
 
+# --- Indicator years (metrics.rules) ---------------------------------------------------------
+
+#: Governance and alignment are read at each country's latest year up to the analysis year, and no
+#: older than this many years (docs/methods/rules.md).
+INDICATOR_MAX_LAG = 5
+
+
 # --- Supply risk (metrics.supply_risk) -------------------------------------------------------
 
 
@@ -122,7 +136,6 @@ class SupplyRiskParams:
     eol_rir: Mapping[str, float] = field(default_factory=dict)
     si_sr: Mapping[str, float] = field(default_factory=dict)
     include_domestic: bool = True
-    hs_revision: str = "HS17"
     thresholds: CriticalityThresholds = DEFAULT_SR_THRESHOLDS
 
     def __post_init__(self) -> None:

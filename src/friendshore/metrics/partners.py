@@ -1,56 +1,9 @@
 """Friend-shoring candidates: who could supply a product instead of a country of concern.
 
-For a product (one HS6 code) or a technology (a set of codes), an importer ``G`` (one country or
-a group's members), a country or group of concern ``X`` and an analysis year ``t``, every
-exporter outside ``G`` and ``X`` is a candidate. Each candidate ``c`` is described by
-
-| dimension | column | definition | source |
-|---|---|---|---|
-| capacity | ``export_kusd`` | ``c``'s exports of the product(s) to all destinations in ``t`` | BACI |
-| capacity | ``share_ex_concern`` | ``export_kusd`` over world exports by everyone outside ``X`` | BACI |
-| capability | ``rca`` | Balassa RCA of the product set: ``(x_cG / x_c) / (x_G / x)`` over all loaded products | BACI |
-| capability | ``density`` | relatedness to the product(s): density ``w_cp`` (see ``complexity``), world-export-weighted mean over the set | BACI |
-| governance | ``wgi_mean`` | mean of the six WGI estimates (VA, PV, GE, RQ, RL, CC) of the latest year <= ``t`` | World Bank WGI |
-| alignment | ``ideal_point_distance`` | ``|ideal_c - ideal_G|``, UNGA ideal points of the latest year <= ``t``; for a group ``ideal_G`` is the members' mean ideal point | Bailey, Strezhnev & Voeten (2017) |
-| distance | ``distw_km`` | CEPII population-weighted distance from ``c`` to ``G``; for a group the mean over members weighted by each member's imports of the product(s) in ``t`` (unweighted when they import none) | CEPII GeoDist |
-
-**Composite score.** In the tradition of the OECD/JRC *Handbook on Constructing Composite
-Indicators* (Nardo, Saisana, Saltelli, Tarantola, Hoffmann & Giovannini 2008, OECD), six
-indicators are transformed, normalised across the candidates and aggregated linearly:
-``S_c = sum_j w_j N_cj / sum_j w_j`` (sums over the indicators available for ``c``: a missing
-value re-weights the others, and the ``missing`` column says which). Transforms: capacity
-``ln(export_kusd)`` and distance ``ln(distw_km)`` (export values and distances span orders of
-magnitude; the JRC's rule of thumb treats indicators with |skewness| > 2 and kurtosis > 3.5,
-and a log is one of its treatments), RCA as symmetric RCA ``(RCA - 1) / (RCA + 1)`` (Dalum,
-Laursen & Villumsen 1998, *International Review of Applied Economics* 12(3)), the others as
-they are. Alignment distance and geographic distance count negatively (their sign is flipped
-before normalising). Normalisations (Handbook section 5): ``minmax``
-``(x - min) / (max - min)``, ``zscore`` ``(x - mean) / sd``, ``rank`` ``(rank - 1) / (n - 1)``
-with ties averaged; a constant indicator normalises to 0 (it cannot change a ranking). Rank 1 is
-the best score; scores equal to 12 decimals tie and are broken by ISO3 order; a candidate with no
-indicator is last.
-
-Default weights (``DEFAULT_WEIGHTS``): the five dimensions equally weighted (equal weighting is
-the Handbook's most common choice absent a consensus on importance), capability split equally
-between RCA and density: capacity 0.2, RCA 0.1, density 0.1, governance 0.2, alignment 0.2,
-distance 0.2. Users set their own with a TOML or JSON file (``load_weights``).
-
-**Uncertainty analysis** (Handbook section 7; Saisana, Saltelli & Tarantola 2005, *JRSS A*
-168(2)): ``draws`` Monte Carlo draws, each with weights drawn from a Dirichlet distribution
-centred on the chosen weights, ``w ~ Dirichlet(kappa * w0)`` (mean ``w0``; a larger
-``concentration`` kappa means less spread; with kappa = 50 a weight of 0.2 has a standard
-deviation of 0.056), and a normalisation drawn uniformly from ``normalisations``. Each draw
-ranks the candidates; the table reports each candidate's median rank and its 5th-95th
-percentile rank interval (nearest-rank percentiles, so every bound is a rank some draws gave). Draws come from ``numpy.random.default_rng(seed)``: the same seed gives
-the same intervals. ``concentration=None`` keeps the weights fixed; with one normalisation the
-interval then has zero width.
-
-**Reshoring versus friend-shoring** (``reshoring_comparison``): for each product, the importer's
-imports from the country of concern ``D`` against what could replace them today if all current
-exports were redirected (an upper bound: those exports have buyers now): the importer's own
-exports (``home``), the coalition partners' (outside ``G`` and ``X``) and everyone else's.
-Filled in that order: ``home_share = min(home, D) / D``, ``coalition_share = min(coalition,
-D - home used) / D``, ``others_share`` likewise, ``uncovered_share`` the rest.
+Candidates are described by capacity, capability (RCA, density), governance (WGI), alignment (UNGA
+ideal points) and distance (CEPII), ranked by a weighted composite (OECD/JRC Handbook) with Monte
+Carlo rank intervals; ``reshoring_comparison`` sets home, coalition and others against the imports
+from a country of concern. Definitions, weights and sources: docs/methods/partners.md.
 """
 
 from __future__ import annotations
@@ -73,6 +26,7 @@ from friendshore.metrics.complexity import revealed_advantage
 from friendshore.metrics.parameters import (
     DEFAULT_UNCERTAINTY,
     DEFAULT_WEIGHTS,
+    INDICATOR_MAX_LAG,
     INDICATORS,
     NORMALISATIONS,
     Normalisation,
@@ -80,6 +34,7 @@ from friendshore.metrics.parameters import (
     Weights,
     load_weights,
 )
+from friendshore.metrics.rules import governance_means, ideal_points
 from friendshore.nomenclature.groups import iso3_codes
 
 __all__ = [
@@ -197,35 +152,24 @@ def candidate_density(trade: ir.Table, *, hs6: Sequence[str], year: int, thresho
     return out.select("country", density=out.num / out.den)
 
 
-def governance_index(governance: ir.Table, *, year: int, max_lag: int | None = None) -> ir.Table:
+def governance_index(governance: ir.Table, *, year: int, max_lag: int | None = INDICATOR_MAX_LAG) -> ir.Table:
     """``country, wgi_year, wgi_mean, wgi_n``: the mean of the WGI estimates of each country's
-    latest year up to ``year`` (``wgi_n`` = how many of the six indicators it averages); with
-    ``max_lag`` only years from ``year - max_lag`` count."""
-    g = governance.filter((governance.year <= year) & governance.estimate.notnull())
-    if max_lag is not None:
-        g = g.filter(g.year >= year - max_lag)
-    latest = g.group_by("country").aggregate(wgi_year=g.year.max())
-    j = g.join(latest, [g.country == latest.country, g.year == latest.wgi_year])
-    return j.group_by(["country", "wgi_year"]).aggregate(
-        wgi_mean=j.estimate.mean(), wgi_n=j.indicator.nunique()
-    )
+    latest year up to ``year``, no older than ``year - max_lag`` (``wgi_n`` = how many of the six
+    indicators it averages). The rule is ``metrics.rules.governance_means``, shared with supply risk."""
+    return governance_means(governance, year=year, max_lag=max_lag)
 
 
 def alignment_distance(
-    alignment: ir.Table, *, year: int, importer: Sequence[str], max_lag: int | None = None
+    alignment: ir.Table, *, year: int, importer: Sequence[str], max_lag: int | None = INDICATOR_MAX_LAG
 ) -> ir.Table:
     """``country, un_year, ideal_point, importer_ideal_point, ideal_point_distance``.
 
-    Ideal points of each country's latest year up to ``year`` (from ``year - max_lag`` on, when
-    given: Taiwan's last ideal point is from 1971); ``importer_ideal_point`` is the mean over the
-    importer's members (null when none has one, and so is the distance).
+    Ideal points of each country's latest year up to ``year``, no older than ``year - max_lag``
+    (Taiwan's last ideal point is from 1971: ``metrics.rules.ideal_points``, shared with supply
+    risk); ``importer_ideal_point`` is the mean over the importer's members (null when none has one,
+    and so is the distance).
     """
-    a = alignment.filter((alignment.year <= year) & alignment.ideal_point.notnull())
-    if max_lag is not None:
-        a = a.filter(a.year >= year - max_lag)
-    latest = a.group_by("country").aggregate(un_year=a.year.max())
-    j = a.join(latest, [a.country == latest.country, a.year == latest.un_year])
-    points = j.group_by(["country", "un_year"]).aggregate(ideal_point=j.ideal_point.mean())
+    points = ideal_points(alignment, year=year, max_lag=max_lag)
     ref = points.filter(points.country.isin(sorted(set(importer)))).aggregate(
         importer_ideal_point=points.ideal_point.mean()
     )
@@ -478,7 +422,7 @@ def partner_candidates(
     normalisation: Normalisation = "minmax",
     uncertainty: Uncertainty = DEFAULT_UNCERTAINTY,
     threshold: float = 1.0,
-    max_lag: int = 5,
+    max_lag: int = INDICATOR_MAX_LAG,
 ) -> PartnerCandidates:
     """Rank the alternative suppliers of ``hs6`` for ``importer``, without ``exclude``.
 

@@ -77,7 +77,7 @@ them), so the same code runs on DuckDB and Spark.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 import ibis
@@ -89,7 +89,8 @@ from friendshore.errors import UserError
 from friendshore.metrics.parameters import DEFAULT_SR_PARAMS as DEFAULT_PARAMS
 from friendshore.metrics.parameters import DEFAULT_SR_THRESHOLDS as DEFAULT_THRESHOLDS
 from friendshore.metrics.parameters import CriticalityThresholds, SupplyRiskParams
-from friendshore.nomenclature.materials import MaterialStage, material_codes, select_materials
+from friendshore.metrics.rules import governance_means, ideal_points, latest_release, supplier_order
+from friendshore.nomenclature.materials import MaterialStage, material_units, select_materials
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -107,6 +108,10 @@ __all__ = [
 ]
 
 Num = TypeVar("Num", float, ir.NumericValue)
+
+#: Whether the loaded trade covers something for a (year, HS6): ``(year, hs6) -> boolean`` (see
+#: ``friendshore.warehouse.harmonise.HarmonisedTrade.known``).
+Known = Callable[[ir.Value, ir.Value], ir.BooleanValue]
 
 #: The leading columns of ``supply_risk`` (flag and provenance columns follow them).
 SUPPLY_RISK_COLUMNS = (
@@ -136,17 +141,6 @@ def calc_supply_risk(
     """
     half = import_reliance / 2
     return (hhi_global * half + hhi_sourcing * (1 - half)) * (1 - eol_rir) * si_sr
-
-
-def _latest_release(table: ir.Table, by: Sequence[str] = ()) -> ir.Table:
-    """Rows of the latest release (by name) within each ``by`` group."""
-    keys = list(by)
-    latest = (
-        table.group_by(keys).aggregate(release=table.release.max())
-        if keys
-        else table.aggregate(release=table.release.max())
-    )
-    return table.join(latest, [*keys, "release"])
 
 
 def _catalogue(
@@ -195,7 +189,7 @@ def global_supply(
         },
     )
     p = production.filter(production.statistic == "production", production.year <= year)
-    p = _latest_release(p, ["source"])
+    p = latest_release(p, ["source"])
     p = p.select(
         "source",
         "commodity",
@@ -252,20 +246,15 @@ def global_supply(
 
 
 def wgi_scores(governance: ir.Table, *, year: int) -> ir.Table:
-    """Governance scores 0-10 (10 = worst) from the WGI at the latest year <= ``year``.
+    """Governance scores 0-10 (10 = worst) from the WGI of each country's latest year <= ``year``,
+    no older than ``INDICATOR_MAX_LAG`` years (``metrics.rules.governance_means``, the rule partner
+    scoring uses too).
 
     ``wgi_mean`` is the mean of a country's available estimates (of VA, PV, GE, RQ, RL, CC;
     ``wgi_indicators`` says how many) and ``wgi_score = clip((2.5 - wgi_mean) * 2, 0, 10)``.
     Returns ``country, wgi_year, wgi_mean, wgi_indicators, wgi_score``.
     """
-    g = governance.filter(governance.year <= year, governance.estimate.notnull())
-    g = _latest_release(g)
-    latest = g.aggregate(wgi_year=g.year.max())
-    g = g.cross_join(latest)
-    g = g.filter(g.year == g.wgi_year)
-    out = g.group_by(["country", "wgi_year"]).aggregate(
-        wgi_mean=g.estimate.mean(), wgi_indicators=g.estimate.count()
-    )
+    out = governance_means(governance, year=year).rename(wgi_indicators="wgi_n")
     return out.mutate(wgi_score=((2.5 - out.wgi_mean) * 2).clip(lower=0.0, upper=10.0))
 
 
@@ -273,18 +262,14 @@ def alignment_scores(alignment: ir.Table, *, importer: Sequence[str], year: int)
     """Geopolitical distance of every country from ``importer``, rescaled to 0-10.
 
     ``A_c = 10 * |ideal_c - ideal_G| / (max ideal - min ideal)`` over the countries with an ideal
-    point in the latest year <= ``year`` (UNGA ideal points, Bailey, Strezhnev & Voeten 2017);
-    ``ideal_G`` is the mean ideal point of the importer's members (one member: its own). The score is
-    null for every country when no member has an ideal point that year.
+    point, each at its latest year <= ``year`` and no older than ``INDICATOR_MAX_LAG`` years
+    (``metrics.rules.ideal_points``, the rule partner scoring uses too; UNGA ideal points, Bailey,
+    Strezhnev & Voeten 2017); ``ideal_G`` is the mean ideal point of the importer's members (one
+    member: its own). The score is null for every country when no member has an ideal point.
     Returns ``country, alignment_year, ideal_point, importer_ideal_point, alignment_score``.
     """
     members = sorted(set(importer))
-    a = alignment.filter(alignment.year <= year, alignment.ideal_point.notnull())
-    a = _latest_release(a)
-    latest = a.aggregate(alignment_year=a.year.max())
-    a = a.cross_join(latest)
-    a = a.filter(a.year == a.alignment_year)
-    a = a.group_by(["country", "alignment_year"]).aggregate(ideal_point=a.ideal_point.mean())
+    a = ideal_points(alignment, year=year).rename(alignment_year="un_year")
     span = a.aggregate(
         ip_min=a.ideal_point.min(),
         ip_max=a.ideal_point.max(),
@@ -313,15 +298,16 @@ def hhi_weighted(
 ) -> ir.Table:
     """``HHI = sum_c share_c^2 * score_c * t_c`` per ``by`` group, with its diagnostics.
 
-    Rows with a null share are ignored; suppliers with a null score are left out of the sum and
-    their total share is reported as ``score_missing_share`` (the HHI is null when no supplier has a
-    score). Returns ``<by...>, hhi, n_suppliers, top_supplier, top_share, coverage,
-    score_missing_share``; ``coverage`` is the sum of the shares (1 when shares are of a total over
-    the listed suppliers), ``top_supplier`` ties are broken by code.
+        Rows with a null share are ignored; suppliers with a null score are left out of the sum and
+        their total share is reported as ``score_missing_share`` (the HHI is null when no supplier has a
+        score). Returns ``<by...>, hhi, n_suppliers, top_supplier, top_share, coverage,
+        score_missing_share``; ``coverage`` is the sum of the shares (1 when shares are of a total over
+        the listed suppliers); ``top_supplier`` follows ``metrics.rules.supplier_order`` (a tie goes to the
+    later code).
     """
     keys = list(by)
     t = suppliers.filter(suppliers[share].notnull())
-    order = ibis.window(group_by=[t[k] for k in keys], order_by=[ibis.desc(t[share]), t[supplier]])
+    order = ibis.window(group_by=[t[k] for k in keys], order_by=supplier_order(t[share], t[supplier]))
     t = t.mutate(_rank=ibis.row_number().over(order))
     s, sc, f = t[share], t[score], t[factor]
     return t.group_by(keys).aggregate(
@@ -334,6 +320,17 @@ def hhi_weighted(
     )
 
 
+#: Tonnes per unit of a production series' unit (the first word of the unit as the readers store it).
+_MASS_UNITS = {"kilograms": 0.001, "kilogram": 0.001, "metric": 1.0, "tonnes": 1.0, "tons": 1.0}
+
+
+def _tonnes_per_unit(unit: ir.StringValue) -> ir.FloatingValue:
+    """1 for tonnes, 0.001 for kilograms, null for a unit that is not a mass."""
+    first = unit.lower().split(" ")[0]
+    branches = [(first == name, factor) for name, factor in sorted(_MASS_UNITS.items())]
+    return ibis.cases(*branches, else_=ibis.null("float64")).cast("float64")  # type: ignore[return-value]
+
+
 def importer_sourcing(
     trade: ir.Table,
     supply: ir.Table,
@@ -344,44 +341,146 @@ def importer_sourcing(
     stage: MaterialStage | None = None,
     material: Sequence[str] | None = None,
     include_domestic: bool = True,
-    hs_revision: str = "HS17",
+    imports_known: Known | None = None,
+    exports_known: Known | None = None,
 ) -> tuple[ir.Table, ir.Table]:
     """What ``importer`` gets of each material, from whom, and its import reliance.
 
-    ``trade`` is the warehouse ``trade`` table (BACI), read in ``hs_revision`` at the latest year
-    <= ``year`` with rows for the material's HS6 codes; ``supply`` a ``global_supply`` result (the
-    importer's own production comes from it). Quantities are tonnes (``qty_t``; the few BACI rows
-    without a quantity are left out).
+    ``trade`` is the harmonised trade table (HS 2017; ``friendshore.warehouse.harmonise``), read at
+    the latest year <= ``year`` with rows for the material's HS6 codes; ``supply`` a
+    ``global_supply`` result (the importer's own production comes from it). The BACI rows without a
+    quantity are left out.
+
+    Units: every quantity is converted before it is added (``nomenclature.materials.material_units``):
+    traded tonnes times the catalogue's content factor (tonnes of the production basis, e.g. Cu
+    content, per tonne traded), production from its unit to tonnes (USGS gallium is in
+    kilograms). A code with no published factor stays in its gross tonnes: it cannot be added to
+    production, nor to another code's tonnes. ``units_ok`` is false when the quantities summed are
+    not all of one basis (then the sourcing shares and the import reliance are null): the
+    importer produces the material and a traded code has no factor, or two codes of different
+    bases both have trade. A catalogue row that states no units (a user's own) is added as it is
+    and ``units_declared`` is false. ``imports_known`` / ``exports_known`` (from the warehouse's
+    coverage) say whether the trade loaded covers the importer's imports and exports of a
+    (year, HS6); where it does not, the reliance is null too (``trade_covered`` false).
 
     Returns two tables:
 
     * suppliers: ``material, stage, supplier, kind ('import' | 'domestic'), quantity, share`` with
-      ``share = quantity / sum(quantity)`` per material and stage;
+      ``share = quantity / sum(quantity)`` per material and stage (tonnes of ``quantity_basis``);
     * reliance: ``material, stage, trade_year, imports_t, exports_t, importer_production,
       importer_production_status ('reported' | 'withheld' | 'not listed'), import_reliance_raw,
-      import_reliance`` with ``IR = (M - X) / (P + M - X)`` clipped to [0, 1] (0 where the importer
-      is a net exporter: ``P + M - X <= 0``).
+      import_reliance, quantity_basis, production_basis, units_ok, units_declared,
+      trade_covered`` with ``IR = (M - X) / (P + M - X)`` clipped to [0, 1] (0 where the importer
+      is a net exporter: ``P + M - X <= 0``); ``importer_production`` is in tonnes.
     """
     members = sorted(set(importer))
     if not members:
         raise UserError("importer has no members")
     cat = _catalogue(materials, stage, material)
+    unit_rows = material_units(cat).to_pylist()
+    # no nulls in a memtable: Spark turns a null float into NaN and a null string into 'NaN'
     codes = ibis.memtable(
-        material_codes(cat).to_pylist(), schema={"material": "string", "stage": "string", "hs6": "string"}
+        [
+            {
+                **row,
+                "factor": 1.0 if row["factor"] is None else row["factor"],
+                "production_basis": row["production_basis"] or "",
+            }
+            for row in unit_rows
+        ],
+        schema={
+            "material": "string",
+            "stage": "string",
+            "hs6": "string",
+            "factor": "float64",
+            "declared": "boolean",
+            "trade_basis": "string",
+            "production_basis": "string",
+        },
     )
-    tr = trade.filter(trade.hs_revision == hs_revision, trade.year <= year)
-    tr = _latest_release(tr, ["year"])
+    codes = codes.mutate(production_basis=codes.production_basis.nullif(""))
+    tr = trade.filter(trade.year <= year)
     tr = tr.select("year", "exporter", "importer", "hs6", "qty_t").join(codes, "hs6")
     latest = tr.group_by(["material", "stage"]).aggregate(trade_year=tr.year.max())
     tr = tr.join(latest, ["material", "stage"])
     tr = tr.filter(tr.year == tr.trade_year, tr.qty_t.notnull())
+    tr = tr.mutate(q=tr.qty_t * tr.factor)
     inbound = tr.filter(tr.importer.isin(members) & ~tr.exporter.isin(members))
-    imports = inbound.group_by(["material", "stage", "exporter"]).aggregate(quantity=inbound.qty_t.sum())
+    imports = inbound.group_by(["material", "stage", "exporter"]).aggregate(quantity=inbound.q.sum())
     outbound = tr.filter(tr.exporter.isin(members) & ~tr.importer.isin(members))
-    exports = outbound.group_by(["material", "stage"]).aggregate(exports_t=outbound.qty_t.sum())
+    exports = outbound.group_by(["material", "stage"]).aggregate(exports_t=outbound.q.sum())
+    own_trade = inbound.select("material", "stage", "trade_basis", "declared").union(
+        outbound.select("material", "stage", "trade_basis", "declared")
+    )
+    bases = own_trade.group_by(["material", "stage"]).aggregate(
+        n_bases=own_trade.trade_basis.nunique(),
+        basis_lo=own_trade.trade_basis.min(),
+        basis_hi=own_trade.trade_basis.max(),
+        undeclared=(~own_trade.declared).cast("int64").sum(),
+    )
+    series = supply.group_by(["material", "stage"]).aggregate(production_unit=supply.production_unit.max())
     own = supply.filter(supply.country.isin(members))
+    own = own.mutate(value=own.value * _tonnes_per_unit(own.production_unit))
     domestic = own.filter(own.value.notnull())
     domestic = domestic.group_by(["material", "stage", "country"]).aggregate(quantity=domestic.value.sum())
+
+    p_total = own.group_by(["material", "stage"]).aggregate(
+        importer_production=own.value.sum(), n_rows=own.count(), n_values=own.value.count()
+    )
+    prod_basis = codes.group_by(["material", "stage"]).aggregate(
+        production_basis=codes.production_basis.max(), units_declared=codes.declared.min()
+    )
+    checked = latest.join(codes, ["material", "stage"])
+    imp_ok = imports_known(checked.trade_year, checked.hs6) if imports_known else ibis.literal(True)
+    exp_ok = exports_known(checked.trade_year, checked.hs6) if exports_known else ibis.literal(True)
+    checked = checked.mutate(_ok=imp_ok & exp_ok)
+    covered = checked.group_by(["material", "stage"]).aggregate(
+        n_uncovered=(~checked._ok).cast("int64").sum()
+    )
+    m_total = imports.group_by(["material", "stage"]).aggregate(imports_t=imports.quantity.sum())
+    rel = latest.left_join(m_total, ["material", "stage"]).select(latest, "imports_t")
+    for extra in (exports, p_total, bases, series, prod_basis, covered):
+        cols = [c for c in extra.columns if c not in ("material", "stage")]
+        rel = rel.left_join(extra, ["material", "stage"]).select(rel, *cols)
+    m = rel.imports_t.fill_null(0.0)
+    x = rel.exports_t.fill_null(0.0)
+    p = rel.importer_production.fill_null(0.0)
+    n_bases = rel.n_bases.fill_null(0)
+    declared = rel.units_declared.fill_null(True)
+    # one basis among the traded codes, and the production's when the importer produces
+    same_as_production = (n_bases == 0) | (rel.basis_lo == rel.production_basis) | ~declared
+    mass = _tonnes_per_unit(rel.production_unit).notnull() | (rel.n_values.fill_null(0) == 0)
+    units_ok = (n_bases <= 1) & mass & ((p <= 0) | same_as_production)
+    trade_covered = rel.n_uncovered.fill_null(0) == 0
+    consumption = p + m - x
+    raw = ibis.ifelse(consumption > 0, (m - x) / consumption, ibis.null("float64"))
+    known = units_ok & trade_covered
+    status = ibis.cases(
+        (rel.n_values.fill_null(0) > 0, "reported"),
+        (rel.n_rows.fill_null(0) > 0, "withheld"),
+        else_="not listed",
+    )
+    reliance = rel.select(
+        "material",
+        "stage",
+        "trade_year",
+        imports_t=ibis.ifelse(trade_covered, m, ibis.null("float64")),
+        exports_t=ibis.ifelse(trade_covered, x, ibis.null("float64")),
+        importer_production=p,
+        importer_production_status=status,
+        import_reliance_raw=ibis.ifelse(known, raw, ibis.null("float64")),
+        import_reliance=ibis.ifelse(
+            known, raw.clip(lower=0.0, upper=1.0).fill_null(0.0), ibis.null("float64")
+        ),
+        quantity_basis=ibis.ifelse(
+            n_bases > 1, rel.basis_lo + " and " + rel.basis_hi, rel.basis_lo.coalesce(rel.production_basis)
+        ),
+        production_basis=rel.production_basis,
+        units_ok=units_ok,
+        units_declared=declared & (rel.undeclared.fill_null(0) == 0),
+        trade_covered=trade_covered,
+    )
+
     parts = [
         imports.select(
             "material",
@@ -403,36 +502,10 @@ def importer_sourcing(
         )
     suppliers = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
     suppliers = suppliers.filter(suppliers.quantity > 0)
+    ok = reliance.filter(reliance.units_ok & reliance.trade_covered).select("material", "stage")
+    suppliers = suppliers.join(ok, ["material", "stage"])
     w = ibis.window(group_by=[suppliers.material, suppliers.stage])
     suppliers = suppliers.mutate(share=suppliers.quantity / suppliers.quantity.sum().over(w))
-
-    m_total = imports.group_by(["material", "stage"]).aggregate(imports_t=imports.quantity.sum())
-    p_total = own.group_by(["material", "stage"]).aggregate(
-        importer_production=own.value.sum(), n_rows=own.count(), n_values=own.value.count()
-    )
-    rel = latest.left_join(m_total, ["material", "stage"]).left_join(exports, ["material", "stage"])
-    rel = rel.left_join(p_total, ["material", "stage"])
-    m = rel.imports_t.fill_null(0.0)
-    x = rel.exports_t.fill_null(0.0)
-    p = rel.importer_production.fill_null(0.0)
-    consumption = p + m - x
-    raw = ibis.ifelse(consumption > 0, (m - x) / consumption, ibis.null("float64"))
-    status = ibis.cases(
-        (rel.n_values.fill_null(0) > 0, "reported"),
-        (rel.n_rows.fill_null(0) > 0, "withheld"),
-        else_="not listed",
-    )
-    reliance = rel.select(
-        "material",
-        "stage",
-        "trade_year",
-        imports_t=m,
-        exports_t=x,
-        importer_production=p,
-        importer_production_status=status,
-        import_reliance_raw=raw,
-        import_reliance=raw.clip(lower=0.0, upper=1.0).fill_null(0.0),
-    )
     return suppliers, reliance
 
 
@@ -548,6 +621,8 @@ def supply_risk(
     material: Sequence[str] | None = None,
     params: SupplyRiskParams = DEFAULT_PARAMS,
     economic_importance: ir.Table | None = None,
+    imports_known: Known | None = None,
+    exports_known: Known | None = None,
 ) -> ir.Table:
     """Supply risk (EU CRM method) of each catalogue material and stage for ``importer`` in ``year``.
 
@@ -562,10 +637,13 @@ def supply_risk(
     weighting, production_year, trade_year, wgi_year, alignment_year, production_source,
     production_commodity, production_unit, world_basis, producer_coverage, score_missing_global,
     score_missing_sourcing, n_sources, importer_production, importer_production_status, imports_t,
-    exports_t, import_reliance_raw, hs6, eol_rir_known, si_sr_known, note``. The ``hhi_wgi_*`` columns
-    hold the score-weighted HHI whatever the weighting (``weighting`` says which score). A row's
-    ``supply_risk`` is null, with a ``note`` saying why, when either HHI or the import reliance is
-    unknown (no production series up to the year, no HS6 codes, no trade rows for them).
+    exports_t, import_reliance_raw, quantity_basis, units_ok, trade_covered, hs6, eol_rir_known,
+    si_sr_known, note``. The ``hhi_wgi_*`` columns hold the score-weighted HHI whatever the
+    weighting (``weighting`` says which score). A row's ``supply_risk`` is null, with a ``note``
+    saying why, when either HHI or the import reliance is unknown (no production series up to the
+    year, no HS6 codes, no trade rows for them, quantities whose units cannot be reconciled, or
+    trade the warehouse does not cover: ``importer_sourcing``). ``imports_known`` and
+    ``exports_known`` come from the warehouse's coverage (``HarmonisedTrade.known``).
     """
     members = sorted(set(importer))
     if not members:
@@ -604,7 +682,8 @@ def supply_risk(
         year=year,
         materials=cat,
         include_domestic=params.include_domestic,
-        hs_revision=params.hs_revision,
+        imports_known=imports_known,
+        exports_known=exports_known,
     )
     s = hhi_weighted(_weighted(suppliers.drop("kind", "quantity"), scores, restrictions), by=keys)
     s = s.select(
@@ -649,7 +728,24 @@ def supply_risk(
             "",
         ),
         ibis.ifelse(
-            ir_known & out.hhi_wgi_sourcing.isnull(), "the importer neither imports nor produces it; ", ""
+            ir_known & out.trade_covered & out.units_ok & out.hhi_wgi_sourcing.isnull(),
+            "the importer neither imports nor produces it; ",
+            "",
+        ),
+        ibis.ifelse(
+            ir_known & ~out.trade_covered,
+            "the loaded trade does not cover the importer's imports and exports of these codes "
+            "(see the data's coverage); ",
+            "",
+        ),
+        ibis.ifelse(
+            ir_known & out.trade_covered & ~out.units_ok,
+            "units cannot be reconciled: trade in tonnes of "
+            + out.quantity_basis.fill_null("?")
+            + ", production in tonnes of "
+            + out.production_basis.fill_null("?")
+            + " (no published content factor; see the materials catalogue); ",
+            "",
         ),
         ibis.ifelse(~out.eol_rir_known, "EoL-RIR unknown, taken as 0; ", ""),
         ibis.ifelse(~out.si_sr_known, "SI_SR unknown, taken as 1; ", ""),
@@ -664,13 +760,19 @@ def supply_risk(
             "",
         ),
         ibis.ifelse(
-            ir_known & (out.import_reliance_raw.isnull() | (out.import_reliance_raw < 0)),
+            ir_known
+            & out.units_ok
+            & out.trade_covered
+            & (out.import_reliance_raw.isnull() | (out.import_reliance_raw < 0)),
             "net exporter: import reliance set to 0; ",
             "",
         ),
         ibis.ifelse(
-            ir_known & (out.importer_production > 0) & ibis.literal(params.include_domestic),
-            "sourcing adds trade tonnes to production in " + unit + "; ",
+            ir_known
+            & (out.importer_production > 0)
+            & ibis.literal(params.include_domestic)
+            & ~out.units_declared.fill_null(True),
+            "sourcing adds trade tonnes to production in " + unit + " (the catalogue states no units); ",
             "",
         ),
         ibis.ifelse(out.score_missing_global.fill_null(0.0) > 0, "some producers have no score; ", ""),
@@ -713,6 +815,9 @@ def supply_risk(
         imports_t=out.imports_t,
         exports_t=out.exports_t,
         import_reliance_raw=out.import_reliance_raw,
+        quantity_basis=out.quantity_basis,
+        units_ok=out.units_ok,
+        trade_covered=out.trade_covered,
         hs6=out.hs6,
         eol_rir_known=out.eol_rir_known,
         si_sr_known=out.si_sr_known,

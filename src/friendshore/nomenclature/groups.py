@@ -8,7 +8,14 @@ source; every member has a ``from`` date, an optional ``to`` date (both inclusiv
 
 A user group may not reuse a built-in name unless it sets ``override = true``: that is how a user
 edits a built-in default such as ``countries-of-concern``. Two user files may not define the same
-group.
+group. No group may take a country's ISO3 code as its name (``chn`` would otherwise replace CHN
+wherever codes are accepted), and ``resolve`` always reads a country code as the country.
+
+This file is the one store of membership facts. Each member period has a ``role``: ``member``
+(the default, and the only role a group's member list counts), ``guest`` or ``invited``. The
+register (``friendshore.register``) re-exports every period, whatever its role, as its
+``Membership`` records; it holds no membership data of its own, so groups and register cannot
+disagree (docs/register.md says why the data lives here: the register sits below nomenclature).
 
 ISO3 codes are checked against ``data/iso3.csv``: the ISO 3166-1 alpha-3 list (249 codes, which
 include TWN for Taiwan), generated from the ``pycountry`` package (Debian iso-codes), version
@@ -23,26 +30,30 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import shutil
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from friendshore.errors import DataSourceError, SchemaError, UnknownCodeError, UserError
+from friendshore.nomenclature.citation import Source
+from friendshore.nomenclature.tomlfile import parse_toml, schema_error
 
 __all__ = [
     "GROUPS_PATH",
+    "ROLES",
     "Group",
     "GroupFile",
     "Member",
+    "Role",
     "Source",
     "add_group_file",
     "builtin_groups",
@@ -57,7 +68,11 @@ __all__ = [
 GROUPS_PATH = "src/friendshore/nomenclature/data/groups.toml"
 
 _NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_SOURCE_DATE_RE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|n\.d\.)$")
+
+#: What a country is to a group: a ``member`` (the only role a group's member list counts), a
+#: ``guest`` (takes part without joining) or ``invited`` (asked to join, has not yet).
+Role = Literal["member", "guest", "invited"]
+ROLES: tuple[str, ...] = ("member", "guest", "invited")
 
 
 @lru_cache(maxsize=1)
@@ -67,36 +82,13 @@ def iso3_codes() -> Mapping[str, str]:
     return MappingProxyType({row["iso3"]: row["name"] for row in csv.DictReader(io.StringIO(text))})
 
 
-class Source(BaseModel):
-    """A citation: who published what, where, when (``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY`` or ``n.d.``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    publisher: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    url: str = Field(pattern=r"^https?://\S+$")
-    date: str
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date_text(cls, value: Any) -> Any:
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, str) and not _SOURCE_DATE_RE.match(value.strip()):
-            raise ValueError("use YYYY-MM-DD, YYYY-MM, YYYY or n.d.")
-        return value.strip() if isinstance(value, str) else value
-
-    def cite(self) -> str:
-        """One line: ``publisher, "title", url (date)``."""
-        return f'{self.publisher}, "{self.title}", {self.url} ({self.date})'
-
-
 class Member(BaseModel):
     """One membership period of one country."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     iso3: str
+    role: Role = "member"
     start: date = Field(alias="from")
     end: date | None = Field(default=None, alias="to")
     verified: bool
@@ -147,15 +139,37 @@ class Group(BaseModel):
                 f"'{value}' is not lower-case-hyphenated (letters, digits and single hyphens, "
                 "e.g. 'my-coalition')"
             )
+        if value.upper() in iso3_codes():
+            raise ValueError(
+                f"'{value}' is the ISO3 code of {iso3_codes()[value.upper()]}: a group may never take a "
+                "country's code (it would replace the country wherever codes are accepted)"
+            )
         return value
 
-    def at(self, when: date) -> list[Member]:
-        """The membership periods that cover ``when``, one per country, sorted by ISO3."""
-        found: dict[str, Member] = {}
+    @model_validator(mode="after")
+    def _one_role_at_a_time(self) -> Group:
+        by_country: dict[str, list[Member]] = {}
         for member in self.members:
-            if member.active(when) and member.iso3 not in found:
-                found[member.iso3] = member
+            by_country.setdefault(member.iso3, []).append(member)
+        for code, periods in by_country.items():
+            periods = sorted(periods, key=lambda m: m.start)
+            for before, after in itertools.pairwise(periods):
+                if before.end is None or after.start <= before.end:
+                    raise ValueError(
+                        f"member {code}: the periods from {before.start} and from {after.start} overlap "
+                        "(end one with 'to' before the next begins)"
+                    )
+        return self
+
+    def at(self, when: date, roles: Collection[str] = ("member",)) -> list[Member]:
+        """The periods with a role in ``roles`` (default: members only) that cover ``when``, sorted
+        by ISO3."""
+        found = {m.iso3: m for m in self.members if m.role in roles and m.active(when)}
         return [found[code] for code in sorted(found)]
+
+    def periods(self, roles: Collection[str] = ("member",)) -> list[Member]:
+        """Every period with a role in ``roles`` (default: members only), by ISO3 then start."""
+        return sorted((m for m in self.members if m.role in roles), key=lambda m: (m.iso3, m.start))
 
 
 class GroupFile(BaseModel):
@@ -166,65 +180,13 @@ class GroupFile(BaseModel):
     groups: tuple[Group, ...] = Field(default=(), alias="group")
 
 
-def _field_path(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
-    """``('group', 1, 'member', 2, 'iso3')`` -> ``group quad > member IND > iso3`` (``#n`` if unnamed).
-
-    No square brackets: the CLI prints messages with Rich markup, which would eat ``[name]``.
-    """
-    parts: list[str] = []
-    node: Any = data
-    i = 0
-    while i < len(loc):
-        key = loc[i]
-        nxt = loc[i + 1] if i + 1 < len(loc) else None
-        if isinstance(nxt, int) and isinstance(node, Mapping) and isinstance(node.get(key), list):
-            items = node[key]
-            item = items[nxt] if nxt < len(items) else {}
-            label = None
-            if isinstance(item, Mapping):
-                label = item.get("name") or item.get("iso3")
-            parts.append(f"{key} {label}" if isinstance(label, str) and label else f"{key} #{nxt + 1}")
-            node = item
-            i += 2
-            continue
-        parts.append(str(key))
-        node = node.get(key) if isinstance(node, Mapping) else None
-        i += 1
-    return " > ".join(parts) if parts else "file"
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    text = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        text = text.removeprefix(prefix)
-    return text
-
-
 def _parse(text: str, origin: str) -> tuple[Group, ...]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise SchemaError(
-            f"not valid TOML: {exc}",
-            file=origin,
-            line=int(found.group(1)) if found else None,
-            hint="check quotes, brackets and dates (dates are written 2024-01-31)",
-        ) from None
+    data = parse_toml(text, origin)
     try:
         parsed = GroupFile.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        first = _field_path(tuple(errors[0]["loc"]), data)
-        others = [f"{_field_path(tuple(e['loc']), data)}: {_message(e)}" for e in errors[1:4]]
-        more = f"; also {'; '.join(others)}" if others else ""
-        if len(errors) > 4:
-            more += f" (and {len(errors) - 4} more)"
-        raise SchemaError(
-            f"{_message(errors[0])}{more}",
-            file=origin,
-            field=first,
-            hint=f"the format is described at the top of {GROUPS_PATH}",
+        raise schema_error(
+            exc, data, origin, hint=f"the format is described at the top of {GROUPS_PATH}"
         ) from None
     if not parsed.groups:
         raise SchemaError("no [[group]] table found", file=origin, field="group")
@@ -319,11 +281,11 @@ def resolve(code_or_group: str, at: date, home: Path | None = None) -> list[str]
     Raises ``UnknownCodeError`` naming the known groups when it is neither.
     """
     text = code_or_group.strip()
+    if text.upper() in iso3_codes():  # a country code is always the country: no group can take it
+        return [text.upper()]
     groups = load_groups(home)
     if text.lower() in groups:
         return [member.iso3 for member in groups[text.lower()].at(at)]
-    if text.upper() in iso3_codes():
-        return [text.upper()]
     raise UnknownCodeError(
         f"'{code_or_group}' is neither an ISO3 country code nor a known group "
         f"(known groups: {', '.join(sorted(groups))}; country codes are ISO 3166-1 alpha-3, "

@@ -15,6 +15,9 @@ conversion sheet by default) or a CSV/TSV export of one sheet, and returns the t
 ``hs_concordance`` (``from_revision, to_revision, from_hs6, to_hs6, relationship``). The first
 revision column is the source unless the headers say ``From``/``To``.
 
+``hs17_crosswalk`` turns such a table into the rule that maps trade data: one HS 2017 code per code
+of the other revision (see its docstring for the rule on splits and merges).
+
 ``to_hs17`` maps codes of any revision (HS92, HS96, HS02, HS07, HS12, HS17, HS22) to HS 2017
 with such a table, in either direction (an ``HS 2017 -> HS 2012`` table is read backwards for
 HS12 codes); codes that cannot be mapped raise ``UnknownCodeError`` naming them.
@@ -36,10 +39,12 @@ from friendshore.errors import DataSourceError, SchemaError, UnknownCodeError, U
 
 __all__ = [
     "CONCORDANCE_SCHEMA",
+    "CROSSWALK_SCHEMA",
     "HS_REVISIONS",
     "REFERENCE_REVISION",
     "concordance_table",
     "hs17_candidates",
+    "hs17_crosswalk",
     "hs_revision",
     "normalise_hs6",
     "read_hs_concordance",
@@ -321,6 +326,45 @@ def to_hs17(codes: Iterable[str], revision: str, concordance: pa.Table) -> dict[
             f"from {hs_revision(revision)} to HS17 (one target per code), or hs17_candidates"
         )
     return {code: found[0] for code, found in candidates.items()}
+
+
+#: The schema of ``hs17_crosswalk``: a source code, its HS 2017 code, and how many HS 2017 codes
+#: the table offered for it (1: a 1:1 or n:1 link; more: a split, resolved by the rule).
+CROSSWALK_SCHEMA = pa.schema([("from_hs6", pa.string()), ("hs6", pa.string()), ("n_candidates", pa.int32())])
+
+
+def hs17_crosswalk(concordance: pa.Table, revision: str) -> pa.Table:
+    """One HS 2017 code for every code of ``revision`` the concordance names: the mapping of trade data.
+
+    The rule (the same for every link, so that value is moved, never created or lost):
+
+    * every row of a source code goes, whole, to **one** HS 2017 code. A flow is never split
+      between codes, so no flow is invented, each flow keeps its one supplier and its quantity, and
+      a product's total is the sum of the source codes mapped to it (the totals before and after
+      mapping are equal);
+    * 1:1 and n:1 links (a code unchanged, or several codes merged into one HS 2017 code) have one
+      candidate: it is taken;
+    * 1:n and n:n links (a code whose scope HS 2017 splits between several codes) take the candidate
+      with the **same six digits** when there is one (the heading kept its number: its residual
+      scope stays there), else the **lowest** candidate code (a fixed, documented choice; the
+      table says nothing about the split of value). ``n_candidates`` > 1 marks these codes.
+
+    Candidates come from the table in either direction: a conversion table from ``revision`` to
+    HS 2017 (UNSD's HS 2022 -> HS 2017) names one target per code; a table from HS 2017 to
+    ``revision`` (UNSD's HS 2017 -> HS 2007 and -> HS 2012) is read backwards, so the candidates of
+    a code are the HS 2017 codes that convert to it. Returns ``CROSSWALK_SCHEMA`` sorted by code;
+    HS 2017 itself maps every code to itself (an empty table).
+    """
+    rev = hs_revision(revision)
+    if rev == REFERENCE_REVISION:
+        return CROSSWALK_SCHEMA.empty_table()
+    pairs = _pairs(concordance, rev)
+    rows = []
+    for code in sorted(pairs):
+        found = sorted(pairs[code])
+        pick = code if code in found else found[0]
+        rows.append({"from_hs6": code, "hs6": pick, "n_candidates": len(found)})
+    return pa.Table.from_pylist(rows, schema=CROSSWALK_SCHEMA)
 
 
 def concordance_table(rows: Sequence[tuple[str, str, str, str, str | None]]) -> pa.Table:

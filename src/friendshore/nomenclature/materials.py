@@ -14,9 +14,15 @@ row per production series that can stand for a material at a stage:
 | ``si_sr`` | substitution index for supply risk, in (0, 1]; empty = unknown |
 | ``citation`` | where ``eol_rir`` and ``si_sr`` come from |
 | ``note`` | basis and caveats of the production series and the HS6 codes |
+| ``basis`` | what the production series counts (``Ga content``, ``Cu content``, ``manganese ore (gross weight)``): the quantities that supply risk adds up are tonnes of this |
+| ``content`` | ``;``-separated ``HS6=FACTOR`` for every code of ``hs6``: the tonnes of ``basis`` in a tonne of the traded good (``1`` where the traded good is the basis, e.g. refined copper), or ``-`` where no factor is published (ores, concentrates, bundled codes) |
+| ``unit_note`` | where each factor comes from, or why there is none |
 
-Every row of a ``(material, stage)`` carries the same ``hs6``, ``eol_rir`` and ``si_sr``; the loader
-checks it. Unknown parameters stay empty here; the supply-risk metric then uses the neutral values
+Every row of a ``(material, stage)`` carries the same ``hs6``, ``eol_rir``, ``si_sr``, ``basis``
+and ``content``; the loader checks it. Supply risk converts before adding (``material_units``):
+trade tonnes times the factor, production from its unit (kilograms or tonnes) to tonnes; where a
+factor is ``-`` the tonnes of that code cannot be added to production, and the supply risk of an
+importer that produces the material is null with that reason. Unknown parameters stay empty here; the supply-risk metric then uses the neutral values
 (``eol_rir`` 0, ``si_sr`` 1) and says so in its output.
 """
 
@@ -38,10 +44,12 @@ __all__ = [
     "MATERIALS_PATH",
     "MATERIALS_SCHEMA",
     "MATERIAL_STAGES",
+    "UNITS_SCHEMA",
     "MaterialStage",
     "load_materials",
     "material_codes",
     "material_names",
+    "material_units",
     "select_materials",
 ]
 
@@ -65,6 +73,22 @@ MATERIALS_SCHEMA = pa.schema(
         ("si_sr", pa.float64()),
         ("citation", pa.string()),
         ("note", pa.string()),
+        ("basis", pa.string()),
+        ("content", pa.string()),
+        ("unit_note", pa.string()),
+    ]
+)
+
+#: The schema of ``material_units``: one row per (material, stage, HS6) with its conversion.
+UNITS_SCHEMA = pa.schema(
+    [
+        ("material", pa.string()),
+        ("stage", pa.string()),
+        ("hs6", pa.string()),
+        ("factor", pa.float64()),
+        ("declared", pa.bool_()),
+        ("trade_basis", pa.string()),
+        ("production_basis", pa.string()),
     ]
 )
 
@@ -88,6 +112,32 @@ def _fraction(text: str, *, line: int, field: str, low_open: bool = False) -> fl
             field=field,
         )
     return value
+
+
+def _content(text: str, codes: list[str], *, line: int) -> str | None:
+    """Check ``HS6=FACTOR;...`` names every code once, with a factor in (0, 1] or ``-``."""
+    pairs: dict[str, str] = {}
+    for item in [t.strip() for t in text.split(";") if t.strip()]:
+        code, sep, factor = (p.strip() for p in item.partition("="))
+        if not sep or code not in codes or code in pairs:
+            raise SchemaError(
+                f"'{item}' is not HS6=FACTOR for a code of hs6 (each once)",
+                file=MATERIALS_PATH,
+                line=line,
+                field="content",
+            )
+        if factor != "-":
+            _fraction(factor, line=line, field="content", low_open=True)
+        pairs[code] = factor
+    if set(pairs) != set(codes):
+        missing = sorted(set(codes) - set(pairs))
+        raise SchemaError(
+            f"no factor for {missing} (write CODE=- where none is published)",
+            file=MATERIALS_PATH,
+            line=line,
+            field="content",
+        )
+    return ";".join(f"{c}={f}" for c, f in pairs.items()) or None
 
 
 @lru_cache(maxsize=1)
@@ -136,6 +186,11 @@ def _rows() -> tuple[dict[str, object], ...]:
         for field in ("source", "commodity", "source_stage", "citation"):
             if not raw[field].strip():
                 raise SchemaError("value is missing", file=MATERIALS_PATH, line=line, field=field)
+        content = _content(raw.get("content", ""), codes, line=line)
+        if not raw.get("basis", "").strip():
+            raise SchemaError("value is missing", file=MATERIALS_PATH, line=line, field="basis")
+        if not raw.get("unit_note", "").strip():
+            raise SchemaError("value is missing", file=MATERIALS_PATH, line=line, field="unit_note")
         row: dict[str, object] = {
             "material": material,
             "stage": stage,
@@ -148,12 +203,15 @@ def _rows() -> tuple[dict[str, object], ...]:
             "si_sr": _fraction(raw["si_sr"], line=line, field="si_sr", low_open=True),
             "citation": raw["citation"].strip(),
             "note": raw["note"].strip() or None,
+            "basis": raw["basis"].strip(),
+            "content": content,
+            "unit_note": raw["unit_note"].strip(),
         }
         key = (material, stage)
-        values = (row["hs6"], row["eol_rir"], row["si_sr"])
+        values = (row["hs6"], row["eol_rir"], row["si_sr"], row["basis"], row["content"])
         if shared.setdefault(key, values) != values:
             raise SchemaError(
-                f"hs6, eol_rir and si_sr differ between the rows of ({material}, {stage})",
+                f"hs6, eol_rir, si_sr, basis and content differ between the rows of ({material}, {stage})",
                 file=MATERIALS_PATH,
                 line=line,
                 hint="every series of a material and stage shares its codes and parameters",
@@ -205,3 +263,41 @@ def material_codes(table: pa.Table | None = None) -> pa.Table:
                 out[(str(row["material"]), str(row["stage"]), code)] = None
     schema = pa.schema([("material", pa.string()), ("stage", pa.string()), ("hs6", pa.string())])
     return pa.Table.from_pylist([{"material": m, "stage": s, "hs6": h} for m, s, h in out], schema=schema)
+
+
+def material_units(table: pa.Table | None = None) -> pa.Table:
+    """``UNITS_SCHEMA``: one row per (material, stage, HS6) with how its tonnes convert.
+
+    ``factor`` is the tonnes of ``production_basis`` per tonne traded (null where none is
+    published, or where the catalogue row declares no ``content``); ``declared`` says whether the
+    catalogue row states its units at all (a user's catalogue may not: its tonnes are then added as
+    they are, and the output says so); ``trade_basis`` is what the converted tonnes count: the
+    production basis when a factor is known, else the gross weight of that code.
+    """
+    rows = (load_materials() if table is None else table).to_pylist()
+    out: dict[tuple[str, str, str], dict[str, object]] = {}
+    for row in rows:
+        factors: dict[str, str] = {}
+        content = row.get("content")
+        for item in str(content or "").split(";"):
+            code, _, factor = item.partition("=")
+            if code:
+                factors[code] = factor
+        basis = row.get("basis")
+        for code in str(row["hs6"] or "").split(";"):
+            if not code:
+                continue
+            known = factors.get(code, "-") != "-"
+            declared = content is not None
+            out[(str(row["material"]), str(row["stage"]), code)] = {
+                "material": row["material"],
+                "stage": row["stage"],
+                "hs6": code,
+                "factor": float(factors[code]) if known else None,
+                "declared": declared,
+                "trade_basis": (
+                    (basis if known else f"gross weight of {code}") if declared else "tonnes as traded"
+                ),
+                "production_basis": basis,
+            }
+    return pa.Table.from_pylist(list(out.values()), schema=UNITS_SCHEMA)

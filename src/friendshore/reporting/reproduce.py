@@ -13,16 +13,27 @@ default. ``tests/published/`` runs the same functions.
 
 from __future__ import annotations
 
+import csv
 import importlib
 import math
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from importlib.resources import files
 from typing import Any, Literal
 
-from friendshore.errors import UnknownCodeError
+from friendshore.errors import SchemaError, UnknownCodeError
 from friendshore.settings import Settings
 
-__all__ = ["REPRODUCTIONS", "Check", "Entry", "reproduction", "run_reproduction"]
+__all__ = [
+    "REPRODUCTIONS",
+    "Check",
+    "Entry",
+    "Published",
+    "compare",
+    "published_values",
+    "reproduction",
+    "run_reproduction",
+]
 
 Kind = Literal["published", "consistency"]
 
@@ -49,6 +60,52 @@ class Check:
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "ok": self.ok}
+
+
+@dataclass(frozen=True)
+class Published:
+    """A printed figure, as its data file records it: value, tolerance, where it is printed, and the
+    keys (material, country, year, ...) that say what it is."""
+
+    quantity: str
+    value: float
+    tolerance: float
+    source: str
+    keys: Mapping[str, str] = field(default_factory=dict)
+
+
+#: Files ``<name>.csv`` with columns quantity, published, tolerance, source (and key columns).
+PUBLISHED_DIR = "published"
+
+
+def published_values(name: str) -> list[Published]:
+    """The published figures of reproduction ``name`` from ``reporting/published/<name>.csv``."""
+    resource = files("friendshore.reporting").joinpath(PUBLISHED_DIR, f"{name}.csv")
+    origin = f"src/friendshore/reporting/{PUBLISHED_DIR}/{name}.csv"
+    rows = list(csv.DictReader(resource.read_text("utf-8").splitlines()))
+    out = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            value, tolerance = float(row["published"]), float(row["tolerance"])
+        except (KeyError, TypeError, ValueError):
+            raise SchemaError("published and tolerance must be numbers", file=origin, line=line) from None
+        keys = {k: v for k, v in row.items() if k not in ("quantity", "published", "tolerance", "source")}
+        out.append(Published(row["quantity"], value, tolerance, row["source"], keys))
+    return out
+
+
+def compare(name: str, ours: Mapping[str, float], *, note: Mapping[str, str] | None = None) -> list[Check]:
+    """One ``Check`` per published figure of ``name``: ours where computed, NaN (a failure) where not."""
+    return [
+        Check(
+            p.quantity,
+            p.value,
+            float(ours.get(p.quantity, math.nan)),
+            p.tolerance,
+            p.source + (f"; {note[p.quantity]}" if note and p.quantity in note else ""),
+        )
+        for p in published_values(name)
+    ]
 
 
 @dataclass(frozen=True)
@@ -134,11 +191,21 @@ REPRODUCTIONS: dict[str, Entry] = {
             kind="consistency",
         ),
         Entry(
+            "taiwan-ic-exports",
+            "Taiwan's exports of integrated circuits (8542) to China: Taiwan's customs record beside BACI's",
+            "Customs Administration, Ministry of Finance (Taiwan), trade statistics portal, exports of CCC "
+            "8542 by destination, 2013-2024 (taiwan_customs_ic_exports); CEPII BACI HS07 V202601, China's "
+            "imports from code 490. A gap is expected (origin vs destination, CIF vs FOB, re-exports); the "
+            "tolerance is Taiwan's exports of 8542 to Hong Kong that year",
+            "friendshore.reporting.reproductions_chips:taiwan_ic_exports",
+            kind="consistency",
+        ),
+        Entry(
             "crm-main-suppliers",
-            "Main global supplier per critical material: EU CRM 2023 vs our global-supply term",
+            "Share of the main global supplier per critical material: EU CRM 2023 vs our global-supply term",
             "European Commission (2023), Study on the critical raw materials for the EU 2023, final report, "
-            "DOI 10.2873/725585, Table A (as compiled in critical-materials-atlas derived_eucrm.json); ours from "
-            "BGS World Mineral Statistics and USGS MCS 2026. A check is 1 when our top producer is the EU's.",
+            "DOI 10.2873/725585, Table A (as compiled in critical-materials-atlas derived_eucrm.json); ours: "
+            "the same country's share of world production in BGS World Mineral Statistics, mean of 2016-2020.",
             "friendshore.reporting.reproductions_risk:crm_main_suppliers",
         ),
         Entry(

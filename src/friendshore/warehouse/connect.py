@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ibis.backends import BaseBackend
     from pyspark.sql import SparkSession
 
+    from friendshore.warehouse.harmonise import HarmonisedTrade
+
 __all__ = ["Snapshot", "connect", "open_snapshot", "require_table", "spark_session"]
 
 _spark_lock = threading.Lock()
@@ -32,7 +34,10 @@ _spark: SparkSession | None = None
 
 
 def spark_session(remote: str | None = None) -> SparkSession:
-    """A Spark session: Spark Connect when ``remote`` is given, else one shared local-mode session."""
+    """A Spark session: Spark Connect when ``remote`` is given, else one shared local-mode session.
+
+    Connections do not use it directly: each gets its own session (``_own_session``), so that
+    their temporary views never meet."""
     global _spark
     try:
         from pyspark.sql import SparkSession
@@ -57,6 +62,19 @@ def spark_session(remote: str | None = None) -> SparkSession:
         return _spark
 
 
+def _own_session(remote: str | None) -> SparkSession:
+    """A Spark session of one warehouse connection. Temporary views live in a session, so two
+    connections (two warehouses, or two versions of one) must not share one: each gets a new
+    session on the shared local Spark context (``newSession``: own views and SQL settings, same
+    executors), or a new Spark Connect session."""
+    if remote:
+        from pyspark.sql import SparkSession
+
+        session: SparkSession = SparkSession.builder.remote(remote).create()
+        return session
+    return spark_session().newSession()
+
+
 def _paths(home: Path, manifest: Manifest, table: str) -> list[str]:
     return [str(home / f) for f in manifest.files(table)]
 
@@ -74,10 +92,18 @@ class Snapshot:
         return bool(self.manifest.partitions(name))
 
     def table(self, name: str) -> ibis.Table:
-        """The loaded table ``name``, or a clear error saying how to load it."""
+        """The loaded table ``name`` as stored, or a clear error saying how to load it."""
         if not self.has(name):
             raise _not_loaded(name)
         return self.con.table(name)
+
+    def trade(self, *, release: str | None = None) -> HarmonisedTrade:
+        """Trade as the analyses read it: HS 2017, one revision and release per year and product
+        (``friendshore.warehouse.harmonise``); ``.table`` is the Ibis table."""
+        from friendshore.warehouse.harmonise import harmonise
+
+        self.table("trade")  # not loaded -> a clear error
+        return harmonise(self.con, self.manifest, self.home, release=release)
 
 
 def connect(settings: Settings) -> BaseBackend:
@@ -104,10 +130,8 @@ def open_snapshot(settings: Settings) -> Snapshot:
     elif settings.backend == "pyspark":
         # ibis 12 sets a pandas option that pandas 3 deprecates; the warning is noise for users.
         warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
-        session = spark_session(settings.spark_remote)
+        session = _own_session(settings.spark_remote)
         con = ibis.pyspark.connect(session)
-        for name in TABLES:
-            session.catalog.dropTempView(name)
         for name in loaded:
             session.read.parquet(*_paths(home, manifest, name)).createOrReplaceTempView(name)
     else:  # pragma: no cover - Settings validates the literal

@@ -29,6 +29,7 @@ from friendshore.sources.baci import (
     read_baci_products,
 )
 from friendshore.sources.checks import require_nonempty
+from friendshore.warehouse.coverage import measure_coverage
 from friendshore.warehouse.store import (
     Partition,
     SourceFile,
@@ -181,8 +182,8 @@ def ingest_baci(
 
         first = trade_jobs[0][1]
         if first.member is None and not any(kind == "products" for *_, kind in jobs):
-            beside = first.path.parent / f"product_codes_{meta(first)[0]}_{rel}.csv"
-            if beside.exists():
+            beside = _beside(first.path, f"product_codes_{meta(first)[0]}_", rel)
+            if beside is not None:
                 jobs.append((None, _Member(beside, None), "products"))
 
         with transaction(home) as tx:
@@ -217,6 +218,20 @@ def ingest_baci(
             return list(tx.staged)
 
 
+def _beside(trade_file: Path, prefix: str, release: str) -> Path | None:
+    """The release's dictionary shipped next to a yearly file (``country_codes_V202601.csv``,
+    ``product_codes_HS17_V202601.csv``), names compared without case (releases such as ``V202301b``
+    are written either way)."""
+    want = f"{prefix}{release}.csv".lower()
+    return next((p for p in sorted(trade_file.parent.glob("*.csv")) if p.name.lower() == want), None)
+
+
+def _other_releases(trade_file: Path, prefix: str) -> str:
+    """A hint naming dictionaries of other releases next to ``trade_file`` ('' when none)."""
+    other = sorted(p.name for p in trade_file.parent.glob("*.csv") if p.name.lower().startswith(prefix))
+    return f" ({', '.join(other)} next to the file is of another release)" if other else ""
+
+
 def _source_file(member: _Member) -> SourceFile:
     return SourceFile(member.path.name, _sha256(member.path), member.member)
 
@@ -240,8 +255,8 @@ def _load_countries(
     given = [(a, m) for a, m, kind in jobs if kind == "countries"]
     if not given:
         first = next(m for _, m, kind in jobs if kind == "trade")
-        beside = first.path.parent / f"country_codes_{rel}.csv"
-        if first.member is None and beside.exists():
+        beside = _beside(first.path, "country_codes_", rel) if first.member is None else None
+        if beside is not None:
             given = [(None, _Member(beside, None))]
     if given:
         archive, member = given[-1]
@@ -253,9 +268,10 @@ def _load_countries(
     else:
         parts = [p for p in read_manifest(home).partitions("countries") if p.key["release"] == rel]
         if not parts:
+            hint = _other_releases(first.path, "country_codes_") if first.member is None else ""
             raise UserError(
-                f"no country dictionary for BACI release {rel}: pass --countries "
-                f"country_codes_{rel}.csv (it ships in the release zip)"
+                f"no country dictionary for BACI release {rel}: put country_codes_{rel}.csv next to "
+                f"the file or pass --countries FILE (it ships in the release zip){hint}"
             )
         table = pq.read_table(home / parts[0].file)
     return dict(zip(table.column("code").to_pylist(), table.column("iso3").to_pylist(), strict=True))
@@ -302,7 +318,8 @@ def _load_trade_file(
             )
         year = years.pop()
     _check_duplicates(path, member.label)
-    log.info("read %s rows from %s", rows, member.label)
+    coverage = measure_coverage(path, set(countries.values()))
+    log.info("read %s rows from %s (%s)", rows, member.label, coverage.describe())
     tx.adopt(
         "trade",
         {"hs_revision": hs, "release": rel, "year": year},
@@ -311,4 +328,5 @@ def _load_trade_file(
         source=SOURCE,
         release=rel,
         files=(_source_file(member),),
+        coverage=coverage.to_json(),
     )

@@ -83,6 +83,9 @@ class Partition:
     files: tuple[SourceFile, ...]
     loaded_at: str
     friendshore_version: str = __version__
+    #: What a trade partition holds (``friendshore.warehouse.coverage``): ``None`` for tables
+    #: without it and for manifests written before it was recorded.
+    coverage: dict[str, Any] | None = None
 
     def key_id(self) -> str:
         return json.dumps(self.key, sort_keys=True)
@@ -90,6 +93,8 @@ class Partition:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["files"] = [asdict(f) for f in self.files]
+        if data["coverage"] is None:
+            del data["coverage"]
         return data
 
     @staticmethod
@@ -208,6 +213,7 @@ class Transaction:
         source: str,
         release: str,
         files: tuple[SourceFile, ...],
+        coverage: dict[str, Any] | None = None,
     ) -> Partition:
         """Stage a partition file already written (by a streaming writer) under ``rel``."""
         spec = table_spec(table)
@@ -223,6 +229,7 @@ class Transaction:
             release=release,
             files=files,
             loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            coverage=coverage,
         )
         self.staged = [p for p in self.staged if (p.table, p.key_id()) != (table, part.key_id())]
         self.staged.append(part)

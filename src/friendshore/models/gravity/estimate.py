@@ -157,6 +157,7 @@ def estimate_gravity(
     _check_data(data, formula, cluster if vcov == "cluster" else None)
 
     import pyfixest as pf
+    from formulaic.errors import FormulaicError
 
     vcov_arg: str | dict[str, str] = {"CRV1": str(cluster)} if vcov == "cluster" else vcov
     if vcov == "hetero" and small_sample == "stata":
@@ -184,6 +185,9 @@ def estimate_gravity(
             tidy = fit.tidy()
     except ValueError as exc:  # pyfixest reports bad formulas and data as ValueError
         raise UserError(f"pyfixest could not fit '{formula}': {exc}") from None
+    except FormulaicError as exc:  # a formula that does not parse (e.g. a missing '+')
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(f"the formula '{formula}' does not parse: {first}") from None
     seconds = time.perf_counter() - started
     converged = bool(getattr(fit, "convergence", True)) if estimator == "ppml" else True
     if not converged:

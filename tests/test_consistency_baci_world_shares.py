@@ -1,4 +1,5 @@
-"""Published check: top exporters' 2024 world shares in BACI (sample-data MANIFEST figures)."""
+"""Consistency check (not a published result): top exporters' 2024 world shares in the BACI sample
+against the figures the sample-data MANIFEST computed from the same file."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import pytest
 from friendshore.interfaces.cli import run
 from friendshore.reporting.reproduce import run_reproduction
 from friendshore.settings import load_settings
-
-pytestmark = pytest.mark.published
 
 
 def test_every_share_within_tolerance(sample_data: object) -> None:

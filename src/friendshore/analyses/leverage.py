@@ -1,0 +1,218 @@
+"""Which holders have leverage over a target: the share of the target's imports they supply that the
+rest of the world could not replace.
+
+Method: ``friendshore.metrics.leverage`` and docs/methods/leverage.md.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from friendshore.analyses.columns import describe
+from friendshore.analyses.context import Context, open_context
+from friendshore.analyses.result import Column, Result
+from friendshore.errors import UnknownCodeError, UserError
+from friendshore.settings import Settings
+
+if TYPE_CHECKING:
+    import ibis
+
+__all__ = ["asked_codes", "leverage", "revision_note"]
+
+_HS6_RE = re.compile(r"^\d{6}$")
+
+#: How many holders the ``holders`` text column names per product.
+_SHOWN_HOLDERS = 5
+
+_KEYS = ["hs6", "import_value_kusd", "holder_share", "top_holder", "top_holder_share", "holder_hhi",
+         "replaceable_share", "leverage", "holders"]  # fmt: skip
+_HOLDER_KEYS = ["hs6", "holder", "rank", "value_kusd", "share", "share_in_group", "unilateral_leverage"]
+
+
+def asked_codes(product: str | None, sector: str | None, stage: str | None) -> list[str] | None:
+    """The HS6 codes asked: ``product`` (one code or a comma-separated list), a taxonomy sector
+    and/or stage, or ``None`` for every product."""
+    if product is not None:
+        if sector is not None or stage is not None:
+            raise UserError("give either --product or --sector/--stage, not both")
+        codes = [c.strip() for c in product.split(",") if c.strip()]
+        bad = [c for c in codes if not _HS6_RE.match(c)]
+        if bad or not codes:
+            raise UserError(
+                f"'{product}' is not an HS6 code: give 6 digits, e.g. 848620 (several: 848620,848690)"
+            )
+        return sorted(set(codes))
+    if sector is None and stage is None:
+        return None
+    from friendshore.nomenclature.taxonomy import sector_codes
+
+    return sector_codes(sector, stage=stage)
+
+
+def revision_note(ctx: Context, year: int) -> str | None:
+    """A note when the trade of ``year`` is read in a revision other than HS 2017 as loaded.
+
+    Until the trade table is harmonised to HS 2017 (issue 11), codes of other revisions are read as
+    they are; the chip codes this module is used with (8541, 8542, 8486) keep their six-digit codes
+    between HS 2007 and HS 2017, but that is not true of every code."""
+    trade = ctx.table("trade")
+    found = trade.filter(trade.year == year).select("hs_revision").distinct().to_pyarrow()
+    other = sorted({str(r) for r in found.column(0).to_pylist()} - {"HS17"})
+    if not other:
+        return None
+    return (
+        f"trade of {year} is loaded in {', '.join(other)}: its HS6 codes are read as they were loaded, "
+        "not mapped to HS 2017"
+    )
+
+
+def _holders_text(holders: pa.Table) -> dict[str, str]:
+    out: dict[str, list[tuple[int, str]]] = {}
+    for row in holders.to_pylist():
+        if row["rank"] <= _SHOWN_HOLDERS:
+            out.setdefault(row["hs6"], []).append((row["rank"], f"{row['holder']} {row['share']:.1%}"))
+    return {k: ", ".join(text for _, text in sorted(v)) for k, v in out.items()}
+
+
+def leverage(
+    settings: Settings,
+    *,
+    over: str,
+    by: str,
+    sector: str | None = None,
+    stage: str | None = None,
+    product: str | None = None,
+    year: int | None = None,
+    members_at: date | None = None,
+    per_holder: bool = False,
+) -> Result:
+    """Leverage of a holder country or group (``by``) over a target country or group (``over``)
+    per HS6 product the target imports: the holders' share of its imports, the concentration of
+    their supply, how much the rest of the world could replace, and the unreplaceable share.
+
+    ``per_holder`` shows one row per holder and product (each member's share and its unilateral
+    leverage) instead of one row per product. See docs/methods/leverage.md.
+    """
+    import ibis
+
+    from friendshore.analyses.coverage import trade_coverage
+    from friendshore.metrics.leverage import holder_leverage
+    from friendshore.metrics.leverage import leverage as leverage_table
+
+    ctx = open_context(settings)
+    trade = ctx.table("trade")
+    year = ctx.check_year(year)
+    target = ctx.who(over, year=year, members_at=members_at)
+    holder = ctx.who(by, year=year, members_at=members_at)
+    notes = [w.describe() for w in (target, holder) if w.is_group]
+    overlap = sorted(set(target.members) & set(holder.members))
+    holders = [c for c in holder.members if c not in overlap]
+    if overlap:
+        notes.append(f"{', '.join(overlap)} is in the target, so it is not counted as a holder")
+    if not holders:
+        raise UserError(f"'{by}' has no members outside '{over}': nobody holds leverage over it")
+    asked = asked_codes(product, sector, stage)
+    imported = _imported(trade, year=year, members=target.members, hs6=asked)
+    if not imported:
+        raise UnknownCodeError(
+            f"no imports by '{over}' in {year} in the loaded trade"
+            + (" for the products asked" if asked is not None else "")
+            + " (load BACI trade that holds them: 'friendshore ingest baci FILE')"
+        )
+    if asked is not None and len(imported) < len(asked):
+        left = sorted(set(asked) - set(imported))
+        notes.append(
+            f"{len(left)} of the {len(asked)} codes asked have no imports by {target.label}: {', '.join(left)}"
+        )
+    cover = trade_coverage(ctx, year=year, hs6=imported, members=target.members)
+    partial = sorted(set(imported) - cover.imports)
+    codes = sorted(cover.imports)
+    if partial:
+        notes.append(
+            f"{len(partial)} products are left out: the loaded trade does not hold every supplier's flows to "
+            f"{target.label} ({cover.describe(partial)}): {', '.join(partial)}"
+        )
+    if not codes:
+        raise UserError(f"the loaded trade of {year} does not hold every supplier's flows to {target.label}")
+    unknown = sorted(set(codes) - cover.world)
+    kw = {
+        "target": target.members,
+        "holders": holders,
+        "year": year,
+        "hs6": codes,
+        "world_known": sorted(cover.world),
+    }
+    products = leverage_table(trade, **kw)  # type: ignore[arg-type]
+    per = holder_leverage(trade, **kw)  # type: ignore[arg-type]
+    per_table = per.order_by(["hs6", "rank"]).to_pyarrow()
+    order = [ibis.desc(products.leverage.fill_null(-1.0)), ibis.desc("holder_share"), "hs6"]
+    table = products.order_by(order).to_pyarrow()
+    text = _holders_text(per_table)
+    table = table.append_column(
+        "holders", pa.array([text.get(c, "") for c in table.column("hs6").to_pylist()])
+    )
+    if unknown:
+        notes.append(
+            f"others_third_kusd, replaceable_share and leverage are null for {len(unknown)} of {len(codes)} "
+            f"products: the rest of the world's exports to third countries are not loaded "
+            f"({cover.describe(unknown)}); load a full BACI year for them"
+        )
+    revision = revision_note(ctx, year)
+    if revision:
+        notes.append(revision)
+    notes += [
+        f"shares are of {target.label}'s imports from outside it; holders: {holder.label}",
+        "leverage = the share of the target's imports that the holders supply and that the rest of the "
+        "world's current exports to third countries could not replace (an upper bound on replacement, so "
+        "a lower bound on leverage); it ignores stocks, quality, certification, contracts and the "
+        "holders' own dependence on the target (docs/methods/leverage.md)",
+    ]
+    parameters = {
+        "over": target.to_json(),
+        "by": {**holder.to_json(), "counted": holders},
+        "products": codes,
+        "sector": sector,
+        "stage": stage,
+        "year": year,
+        "per_holder": per_holder,
+        "world_known": sorted(cover.world),
+    }
+    title = f"Leverage of {holder.label} over {target.label}, {year}"
+    extra = [Column("holders", "largest holders", "text")]
+    if per_holder:
+        return Result(
+            "leverage",
+            title + ", by holder",
+            per_table,
+            parameters,
+            ctx.provenance(),
+            tuple(notes),
+            describe(per_table, key=_HOLDER_KEYS),
+            tables={"products": table},
+        )
+    return Result(
+        "leverage",
+        title,
+        table,
+        parameters,
+        ctx.provenance(),
+        tuple(notes),
+        describe(table, key=_KEYS, extra=extra),
+        tables={"holders": per_table},
+    )
+
+
+def _imported(trade: ibis.Table, *, year: int, members: tuple[str, ...], hs6: list[str] | None) -> list[str]:
+    t = trade.filter(
+        (trade.year == year)
+        & trade.importer.isin(list(members))
+        & ~trade.exporter.isin(list(members))
+        & (trade.value_kusd > 0)
+    )
+    if hs6 is not None:
+        t = t.filter(t.hs6.isin(hs6))
+    return sorted(str(c) for c in t.select("hs6").distinct().to_pyarrow().column(0).to_pylist())

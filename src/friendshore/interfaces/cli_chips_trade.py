@@ -1,0 +1,117 @@
+"""``friendshore leverage`` and ``friendshore event``: the chip side in trade."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from friendshore.analyses import event as event_analysis
+from friendshore.analyses import leverage as leverage_analysis
+from friendshore.analyses.event import Show
+from friendshore.interfaces.cli_common import (
+    ColumnsOption,
+    FormatOption,
+    WithMetaOption,
+    answers,
+    defaults_of,
+    emit,
+    parse_date,
+    settings_of,
+)
+
+__all__ = ["app"]
+
+app = typer.Typer()
+
+LEV = defaults_of(leverage_analysis.leverage)
+EV = defaults_of(event_analysis.event)
+
+MembersAtOption = Annotated[
+    str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
+]
+
+
+@app.command()
+@answers(leverage_analysis.leverage)
+def leverage(
+    ctx: typer.Context,
+    over: Annotated[str, typer.Option(help="Target: ISO3 code or group (e.g. CHN, countries-of-concern).")],
+    by: Annotated[str, typer.Option(help="Holders: ISO3 code or group (e.g. pax-silica, NLD).")],
+    sector: Annotated[
+        str | None, typer.Option(help="Technology, e.g. semiconductors (see 'friendshore taxonomy').")
+    ] = LEV["sector"],
+    stage: Annotated[
+        str | None, typer.Option(help="Stage: ore, refined, component, equipment, final.")
+    ] = LEV["stage"],
+    product: Annotated[
+        str | None, typer.Option(help="HS6 code, or several separated by commas (e.g. 848620,854231).")
+    ] = LEV["product"],
+    year: Annotated[int | None, typer.Option(help="Analysis year (default: the latest loaded).")] = LEV[
+        "year"
+    ],
+    members_at: MembersAtOption = LEV["members_at"],
+    per_holder: Annotated[
+        bool, typer.Option(help="One row per holder and product (its share and unilateral leverage).")
+    ] = LEV["per_holder"],
+    fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
+) -> None:
+    """Leverage over a target: per product it imports, the holders' share, the concentration of
+    their supply, how much the rest of the world could replace, and the unreplaceable share.
+
+    The mirror of 'dependencies'. See docs/methods/leverage.md."""
+    result = leverage_analysis.leverage(
+        settings_of(ctx),
+        over=over,
+        by=by,
+        sector=sector,
+        stage=stage,
+        product=product,
+        year=year,
+        members_at=parse_date(members_at),
+        per_holder=per_holder,
+    )
+    emit(result, fmt, columns=columns, with_meta=with_meta)
+
+
+@app.command()
+@answers(event_analysis.event)
+def event(
+    ctx: typer.Context,
+    importer: Annotated[str, typer.Option("--importer", "-i", help="ISO3 code or group (e.g. CHN).")],
+    products: Annotated[
+        str | None, typer.Option(help="HS6 codes separated by commas (default with --event: its products).")
+    ] = EV["products"],
+    date: Annotated[
+        str | None, typer.Option(help="The date of the measure, YYYY-MM-DD (or give --event).")
+    ] = EV["date"],
+    event_id: Annotated[
+        str | None, typer.Option("--event", help="A dated measure's id (its date, products and parties).")
+    ] = EV["event"],
+    window: Annotated[int, typer.Option(help="Full calendar years compared on each side.")] = EV["window"],
+    members_at: MembersAtOption = EV["members_at"],
+    show: Annotated[
+        Show, typer.Option(help="suppliers, codes (where purchases moved) or years (yearly shares).")
+    ] = EV["show"],
+    fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
+) -> None:
+    """An importer's purchases before and after a dated measure (an export control): supplier
+    shares and values, and which codes the purchases moved to.
+
+    A description, not a causal estimate. The measures and their dates come from the register
+    ('friendshore register measures' lists them; add your own with 'friendshore register add')."""
+    result = event_analysis.event(
+        settings_of(ctx),
+        importer=importer,
+        products=products,
+        date=parse_date(date, option="--date"),
+        event=event_id,
+        window=window,
+        members_at=parse_date(members_at),
+        show=show,
+    )
+    emit(result, fmt, columns=columns, with_meta=with_meta)

@@ -1,0 +1,186 @@
+"""``friendshore register``: what is already committed, as sourced data::
+
+friendshore register                                        # entries of each kind
+friendshore register initiatives --country IND
+friendshore register members --initiative pax-silica --active-at 2026-02-10
+friendshore register investments --country IND --technology semiconductors
+friendshore register measures --country CHN --active-at 2024-01-01 --format csv
+friendshore register add my-register.toml                   # validate and install a user file
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from friendshore.analyses import register as analysis
+from friendshore.interfaces.cli_common import (
+    ColumnsOption,
+    FormatOption,
+    WithMetaOption,
+    answers,
+    defaults_of,
+    emit,
+    parse_date,
+    settings_of,
+)
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    invoke_without_command=True,
+    help="The register: initiatives, memberships, investments and measures, each with its sources.",
+)
+
+CountryOption = Annotated[
+    str | None,
+    typer.Option("--country", help="ISO3 code, e.g. IND (a member, lead, host, imposer or target)."),
+]
+TechnologyOption = Annotated[
+    str | None,
+    typer.Option("--technology", help="Technology, e.g. semiconductors, critical-minerals (see 'taxonomy')."),
+]
+ActiveAtOption = Annotated[
+    str | None, typer.Option("--active-at", help="Only what was active (in force) on this day, YYYY-MM-DD.")
+]
+INITIATIVES = defaults_of(analysis.register_initiatives)
+MEMBERS = defaults_of(analysis.register_members)
+INVESTMENTS = defaults_of(analysis.register_investments)
+MEASURES = defaults_of(analysis.register_measures)
+
+
+@app.callback()
+@answers(analysis.register_overview)
+def register_overview(
+    ctx: typer.Context,
+    fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
+) -> None:
+    """How many entries of each kind the register holds; the sub-commands list them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    emit(analysis.register_overview(settings_of(ctx)), fmt, columns=columns, with_meta=with_meta)
+
+
+@app.command("initiatives")
+@answers(analysis.register_initiatives)
+def register_initiatives(
+    ctx: typer.Context,
+    country: CountryOption = INITIATIVES["country"],
+    technology: TechnologyOption = INITIATIVES["technology"],
+    active_at: ActiveAtOption = INITIATIVES["active_at"],
+    fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
+) -> None:
+    """Initiatives (coalitions, bilateral initiatives, partnerships) with launch dates and sources."""
+    result = analysis.register_initiatives(
+        settings_of(ctx),
+        country=country,
+        technology=technology,
+        active_at=parse_date(active_at, option="--active-at"),
+    )
+    emit(result, fmt, columns=columns, with_meta=with_meta)
+
+
+@app.command("members")
+@answers(analysis.register_members)
+def register_members(
+    ctx: typer.Context,
+    initiative: Annotated[
+        str | None, typer.Option("--initiative", help="Initiative id or group name, e.g. pax-silica.")
+    ] = MEMBERS["initiative"],
+    country: CountryOption = MEMBERS["country"],
+    technology: TechnologyOption = MEMBERS["technology"],
+    active_at: ActiveAtOption = MEMBERS["active_at"],
+    role: Annotated[
+        str | None, typer.Option("--role", help="member, guest or invited (default: every role).")
+    ] = MEMBERS["role"],
+    fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
+) -> None:
+    """Membership periods (member, guest, invited) with dates and sources: the groups' data."""
+    result = analysis.register_members(
+        settings_of(ctx),
+        initiative=initiative,
+        country=country,
+        technology=technology,
+        active_at=parse_date(active_at, option="--active-at"),
+        role=role,
+    )
+    emit(result, fmt, columns=columns, with_meta=with_meta)
+
+
+@app.command("investments")
+@answers(analysis.register_investments)
+def register_investments(
+    ctx: typer.Context,
+    country: CountryOption = INVESTMENTS["country"],
+    technology: TechnologyOption = INVESTMENTS["technology"],
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="announced, under-construction, operating or cancelled."),
+    ] = INVESTMENTS["status"],
+    active_at: ActiveAtOption = INVESTMENTS["active_at"],
+    fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
+) -> None:
+    """Investments (fabs, OSAT/ATMP plants, design centres, mines, refineries ...) with dates,
+    amounts, capacity and sources."""
+    result = analysis.register_investments(
+        settings_of(ctx),
+        country=country,
+        technology=technology,
+        status=status,
+        active_at=parse_date(active_at, option="--active-at"),
+    )
+    emit(result, fmt, columns=columns, with_meta=with_meta)
+
+
+@app.command("measures")
+@answers(analysis.register_measures)
+def register_measures(
+    ctx: typer.Context,
+    country: CountryOption = MEASURES["country"],
+    technology: TechnologyOption = MEASURES["technology"],
+    active_at: ActiveAtOption = MEASURES["active_at"],
+    who: Annotated[str | None, typer.Option("--by", help="Imposed by this country (ISO3).")] = MEASURES[
+        "who"
+    ],
+    on: Annotated[str | None, typer.Option("--on", help="Applying to this country (ISO3).")] = MEASURES["on"],
+    product: Annotated[
+        str | None, typer.Option("--product", help="Covering this HS6 code (HS 2017).")
+    ] = MEASURES["product"],
+    fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
+) -> None:
+    """Export controls, bans and tariffs: who, on whom, which products, from when."""
+    result = analysis.register_measures(
+        settings_of(ctx),
+        country=country,
+        technology=technology,
+        active_at=parse_date(active_at, option="--active-at"),
+        who=who,
+        on=on,
+        product=product,
+    )
+    emit(result, fmt, columns=columns, with_meta=with_meta)
+
+
+@app.command("add")
+def register_add(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="A TOML file of [[source]], [[initiative]], [[investment]], [[measure]].")
+    ],
+) -> None:
+    """Validate a TOML file of register entries and install it in the warehouse folder (<home>/register/)."""
+    result = analysis.installed_register_file(settings_of(ctx), file=file)
+    for note in result.notes:
+        typer.echo(note, err=True)
