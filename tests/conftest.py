@@ -78,4 +78,10 @@ def chips_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> P
         countries_file=sample_data / "baci_critical_materials" / "country_codes_V202601.csv",
     )
     ingest_source(path, "eto", sample_data / "eto_chip_explorer")
+    # HS 2007 is read in HS 2017 through the UNSD table (one revision per analysis)
+    ingest_source(
+        path,
+        "hs-concordance",
+        sample_data / "hs_concordance_unsd" / "HS2017toHS2007ConversionAndCorrelationTables.xlsx",
+    )
     return path

@@ -177,7 +177,6 @@ def _with_trade(
     import ibis
 
     from friendshore.analyses.coverage import trade_coverage
-    from friendshore.analyses.leverage import revision_note
     from friendshore.metrics.chips import chip_trade
     from friendshore.nomenclature.eto_hs6 import load_eto_hs6
 
@@ -243,9 +242,7 @@ def _with_trade(
         notes.append(
             f"{code}'s imports are null where the loaded trade lacks every supplier's flows to {code} ({held})"
         )
-    revision = revision_note(ctx, trade_year)
-    if revision:
-        notes.append(revision)
+    notes += ctx.trade_notes()
     keys = _TRADE_KEYS if code is not None else ["hs6", "top_exporter", "top_exporter_share"]
     return table, keys, trade_year
 

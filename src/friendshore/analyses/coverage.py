@@ -7,12 +7,9 @@ from rows that are not loaded. ``trade_coverage`` says, for the products asked, 
 read from a partition that holds every exporter and importer (``world``) and which from one that
 holds every supplier's flows to the given importers (``imports``).
 
-How it is measured: per trade partition (HS revision, release, year) from the loaded rows, with the
-rule of the warehouse coverage work (issue 11): a partition naming fewer than half of the release's
-country dictionary as importers (or exporters) holds a subset of them, and the ones it names are
-the ones it holds. When the warehouse records coverage in the manifest and ``Context.trade_view()``
-exposes it, this function's body becomes a lookup of each product's slot (``slot.covers("world")``,
-``slot.covers("imports", members)``); its callers do not change.
+How it is known: the manifest records each trade partition's coverage when it is loaded
+(``friendshore.warehouse.coverage``, docs/warehouse.md); this is a lookup of the partition each
+product is read from.
 """
 
 from __future__ import annotations
@@ -24,11 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from friendshore.analyses.context import Context
 
-__all__ = ["COUNTRY_SUBSET_SHARE", "Coverage", "trade_coverage"]
-
-#: A partition naming fewer than this share of its release's countries as importers (exporters)
-#: holds a subset of them (the rule of ``friendshore.warehouse.coverage`` on the numbers branch).
-COUNTRY_SUBSET_SHARE = 0.5
+__all__ = ["Coverage", "trade_coverage"]
 
 
 @dataclass(frozen=True)
@@ -66,45 +59,26 @@ def trade_coverage(
     ctx: Context, *, year: int, hs6: Collection[str], members: Collection[str] = ()
 ) -> Coverage:
     """Which of ``hs6`` in ``year`` have the world's flows, and every supplier's flows to each of
-    ``members``, loaded (module docstring)."""
+    ``members``, loaded: a lookup of the coverage the manifest records for the partition each
+    product is read from (``Context.trade_view()``)."""
     trade = ctx.table("trade")
     codes = sorted(set(hs6))
-    year_t = trade.filter(trade.year == year)
-    where = (
-        year_t.filter(year_t.hs6.isin(codes)).select("hs_revision", "release", "hs6").distinct().to_pyarrow()
-    )
-    slots: dict[tuple[str, str], list[str]] = {}
-    for row in where.to_pylist():
-        slots.setdefault((str(row["hs_revision"]), str(row["release"])), []).append(str(row["hs6"]))
+    rows = trade.filter((trade.year == year) & trade.hs6.isin(codes)).select("hs6").distinct().to_pyarrow()
+    loaded = frozenset(str(c) for c in rows.column("hs6").to_pylist())
+    slots = ctx.trade_view().slots_of({year})
     world: set[str] = set()
     imports: set[str] = set()
     holds: dict[str, str] = {}
-    countries = ctx.optional("countries")
-    wanted = set(members)
-    for (revision, release), slot_codes in sorted(slots.items()):
-        part = year_t.filter((year_t.hs_revision == revision) & (year_t.release == release))
-        n_countries = 0
-        if countries is not None:
-            n_countries = int(countries.filter(countries.release == release).count().to_pyarrow().as_py())
-        limit = COUNTRY_SUBSET_SHARE * n_countries
-        importers = exporters = None
-        if n_countries:
-            stats = part.aggregate(i=part.importer.nunique(), e=part.exporter.nunique()).to_pyarrow()
-            if stats.column("i")[0].as_py() < limit:
-                importers = sorted(part.select("importer").distinct().to_pyarrow().column(0).to_pylist())
-            if stats.column("e")[0].as_py() < limit:
-                exporters = sorted(part.select("exporter").distinct().to_pyarrow().column(0).to_pylist())
-        if importers is None and exporters is None:
-            world.update(slot_codes)
-        if exporters is None and (importers is None or wanted <= set(importers)):
-            imports.update(slot_codes)
-        parts = []
-        if importers is not None:
-            parts.append(f"imports of {_names(importers)} only")
-        if exporters is not None:
-            parts.append(f"exports of {_names(exporters)} only")
-        if parts:
-            text = f"BACI {revision} {release}, {year}: {'; '.join(parts)}"
-            holds.update(dict.fromkeys(slot_codes, text))
-    loaded = frozenset(c for slot_codes in slots.values() for c in slot_codes)
+    for code in loaded:
+        slot = next(
+            (s for s in slots if (s.include is None or code in s.include) and code not in s.exclude), None
+        )
+        if slot is None:
+            continue
+        if slot.covers("world"):
+            world.add(code)
+        if slot.covers("imports", members):
+            imports.add(code)
+        if not slot.covers("world"):
+            holds[code] = f"{slot.label}, {year}: {slot.coverage.missing()}"
     return Coverage(year, frozenset(world), frozenset(imports), holds, loaded)

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import open_context
-from friendshore.analyses.leverage import asked_codes, revision_note
+from friendshore.analyses.leverage import asked_codes
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError, UserError
 from friendshore.metrics.parameters import DEFAULT_EVENT_WINDOW
@@ -149,6 +149,7 @@ def event(
     if missing:
         notes.append(f"years not loaded, left out of the periods: {', '.join(map(str, missing))}")
     years = sorted({*b, *a, *([split] if split in loaded else [])})
+    ctx.read_years(set(years))
     headings = sorted({c[:4] for c in codes})
     imports = trade.filter(
         trade.year.isin(years)
@@ -228,9 +229,7 @@ def event(
             notes.append(
                 f"measures dated {when.isoformat()}: {', '.join(same_day)} (use --event ID for their products and parties)"
             )
-    revision = revision_note(ctx, b[0])
-    if revision:
-        notes.append(revision)
+    notes += ctx.trade_notes()
     parameters = {
         "importer": who.to_json(),
         "products": codes,

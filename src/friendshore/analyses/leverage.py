@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from friendshore.analyses.columns import describe
-from friendshore.analyses.context import Context, open_context
+from friendshore.analyses.context import open_context
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError, UserError
 from friendshore.settings import Settings
@@ -21,7 +21,7 @@ from friendshore.settings import Settings
 if TYPE_CHECKING:
     import ibis
 
-__all__ = ["asked_codes", "leverage", "revision_note"]
+__all__ = ["asked_codes", "leverage"]
 
 _HS6_RE = re.compile(r"^\d{6}$")
 
@@ -51,23 +51,6 @@ def asked_codes(product: str | None, sector: str | None, stage: str | None) -> l
     from friendshore.nomenclature.taxonomy import sector_codes
 
     return sector_codes(sector, stage=stage)
-
-
-def revision_note(ctx: Context, year: int) -> str | None:
-    """A note when the trade of ``year`` is read in a revision other than HS 2017 as loaded.
-
-    Until the trade table is harmonised to HS 2017 (issue 11), codes of other revisions are read as
-    they are; the chip codes this module is used with (8541, 8542, 8486) keep their six-digit codes
-    between HS 2007 and HS 2017, but that is not true of every code."""
-    trade = ctx.table("trade")
-    found = trade.filter(trade.year == year).select("hs_revision").distinct().to_pyarrow()
-    other = sorted({str(r) for r in found.column(0).to_pylist()} - {"HS17"})
-    if not other:
-        return None
-    return (
-        f"trade of {year} is loaded in {', '.join(other)}: its HS6 codes are read as they were loaded, "
-        "not mapped to HS 2017"
-    )
 
 
 def _holders_text(holders: pa.Table) -> dict[str, str]:
@@ -161,9 +144,7 @@ def leverage(
             f"products: the rest of the world's exports to third countries are not loaded "
             f"({cover.describe(unknown)}); load a full BACI year for them"
         )
-    revision = revision_note(ctx, year)
-    if revision:
-        notes.append(revision)
+    notes += ctx.trade_notes()
     notes += [
         f"shares are of {target.label}'s imports from outside it; holders: {holder.label}",
         "leverage = the share of the target's imports that the holders supply and that the rest of the "
