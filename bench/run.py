@@ -181,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         help="rows of the generated year for the dependency-screen benchmark (0 to skip)",
     )
     parser.add_argument("--skip-gravity", action="store_true", help="skip the gravity benchmark")
+    parser.add_argument(
+        "--skip-multisector", action="store_true", help="skip the multi-sector (WIOD-size) benchmark"
+    )
     parser.add_argument("--skip-planner", action="store_true", help="skip the coalition planner benchmark")
     parser.add_argument("--skip-api", action="store_true", help="skip the web API load test")
     parser.add_argument(
@@ -237,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         sections.append(bench_api.run(args.api_seconds, args.api_clients))
+    if not args.skip_multisector:
+        import bench_multisector
+
+        print("multi-sector benchmark: one WIOD-size solve", file=sys.stderr, flush=True)
+        sections.append(bench_multisector.run())
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     report = render_report(
         results,

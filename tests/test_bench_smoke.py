@@ -120,6 +120,33 @@ def test_measurements_report_the_generated_row_count(
     assert (tmp_path / "data" / "warehouse" / "manifest.json").exists()
 
 
+def test_multisector_benchmark_variant_solves_the_same_system() -> None:
+    """Variant (c) of bench_multisector (a dense linear solve of the spending system) is the same
+    system as the solver's fixed point, so its timing compares like with like."""
+    import numpy as np
+
+    from friendshore.models.multisector.kernels import calc_expenditure
+
+    bench = _load("bench_multisector", "bench_multisector")
+    rng = np.random.default_rng(0)
+    n, j = 4, 3
+    shares = rng.random((n, n, j))
+    shares /= shares.sum(axis=1, keepdims=True)
+    tariff = rng.uniform(0, 0.2, (n, n, j))
+    tax = rng.uniform(0, 0.1, (n, n, j))
+    va = rng.uniform(0.3, 0.7, (n, j))
+    io = rng.random((n, j, j))
+    io = io / io.sum(axis=1, keepdims=True) * (1 - va)[:, None, :]
+    alpha = rng.random((n, j))
+    alpha /= alpha.sum(axis=1, keepdims=True)
+    income = rng.uniform(5, 10, n)
+    fixed, _, _ = calc_expenditure(shares, tariff, tax, io, alpha, income, start=np.ones((n, j)), tol=1e-15)
+    dense, _, _ = bench.dense_expenditure(
+        shares, tariff, tax, io, alpha, income, start=np.ones((n, j)), tol=0.0
+    )
+    np.testing.assert_allclose(dense, fixed, rtol=1e-12)
+
+
 def test_api_load_test_is_well_formed(sample_home: Path) -> None:
     """Two clients for one second each: the report's rows are there and no request failed."""
     bench_api = _load("bench_api", "bench_api")

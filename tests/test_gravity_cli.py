@@ -59,7 +59,10 @@ def test_simulate_trade_without_borders_estimates_then_geppml(
     header = lines[0].split(",")
     can = dict(zip(header, next(line for line in lines if line.startswith("CAN,")).split(","), strict=True))
     assert float(can["real_gdp_change_pct"]) == pytest.approx(54.363290, abs=0.05)  # published, FULL.xls
-    assert "geppml solution, 69 countries" in out.err
+    assert (
+        "GEPPML (the guide's iterative procedure and stopping rule, not the exact equilibrium), 69 countries"
+        in out.err
+    )
 
 
 def test_simulate_diagnostics_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,7 +106,7 @@ value = 0
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        (GOOD.replace("sigma = 7", "sigma = 0.5"), "model.sigma", "greater than 1"),
+        (GOOD.replace("sigma = 7", "sigma = 0.5"), "model.sigma", "greater than or equal to 1.01"),
         (GOOD.replace("sigma = 7", ""), "model.sigma", "Field required"),
         (
             GOOD.replace('variable = "intl_brdr"', 'variable = "intl_brdr"\ntariff = 0.1'),

@@ -152,7 +152,7 @@ def test_scenario_run(page: Any) -> None:
     page.wait_for_selector("#scenario-chart svg")
     page.wait_for_selector("#diversion-chart svg")
     assert "exports into USA" in page.inner_text("#diversion-into")
-    assert "solution" in page.inner_text("#scenario-status")
+    assert "exact equilibrium" in page.inner_text("#scenario-status")
     shot(page, "scenario-tariff")
     # a broken scenario shows the server's message and where the problem is
     EXPECTED_4XX.append("/api/gravity/simulate")

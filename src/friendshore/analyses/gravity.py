@@ -112,7 +112,9 @@ def simulate(
 
     path = Path(scenario)
     spec = load_scenario(path)
-    run = run_scenario(spec, scenario_dir=path.resolve().parent, sample_data=settings.sample_data)
+    run = run_scenario(
+        spec, scenario_dir=path.resolve().parent, sample_data=settings.sample_data, scenario_file=path
+    )
     sim = run.simulation
     target = importer or next(
         (c.importers[0] for c in spec.changes if c.importers and len(c.importers) == 1), None
@@ -131,12 +133,29 @@ def simulate(
         title = f"{title}: exports into {target}"
     table = tables[output]
     last = sim.diagnostics.iloc[-1]
-    notes = (
-        f"{sim.meta['method']} solution, {sim.meta['countries']} countries, sigma {sim.meta['sigma']:g}, "
+    method = (
+        "exact equilibrium (every market clears within the tolerance)"
+        if sim.meta["method"] == "exact"
+        else "GEPPML (the guide's iterative procedure and stopping rule, not the exact equilibrium)"
+    )
+    notes_list = [
+        f"{method}, {sim.meta['countries']} countries, sigma {sim.meta['sigma']:g}, "
         f"{len(sim.diagnostics)} solver stages, last: {last['stage']} ({last['iterations']} iterations, "
         f"residual {last['residual']:.2g}) in {sim.meta['seconds']:.3f} s",
-        "changes are percent changes from the baseline, 100 * (new / baseline - 1)",
-    )
+        "changes are percent changes from the baseline, 100 * (new / baseline - 1)"
+        if spec.model.report == "counterfactual_vs_baseline"
+        else "read backwards, as the guide reports a policy in place: percent changes are "
+        "100 * (baseline / counterfactual - 1), the effect of the baseline's policy relative to the counterfactual "
+        "without it; in the pair table trade_baseline holds the counterfactual level",
+    ]
+    if run.pair_costs is not None:
+        pc = run.pair_costs
+        notes_list.append(
+            f"trade costs from pair fixed effects (Anderson & Yotov two-stage): stage 1 on {pc.meta['years']} "
+            f"({', '.join(f'{p} {pc.stage1.coef(p):.4f}' for p in pc.policy)}), stage 2 filled {pc.filled} pairs "
+            f"without trade in {pc.meta['year']}"
+        )
+    notes = tuple(notes_list)
     parameters = {
         "scenario": str(path),
         "name": spec.name,
@@ -144,6 +163,7 @@ def simulate(
         "importer": target,
         "sigma": spec.model.sigma,
         "method": spec.model.method,
+        "report": spec.model.report,
         "changes": [c.model_dump(exclude_none=True) for c in spec.changes],
     }
     return Result(

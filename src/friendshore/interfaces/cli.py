@@ -33,6 +33,7 @@ from friendshore.interfaces import (
     cli_reproduce,
     cli_risk,
     cli_serve,
+    cli_shocks,
     cli_vocab,
 )
 from friendshore.interfaces.cli_common import (
@@ -138,7 +139,7 @@ def data_verify(ctx: typer.Context, fmt: FormatOption = "table") -> None:
 
 
 # Every command module exposes its Typer app; mounting them here is the one registration point.
-for _module in (cli_analysis, cli_risk, cli_partners, cli_vocab, cli_reproduce, cli_chips_trade):
+for _module in (cli_analysis, cli_risk, cli_partners, cli_vocab, cli_reproduce, cli_chips_trade, cli_shocks):
     app.add_typer(_module.app)
 app.add_typer(data_app, name="data")
 app.add_typer(cli_vocab.groups_app, name="groups")

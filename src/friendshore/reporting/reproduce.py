@@ -160,6 +160,21 @@ REPRODUCTIONS: dict[str, Entry] = {
             "friendshore.reporting.reproductions_gravity:ch2_app1",
         ),
         Entry(
+            "yotov-ch2-app2",
+            "Effects of NAFTA: trade costs from pair fixed effects (Anderson & Yotov two-stage), general equilibrium",
+            f"{_GUIDE}, chapter 2, application 2 (RTAsEffects.do; table p. 116, 2_RTAsEffects_FULL.xls, as printed "
+            "by the tradepolicy R package); sigma = 7; effects of NAFTA read as baseline vs the no-NAFTA counterfactual",
+            "friendshore.reporting.reproductions_gravity:ch2_app2",
+        ),
+        Entry(
+            "cp2015-nafta",
+            "NAFTA's tariff reductions in a multi-sector model with input-output links: welfare and real wages",
+            "Caliendo & Parro (2015), 'Estimates of the Trade and Welfare Effects of NAFTA', Review of Economic "
+            "Studies 82(1), 1-44 (abstract; replication data); decomposition and real wages as replicated by the "
+            "cp2015 R package (paulofelipe/cp2015)",
+            "friendshore.reporting.reproductions_shocks:cp2015_nafta",
+        ),
+        Entry(
             "gegravity-sample",
             "gegravity's sample: PPML estimates and the CAN-JPN agreement example (gegravity's system)",
             f"{_GEGRAVITY_DOC} docstring example and examples/examples_OneSectorGE.py "

@@ -14,6 +14,14 @@ the first 20 of them tradable:
 | ``tariffs1993.txt``, ``tariffs2005.txt`` | 620 x 31 | ``tariffs_*[j, n, i]``: applied tariff in percent on sector j imported by n from i (20 stacked 31 x 31 blocks, columns = exporters) |
 | ``xbilat1993.txt`` | 620 x 31 | ``trade_1993[j, n, i]``: imports of n from i in sector j, thousand US dollars |
 
+Economies and sectors (``CP_COUNTRIES``, ``CP_SECTORS``) follow the paper's order (section 4.1 and
+its appendix table of sectors): the 30 countries in alphabetical order of their English names, then
+the rest of the world (``ROW``, not an ISO3 code); the 20 tradable ISIC rev. 3 manufacturing and
+primary sectors, then 20 services and other non-tradables. The country order is also the one of
+the public Python port of the replication code (powell001/Caliendo_Parro_2015_Python) and is
+checked against the trade data in the tests (the US has the largest gross output; Canada's and
+Mexico's largest supplier is the US; Japan has the largest surplus).
+
 The layout follows the package's readme as restated in the sample data's MANIFEST; the column
 sums of the IO blocks (1 for every sector in use) and the zero diagonals of the tariff and trade
 blocks (no tariff or import from oneself) are checked on reading, which is what pins the
@@ -31,11 +39,40 @@ import numpy.typing as npt
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import require_nonempty
 
-__all__ = ["N_COUNTRIES", "N_SECTORS", "N_TRADABLE", "CaliendoParroData", "read_caliendo_parro"]
+__all__ = [
+    "CP_COUNTRIES",
+    "CP_SECTORS",
+    "N_COUNTRIES",
+    "N_SECTORS",
+    "N_TRADABLE",
+    "CaliendoParroData",
+    "read_caliendo_parro",
+]
 
 N_COUNTRIES = 31
 N_SECTORS = 40
 N_TRADABLE = 20
+
+#: The economies of the replication data, in the files' order (``ROW``: the rest of the world).
+CP_COUNTRIES: tuple[str, ...] = (
+    "ARG", "AUS", "AUT", "BRA", "CAN", "CHL", "CHN", "DNK", "FIN", "FRA", "DEU", "GRC", "HUN", "IND",
+    "IDN", "IRL", "ITA", "JPN", "KOR", "MEX", "NLD", "NZL", "NOR", "PRT", "ZAF", "ESP", "SWE", "TUR",
+    "GBR", "USA", "ROW",
+)  # fmt: skip
+#: The sectors in the files' order: (code, name); the first ``N_TRADABLE`` are traded.
+CP_SECTORS: tuple[tuple[str, str], ...] = (
+    ("CP01", "agriculture"), ("CP02", "mining"), ("CP03", "food"), ("CP04", "textiles"),
+    ("CP05", "wood"), ("CP06", "paper"), ("CP07", "petroleum"), ("CP08", "chemicals"),
+    ("CP09", "plastic"), ("CP10", "minerals"), ("CP11", "basic metals"), ("CP12", "metal products"),
+    ("CP13", "machinery n.e.c."), ("CP14", "office"), ("CP15", "electrical"),
+    ("CP16", "communication"), ("CP17", "medical"), ("CP18", "auto"), ("CP19", "other transport"),
+    ("CP20", "other"), ("CP21", "electricity"), ("CP22", "construction"), ("CP23", "retail"),
+    ("CP24", "hotels"), ("CP25", "land transport"), ("CP26", "water transport"),
+    ("CP27", "air transport"), ("CP28", "auxiliary transport"), ("CP29", "post"), ("CP30", "finance"),
+    ("CP31", "real estate"), ("CP32", "renting machinery"), ("CP33", "computer"), ("CP34", "R&D"),
+    ("CP35", "other business"), ("CP36", "public"), ("CP37", "education"), ("CP38", "health"),
+    ("CP39", "other services"), ("CP40", "private households"),
+)  # fmt: skip
 
 Array = npt.NDArray[np.float64]
 

@@ -23,6 +23,14 @@ trade_balance_with_inventory   country, value                      D_j, with inv
 trade_elasticity               sector, value                       1/theta^k
 =============================  ==================================  ===================================
 
+Sector names (``KITE_SECTOR_NAMES``): KITE's codes ``C01``..``C50`` follow the order of the WIOD 2016
+release's 56 industries (Timmer et al. 2015); the first 22 are the goods sectors of that list, and
+their names here are the WIOD industry names in that order (the sample data's MANIFEST inferred the
+mapping from China's import shares: C06 textiles, C17 computer, electronic and optical products,
+C18 electrical equipment). The remaining 28 codes (trade elasticity 4.96, the services value) are
+services and utilities whose one-to-one mapping to WIOD's was not verified: they are named
+``services and utilities (C23..C50)`` until it is.
+
 ``read_kite`` reads either form and checks every component: columns, codes, finite values, and
 that trade shares sum to 1 over origins for every destination and sector (within ``SHARE_TOL``).
 """
@@ -41,12 +49,46 @@ import pyarrow.parquet as pq
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import first_duplicate, first_false, require_columns, require_nonempty
 
-__all__ = ["KITE_COMPONENTS", "KITE_RELEASE", "SHARE_TOL", "kite_files", "kite_release", "read_kite"]
+__all__ = [
+    "KITE_COMPONENTS",
+    "KITE_RELEASE",
+    "KITE_SECTOR_NAMES",
+    "SHARE_TOL",
+    "kite_files",
+    "kite_release",
+    "read_kite",
+]
 
 #: Release label: the WIOD year the calibration is built on.
 KITE_RELEASE = "WIOD2014"
 #: How far trade shares may sum from 1 per destination and sector (the file is within 2e-15).
 SHARE_TOL = 1e-6
+
+#: WIOD 2016 industry names of KITE's goods sectors C01..C22 (WIOD order; see the module docstring).
+KITE_SECTOR_NAMES: dict[str, str] = {
+    "C01": "crop and animal production",
+    "C02": "forestry and logging",
+    "C03": "fishing and aquaculture",
+    "C04": "mining and quarrying",
+    "C05": "food, beverages and tobacco",
+    "C06": "textiles, apparel and leather",
+    "C07": "wood and cork products",
+    "C08": "paper products",
+    "C09": "printing and recorded media",
+    "C10": "coke and refined petroleum",
+    "C11": "chemicals",
+    "C12": "pharmaceuticals",
+    "C13": "rubber and plastics",
+    "C14": "other non-metallic minerals",
+    "C15": "basic metals",
+    "C16": "fabricated metal products",
+    "C17": "computer, electronic and optical products",
+    "C18": "electrical equipment",
+    "C19": "machinery and equipment n.e.c.",
+    "C20": "motor vehicles",
+    "C21": "other transport equipment",
+    "C22": "furniture and other manufacturing",
+}
 
 #: Component -> its key columns (all text), in the order KITE writes them; every one has ``value``.
 KITE_COMPONENTS: dict[str, tuple[str, ...]] = {

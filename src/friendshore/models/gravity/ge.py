@@ -48,6 +48,8 @@ from friendshore.models.gravity.solvers import (
 
 __all__ = [
     "COUNTRY_COLUMNS",
+    "MAX_SIGMA",
+    "MIN_SIGMA",
     "PAIR_COLUMNS",
     "CostChange",
     "GEBaseline",
@@ -57,10 +59,17 @@ __all__ = [
     "Tariff",
     "build_baseline",
     "counterfactual_costs",
+    "reverse_report",
     "simulate",
 ]
 
 Method = Literal["exact", "geppml"]
+
+#: The elasticities of substitution a baseline accepts. Results are raised to ``1/(1 - sigma)``:
+#: as sigma approaches 1 they overflow (sigma = 1.0000000001 made every result infinite). The
+#: literature's values lie between about 2 and 20 (Head & Mayer 2014); 1.01 and 100 leave room.
+MIN_SIGMA = 1.01
+MAX_SIGMA = 100.0
 _METHODS = ("exact", "geppml")
 _CLEARING = ("yotov2016", "gegravity")
 
@@ -249,8 +258,16 @@ def build_baseline(
     resistance is the numeraire (the guide uses Germany).
     """
     started = time.perf_counter()
-    if not np.isfinite(sigma) or sigma <= 1:
-        raise UserError(f"sigma must be a number above 1 (the elasticity of substitution), not {sigma}")
+    if (
+        isinstance(sigma, bool)
+        or not isinstance(sigma, int | float)
+        or not np.isfinite(sigma)
+        or not (MIN_SIGMA <= sigma <= MAX_SIGMA)
+    ):
+        raise UserError(
+            f"sigma (the elasticity of substitution) must be a number from {MIN_SIGMA:g} to {MAX_SIGMA:g}, "
+            f"not {sigma!r}: near 1 the model's power 1/(1 - sigma) overflows"
+        )
     if not coefficients:
         raise UserError("no cost coefficients: give at least one, e.g. {'ln_dist': -0.791}")
     needed = [exporter, importer, trade, *coefficients, *(c for c in (output, expenditure) if c)]
@@ -457,6 +474,36 @@ def _results(
     diagnostics: pd.DataFrame,
     meta: dict[str, Any],
 ) -> GESimulation:
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return _tables(
+            baseline,
+            cost_new=cost_new,
+            conditional=conditional,
+            imr_cdl=imr_cdl,
+            omr_cdl=omr_cdl,
+            flows=flows,
+            price=price,
+            imr_full=imr_full,
+            omr_full=omr_full,
+            diagnostics=diagnostics,
+            meta=meta,
+        )
+
+
+def _tables(
+    baseline: GEBaseline,
+    *,
+    cost_new: Array,
+    conditional: Array,
+    imr_cdl: Array,
+    omr_cdl: Array,
+    flows: Array,
+    price: Array,
+    imr_full: Array,
+    omr_full: Array,
+    diagnostics: pd.DataFrame,
+    meta: dict[str, Any],
+) -> GESimulation:
     x0 = baseline.flows
     inv = 1.0 / (1.0 - baseline.sigma)
     imr0, omr0 = baseline.imr, baseline.omr
@@ -491,7 +538,47 @@ def _results(
     pairs["trade_change_pct"] = _pct(flows, x0).ravel()
     pairs["trade_change_conditional_pct"] = _pct(conditional, x0).ravel()
     pairs["cost_change_pct"] = _pct((cost_new / baseline.cost) ** inv, np.ones_like(x0)).ravel()
+    for name, frame in (("country", countries), ("pair", pairs)):
+        numbers = frame.select_dtypes("number")
+        bad = ~np.isfinite(numbers.to_numpy(dtype=float))
+        if bad.any():
+            column = numbers.columns[int(np.nonzero(bad.any(axis=0))[0][0])]
+            raise GravityConvergenceError(
+                f"the solution has non-finite {name} results ('{column}'); with sigma {baseline.sigma:g} the "
+                "model's powers 1/(1 - sigma) overflow or the counterfactual is too extreme: no result is reported",
+                diagnostics.assign(converged=False),
+            )
     return GESimulation(countries, pairs[list(PAIR_COLUMNS)], diagnostics, meta)
+
+
+def _reverse_pct(values: pd.Series) -> pd.Series:
+    """``100 (new/old - 1)`` -> ``100 (old/new - 1)``."""
+    return (1.0 / (1.0 + values / 100.0) - 1.0) * 100.0
+
+
+def reverse_report(simulation: GESimulation) -> GESimulation:
+    """The same results read backwards: every percent change ``100 (baseline / counterfactual - 1)``.
+
+    The guide reports the effects of a policy in place (NAFTA in 2006) this way: the baseline has
+    the policy, the counterfactual removes it, and the effect is the baseline relative to the
+    counterfactual. In the pair table the level columns are swapped (``trade_baseline`` then holds
+    the counterfactual level, the world without the policy), so that a diversion table shows what
+    the policy did.
+    """
+    countries = simulation.countries.copy()
+    for col in countries.columns:
+        if col.endswith("_pct"):
+            countries[col] = _reverse_pct(countries[col])
+    pairs = simulation.pairs.copy()
+    for col in pairs.columns:
+        if col.endswith("_pct"):
+            pairs[col] = _reverse_pct(pairs[col])
+    pairs["trade_baseline"], pairs["trade_counterfactual"] = (
+        simulation.pairs["trade_counterfactual"].to_numpy(),
+        simulation.pairs["trade_baseline"].to_numpy(),
+    )
+    meta = {**simulation.meta, "report": "baseline_vs_counterfactual"}
+    return GESimulation(countries, pairs, simulation.diagnostics, meta)
 
 
 def simulate(

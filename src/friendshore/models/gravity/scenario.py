@@ -28,6 +28,33 @@ from the scenario file's folder)::
     exporters = ["CHN"]
     importers = ["USA"]
 
+Trade costs from pair fixed effects (Anderson & Yotov's two-stage procedure, the guide's chapter 2
+application 2; ``friendshore.models.gravity.pair_costs``) instead of ``[costs]``/``[estimate]``::
+
+    [data]
+    path = "{sample_data}/yotov_agtpa/Chapter2Application2.dta"
+    years = [1986, 1990, 1994, 1998, 2002, 2006]   # the panel of stage 1
+    year = 1994                                      # the baseline year
+
+    [pair_costs]
+    policy = ["rta"]                                 # estimated with the pair fixed effects
+    fill = ["ln_dist", "cntg", "lang", "clny"]       # stage 2: fills pairs that never trade
+
+    [model]
+    sigma = 7
+    report = "baseline_vs_counterfactual"            # the effect of the policy in place (see below)
+
+``report``: ``"counterfactual_vs_baseline"`` (default) gives percent changes from the baseline to
+the counterfactual; ``"baseline_vs_counterfactual"`` reads the experiment backwards, as the guide
+reports the effects of NAFTA: ``100 (baseline / counterfactual - 1)``, the effect of the policy in
+place (the baseline) relative to a world without it (the counterfactual); the pair table's level
+columns are swapped to match (``trade_baseline`` then holds the level without the policy).
+
+``sigma`` must lie in [``MIN_SIGMA``, ``MAX_SIGMA``]: the model's formulas raise to the power
+``1/(1 - sigma)``, which overflows as ``sigma`` approaches 1. Paths: absolute, inside the
+scenario's folder, or ``{sample_data}/...`` (``..`` may not leave those folders). Data files larger
+than ``MAX_DATA_BYTES`` are refused.
+
 Data formats (``[data] format``, else from the file suffix): ``yotov`` (.dta), ``yotov-rda`` (.rda),
 ``gegravity-sample`` (.dlm), ``csv``, ``parquet``. ``ln_dist`` (from ``dist``) and ``intl_brdr``
 (1 unless exporter == importer) are added when absent. Errors name the file and the field.
@@ -35,8 +62,6 @@ Data formats (``[data] format``, else from the file suffix): ``yotov`` (.dta), `
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -48,16 +73,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.models.gravity.estimate import GravityEstimates, estimate_gravity
 from friendshore.models.gravity.ge import (
+    MAX_SIGMA,
+    MIN_SIGMA,
     CostChange,
     GEBaseline,
     GESimulation,
     SetVariable,
     Tariff,
     build_baseline,
+    reverse_report,
     simulate,
 )
+from friendshore.models.gravity.pair_costs import PairCosts, estimate_pair_costs
 from friendshore.sources.checks import require_nonempty
 from friendshore.sources.gegravity_sample import read_gegravity_sample
+from friendshore.sources.user_files import MAX_DATA_BYTES, read_toml, require_size, resolve_user_path
 from friendshore.sources.yotov import read_yotov_applications, read_yotov_panel
 
 __all__ = [
@@ -66,6 +96,7 @@ __all__ = [
     "DataSpec",
     "EstimateSpec",
     "ModelSpec",
+    "PairCostsSpec",
     "Scenario",
     "ScenarioRun",
     "add_gravity_variables",
@@ -85,13 +116,14 @@ _SUFFIX: dict[str, DataFormat] = {
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class DataSpec(_Spec):
-    path: str
+    path: str = Field(max_length=4096)
     format: DataFormat | None = None
-    year: int | None = None
+    year: int | None = Field(default=None, ge=1800, le=2200)
+    years: list[int] | None = Field(default=None, min_length=2, max_length=300)
     exporter: str = "exporter"
     importer: str = "importer"
     trade: str = "trade"
@@ -105,18 +137,28 @@ class EstimateSpec(_Spec):
     cluster: str | None = None
 
 
+class PairCostsSpec(_Spec):
+    policy: list[str] = Field(min_length=1, max_length=50)
+    fill: list[str] = Field(min_length=1, max_length=50)
+    pair: str = "pair_id"
+    vcov: Literal["hetero", "cluster"] = "hetero"
+
+
 class ModelSpec(_Spec):
-    sigma: float = Field(gt=1, description="elasticity of substitution")
+    sigma: float = Field(
+        ge=MIN_SIGMA, le=MAX_SIGMA, allow_inf_nan=False, description="elasticity of substitution"
+    )
     reference: str = "DEU"
     method: Literal["exact", "geppml"] = "exact"
     market_clearing: Literal["yotov2016", "gegravity"] = "yotov2016"
+    report: Literal["counterfactual_vs_baseline", "baseline_vs_counterfactual"] = "counterfactual_vs_baseline"
 
 
 class ChangeSpec(_Spec):
     variable: str | None = None
-    value: float | None = None
-    tariff: float | None = Field(default=None, gt=-1)
-    elasticity: float | None = None
+    value: float | None = Field(default=None, allow_inf_nan=False)
+    tariff: float | None = Field(default=None, gt=-1, le=100, allow_inf_nan=False)
+    elasticity: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
     exporters: list[str] | None = None
     importers: list[str] | None = None
     symmetric: bool = False
@@ -148,13 +190,20 @@ class Scenario(_Spec):
     data: DataSpec
     costs: dict[str, float] = Field(default_factory=dict)
     estimate: EstimateSpec | None = None
+    pair_costs: PairCostsSpec | None = None
     model: ModelSpec
-    changes: list[ChangeSpec] = Field(min_length=1)
+    changes: list[ChangeSpec] = Field(min_length=1, max_length=1000)
 
     @model_validator(mode="after")
     def _coefficients(self) -> Scenario:
-        if bool(self.costs) == (self.estimate is not None):
-            raise ValueError("give the cost coefficients in [costs] or an [estimate] formula, exactly one")
+        given = [bool(self.costs), self.estimate is not None, self.pair_costs is not None]
+        if sum(given) != 1:
+            raise ValueError(
+                "give the trade costs exactly one way: coefficients in [costs], an [estimate] formula, "
+                "or [pair_costs] (pair fixed effects)"
+            )
+        if self.pair_costs is not None and self.data.year is None:
+            raise ValueError("[pair_costs] needs the baseline year in [data] year")
         return self
 
 
@@ -166,27 +215,20 @@ class ScenarioRun:
     baseline: GEBaseline
     simulation: GESimulation
     estimates: GravityEstimates | None = None
+    pair_costs: PairCosts | None = None
 
 
 def load_scenario(path: Path) -> Scenario:
     """Read and validate a scenario file; ``SchemaError`` names the file, line or field at fault."""
     path = Path(path)
-    require_nonempty(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise DataSourceError(f"not UTF-8 text ({exc})", file=path) from None
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        line = int(found.group(1)) if found else None
-        raise SchemaError(f"not valid TOML: {exc}", file=path, line=line) from None
+    raw = read_toml(path)
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or None
         raise SchemaError(
-            str(first["msg"]),
+            str(first["msg"]).removeprefix("Value error, "),
             file=path,
             field=where,
             hint=f"{exc.error_count()} problem(s); see the scenario format in 'friendshore gravity simulate --help'",
@@ -208,6 +250,7 @@ def add_gravity_variables(
 def load_bilateral(path: Path, *, format: DataFormat | None = None) -> pd.DataFrame:
     """Read a bilateral table by format (or file suffix), with ``add_gravity_variables`` applied."""
     path = Path(path)
+    require_size(path, MAX_DATA_BYTES, what="bilateral data file")
     kind = format or _SUFFIX.get(path.suffix.lower())
     if kind is None:
         raise DataSourceError(
@@ -230,28 +273,45 @@ def load_bilateral(path: Path, *, format: DataFormat | None = None) -> pd.DataFr
     return add_gravity_variables(frame)
 
 
-def _resolve(spec_path: str, *, scenario_dir: Path, sample_data: Path | None) -> Path:
-    text = spec_path
-    if "{sample_data}" in text:
-        if sample_data is None:
-            raise SchemaError(
-                "the path uses {sample_data} but no sample-data folder is set", field="data.path"
-            )
-        text = text.replace("{sample_data}", str(sample_data))
-    path = Path(text).expanduser()
-    return path if path.is_absolute() else (scenario_dir / path).resolve()
-
-
-def run_scenario(scenario: Scenario, *, scenario_dir: Path, sample_data: Path | None = None) -> ScenarioRun:
+def run_scenario(
+    scenario: Scenario,
+    *,
+    scenario_dir: Path,
+    sample_data: Path | None = None,
+    scenario_file: Path | None = None,
+) -> ScenarioRun:
     """Load the data, estimate or take the coefficients, build the baseline and simulate."""
     spec = scenario.data
-    path = _resolve(spec.path, scenario_dir=scenario_dir, sample_data=sample_data)
+    path = resolve_user_path(
+        spec.path, base=scenario_dir, sample_data=sample_data, file=scenario_file, field="data.path"
+    )
     frame = load_bilateral(path, format=spec.format)
-    if spec.year is not None and "year" in frame.columns:
+    pair_costs = None
+    if scenario.pair_costs is not None:
+        assert spec.year is not None
+        if "year" not in frame.columns:
+            raise SchemaError("[pair_costs] needs a panel with a year column", file=path, field="year")
+        pc = scenario.pair_costs
+        pair_costs = estimate_pair_costs(
+            frame,
+            policy=pc.policy,
+            fill=pc.fill,
+            year=spec.year,
+            years=spec.years,
+            pair=pc.pair,
+            exporter=spec.exporter,
+            importer=spec.importer,
+            trade=spec.trade,
+            vcov=pc.vcov,
+        )
+        frame = pair_costs.frame
+    elif spec.year is not None and "year" in frame.columns:
         frame = frame.loc[frame["year"] == spec.year]
     estimates = None
     coefficients = dict(scenario.costs)
-    if scenario.estimate is not None:
+    if pair_costs is not None:
+        coefficients = pair_costs.coefficients
+    elif scenario.estimate is not None:
         estimates = estimate_gravity(
             frame, scenario.estimate.formula, vcov=scenario.estimate.vcov, cluster=scenario.estimate.cluster
         )
@@ -274,5 +334,21 @@ def run_scenario(scenario: Scenario, *, scenario_dir: Path, sample_data: Path | 
         method=scenario.model.method,
         market_clearing=scenario.model.market_clearing,
     )
-    simulation = replace(simulation, meta={**simulation.meta, "scenario": scenario.name, "data": str(path)})
-    return ScenarioRun(scenario=scenario, baseline=baseline, simulation=simulation, estimates=estimates)
+    if scenario.model.report == "baseline_vs_counterfactual":
+        simulation = reverse_report(simulation)
+    simulation = replace(
+        simulation,
+        meta={
+            **simulation.meta,
+            "scenario": scenario.name,
+            "data": str(path),
+            "report": scenario.model.report,
+        },
+    )
+    return ScenarioRun(
+        scenario=scenario,
+        baseline=baseline,
+        simulation=simulation,
+        estimates=estimates,
+        pair_costs=pair_costs,
+    )

@@ -1,0 +1,216 @@
+"""First-order, product-level export restrictions: who loses supply, who could fill it, who gains.
+
+A restricting exporter ``X`` (one country, or a group acting jointly) withholds a ``share`` of its
+exports of product ``k`` from every importer outside ``X``. With ``v_cm`` the value ``c`` exports
+to ``m`` (BACI, one year), ``E_c = sum_m v_cm`` exporter totals, ``M_m = sum_c v_cm`` importer
+totals and ``W = sum E_c`` world exports of ``k``, for each importer ``m`` not in ``X``:
+
+- value at risk ``a_m = share * sum_{x in X} v_xm``;
+- capacity ``K_m = sum_{c not in X, c != m} (E_c - v_cm)``: what every other supplier exports to
+  third countries today, i.e. could redirect to ``m`` (``= W - E_X - E_m - (M_m - v_Xm)``);
+- filled ``f_m = min(a_m, K_m)`` and unmet ``u_m = a_m - f_m``.
+
+Each alternative supplier ``c`` takes the filled demand of each importer in proportion to its
+capacity for it: ``extra_c = sum_{m != c} f_m (E_c - v_cm) / K_m``, so that
+``sum_c extra_c = sum_m f_m`` (every filled dollar is someone's extra demand).
+
+This is a first-order, partial-equilibrium bound, not a forecast: prices, quantities and
+substitution between products do not move; capacity is today's exports to others (not spare
+production capacity, and not domestic production, which BACI does not see); importers compete for
+the same capacity only through their own ``K_m`` (each importer is checked alone, so the sum of
+filled demand over importers can exceed what suppliers could redirect together). General
+equilibrium effects through input-output links are the multi-sector model's job
+(``friendshore.models.multisector``).
+
+``restriction_exposure`` runs for every product and every restricting exporter in one grouped
+pass (``exporters=None``) or for one restricting country or group; ``restriction_suppliers``
+likewise for the alternative suppliers. Both take the warehouse ``trade`` table as Ibis and return
+Ibis expressions, identical on DuckDB and Spark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+from friendshore.errors import UserError
+from friendshore.metrics.parameters import require_fraction
+
+__all__ = ["restriction_exposure", "restriction_suppliers"]
+
+_KEYS = ["year", "hs6"]
+
+
+def _prepare(
+    trade: ir.Table, *, year: int | Sequence[int] | None, hs6: Sequence[str] | None, share: float
+) -> ir.Table:
+    require_fraction(share, "the restricted share of exports")
+    if year is not None:
+        years = [year] if isinstance(year, int) else list(year)
+        trade = trade.filter(trade.year.isin(years))
+    if hs6 is not None:
+        codes = list(hs6)
+        if not codes:
+            raise UserError("no products selected for the restriction")
+        trade = trade.filter(trade.hs6.isin(codes))
+    trade = trade.filter((trade.value_kusd > 0) & (trade.exporter != trade.importer))
+    return trade.select("year", "hs6", "exporter", "importer", "value_kusd")
+
+
+def _totals(trade: ir.Table) -> tuple[ir.Table, ir.Table, ir.Table]:
+    world = trade.group_by(_KEYS).aggregate(world_kusd=trade.value_kusd.sum())
+    exports = trade.group_by([*_KEYS, "exporter"]).aggregate(exports_kusd=trade.value_kusd.sum())
+    imports = trade.group_by([*_KEYS, "importer"]).aggregate(import_value_kusd=trade.value_kusd.sum())
+    return world, exports, imports
+
+
+def _members(exporters: Sequence[str] | None, label: str | None) -> tuple[list[str] | None, str | None]:
+    if exporters is None:
+        return None, None
+    if isinstance(exporters, str):
+        raise UserError(f"give the restricting exporters as a list, not the string {exporters!r}")
+    members = sorted(set(exporters))
+    if not members:
+        raise UserError("the restricting exporter has no members: give an ISO3 code or a group with members")
+    return members, label or members[0]
+
+
+def _exposure(trade: ir.Table, members: list[str] | None, name: str | None, share: float) -> ir.Table:
+    """Per (year, hs6, restricting, importer): at risk, capacity, filled, unmet, and ``q = f / K``."""
+    world, exports, imports = _totals(trade)
+    if members is None:
+        hit = trade.select(
+            "year",
+            "hs6",
+            restricting=trade.exporter,
+            importer=trade.importer,
+            restricted_kusd=trade.value_kusd,
+        )
+        restricting_exports = exports.select(
+            "year", "hs6", restricting=exports.exporter, restricting_kusd=exports.exports_kusd
+        )
+    else:
+        own = trade.filter(trade.exporter.isin(members) & ~trade.importer.isin(members))
+        hit = own.group_by([*_KEYS, "importer"]).aggregate(restricted_kusd=own.value_kusd.sum())
+        hit = hit.mutate(restricting=ibis.literal(name))
+        group = exports.filter(exports.exporter.isin(members))
+        restricting_exports = group.group_by(_KEYS).aggregate(restricting_kusd=group.exports_kusd.sum())
+        restricting_exports = restricting_exports.mutate(restricting=ibis.literal(name))
+    own_exports = exports.select(
+        "year", "hs6", importer=exports.exporter, importer_exports_kusd=exports.exports_kusd
+    )
+    j = (
+        hit.join(world, _KEYS)
+        .join(restricting_exports, [*_KEYS, "restricting"])
+        .join(imports, [*_KEYS, "importer"])
+        .join(own_exports, [*_KEYS, "importer"], how="left")
+    )
+    at_risk = j.restricted_kusd * share
+    capacity = (
+        j.world_kusd
+        - j.restricting_kusd
+        - j.importer_exports_kusd.fill_null(0.0)
+        - (j.import_value_kusd - j.restricted_kusd)
+    )
+    capacity = ibis.greatest(capacity, 0.0)
+    filled = ibis.least(at_risk, capacity)
+    out = j.select(
+        "year",
+        "hs6",
+        "restricting",
+        "importer",
+        import_value_kusd=j.import_value_kusd,
+        restricted_kusd=j.restricted_kusd,
+        value_at_risk_kusd=at_risk,
+        capacity_kusd=capacity,
+        filled_kusd=filled,
+    )
+    out = out.mutate(
+        unmet_kusd=out.value_at_risk_kusd - out.filled_kusd,
+        q=ibis.ifelse(out.capacity_kusd > 0, out.filled_kusd / out.capacity_kusd, 0.0),
+    )
+    return out
+
+
+def restriction_exposure(
+    trade: ir.Table,
+    *,
+    exporters: Sequence[str] | None = None,
+    label: str | None = None,
+    year: int | Sequence[int] | None = None,
+    hs6: Sequence[str] | None = None,
+    share: float = 1.0,
+) -> ir.Table:
+    """Importers' exposure to a restriction (see the module docstring).
+
+    ``exporters=None``: every exporter restricts alone, for every product (one grouped pass).
+    ``exporters=[...]``: those countries restrict jointly, as one unit named ``label``.
+    Returns ``year, hs6, restricting, importer, import_value_kusd, value_at_risk_kusd,
+    capacity_kusd, filled_kusd, unmet_kusd, at_risk_share, unmet_share`` (shares of the
+    importer's imports of the product).
+    """
+    members, name = _members(exporters, label)
+    out = _exposure(_prepare(trade, year=year, hs6=hs6, share=share), members, name, share)
+    return out.select(
+        "year",
+        "hs6",
+        "restricting",
+        "importer",
+        "import_value_kusd",
+        "value_at_risk_kusd",
+        "capacity_kusd",
+        "filled_kusd",
+        "unmet_kusd",
+        at_risk_share=out.value_at_risk_kusd / out.import_value_kusd,
+        unmet_share=out.unmet_kusd / out.import_value_kusd,
+    )
+
+
+def restriction_suppliers(
+    trade: ir.Table,
+    *,
+    exporters: Sequence[str] | None = None,
+    label: str | None = None,
+    year: int | Sequence[int] | None = None,
+    hs6: Sequence[str] | None = None,
+    share: float = 1.0,
+) -> ir.Table:
+    """The extra demand each alternative supplier faces (see the module docstring).
+
+    Returns ``year, hs6, restricting, supplier, exports_kusd, extra_demand_kusd,
+    extra_demand_share`` (extra demand over the supplier's current exports of the product), for
+    suppliers outside the restricting unit with exports of the product.
+    """
+    members, name = _members(exporters, label)
+    flows = _prepare(trade, year=year, hs6=hs6, share=share)
+    exposure = _exposure(flows, members, name, share)
+    hit = exposure.filter(exposure.q > 0).select("year", "hs6", "restricting", "importer", "q")
+    total_q = hit.group_by([*_KEYS, "restricting"]).aggregate(total_q=hit.q.sum())
+    # suppliers: every exporter outside the restricting unit
+    _, exports, _ = _totals(flows)
+    suppliers = exports.join(total_q, _KEYS)
+    if members is None:
+        suppliers = suppliers.filter(suppliers.exporter != suppliers.restricting)
+    else:
+        suppliers = suppliers.filter(~suppliers.exporter.isin(members))
+    # sum_m q_m v_cm over the importers each supplier already sells to
+    j = flows.join(hit, [*_KEYS, "importer"])
+    j = j.filter(j.exporter != j.restricting) if members is None else j.filter(~j.exporter.isin(members))
+    overlap = j.group_by([*_KEYS, "restricting", "exporter"]).aggregate(qv=(j.q * j.value_kusd).sum())
+    own_q = hit.select("year", "hs6", "restricting", exporter=hit.importer, own_q=hit.q)
+    out = suppliers.join(overlap, [*_KEYS, "restricting", "exporter"], how="left").join(
+        own_q, [*_KEYS, "restricting", "exporter"], how="left"
+    )
+    extra = out.exports_kusd * (out.total_q - out.own_q.fill_null(0.0)) - out.qv.fill_null(0.0)
+    out = out.select(
+        "year",
+        "hs6",
+        "restricting",
+        supplier=out.exporter,
+        exports_kusd=out.exports_kusd,
+        extra_demand_kusd=ibis.greatest(extra, 0.0),
+    )
+    out = out.filter(out.extra_demand_kusd > 0)
+    return out.mutate(extra_demand_share=out.extra_demand_kusd / out.exports_kusd)

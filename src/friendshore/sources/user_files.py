@@ -1,0 +1,114 @@
+"""Files a user hands in (scenario TOML, their own bilateral data): read them defensively.
+
+Every refusal is a ``DataSourceError``/``SchemaError`` naming the file (and the field or line),
+which the command line turns into one line and exit code 2:
+
+* ``require_size`` -- a file beyond a documented size is refused before it is read (a 2 GB file
+  given as gravity data would otherwise be read into memory until the process is killed);
+* ``read_toml`` -- UTF-8 text, at most ``MAX_TOML_BYTES``, valid TOML, not nested deeper than
+  Python can parse (``tomllib`` recurses: a deeply nested file raises ``RecursionError``);
+* ``resolve_user_path`` -- a path written in a scenario file: absolute, or relative to the
+  scenario's folder without leaving it, or ``{sample_data}/...`` inside the sample-data folder.
+  ``..`` that climbs out of those folders (path traversal) is refused.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from friendshore.errors import DataSourceError, SchemaError
+from friendshore.sources.checks import require_nonempty
+
+__all__ = ["MAX_DATA_BYTES", "MAX_TOML_BYTES", "read_toml", "require_size", "resolve_user_path"]
+
+#: Largest scenario/settings TOML file accepted (real ones are a few kilobytes).
+MAX_TOML_BYTES = 1 * 2**20
+#: Largest bilateral data file the models read into memory (the guide's largest is 3.7 MB; a
+#: 200-country panel of 30 years is about 100 MB as CSV). Aggregate to country pairs first.
+MAX_DATA_BYTES = 512 * 2**20
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:,.0f} MiB" if size >= 2**20 else f"{size:,} bytes"
+
+
+def require_size(path: Path, max_bytes: int, *, what: str = "file") -> None:
+    """Refuse ``path`` when it is not a regular file or is larger than ``max_bytes``."""
+    path = Path(path)
+    if not path.exists():
+        raise DataSourceError("not found", file=path)
+    if not path.is_file():
+        raise DataSourceError(f"not a regular file (a {what} must be one)", file=path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise DataSourceError(
+            f"{_mib(size)} is larger than the {_mib(max_bytes)} a {what} may be",
+            file=path,
+            hint="aggregate the data first (e.g. to country pairs and years) or split it",
+        )
+
+
+def read_toml(path: Path, *, max_bytes: int = MAX_TOML_BYTES) -> dict[str, Any]:
+    """Parse a TOML file; every failure names the file (and the line where TOML says)."""
+    path = Path(path)
+    require_size(path, max_bytes, what="TOML file")
+    require_nonempty(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataSourceError(f"not UTF-8 text ({exc})", file=path) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(found.group(1)) if found else None
+        raise SchemaError(f"not valid TOML: {exc}", file=path, line=line) from None
+    except RecursionError:
+        raise SchemaError(
+            "nested too deeply to be a scenario (arrays or tables within each other hundreds of times)",
+            file=path,
+        ) from None
+
+
+def resolve_user_path(
+    text: str, *, base: Path, sample_data: Path | None, file: Path | None = None, field: str = "path"
+) -> Path:
+    """Resolve a path written in a user file (see the module docstring for the rules)."""
+    if not isinstance(text, str) or not text.strip():
+        raise SchemaError("the path is empty", file=file, field=field)
+    if "\x00" in text:
+        raise SchemaError("the path holds a NUL character", file=file, field=field)
+    if text.startswith("{sample_data}"):
+        if sample_data is None:
+            raise SchemaError(
+                "the path uses {sample_data} but no sample-data folder is set", file=file, field=field
+            )
+        root = Path(sample_data).resolve()
+        rest = text[len("{sample_data}") :].lstrip("/\\")
+        resolved = (root / rest).resolve()
+        if not resolved.is_relative_to(root):
+            raise SchemaError(
+                f"'{text}' leaves the sample-data folder",
+                file=file,
+                field=field,
+                hint="remove the '..' parts",
+            )
+        return resolved
+    if "{sample_data}" in text:
+        raise SchemaError("{sample_data} may only begin a path", file=file, field=field)
+    path = Path(text).expanduser()
+    if path.is_absolute():
+        return path.resolve()
+    root = Path(base).resolve()
+    resolved = (root / path).resolve()
+    if not resolved.is_relative_to(root):
+        raise SchemaError(
+            f"'{text}' leaves the scenario's folder",
+            file=file,
+            field=field,
+            hint="give an absolute path, a path inside the scenario's folder, or {sample_data}/...",
+        )
+    return resolved
