@@ -857,7 +857,7 @@ def test_the_brief_is_one_html_page(client: TestClient, guarded: TestClient) -> 
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"].startswith("text/html")
     assert "Key findings" in response.text
-    assert "<script src=\"http" not in response.text  # self-contained
+    assert '<script src="http' not in response.text  # self-contained
     again = client.get("/api/brief", params=query)
     assert again.headers["etag"] == response.headers["etag"]
     assert_error(guarded.get("/api/brief", params=query), 401, "unauthorized")
