@@ -31,6 +31,7 @@ from friendshore.analyses import (
     plan,
     register,
     reproduce,
+    shocks,
     supply_risk,
     vocabulary,
     warehouse_status,
@@ -209,6 +210,20 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         {"example": "magnets", "partner_attributes": False},
     ),
     "register": ("/api/register", {}, None, register.register_overview, {}),
+    "shock": (
+        "/api/shock",
+        {"exporter": "CHN", "product": "850511", "importer": "USA"},
+        None,
+        shocks.restriction,
+        {"exporter": "CHN", "product": "850511", "importer": "USA"},
+    ),
+    "simulate": (
+        "/api/simulate",
+        {"example": "cp2015_nafta"},
+        "",
+        shocks.simulate,
+        {"scenario": EXAMPLES_DIR.parent / "shocks" / "cp2015_nafta.toml"},
+    ),
     "leverage": (
         "/api/leverage",
         {"over": "USA", "by": "CHN", "sector": "critical-minerals"},
@@ -862,3 +877,9 @@ def test_the_brief_is_one_html_page(client: TestClient, guarded: TestClient) -> 
     assert again.headers["etag"] == response.headers["etag"]
     assert_error(guarded.get("/api/brief", params=query), 401, "unauthorized")
     assert_error(client.get("/api/brief", params={"for": "../etc"}), 400)
+
+
+def test_simulate_refuses_a_baseline_from_a_server_folder(client: TestClient) -> None:
+    body = '[baseline]\nsource = "kite-files"\npath = "/etc"\n[[changes]]\nkind = "tariff"\nrate = 0\n'
+    error = assert_error(client.post("/api/simulate", content=body, headers=TOML), 400)
+    assert "baseline.source" in error["message"]

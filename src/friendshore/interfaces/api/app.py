@@ -138,7 +138,7 @@ def create_app(
         responses={200: {"description": "Names"}},
     )
     async def examples() -> JSONResponse:
-        return JSONResponse({"examples": example_names()})
+        return JSONResponse({"examples": example_names(), "shocks": example_names("shocks")})
 
     @app.get(
         "/api/examples/{name}",

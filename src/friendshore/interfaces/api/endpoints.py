@@ -28,6 +28,7 @@ from friendshore.analyses import (
     plan,
     register,
     reproduce,
+    shocks,
     supply_risk,
     vocabulary,
     warehouse_status,
@@ -37,7 +38,7 @@ from friendshore.analyses.result import Result
 __all__ = ["ENDPOINTS", "Body", "Endpoint", "endpoint"]
 
 #: What a request body holds (TOML): a gravity scenario, a group file, a register file or a plan.
-BodyKind = Literal["scenario", "groups", "register", "plan"]
+BodyKind = Literal["scenario", "shocks", "groups", "register", "plan"]
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         gravity.simulate,
         body=Body("scenario", "scenario", examples=True),
         protected=True,
+    ),
+    Endpoint("shock", shocks.restriction),
+    Endpoint(
+        "simulate",
+        shocks.simulate,
+        body=Body("scenario", "shocks", examples=True),
+        protected=True,
+        summary="Solve a multi-sector scenario (the body, or example=NAME) in general equilibrium.",
     ),
     Endpoint("taxonomy", vocabulary.taxonomy),
     Endpoint("countries", vocabulary.countries),

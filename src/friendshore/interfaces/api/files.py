@@ -29,29 +29,33 @@ __all__ = [
     "save_body",
 ]
 
-#: Scenario examples shipped with friendshore (the source checkout's ``examples/gravity``).
+#: Scenario examples shipped with friendshore (the source checkout's ``examples/``), by body kind:
+#: gravity scenarios and multi-sector (shock) scenarios.
 EXAMPLES_DIR = project_root() / "examples" / "gravity"
+EXAMPLE_DIRS = {"scenario": EXAMPLES_DIR, "shocks": project_root() / "examples" / "shocks"}
 
 _FORMULA = re.compile(r"^[A-Za-z0-9_\s~+|^:*\-]*$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _PREFIX = "{sample_data}/"
 
 
-def example_names() -> list[str]:
-    if not EXAMPLES_DIR.is_dir():
+def example_names(kind: str = "scenario") -> list[str]:
+    folder = EXAMPLE_DIRS[kind]
+    if not folder.is_dir():
         return []
-    return sorted(p.stem for p in EXAMPLES_DIR.glob("*.toml") if _FILE_NAME.match(p.stem))
+    return sorted(p.stem for p in folder.glob("*.toml") if _FILE_NAME.match(p.stem))
 
 
-def example_text(name: str) -> str:
-    """The TOML of a shipped example; ``UnknownCodeError`` for a name that is not one."""
+def example_text(name: str, kind: str | None = None) -> str:
+    """The TOML of a shipped example (of ``kind``, or of any kind); ``UnknownCodeError`` otherwise."""
     from friendshore.errors import UnknownCodeError
 
-    if name not in example_names():
-        raise UnknownCodeError(
-            f"no example scenario '{name}' (examples: {', '.join(example_names()) or 'none installed'})"
-        )
-    return (EXAMPLES_DIR / f"{name}.toml").read_text("utf-8")
+    kinds = [kind] if kind is not None else list(EXAMPLE_DIRS)
+    for each in kinds:
+        if name in example_names(each):
+            return (EXAMPLE_DIRS[each] / f"{name}.toml").read_text("utf-8")
+    known = [n for each in kinds for n in example_names(each)]
+    raise UnknownCodeError(f"no example scenario '{name}' (examples: {', '.join(known) or 'none installed'})")
 
 
 def check_formula(formula: str, *, field: str) -> None:
@@ -142,6 +146,15 @@ def save_body(
     raw = _parse_toml(text, file_name)
     if kind == "scenario":
         _check_scenario(raw, sample_data)
+    if kind == "shocks":
+        baseline = raw.get("baseline")
+        if isinstance(baseline, dict) and (baseline.get("source") == "kite-files" or "path" in baseline):
+            raise SchemaError(
+                'over the API a baseline comes from the warehouse (source = "wiod-kite") or the '
+                'shipped CP 2015 data (source = "cp2015"), never from a server folder',
+                file=file_name,
+                field="baseline.source",
+            )
     folder = tempfile.TemporaryDirectory(prefix="friendshore-api-")
     path = Path(folder.name) / file_name
     path.write_text(text, encoding="utf-8")

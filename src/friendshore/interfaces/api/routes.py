@@ -258,7 +258,7 @@ def _common_parameters(ep: Endpoint) -> list[inspect.Parameter]:
             ],
         ),
     ]
-    if ep.body is not None and ep.body.kind == "scenario" and ep.body.examples:
+    if ep.body is not None and ep.body.examples:
         params.append(
             inspect.Parameter(
                 "example",
@@ -314,7 +314,7 @@ def _make_handler(ep: Endpoint, params: list[Param]) -> Callable[..., Any]:
             if example is not None:
                 if body.strip():
                     raise UserError("send either a scenario body or ?example=NAME, not both")
-                body = example_text(example).encode()
+                body = example_text(example, ep.body.kind).encode()
             if body.strip() or not ep.body.optional:
                 name = values.get("file") or ep.body.param
                 path, folder = save_body(body, kind=ep.body.kind, name=name, sample_data=settings.sample_data)

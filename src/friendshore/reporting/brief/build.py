@@ -24,7 +24,6 @@ log = get_logger(__name__)
 #: The key findings: at most this many sentences, in section order.
 MAX_FINDINGS = 8
 
-#: The tariff scenario of section 5 (a path relative to the working directory, or absolute).
 #: The tariff scenario of section 5: the checkout's example (found wherever the command runs from).
 DEFAULT_TARIFF_SCENARIO = project_root() / "examples" / "gravity" / "us_china_tariff.toml"
 

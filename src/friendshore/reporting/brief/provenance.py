@@ -22,7 +22,8 @@ METHOD_REPRODUCTIONS: dict[str, tuple[str, ...]] = {
     "flows": ("baci-world-shares",),
     "supply-risk": ("crm-main-suppliers", "mineral-production-shares"),
     "chips": ("eto-chip-shares",),
-    "gravity-simulate": ("yotov-ch2-app1", "gegravity-sample", "yotov-ch1-app1"),
+    "gravity-simulate": ("yotov-ch2-app1", "yotov-ch2-app2", "gegravity-sample", "yotov-ch1-app1"),
+    "simulate": ("cp2015-nafta",),
 }
 
 #: Files that analyses read directly (model inputs), by file name: publisher and licence.

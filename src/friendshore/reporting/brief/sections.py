@@ -578,11 +578,32 @@ def shocks(run: BriefRun, section: Section, labels: Labels) -> None:
     tariff_scenario = run.tariff_scenario
 
     def restriction() -> None:
-        # Issue 16: a product-level export restriction (first-order shock with trade diversion).
+        # A product-level export restriction: the countries of concern withhold the key product.
         if labels.key_product is None:
             return
-        _generic(run, section, "shocks.restriction", "friendshore.analyses.shocks:restriction",
-                 exporter=run.concern, product=labels.key_product, year=run.year)  # fmt: skip
+        key = "shocks.restriction"
+        res = _call(run, section, key, "friendshore.analyses.shocks:restriction", exporter=run.concern,
+                    product=labels.key_product, year=run.year, importer=run.importer,
+                    members_at=run.members_at)  # fmt: skip
+        rows = _rows(res)
+        if len(rows) == 1 and rows[0]["value_at_risk_kusd"]:
+            row = {"hs6": rows[0]["hs6"], "importer": rows[0]["importer"]}
+            text = sentence(
+                "{risk} of the imports of {product} into {who} would stop if {concern} withheld their exports "
+                "({value}); other suppliers' current exports to third countries could fill {filled}, "
+                "leaving {unmet} unmet at first order.",
+                risk=q(key, "at_risk_share", row),
+                who=labels.group(run.importer),
+                product=labels.product(labels.key_product),
+                concern=labels.group(run.concern),
+                value=q(key, "value_at_risk_kusd", row),
+                filled=q(key, "filled_kusd", row),
+                unmet=q(key, "unmet_kusd", row),
+                link=section.id,
+            )
+            section.headline = text
+            section.findings.append(text)
+        _table(section, key, res.key_columns(), title=res.title)
 
     def tariff() -> None:
         if tariff_scenario is None:
@@ -598,7 +619,7 @@ def shocks(run: BriefRun, section: Section, labels: Labels) -> None:
         gainers = sorted((r for r in rows if r["exporter"] not in hit), key=lambda r: -r["trade_change_pct"])
         loser = [r for r in rows if r["exporter"] in hit]
         if loser and gainers:
-            section.headline = sentence(
+            text = sentence(
                 "{loss} change in {who}'s exports to {target} under '{name}'; trade diverts to other "
                 "suppliers, led by {gainer} ({gain}).",
                 loss=q("shocks.tariff", "trade_change_pct", {"exporter": loser[0]["exporter"]}),
@@ -609,7 +630,8 @@ def shocks(run: BriefRun, section: Section, labels: Labels) -> None:
                 gain=q("shocks.tariff", "trade_change_pct", {"exporter": gainers[0]["exporter"]}),
                 link=section.id,
             )
-            section.findings.append(section.headline)
+            section.headline = section.headline or text
+            section.findings.append(text)
         section.blocks.append(ChartBlock(_named_bar(res, labels, target, hit)))
         ordered = res.table.sort_by([("trade_change_pct", "descending")])
         _table(section, "shocks.tariff", ["exporter", "trade_baseline", "trade_counterfactual", "trade_change_pct"],
