@@ -135,7 +135,7 @@ def test_product_view(page: Any) -> None:
     page.wait_for_selector("#candidates-chart svg")
     summary = page.inner_text("#choke-summary")
     assert "CHN" in summary
-    assert "62.7%" in summary  # China's share of world exports of permanent magnets, BACI 2024
+    assert "62.7 %" in summary  # China's share of world exports of permanent magnets, BACI 2024
     assert page.locator("#candidates-table tbody tr").count() > 5
     page.wait_for_selector("#product-go:not([disabled])")
     shot(page, "product-magnets")
@@ -162,10 +162,20 @@ def test_scenario_run(page: Any) -> None:
     assert "model.sigma" in page.inner_text("#scenario-status")
 
 
-def test_placeholders(page: Any) -> None:
+def test_register_browser_and_brief_link(page: Any) -> None:
     page.wait_for_selector("#dep-table table")
     page.click("#tab-register")
-    assert "not available yet" in page.inner_text("#view-register")
+    page.click("#register-go")  # investments in India
+    page.wait_for_selector("#register-table table")
+    assert "Micron" in page.inner_text("#register-table")
+    page.select_option("#register-kind", "measures")
+    page.fill("#register-country", "")
+    page.click("#register-go")
+    page.wait_for_function("document.querySelector('#register-table').innerText.includes('us-bis-2022-10')")
+    shot(page, "register-measures")
     page.click("#tab-brief")
-    assert "not available yet" in page.inner_text("#view-brief")
-    shot(page, "brief-placeholder")
+    page.click("#brief-go")
+    href = page.get_attribute("#brief-link", "href")
+    assert href is not None
+    assert href.startswith("/api/brief?for=USA&partner=IND&coalition=pax-silica&members_at=2026-03-01")
+    shot(page, "brief-link")

@@ -32,6 +32,7 @@ from friendshore.interfaces.api.errors import ApiError, ErrorBody, hidden_paths,
 from friendshore.interfaces.api.files import check_formula, example_text, sample_file, save_body
 from friendshore.interfaces.api.params import Param, analysis_params
 from friendshore.interfaces.api.security import check_post, check_token
+from friendshore.reporting.format import format_value
 from friendshore.settings import Settings
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "Runner", "add_routes", "endpoint_params"]
@@ -219,8 +220,14 @@ def render_page(
     meta["table"] = table_name or "main"
     meta["version"] = version
     meta["page"] = {"total": total, "offset": offset, "limit": limit, "returned": page.num_rows}
-    rows = [{k: json_safe(v) for k, v in row.items()} for row in page.to_pylist()]
-    body = json.dumps({"rows": rows, "meta": scrub_json(meta, hide)}, allow_nan=False, default=str)
+    raw = page.to_pylist()
+    rows = [{k: json_safe(v) for k, v in row.items()} for row in raw]
+    units = {c["name"]: c["unit"] for c in meta["columns"]}
+    # the same rows as people read them (one formatting rule: reporting.format), for the dashboard
+    display = [{k: format_value(v, units.get(k, "text")) for k, v in row.items()} for row in raw]
+    body = json.dumps(
+        {"rows": rows, "display": display, "meta": scrub_json(meta, hide)}, allow_nan=False, default=str
+    )
     return body.encode(), "application/json", headers
 
 

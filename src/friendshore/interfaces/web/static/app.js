@@ -25,33 +25,8 @@ async function api(path, params = {}, options = {}) {
   return body;
 }
 
-// -- formatting by unit (meta.columns) ------------------------------------------------------------
-const NUMBER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-
-function formatValue(value, unit) {
-  if (value === null || value === undefined) return "";
-  switch (unit) {
-    case "share":
-      return `${(value * 100).toFixed(1)}%`;
-    case "pct":
-      return `${Number(value).toFixed(2)}%`;
-    case "kusd":
-    case "usd":
-    case "t":
-    case "km":
-      return NUMBER.format(value);
-    case "count":
-    case "year":
-      return String(value);
-    case "flag":
-      return value ? "yes" : "";
-    case "index":
-    case "number":
-      return typeof value === "number" ? Number(value.toPrecision(4)).toString() : String(value);
-    default:
-      return String(value);
-  }
-}
+// Values are shown as the API formats them (page.display: the same rule as the command line and
+// the brief, friendshore.reporting.format); charts use the raw numbers (page.rows).
 
 function renderTable(element, page, { maxRows = 15, columns = null } = {}) {
   element.replaceChildren();
@@ -61,18 +36,17 @@ function renderTable(element, page, { maxRows = 15, columns = null } = {}) {
   const head = table.createTHead().insertRow();
   for (const col of shown) {
     const th = document.createElement("th");
-    const units = { kusd: " (k USD)", usd: " (USD)", t: " (t)", km: " (km)" };
-    th.textContent = col.label + (col.label.includes("(") ? "" : units[col.unit] || "");
+    th.textContent = col.label;
     th.title = col.description || col.name;
     if (isNumeric(col.unit)) th.className = "num";
     head.appendChild(th);
   }
   const body = table.createTBody();
-  for (const row of page.rows.slice(0, maxRows)) {
+  for (const row of (page.display || []).slice(0, maxRows)) {
     const tr = body.insertRow();
     for (const col of shown) {
       const td = tr.insertCell();
-      td.textContent = formatValue(row[col.name], col.unit);
+      td.textContent = row[col.name] ?? "";
       if (isNumeric(col.unit)) td.className = "num";
     }
   }
@@ -190,13 +164,15 @@ async function showProduct(event) {
       api("/api/partners?exclude=", { for: importer, product: hs6, year, top: 0, draws: 1, concentration: 0 }),
       api("/api/partners", { for: importer, product: hs6, year, top: 20, draws: 200 }),
     ]);
-    const row = choke.rows.find((r) => r.hs6 === hs6);
+    const at = choke.rows.findIndex((r) => r.hs6 === hs6);
     const summary = $("choke-summary");
-    if (row) {
+    if (at >= 0) {
+      const row = choke.rows[at];
+      const shown = choke.display[at];
       summary.textContent = row.chokepoint
-        ? `Yes: ${row.top_exporter} ships ${formatValue(row.top_share, "share")} of world exports (HHI ${formatValue(row.world_hhi, "index")}).`
-        : `No: world HHI ${formatValue(row.world_hhi, "index")}; top exporter ${row.top_exporter} with ${formatValue(row.top_share, "share")}.`;
-      renderTable($("choke-table"), { rows: [row], meta: choke.meta });
+        ? `Yes: ${row.top_exporter} ships ${shown.top_share} of world exports (HHI ${shown.world_hhi}).`
+        : `No: world HHI ${shown.world_hhi}; top exporter ${row.top_exporter} with ${shown.top_share}.`;
+      renderTable($("choke-table"), { rows: [row], display: [shown], meta: choke.meta });
     } else {
       summary.textContent = `No world exports of ${hs6} in the loaded year.`;
       $("choke-table").replaceChildren();
@@ -262,6 +238,40 @@ async function runScenario(event) {
   }
 }
 
+// -- register browser ------------------------------------------------------------------------------------
+async function showRegister(event) {
+  if (event) event.preventDefault();
+  const button = $("register-go");
+  busy(button, true);
+  const kind = $("register-kind").value;
+  const params = { country: $("register-country").value.trim(), active_at: $("register-date").value, limit: 500 };
+  if (kind === "members") params.initiative = $("register-initiative").value.trim();
+  try {
+    const page = await api(`/api/register/${kind}`, params);
+    renderTable($("register-table"), page, { maxRows: 500 });
+  } catch (error) {
+    showError($("register-table"), error);
+  } finally {
+    busy(button, false);
+  }
+}
+
+// -- the brief -----------------------------------------------------------------------------------------------
+function briefLink(event) {
+  if (event) event.preventDefault();
+  const url = new URL("/api/brief", window.location.origin);
+  const fields = { for: "brief-for", partner: "brief-partner", coalition: "brief-coalition",
+    members_at: "brief-date", sector: "brief-sector" };
+  for (const [key, id] of Object.entries(fields)) {
+    const value = $(id).value.trim();
+    if (value) url.searchParams.set(key, value);
+  }
+  const link = $("brief-link");
+  link.href = url.pathname + url.search;
+  link.hidden = false;
+  link.textContent = `Open the brief for ${$("brief-for").value.trim()} (one HTML page; about 15 s to write)`;
+}
+
 // -- start-up ------------------------------------------------------------------------------------------
 function switchView(name) {
   for (const tab of document.querySelectorAll(".tab")) tab.classList.toggle("active", tab.dataset.view === name);
@@ -285,6 +295,8 @@ async function start() {
   $("product-form").addEventListener("submit", showProduct);
   $("scenario-form").addEventListener("submit", runScenario);
   $("scenario-example").addEventListener("change", loadExample);
+  $("register-form").addEventListener("submit", showRegister);
+  $("brief-form").addEventListener("submit", briefLink);
   try {
     const [index, countries, groups, taxonomy, status, examples] = await Promise.all([
       api("/api"),
@@ -301,6 +313,8 @@ async function start() {
     for (const c of countries.rows) codes.appendChild(new Option(c.name, c.iso3));
     const sectors = [...new Set(taxonomy.rows.map((r) => r.technology))];
     fillSelect($("country-sector"), sectors.map((s) => [s, s]));
+    fillSelect($("brief-sector"), sectors.map((s) => [s, s]));
+    $("brief-sector").value = "critical-minerals";
     fillSelect($("product-hs6"), taxonomy.rows.map((r) => [r.hs6, `${r.hs6} ${r.material || r.technology}: ${r.description}`]), false);
     $("product-hs6").value = "850511";
     const years = [...new Set(status.rows.filter((r) => r.table === "trade").map((r) => (r.partition.match(/year=(\d+)/) || [])[1]))].filter(Boolean);
