@@ -86,7 +86,7 @@ GET_ENDPOINTS = [ep for ep in ENDPOINTS if ep.method == "GET"]
 
 @pytest.mark.parametrize("ep", GET_ENDPOINTS, ids=lambda ep: ep.path)
 def test_injection_payloads_in_every_string_parameter(
-    client: TestClient, settings: Settings, ep: Endpoint
+    client: TestClient, settings: Settings, ep: Endpoint, reliability: Any
 ) -> None:
     before = tree_digest(settings.home)
     base = BASE.get(ep.path, {})
@@ -96,10 +96,22 @@ def test_injection_payloads_in_every_string_parameter(
             continue
         for payload in PAYLOADS:
             path, query = _url(ep, {**base, p.query: payload})
-            _check(client.get(path, params=query))
+            response = client.get(path, params=query)
+            reliability(
+                "api",
+                f"/api/{ep.path} {p.query}={payload[:40]!r}",
+                clean=response.status_code < 500 and "root:x:0:0" not in response.text,
+                internal=response.status_code >= 500,
+                escaped="root:x:0:0" in response.text,
+            )
+            _check(response)
             attacked += 1
     assert attacked >= len(PAYLOADS) or not any(p.kind in SAFE_KINDS for p in endpoint_params(ep))
-    assert tree_digest(settings.home) == before
+    after = tree_digest(settings.home)
+    reliability(
+        "api", f"/api/{ep.path}: warehouse unchanged", clean=after == before, data_lost=after != before
+    )
+    assert after == before
     for folder in (Path.cwd(), settings.home, Path("/tmp")):
         assert not (folder / "pwned.csv").exists()
     assert not Path("/tmp/pwned.duckdb").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,9 +30,16 @@ def expected(path: Path) -> str:
     return first.removeprefix("# expect: ")
 
 
-def refused(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+def refused(args: list[str], capsys: pytest.CaptureFixture[str], record: Any = None) -> str:
     code = run(args)
     err = capsys.readouterr().err
+    if record is not None:
+        lines = err.strip().splitlines()
+        record(
+            clean=code == 2 and len(lines) == 1 and err.startswith("error:"),
+            internal=code not in (0, 2) or "Traceback" in err or "internal error" in err,
+            accepted=code == 0,
+        )
     assert code == 2, err
     assert err.startswith("error:"), err
     assert "internal error" not in err
@@ -48,9 +56,14 @@ def test_bad_scenario_is_refused_naming_file_and_field(
     sample_data: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    reliability: Any,
 ) -> None:
     monkeypatch.setenv("FRIENDSHORE_SAMPLE_DATA", str(sample_data))
-    err = refused(["--home", str(tmp_path), *COMMANDS[kind], str(path)], capsys)
+
+    def record(**outcome: bool) -> None:
+        reliability("scenario", f"{kind}/{path.name}", **outcome)
+
+    err = refused(["--home", str(tmp_path), *COMMANDS[kind], str(path)], capsys, record)
     assert path.name in err
     assert expected(path) in err
 
