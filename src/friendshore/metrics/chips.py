@@ -1,34 +1,7 @@
-"""The semiconductor supply chain by input: who provides each one, where one country dominates,
-and a given country's position at every stage.
-
-Data: the Emerging Technology Observatory's *Advanced Semiconductor Supply Chain Dataset*
-(CSET/ETO, Georgetown; mostly from CSET 2021, "The Semiconductor Supply Chain: Assessing National
-Competitiveness", updated with SIA, WSTS and TechInsights figures), loaded as the warehouse
-tables ``chip_inputs`` (125 nodes: tools, materials, processes, design resources and the three
-stages Design, Fabrication and ATP), ``chip_provision`` (provider -> input market shares in
-[0, 1], providers being countries or firms with their country) and ``chip_sequence`` (the
-supply-chain graph: an input ``goes_into`` or ``is_type_of`` another node).
-
-Conventions:
-
-- **country shares** come from ETO's country rows (``provider_type = 'country'``) whose code is
-  an ISO 3166-1 country: ETO's regional rows (``EUR`` for Europe, "Various countries") are not
-  single countries and are left out, so shares of an input may sum to less than 1.
-- a share ETO does not give (many materials, e.g. photoresists) is null: the country is listed
-  as a provider, its size unknown. A country that ETO does not list for an input has no share
-  (``listed = False``), which is not the same as a known zero.
-- vintages are mixed (2019 CSET figures next to 2025 TechInsights ones): ``year`` is the
-  vintage of each input's shares.
-- **chokepoint**: an input whose largest single-country share exceeds ``threshold``; the
-  default 0.65 follows SIA & BCG (2021), *Strengthening the Global Semiconductor Supply Chain in
-  an Uncertain Era*, which counts "more than 50 points across the value chain where one region
-  holds more than 65% of the global market share" (regions there, single countries here).
-- **stage** of an input (``input_stages``): the stage(s) reached by following the supply-chain
-  graph from the input to the first node that has a stage on each path (a process or a stage
-  node); e.g. EUV lithography tools -> lithography tools -> photolithography (Fabrication). The
-  graph (139 edges) is materialised to Python for this walk.
-
-All table functions are unordered Ibis expressions (DuckDB and Spark alike): the views sort.
+"""The semiconductor supply chain by input (CSET/ETO data): who provides each input, where one
+country dominates (a chokepoint: one country above 65 %, after SIA & BCG 2021), and a country's
+position at every stage. Conventions (regional rows, unknown shares, vintages, stages):
+docs/methods/partners.md. Unordered Ibis expressions, DuckDB and Spark alike.
 """
 
 from __future__ import annotations

@@ -1,41 +1,12 @@
 """Import dependence, world chokepoints, trends and churn on product-level trade.
 
-All functions take the warehouse ``trade`` table (``year, exporter, importer, hs6, value_kusd``)
-as an Ibis expression and return Ibis expressions; nothing is computed until an edge
-materialises the result, so the same code runs on DuckDB and on Spark.
+Supplier shares, HHI, the top supplier and the European Commission's strategic-dependency screen
+(SWD(2021) 352) for any importer or group; world export concentration (CEPII GeoDep's HHI > 0.4).
+Definitions, thresholds and sources: docs/methods/dependence.md; tie-breaks: docs/methods/rules.md.
 
-Definitions (per importer or group ``G``, product ``k``, year ``t``; ``v_ck`` is the value that
-``G`` imports of ``k`` from supplier ``c``, counting only suppliers outside ``G`` unless intra-group
-trade is included):
-
-- supplier share ``s_c = v_ck / sum_c v_ck`` (a fraction in [0, 1]);
-- ``hhi = sum_c s_c**2`` (Herfindahl-Hirschman index, in [1/n, 1] for n suppliers);
-- ``top_share = max_c s_c``; an exact tie between suppliers goes to the later ISO3 code (the one
-  rule of ``metrics.rules.supplier_order``), so results are deterministic on every engine;
-- ``on_share = sum_{c in ON} s_c`` for a named country or group ``ON``.
-
-The European Commission's strategic-dependency screen (European Commission 2021, *Strategic
-dependencies and capacities*, Commission Staff Working Document SWD(2021) 352 final, section 2 and
-annex; restated by Arjona, Connell & Herghelegiu 2023, Single Market Economics Papers WP2023/14)
-flags a product when all three hold, each computed here for any importer ``G``:
-
-1. concentration: the HHI of ``G``'s extra-group imports exceeds 0.4;
-2. importance: extra-group imports are more than 50 % of ``G``'s total imports of the product
-   (intra- plus extra-group);
-3. substitutability: extra-group imports exceed ``G``'s total exports of the product (ratio > 1).
-
-Results are unordered Ibis expressions: sort at the edge that shows them. (An ``order_by`` inside a
-composed expression is also a trap: ibis 12 compiles a later ``distinct()`` over it wrongly on Spark.)
-
-Coverage: where the loaded trade does not hold what a measure needs (an importer's exports, its
-imports from every supplier, every country's exports for world totals), the measure is null, never
-computed from rows that are not there. The analyses pass that knowledge in as ``Known`` functions
-(``friendshore.warehouse.harmonise.HarmonisedTrade.known``); without them everything counts as
-covered.
-
-The thresholds are parameters (``EcThresholds``). For a single country, criterion 2 is always met
-(all its imports are "extra-group"). World chokepoints follow CEPII's GeoDep convention of a world
-export HHI above 0.4.
+Functions take the warehouse ``trade`` table as Ibis and return unordered Ibis expressions (the
+same on DuckDB and Spark): sort at the edge that shows them (an ``order_by`` inside a composed
+expression is also a trap: ibis 12 compiles a later ``distinct()`` over it wrongly on Spark).
 """
 
 from __future__ import annotations

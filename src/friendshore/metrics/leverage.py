@@ -1,38 +1,10 @@
-"""Leverage: the mirror of dependence. How much of what a target imports a holder group supplies,
-and how little of it the rest of the world could replace.
+"""Leverage, the mirror of dependence: how much of what a target imports a holder group supplies,
+and how little of it the rest of the world's current third-country exports could replace.
 
-For a target ``T`` (one country or a group's members), a holder group ``H`` (disjoint from ``T``),
-a product ``k`` and a year ``t``, with ``v_e`` what ``T`` imports of ``k`` from exporter ``e``
-(exporters outside ``T`` only: trade between members of ``T`` is not a dependency) and
-``x_ed`` what ``e`` exports of ``k`` to ``d``:
-
-| column | definition |
-|---|---|
-| ``import_value_kusd`` | ``M = sum_e v_e``, ``T``'s imports from outside ``T`` |
-| ``holder_value_kusd`` | ``V = sum_{h in H} v_h`` |
-| ``holder_share`` | ``V / M``: ``H``'s share of ``T``'s imports |
-| ``n_holders``, ``top_holder``, ``top_holder_share`` | members of ``H`` with ``v_h > 0``; the largest and its share of ``M`` (an exact tie goes to the later ISO3 code) |
-| ``holder_hhi`` | ``sum_h (v_h / V)^2``: concentration of ``H``'s supply within ``H`` (1: one member supplies it all) |
-| ``others_third_kusd`` | ``X = sum x_rd`` over exporters ``r`` outside ``T`` and ``H`` and destinations ``d`` outside ``T``: the rest of the world's current exports to third countries |
-| ``replace_cover`` | ``X / V`` |
-| ``replaceable_share`` | ``min(X, V) / V``: the part of ``H``'s supply the rest of the world could replace by redirecting all of its current third-country exports |
-| ``leverage`` | ``max(V - X, 0) / M = holder_share * (1 - replaceable_share)``: the share of ``T``'s imports that ``H`` supplies and that nobody else's current exports could replace |
-
-Per holder (``holder_leverage``), for each member ``h`` of ``H`` with ``v_h > 0``: ``share = v_h / M``,
-``share_in_group = v_h / V``, ``third_kusd = X_{-h}`` (exports to destinations outside ``T`` by every
-exporter outside ``T`` other than ``h``, members of ``H`` included) and ``unilateral_leverage =
-max(v_h - X_{-h}, 0) / M``: what ``h`` alone would hold if the others, its partners in ``H`` among
-them, redirected their third-country exports.
-
-``X`` is an upper bound on replacement (those exports have buyers today; quality, certification
-and contracts are ignored), so ``leverage`` is a lower bound on the share that could not be
-replaced in the year. ``X`` needs every exporter's flows to every destination: where the loaded
-trade does not hold them (a file of one importer's imports, say), pass ``world_known`` as the
-codes it does hold (or ``False``) and the columns built on ``X`` are null for the others, never a
-number computed from rows that are not there. ``leverage`` is 0, known, when ``V = 0``.
-
-The method and what it does not capture: docs/methods/leverage.md. Results are unordered Ibis
-expressions (DuckDB and Spark alike): sort at the edge that shows them.
+``leverage = max(V - X, 0) / M`` (holders' supply ``V``, the others' third-country exports ``X``,
+the target's imports ``M``); per holder, its unilateral leverage. Columns, sources and what the score
+does not capture: docs/methods/leverage.md. Columns built on ``X`` are null where the loaded trade
+does not hold every exporter's flows (``world_known``). Unordered Ibis, DuckDB and Spark alike.
 """
 
 from __future__ import annotations

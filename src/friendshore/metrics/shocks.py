@@ -1,31 +1,10 @@
-"""First-order, product-level export restrictions: who loses supply, who could fill it, who gains.
+"""First-order, product-level export restrictions: value at risk per importer, what other suppliers
+could fill from their current exports to third countries, what stays unmet, and the extra demand
+each alternative supplier faces (every filled dollar is someone's extra demand).
 
-A restricting exporter ``X`` (one country, or a group acting jointly) withholds a ``share`` of its
-exports of product ``k`` from every importer outside ``X``. With ``v_cm`` the value ``c`` exports
-to ``m`` (BACI, one year), ``E_c = sum_m v_cm`` exporter totals, ``M_m = sum_c v_cm`` importer
-totals and ``W = sum E_c`` world exports of ``k``, for each importer ``m`` not in ``X``:
-
-- value at risk ``a_m = share * sum_{x in X} v_xm``;
-- capacity ``K_m = sum_{c not in X, c != m} (E_c - v_cm)``: what every other supplier exports to
-  third countries today, i.e. could redirect to ``m`` (``= W - E_X - E_m - (M_m - v_Xm)``);
-- filled ``f_m = min(a_m, K_m)`` and unmet ``u_m = a_m - f_m``.
-
-Each alternative supplier ``c`` takes the filled demand of each importer in proportion to its
-capacity for it: ``extra_c = sum_{m != c} f_m (E_c - v_cm) / K_m``, so that
-``sum_c extra_c = sum_m f_m`` (every filled dollar is someone's extra demand).
-
-This is a first-order, partial-equilibrium bound, not a forecast: prices, quantities and
-substitution between products do not move; capacity is today's exports to others (not spare
-production capacity, and not domestic production, which BACI does not see); importers compete for
-the same capacity only through their own ``K_m`` (each importer is checked alone, so the sum of
-filled demand over importers can exceed what suppliers could redirect together). General
-equilibrium effects through input-output links are the multi-sector model's job
-(``friendshore.models.multisector``).
-
-``restriction_exposure`` runs for every product and every restricting exporter in one grouped
-pass (``exporters=None``) or for one restricting country or group; ``restriction_suppliers``
-likewise for the alternative suppliers. Both take the warehouse ``trade`` table as Ibis and return
-Ibis expressions, identical on DuckDB and Spark.
+A partial-equilibrium bound, not a forecast: equations and caveats in docs/methods/shocks.md
+(general equilibrium with input-output links: ``friendshore.models.multisector``). Runs for every
+product and restricting exporter in one grouped pass; Ibis in, Ibis out (DuckDB and Spark).
 """
 
 from __future__ import annotations

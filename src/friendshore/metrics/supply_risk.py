@@ -1,78 +1,9 @@
-r"""Supply risk of critical materials from any importer's point of view (the EU CRM method, generalised).
+r"""Supply risk of critical materials from any importer's point of view (the EU CRM method,
+Blengini et al. 2017, generalised to any country or group, per stage, with an alignment variant).
 
-The European Commission's criticality assessment (Blengini et al. 2017, *Methodology for
-establishing the EU list of critical raw materials: Guidelines*, JRC106997, EUR 28512 EN, applied in
-the 2017, 2020 and 2023 EU lists) scores a raw material's supply risk (SR) from the EU's point of
-view. Here the same formula is computed for any importer ``G`` (one country, or the members of a
-group), any year with data, per material and stage (``mining`` = extraction, ``refining`` =
-processing):
-
-.. math::
-
-    SR = \Big[HHI^{WGI,t}_{GS}\,\frac{IR}{2} + HHI^{WGI,t}_{G}\,\Big(1 - \frac{IR}{2}\Big)\Big]
-         \,(1 - EoL_{RIR})\,SI_{SR}
-
-    HHI^{WGI,t} = \sum_c S_c^2 \cdot WGI_c \cdot t_c
-
-    IR = \frac{M - X}{P + M - X}
-
-* ``S_c``: country ``c``'s share, a fraction in [0, 1]. In the global-supply term (``GS``) it is the
-  share of world production (the publisher's world total where it gives one: USGS; the sum over
-  countries otherwise: BGS). In the sourcing term (``G``) it is the share of what ``G`` gets:
-  imports from each partner (BACI quantities, tonnes) plus each member's own production (the same
-  series as the global term) — our reading of the JRC's "actual EU sourcing" (domestic production
-  plus imports); see *Not confirmed* below.
-* ``WGI_c``: the World Governance Indicators, the mean of the six estimates (VA, PV, GE, RQ, RL, CC;
-  each about -2.5 to 2.5, higher is better) rescaled to 0-10 with 10 the worst:
-  ``WGI_c = (2.5 - mean_c) * 2``, clipped to [0, 10] (estimates can, rarely, pass +-2.5).
-* ``t_c``: a trade-restriction factor, 1 by default, set per country by the user (the EU 2023 data,
-  as transcribed by CritMAT, use 1.1-1.5 for countries with export restrictions on the material and
-  0.8 for partners with a trade agreement in the sourcing term; none are shipped here). The same
-  ``t_c`` applies to both terms.
-* ``IR``: import reliance from ``G``'s imports ``M`` and exports ``X`` of the material's HS6 codes
-  (tonnes, trade with non-members only) and its production ``P`` (the production series; a member
-  not listed there, or withheld, counts 0, and the output says so). ``IR`` is clipped to [0, 1]: a
-  net exporter has 0 (flagged).
-* ``EoL_RIR`` (end-of-life recycling input rate) and ``SI_SR`` (substitution index) per material
-  from the catalogue (``friendshore.nomenclature.materials``) or the user; unknown means 0 and 1,
-  and the output says so.
-
-Published EU values of SR lie between about 0 and 7 (EU 2023 as transcribed by CritMAT: gallium
-3.9, magnesium 4.1, heavy rare earths 5.1-5.6, copper 0.1), which is the scale this formula gives with shares as fractions and
-``WGI_c`` in 0-10. A material is critical when ``SR >= 1`` and its economic importance ``EI >= 2.8``
-(``CriticalityThresholds``); EI is an input (a user's table), not computed here.
-
-What friendshore adds:
-
-* **Any importer.** ``G`` is any country or group; for a group only trade with non-members counts
-  and each member's production is a separate supplier.
-* **Stages.** Mining and refining are separate rows wherever the catalogue has a production series.
-* **Alignment.** With ``alignment_weight = w > 0`` the governance score is replaced (``w = 1``) or
-  complemented (``0 < w < 1``) by geopolitical distance from ``G``:
-  ``score_c = (1 - w) * WGI_c + w * A_c`` with
-  ``A_c = 10 * |ideal_c - ideal_G| / (max_k ideal_k - min_k ideal_k)``, the UN General Assembly ideal
-  point distance (Bailey, Strezhnev & Voeten 2017) rescaled to 0-10 by the year's spread of ideal
-  points (0 = ``G`` itself, 10 = the two most distant countries of that year). For a group,
-  ``ideal_G`` is the mean of its members' ideal points. So "risk for India" differs from "risk for
-  the US".
-
-Years, matched per input and reported, never silently: production uses the latest year <= the
-analysis year with data for the material's series (``production_year``; between two series with
-that year, the catalogue's priority decides), trade the latest year <= the analysis year with rows
-for the material's HS6 codes (``trade_year``), WGI the latest year <= the analysis year
-(``wgi_year``), ideal points likewise (``alignment_year``). Where one source has several releases,
-the latest (by name) is used. Trade is read in HS 2017 (the taxonomy's revision).
-
-Not confirmed from the primary text (the JRC guidelines could not be opened when this was written;
-the structure above is the formula of Blengini et al. (2017) as the project states it, and matches
-the CritMAT project's implementation of the EU method, ``meyerdata/CritMAT``
-``critmat/calculations/supply_risk_eu.py``): the exact WGI rescaling (``(2.5 - mean) * 2`` of the
-six-indicator mean, as CritMAT does it), that domestic production enters the sourcing term, the
-treatment of net exporters (``IR`` clipped to 0) and of producers with no WGI (left out of the sum;
-their share is reported as ``score_missing_*``). See ``docs/methods/supply-risk.md``.
-
-Every function takes and returns Ibis expressions (no computation until an edge materialises
-them), so the same code runs on DuckDB and Spark.
+``SR = [HHI_WGI(global supply) * IR/2 + HHI_WGI(sourcing) * (1 - IR/2)] * (1 - EoL_RIR) * SI_SR``.
+The formula, the WGI rescaling, the year and unit rules, what is not confirmed from the JRC's text,
+and a hand-worked example: docs/methods/supply-risk.md. Ibis in, Ibis out (DuckDB and Spark).
 """
 
 from __future__ import annotations
