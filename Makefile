@@ -17,9 +17,7 @@ STAMP := $(VENV)/.installed
 DEMO_HOME ?= .demo-home
 export FRIENDSHORE_SAMPLE_DATA ?= $(abspath ../shared/data)
 
-VENDOR := src/friendshore/interfaces/web/static/vendor/.built
-
-.PHONY: demo tour test check lint types lock bench system assets clean web serve
+.PHONY: demo tour test check lint types lock bench system assets clean serve
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory system
@@ -28,26 +26,18 @@ $(STAMP): requirements.lock pyproject.toml
 	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	$(PY) -m compileall -q -j 2 $(VENV)/lib/python3.11/site-packages src >/dev/null || true
-	@$(MAKE) --no-print-directory assets $(VENDOR)
+	@$(MAKE) --no-print-directory assets
 	touch $(STAMP)
 
-# npm packages the brief inlines (world map TopoJSON, font), from the hash-locked package-lock.json.
+# npm packages the brief inlines and the dashboard serves (the Vega libraries, the world map, the
+# report font), installed once from the hash-locked assets/package-lock.json; nothing is fetched
+# when a brief is opened or the dashboard runs.
 ASSETS := $(VENV)/share/friendshore
-ASSET_SRC := src/friendshore/reporting/assets
 assets: $(ASSETS)/node_modules/.package-lock.json
-$(ASSETS)/node_modules/.package-lock.json: $(ASSET_SRC)/package.json $(ASSET_SRC)/package-lock.json
+$(ASSETS)/node_modules/.package-lock.json: assets/package.json assets/package-lock.json
 	mkdir -p $(ASSETS)
-	cp $(ASSET_SRC)/package.json $(ASSET_SRC)/package-lock.json $(ASSET_SRC)/.npmrc $(ASSETS)/
+	cp assets/package.json assets/package-lock.json assets/.npmrc $(ASSETS)/
 	cd $(ASSETS) && npm ci --ignore-scripts --no-audit --no-fund --silent
-
-# The dashboard's JavaScript (Vega, Vega-Lite, vega-embed) and world map, from the npm registry
-# (versions and hashes pinned in web/package-lock.json), copied into the package: served locally.
-$(VENDOR): web/package.json web/package-lock.json web/build.py
-	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	$(PYTHON) web/build.py
-	touch $(VENDOR)
-
-web: $(VENDOR)
 
 # Debian packages: Java 17 for Spark (the parity tests run on Spark local mode); npm for the brief's
 # and the dashboard's assets; Pango for WeasyPrint (the PDF); Chromium (with DejaVu fonts) and poppler-utils
@@ -118,5 +108,4 @@ serve: $(STAMP)
 	$(VENV)/bin/friendshore --home $(DEMO_HOME) serve
 
 clean:
-	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache web/node_modules \
-	  src/friendshore/interfaces/web/static/vendor
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache

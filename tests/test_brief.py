@@ -44,8 +44,12 @@ def _fresh_cell(settings: Settings, brief: Any, fig: Figure, cache: dict[str, An
 
 
 def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
+    """Equal, or for floats equal but for the last bits: the engine sums in parallel threads, so a
+    fresh run of the same analysis can differ in the 16th digit (never in what the brief prints)."""
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) and math.isnan(b):
+            return True
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
     return bool(a == b)
 
 

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from friendshore.interfaces.api import create_app
-from friendshore.interfaces.api.app import web_root
 from friendshore.settings import load_settings, project_root
 from live_server import live_server
 
@@ -39,9 +38,9 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server(sample_home: Path, sample_data: Path) -> Iterator[str]:
-    assert (web_root() / "vendor" / "vega.min.js").exists(), (
-        "run 'make web' to install the dashboard's JavaScript"
-    )
+    from friendshore.reporting.assets import npm_file
+
+    assert npm_file("vega", "build/vega.min.js").exists()  # 'make assets' installs it
     app = create_app(load_settings(home=sample_home, sample_data=sample_data))
     with live_server(app) as url:
         yield url

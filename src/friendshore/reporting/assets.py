@@ -1,14 +1,16 @@
-"""What a self-contained report inlines: the Vega libraries, a world map and a font.
+"""What the brief inlines and the dashboard serves: the Vega libraries, a world map and a font.
 
 Nothing here is vendored into the repository and nothing is fetched at run time:
 
-- the Vega, Vega-Lite and Vega-Embed JavaScript come from the PyPI package ``vl-convert-python``
-  (``vl_convert.javascript_bundle``), the same build that renders the charts to images;
+- the brief's Vega, Vega-Lite and Vega-Embed JavaScript come from the PyPI package
+  ``vl-convert-python`` (``vl_convert.javascript_bundle``), the same build that renders its charts
+  to images; the dashboard serves the npm builds of the same libraries (``npm_file``);
 - the world map (``countries-110m.json``, Natural Earth 1:110m, ISC licence) and the font (Source
   Sans 3, SIL Open Font Licence) come from the npm packages ``world-atlas`` and
-  ``@fontsource/source-sans-3``, installed at build time from the hash-locked
-  ``reporting/assets/package-lock.json`` (``make assets``, part of ``make .venv/.installed``) into
-  ``<venv>/share/friendshore/node_modules`` (or the folder ``FRIENDSHORE_ASSETS`` names).
+  ``@fontsource/source-sans-3``. Every npm package is installed once, at build time, from the
+  hash-locked ``assets/package-lock.json`` of the checkout (``make assets``, part of
+  ``make .venv/.installed``) into ``<venv>/share/friendshore/node_modules`` (or the folder
+  ``FRIENDSHORE_ASSETS`` names); the brief and the dashboard read the same files.
 
 Map features are matched to ISO3 codes by their Natural Earth names through the project's country
 crosswalk (``nomenclature/data/country_names.csv``); features without an ISO3 code (N. Cyprus,
@@ -40,6 +42,7 @@ __all__ = [
     "asset_dir",
     "chart_font_dir",
     "font_faces",
+    "npm_file",
     "vega_bundle",
     "vega_versions",
     "world_topology",
@@ -75,6 +78,15 @@ def _package(name: str) -> tuple[Path, str]:
         )
     version = str(json.loads(manifest.read_text("utf-8")).get("version", "?"))
     return folder, version
+
+
+def npm_file(package: str, path: str) -> Path:
+    """A file of an installed npm package (``AssetMissingError`` when it is not installed)."""
+    folder, _ = _package(package)
+    found = folder / path
+    if not found.is_file():
+        raise AssetMissingError(f"{found} is missing: reinstall the assets with 'make assets'")
+    return found
 
 
 @dataclass(frozen=True)

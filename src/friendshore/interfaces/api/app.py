@@ -157,6 +157,11 @@ def create_app(
 
     root = web_root()
     if root.is_dir():
+
+        @app.get("/static/vendor/{name}", include_in_schema=False)
+        async def vendor(name: str) -> Response:
+            return vendor_response(name)
+
         app.mount("/static", StaticFiles(directory=root), name="static")
 
         @app.get("/", include_in_schema=False)
@@ -164,6 +169,30 @@ def create_app(
             return FileResponse(root / "index.html", headers={"Cache-Control": "no-cache"})
 
     return app
+
+
+#: The dashboard's libraries: name under /static/vendor/ -> (npm package, file), installed by
+#: ``make assets`` (friendshore.reporting.assets); the world map is the brief's, with ISO3 codes.
+VENDOR = {
+    "vega.min.js": ("vega", "build/vega.min.js"),
+    "vega-lite.min.js": ("vega-lite", "build/vega-lite.min.js"),
+    "vega-embed.min.js": ("vega-embed", "build/vega-embed.min.js"),
+}
+
+
+def vendor_response(name: str) -> Response:
+    """A library of the dashboard, or the world map (TopoJSON with an ``iso3`` property per country)."""
+    from friendshore.errors import UnknownCodeError
+    from friendshore.reporting.assets import npm_file, world_topology
+
+    headers = {"Cache-Control": "public, max-age=86400"}
+    if name == "world-110m.json":
+        topology, _ = world_topology()
+        return JSONResponse(topology, headers=headers)
+    if name not in VENDOR:
+        raise UnknownCodeError(f"no such file: /static/vendor/{name}")
+    package, path = VENDOR[name]
+    return FileResponse(npm_file(package, path), media_type="text/javascript", headers=headers)
 
 
 def _describe(ep: Endpoint) -> dict[str, Any]:
