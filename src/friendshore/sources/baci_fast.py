@@ -1,0 +1,335 @@
+"""The fast path for BACI yearly files: DuckDB's CSV reader, one checking SQL pass, Parquet out.
+
+``iter_baci_trade`` (``sources/baci.py``) is the reference reader: Arrow, field by field, every check
+naming the first bad line and field; it parses each field several times. ``copy_baci_trade`` reads
+a yearly file once, with DuckDB's parallel CSV reader fed through a pipe, checks every row in the
+same ``COPY (SELECT ...) TO 'x.parquet'`` statement that maps the codes and writes the ``trade``
+schema (zstd), under a DuckDB memory limit.
+
+Its contract with the reference reader:
+
+* It accepts a *subset* of what the reference accepts, and for that subset writes the rows the
+  reference would yield: same values, same order. For anything else it declines (``Declined``)
+  and the caller runs the reference reader, which loads the file or names the first bad line and
+  field. Every error message is therefore the reference reader's, word for word.
+* The subset is the plain form CEPII ships: the header exactly ``t,i,j,k,v,q``; data made only of
+  the bytes ``0-9 . , N A`` and line ends (``\\n``, or ``\\r\\n`` throughout); no empty line and no
+  trailing comma; every ``t`` equal to the file's year; country codes spelt as in the release's
+  dictionary (``156``, not ``0156`` or ``156.0``); HS6 codes of 5 or 6 digits; finite non-negative
+  ``v``; ``q`` the same or ``NA``.
+* Why that is enough: the byte alphabet keeps DuckDB's number parser inside what Arrow's accepts
+  (DuckDB alone takes ``1_000``, ``+-0``, ``inf``, spaces: none of them can be spelt here), the
+  ``NAN`` it can still spell is refused by a finiteness check, and the number of rows DuckDB writes
+  must equal the number of data lines counted while feeding the pipe, so that no row is dropped
+  or added unseen (DuckDB skips empty lines and takes a trailing comma as an empty seventh field).
+
+Each byte of the file is read once: the feeding loop reads it (from disk or from a zip member),
+hashes it for provenance, checks its alphabet, counts lines, reports progress and writes it to the
+pipe that DuckDB reads. POSIX only (a named pipe); elsewhere callers use the reference reader.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import duckdb
+
+__all__ = [
+    "AVAILABLE",
+    "MEMORY_LIMIT",
+    "Declined",
+    "FastCopy",
+    "copy_baci_trade",
+]
+
+#: The fast path needs a named pipe (POSIX).
+AVAILABLE = hasattr(os, "mkfifo")
+#: DuckDB's memory limit for the copy (it spills to a temporary folder beyond it).
+MEMORY_LIMIT = "256MB"
+HEADER = b"t,i,j,k,v,q"
+_DATA_BYTES = b"0123456789.,NA\n\r"
+_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FastCopy:
+    """What the fast path wrote: ``rows`` rows of ``year``; ``sha256`` of the bytes it read."""
+
+    rows: int
+    year: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Declined:
+    """The file is outside the fast path's subset (or DuckDB stopped): use the reference reader."""
+
+    reason: str
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class _Scan:
+    """Checks and counts over the data bytes (after the header), block by block.
+
+    Counting is enough where a search would be slow: DuckDB skips empty lines (the rows it
+    writes would then fall short of the lines counted), and a line with a trailing comma, the one
+    extra field DuckDB tolerates, leaves the file with more than five commas a line unless another
+    line lacks one, which DuckDB refuses."""
+
+    def __init__(self) -> None:
+        self.tail = b""
+        self.lf = self.cr = self.crlf = self.commas = 0
+        self.size = 0
+        self.reason = ""
+
+    def take(self, block: bytes) -> None:
+        if not block:
+            return
+        if block.translate(None, _DATA_BYTES):
+            self.reason = "bytes outside the plain form (signs, exponents, spaces, quotes, letters)"
+        self.lf += block.count(b"\n")
+        self.commas += block.count(b",")
+        if self.tail == b"\r" or b"\r" in block:
+            self.cr += block.count(b"\r")
+            self.crlf += (self.tail + block).count(b"\r\n")
+        self.size += len(block)
+        self.tail = block[-1:]
+
+    def data_lines(self) -> int:
+        """Data lines (an empty one included: DuckDB would skip it, and the counts then differ)."""
+        if self.size == 0:
+            return 0
+        return self.lf + (0 if self.tail == b"\n" else 1)
+
+    def finish(self) -> str:
+        if not self.reason and self.cr != self.crlf:
+            self.reason = "a carriage return not followed by a line feed"
+        if not self.reason and self.commas != 5 * self.data_lines():
+            self.reason = f"{self.commas} commas in {self.data_lines()} data lines (6 fields each expected)"
+        return self.reason
+
+
+def _header(first: bytes) -> tuple[int, str] | str:
+    """Length of the header line with its line end, and the first data line's ``t`` as text; a
+    reason to decline otherwise."""
+    end = first.find(b"\n")
+    if end < 0:
+        return "no complete header line in the first block"
+    line = first[:end]
+    if line != HEADER and line != HEADER + b"\r":
+        return "header is not exactly t,i,j,k,v,q"
+    rest = first[end + 1 : end + 64]
+    t_text = rest.split(b",", 1)[0] if b"," in rest else b""
+    return end + 1, t_text.decode("ascii", "replace")
+
+
+def _year_of(t_text: str, year: int | None) -> int | str:
+    if year is not None:
+        return year if 1900 <= year <= 2100 else "year outside 1900-2100"
+    if len(t_text) == 4 and t_text.isdigit() and 1900 <= int(t_text) <= 2100:
+        return int(t_text)
+    return "the first row's year is not four digits from 1900 to 2100"
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, countries: Mapping[int, str], hs: str, rel: str) -> str:
+    """Create the ENUM types; return the SQL list that maps a ``code_t`` position to its ISO3.
+
+    DuckDB writes ENUM columns to Parquet as plain strings with their dictionary, without hashing
+    every value (about as fast as writing integers). Codes map through a cast to an ENUM of the
+    dictionary's codes (exact spelling; unknown codes give NULL) and a list lookup: no join, whose
+    build side DuckDB may flip and so lose the file's row order."""
+    codes = list(countries)
+    con.execute(f"CREATE TYPE iso3_t AS ENUM ({', '.join(map(_quote, sorted(set(countries.values()))))})")
+    con.execute(f"CREATE TYPE code_t AS ENUM ({', '.join(_quote(str(c)) for c in codes)})")
+    con.execute(f"CREATE TYPE hs_t AS ENUM ({_quote(hs)})")
+    con.execute(f"CREATE TYPE release_t AS ENUM ({_quote(rel)})")
+    return f"[{', '.join(_quote(countries[c]) for c in codes)}]::iso3_t[]"
+
+
+def _copy_sql(source: Path, dest: Path, year: int, hs: str, rel: str, iso3: str) -> str:
+    columns = "{'t': 'DOUBLE', 'i': 'VARCHAR', 'j': 'VARCHAR', 'k': 'VARCHAR', 'v': 'DOUBLE', 'q': 'DOUBLE'}"
+    return f"""
+        COPY (
+            SELECT
+                CASE WHEN t = {year}
+                      AND exporter IS NOT NULL AND importer IS NOT NULL
+                      AND length(k) IN (5, 6) AND NOT contains(k, '.') AND TRY_CAST(k AS INTEGER) IS NOT NULL
+                      AND isfinite(value_kusd) AND value_kusd >= 0
+                      AND (qty_t IS NULL OR (isfinite(qty_t) AND qty_t >= 0))
+                     THEN CAST({year} AS SMALLINT)
+                     ELSE error('row outside the fast path') END AS year,
+                exporter, importer, lpad(k, 6, '0') AS hs6, value_kusd, qty_t,
+                CAST({_quote(hs)} AS hs_t) AS hs_revision,
+                CAST({_quote(rel)} AS release_t) AS "release"
+            FROM (
+                SELECT t, k, v AS value_kusd, q AS qty_t,
+                       ({iso3})[enum_code(TRY_CAST(i AS code_t)) + 1] AS exporter,
+                       ({iso3})[enum_code(TRY_CAST(j AS code_t)) + 1] AS importer
+                FROM read_csv({_quote(str(source))}, columns = {columns}, header = true, delim = ',',
+                              quote = '', escape = '', nullstr = 'NA', strict_mode = true,
+                              auto_detect = false)
+            )
+        ) TO {_quote(str(dest))} (FORMAT parquet, COMPRESSION zstd)"""
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, out: dict[str, Any]) -> None:
+    try:
+        row = con.execute(sql).fetchone()
+        out["rows"] = int(row[0]) if row else 0
+    except BaseException as exc:  # handed to the feeding thread, which decides
+        out["error"] = exc
+
+
+def _open_writer(fifo: Path, worker: threading.Thread) -> int | None:
+    """The pipe's write end, once DuckDB has opened the read end; ``None`` if DuckDB stopped first."""
+    while True:
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: no reader yet
+                raise
+        else:
+            os.set_blocking(fd, True)
+            return fd
+        worker.join(0.002)
+        if not worker.is_alive():
+            return None
+
+
+def _join(worker: threading.Thread, fifo: Path) -> None:
+    """Wait for DuckDB; should it open the pipe again after the write end was closed, give it an
+    end of file rather than wait forever."""
+    while True:
+        worker.join(0.05)
+        if not worker.is_alive():
+            return
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def copy_baci_trade(
+    stream: IO[bytes],
+    dest: Path,
+    *,
+    countries: Mapping[int, str],
+    year: int | None,
+    hs_revision: str,
+    release: str,
+    advance: Callable[[int], None] | None = None,
+    digest: bool = True,
+    memory_limit: str = MEMORY_LIMIT,
+    spill: Path | None = None,
+) -> FastCopy | Declined:
+    """Read the BACI yearly CSV ``stream`` once and write it to ``dest`` in the ``trade`` schema.
+
+    Returns ``FastCopy`` (rows, year, sha256 of the bytes read, '' unless ``digest``) or ``Declined``
+    with the reason, in which case ``dest`` may hold a partial file and the caller must read the
+    file again with the reference reader. ``year`` is the file name's year (``None``: the first
+    row's). ``advance`` is called with the number of bytes read, for a progress bar. Interrupts
+    propagate.
+    """
+    if not AVAILABLE:
+        return Declined("no named pipes on this platform")
+    hasher: Any = hashlib.sha256() if digest else None
+    try:
+        first = stream.read(_BLOCK)
+    except Exception as exc:  # a corrupt zip member, an I/O error: the reference reports it
+        return Declined(f"reading the file failed ({exc})")
+    if hasher is not None:
+        hasher.update(first)
+    head = _header(first)
+    if isinstance(head, str):
+        return Declined(head)
+    header_len, t_text = head
+    year_or_reason = _year_of(t_text, year)
+    if isinstance(year_or_reason, str):
+        return Declined(year_or_reason)
+    the_year = year_or_reason
+    spill = spill or Path(tempfile.gettempdir()) / "friendshore-spill"
+    scan = _Scan()
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="friendshore-baci-") as tmp:
+        fifo = Path(tmp) / "trade.csv"
+        os.mkfifo(fifo, 0o600)
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "memory_limit": memory_limit,
+            "temp_directory": str(spill),
+        }
+        with duckdb.connect(config=config) as con:
+            iso3 = _prepare(con, countries, hs_revision, release)
+            sql = _copy_sql(fifo, dest, the_year, hs_revision, release, iso3)
+            worker = threading.Thread(target=_run, args=(con, sql, out), daemon=True, name="baci-copy")
+            worker.start()
+            try:
+                reason = _feed(fifo, worker, stream, first, header_len, scan, hasher, advance)
+                if reason:
+                    con.interrupt()
+            except BaseException:
+                con.interrupt()
+                raise
+            finally:
+                _join(worker, fifo)
+    if reason:
+        return Declined(reason)
+    if "error" in out:
+        return Declined(f"DuckDB stopped: {str(out['error']).splitlines()[0][:200]}")
+    rows = int(out.get("rows", -1))
+    if rows <= 0 or rows != scan.data_lines():
+        return Declined(f"DuckDB wrote {rows} rows for {scan.data_lines()} data lines")
+    return FastCopy(rows, the_year, hasher.hexdigest() if hasher is not None else "")
+
+
+def _feed(
+    fifo: Path,
+    worker: threading.Thread,
+    stream: IO[bytes],
+    first: bytes,
+    header_len: int,
+    scan: _Scan,
+    hasher: Any,
+    advance: Callable[[int], None] | None,
+) -> str:
+    """Write the stream into the pipe while checking it; returns a reason to decline ('' if none)."""
+    fd = _open_writer(fifo, worker)
+    if fd is None:
+        return "DuckDB stopped before reading"
+    try:
+        block = first
+        scan.take(block[header_len:])
+        while block:
+            if scan.reason:
+                return scan.reason
+            _write_all(fd, block)
+            if advance is not None:
+                advance(len(block))
+            try:
+                block = stream.read(_BLOCK)
+            except Exception as exc:  # a corrupt zip member, an I/O error: the reference reports it
+                return f"reading the file failed ({exc})"
+            if hasher is not None:
+                hasher.update(block)
+            scan.take(block)
+        return scan.finish()
+    except BrokenPipeError:
+        return "DuckDB stopped reading"
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
