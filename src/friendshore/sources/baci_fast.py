@@ -37,36 +37,66 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 __all__ = [
     "AVAILABLE",
     "MEMORY_LIMIT",
     "Declined",
     "FastCopy",
+    "TradeScan",
     "copy_baci_trade",
+    "scan_trade_file",
 ]
 
 #: The fast path needs a named pipe (POSIX).
 AVAILABLE = hasattr(os, "mkfifo")
 #: DuckDB's memory limit for the copy (it spills to a temporary folder beyond it).
 MEMORY_LIMIT = "256MB"
+#: DuckDB's CSV buffer (bytes). Its default (32 MB) lets the resident memory of a copy from a pipe
+#: grow with the file up to about 350 MiB; 2 MB keeps it flat (about 250 MiB with the interpreter
+#: and libraries, from 1 M to 11 M rows) at the same speed.
+_CSV_BUFFER = 2 << 20
 HEADER = b"t,i,j,k,v,q"
+#: zstd at level 1 (the level Arrow writes by default, as the reference path does); dictionaries
+#: for at most 10,000 values per row group: enough for every HS6 code of a revision (about 5,400),
+#: and DuckDB stops trying one for the values and quantities early (a third of the write's time).
+_PARQUET = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, DICTIONARY_SIZE_LIMIT 10000"
 _DATA_BYTES = b"0123456789.,NA\n\r"
 _BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
+class TradeScan:
+    """What one pass over a written ``trade`` file found (``scan_trade_file``)."""
+
+    #: Flows strictly increasing in (exporter, importer, product) by the release's numeric codes, as
+    #: CEPII sorts its files: then no flow repeats.
+    ordered: bool
+    #: No key is missing and every ``hs6`` is six digits.
+    valid: bool
+    exporters: frozenset[str] = field(repr=False)
+    importers: frozenset[str] = field(repr=False)
+    products: frozenset[str] = field(repr=False)
+
+
+@dataclass(frozen=True)
 class FastCopy:
-    """What the fast path wrote: ``rows`` rows of ``year``; ``sha256`` of the bytes it read."""
+    """What the fast path wrote: ``rows`` rows of ``year``; ``sha256`` of the bytes it read; the
+    scan of the file written."""
 
     rows: int
     year: int
     sha256: str
+    scan: TradeScan
 
 
 @dataclass(frozen=True)
@@ -144,44 +174,46 @@ def _year_of(t_text: str, year: int | None) -> int | str:
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, countries: Mapping[int, str], hs: str, rel: str) -> str:
-    """Create the ENUM types; return the SQL list that maps a ``code_t`` position to its ISO3.
+    """Create the ENUM types; return the SQL list whose item ``code + 1`` is that code's ISO3.
 
     DuckDB writes ENUM columns to Parquet as plain strings with their dictionary, without hashing
-    every value (about as fast as writing integers). Codes map through a cast to an ENUM of the
-    dictionary's codes (exact spelling; unknown codes give NULL) and a list lookup: no join, whose
-    build side DuckDB may flip and so lose the file's row order."""
-    codes = list(countries)
+    every value (about as fast as writing integers). Codes map by a list lookup, not a join: the
+    build side of a join DuckDB may flip (it cannot size a pipe) and so lose the file's order."""
     con.execute(f"CREATE TYPE iso3_t AS ENUM ({', '.join(map(_quote, sorted(set(countries.values()))))})")
-    con.execute(f"CREATE TYPE code_t AS ENUM ({', '.join(_quote(str(c)) for c in codes)})")
     con.execute(f"CREATE TYPE hs_t AS ENUM ({_quote(hs)})")
     con.execute(f"CREATE TYPE release_t AS ENUM ({_quote(rel)})")
-    return f"[{', '.join(_quote(countries[c]) for c in codes)}]::iso3_t[]"
+    by_code = [_quote(countries[c]) if c in countries else "NULL" for c in range(max(countries) + 1)]
+    return f"[{', '.join(by_code)}]::iso3_t[]"
 
 
 def _copy_sql(source: Path, dest: Path, year: int, hs: str, rel: str, iso3: str) -> str:
-    columns = "{'t': 'DOUBLE', 'i': 'VARCHAR', 'j': 'VARCHAR', 'k': 'VARCHAR', 'v': 'DOUBLE', 'q': 'DOUBLE'}"
+    """The one statement that reads, checks, maps and writes. Checked per row: the year, finite
+    non-negative numbers. Checked after, from the file written (``scan_trade_file``, on the
+    distinct values only): codes in the dictionary (a code that is not, or not a whole number,
+    maps to NULL; ``156.0`` is 156, as the reference reads it) and HS6 codes of six digits
+    (five-digit ones get their leading zero back; any other stays as read, to be refused there)."""
+    columns = "{'t': 'DOUBLE', 'i': 'DOUBLE', 'j': 'DOUBLE', 'k': 'VARCHAR', 'v': 'DOUBLE', 'q': 'DOUBLE'}"
     return f"""
         COPY (
             SELECT
-                CASE WHEN t = {year}
-                      AND exporter IS NOT NULL AND importer IS NOT NULL
-                      AND length(k) IN (5, 6) AND NOT contains(k, '.') AND TRY_CAST(k AS INTEGER) IS NOT NULL
-                      AND isfinite(value_kusd) AND value_kusd >= 0
+                CASE WHEN t = {year} AND isfinite(value_kusd) AND value_kusd >= 0
                       AND (qty_t IS NULL OR (isfinite(qty_t) AND qty_t >= 0))
                      THEN CAST({year} AS SMALLINT)
                      ELSE error('row outside the fast path') END AS year,
-                exporter, importer, lpad(k, 6, '0') AS hs6, value_kusd, qty_t,
+                exporter, importer,
+                CASE WHEN strlen(k) = 5 THEN '0' || k ELSE k END AS hs6,
+                value_kusd, qty_t,
                 CAST({_quote(hs)} AS hs_t) AS hs_revision,
                 CAST({_quote(rel)} AS release_t) AS "release"
             FROM (
                 SELECT t, k, v AS value_kusd, q AS qty_t,
-                       ({iso3})[enum_code(TRY_CAST(i AS code_t)) + 1] AS exporter,
-                       ({iso3})[enum_code(TRY_CAST(j AS code_t)) + 1] AS importer
+                       CASE WHEN i = floor(i) THEN ({iso3})[TRY_CAST(i AS INTEGER) + 1] END AS exporter,
+                       CASE WHEN j = floor(j) THEN ({iso3})[TRY_CAST(j AS INTEGER) + 1] END AS importer
                 FROM read_csv({_quote(str(source))}, columns = {columns}, header = true, delim = ',',
                               quote = '', escape = '', nullstr = 'NA', strict_mode = true,
-                              auto_detect = false)
+                              auto_detect = false, buffer_size = {_CSV_BUFFER})
             )
-        ) TO {_quote(str(dest))} (FORMAT parquet, COMPRESSION zstd)"""
+        ) TO {_quote(str(dest))} ({_PARQUET})"""
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, out: dict[str, Any]) -> None:
@@ -235,7 +267,7 @@ def copy_baci_trade(
     release: str,
     advance: Callable[[int], None] | None = None,
     digest: bool = True,
-    memory_limit: str = MEMORY_LIMIT,
+    memory_limit: str | None = None,
     spill: Path | None = None,
 ) -> FastCopy | Declined:
     """Read the BACI yearly CSV ``stream`` once and write it to ``dest`` in the ``trade`` schema.
@@ -270,7 +302,7 @@ def copy_baci_trade(
         fifo = Path(tmp) / "trade.csv"
         os.mkfifo(fifo, 0o600)
         config: dict[str, str | bool | int | float | list[str]] = {
-            "memory_limit": memory_limit,
+            "memory_limit": memory_limit or MEMORY_LIMIT,
             "temp_directory": str(spill),
         }
         with duckdb.connect(config=config) as con:
@@ -294,7 +326,10 @@ def copy_baci_trade(
     rows = int(out.get("rows", -1))
     if rows <= 0 or rows != scan.data_lines():
         return Declined(f"DuckDB wrote {rows} rows for {scan.data_lines()} data lines")
-    return FastCopy(rows, the_year, hasher.hexdigest() if hasher is not None else "")
+    written = scan_trade_file(dest, countries)
+    if not written.valid:
+        return Declined("a country code not in the dictionary, or an HS6 code not of 5 or 6 digits")
+    return FastCopy(rows, the_year, hasher.hexdigest() if hasher is not None else "", written)
 
 
 def _feed(
@@ -333,3 +368,56 @@ def _feed(
     finally:
         with contextlib.suppress(OSError):
             os.close(fd)
+
+
+def _numbers(dictionary: pa.Array, canon: Mapping[str, int] | None) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """A dictionary's values as numbers: a country's smallest code (``canon``), or the HS6 code
+    itself; -1 where there is none (an unknown country, an HS6 code not of six digits)."""
+    if canon is not None:
+        return np.asarray([canon.get(v, -1) for v in dictionary.to_pylist()], dtype=np.int64)
+    digits = pc.match_substring_regex(dictionary, r"^\d{6}$")
+    numbers = pc.cast(pc.if_else(digits, dictionary, "-1"), pa.int64())
+    return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def scan_trade_file(path: Path, countries: Mapping[int, str]) -> TradeScan:
+    """One pass over a written ``trade`` file's key columns, by their dictionary indices, one row
+    group at a time (memory stays flat): the distinct exporters, importers and products, whether
+    every key is present and every HS6 code six digits, and whether the flows are strictly
+    increasing in (exporter, importer, product) by the release's numeric codes, as CEPII sorts its
+    files. A country whose ISO3 several codes share (276 and 280 are both DEU) counts as its
+    smallest code, so that two codes of one country never hide a repeated flow."""
+    canon: dict[str, int] = {}
+    for code, iso3 in countries.items():
+        canon[iso3] = min(code, canon.get(iso3, code))
+    names = ("exporter", "importer", "hs6")
+    present: dict[str, list[pa.Array]] = {name: [] for name in names}
+    ordered, valid, last = True, True, -1
+    parquet = pq.ParquetFile(path, read_dictionary=list(names), pre_buffer=False)
+    for group in range(parquet.num_row_groups):
+        batch = parquet.read_row_group(group, columns=list(names))
+        keys = []
+        for name, chunks in zip(names, batch.columns, strict=True):
+            column = chunks.combine_chunks() if chunks.num_chunks != 1 else chunks.chunk(0)
+            if not isinstance(column, pa.DictionaryArray):
+                column = column.dictionary_encode()
+            if column.null_count:
+                valid = False
+            indices = pc.drop_null(column.indices).to_numpy(zero_copy_only=False)
+            used = np.bincount(indices, minlength=len(column.dictionary)) > 0
+            present[name].append(column.dictionary.filter(pa.array(used)))
+            numbers = _numbers(column.dictionary, canon if name != "hs6" else None)
+            if (numbers[used] < 0).any():
+                valid = False
+            if valid:
+                keys.append(numbers[indices])
+        if valid and ordered and batch.num_rows:
+            exporter, importer, hs6 = keys
+            key = (exporter * 100_000 + importer) * 1_000_000 + hs6
+            ordered = bool(key[0] > last and np.all(key[1:] > key[:-1]))
+            last = int(key[-1])
+    found = {
+        name: frozenset(pc.unique(pa.chunked_array(parts, pa.string())).to_pylist())
+        for name, parts in present.items()
+    }
+    return TradeScan(ordered and valid, valid, found["exporter"], found["importer"], found["hs6"])

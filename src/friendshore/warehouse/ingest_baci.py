@@ -13,15 +13,13 @@ import re
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
 import duckdb
-import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.progress import Progress, TaskID
 
@@ -37,7 +35,7 @@ from friendshore.sources.baci import (
     read_baci_products,
 )
 from friendshore.sources.checks import require_nonempty
-from friendshore.warehouse.coverage import TradeCoverage, classify_coverage
+from friendshore.warehouse.coverage import classify_coverage
 from friendshore.warehouse.store import (
     Partition,
     SourceFile,
@@ -386,11 +384,13 @@ def _load_trade_file(
     fast = _read_fast(archive, member, path, countries, hs, year, rel, task) if reader == "auto" else None
     if fast is None:
         rows, year = _read_reference(archive, member, path, countries, hs, year, rel, task)
+        scan = baci_fast.scan_trade_file(path, countries)
     else:
-        rows, year = fast
-    ordered, coverage = _scan_partition(path, countries)
-    if not ordered:  # not sorted by exporter, importer and product: look for repeated flows
+        rows, year, scan = fast.rows, fast.year, fast.scan
+    if not scan.ordered:  # not sorted by exporter, importer and product: look for repeated flows
         _check_duplicates(path, member.label)
+    countries_iso3 = set(countries.values())
+    coverage = classify_coverage(scan.importers, scan.exporters, scan.products, countries_iso3)
     log.info("read %s rows from %s (%s)", rows, member.label, coverage.describe())
     tx.adopt(
         "trade",
@@ -413,8 +413,8 @@ def _read_fast(
     year: int | None,
     rel: str,
     task: _Task,
-) -> tuple[int, int] | None:
-    """Rows and year written by the fast path, or ``None`` when it declined the file (logged)."""
+) -> baci_fast.FastCopy | None:
+    """What the fast path wrote, or ``None`` when it declined the file (logged)."""
     plain = member.member is None
     version = _version(member.path) if plain else None
     with _open(member, archive) as raw:
@@ -435,7 +435,7 @@ def _read_fast(
         return None
     if version is not None and _version(member.path) == version:  # unchanged while it was read
         _remember_sha256(version, got.sha256)
-    return got.rows, got.year
+    return got
 
 
 def _read_reference(
@@ -479,47 +479,3 @@ def _read_reference(
             )
         year = years.pop()
     return rows, year
-
-
-def _scan_partition(path: Path, countries: Mapping[int, str]) -> tuple[bool, TradeCoverage]:
-    """One pass over a written trade partition: whether its flows are strictly increasing in
-    (exporter, importer, product) by the release's numeric codes, as CEPII sorts its files (then
-    no flow repeats, and no grouping pass is needed), and its coverage.
-
-    An ISO3 shared by several codes (276 and 280 are both DEU) counts as its smallest code, so
-    that two codes of one country never hide a repeated flow. Reads the three key columns by
-    their dictionary indices, one row group at a time (memory stays flat)."""
-    canon: dict[str, int] = {}
-    for code, iso3 in countries.items():
-        canon[iso3] = min(code, canon.get(iso3, code))
-    found: dict[str, set[str]] = {"exporter": set(), "importer": set(), "hs6": set()}
-    ordered, last = True, -1
-    parquet = pq.ParquetFile(path, read_dictionary=list(found))
-    for batch in parquet.iter_batches(batch_size=1 << 17, columns=list(found)):
-        codes = []
-        for name, column in zip(found, batch.columns, strict=True):
-            if not isinstance(column, pa.DictionaryArray):
-                column = column.dictionary_encode()
-            values = column.dictionary.to_pylist()
-            indices = column.indices.to_numpy(zero_copy_only=False)
-            if column.null_count:
-                ordered = False
-                indices = indices[column.is_valid().to_numpy(zero_copy_only=False)]
-            present = np.flatnonzero(np.bincount(indices, minlength=len(values)))
-            found[name].update(values[i] for i in present)
-            if ordered:
-                if name == "hs6":
-                    lookup = [int(v) if v.isdigit() else -1 for v in values]
-                else:
-                    lookup = [canon.get(v, -1) for v in values]
-                codes.append(np.asarray(lookup, dtype=np.int64)[indices])
-        if ordered and batch.num_rows:
-            exporter, importer, hs6 = codes
-            if min(exporter.min(), importer.min(), hs6.min()) < 0:
-                ordered = False
-                continue
-            key = (exporter * 100_000 + importer) * 1_000_000 + hs6
-            ordered = bool(key[0] > last and np.all(key[1:] > key[:-1]))
-            last = int(key[-1])
-    coverage = classify_coverage(found["importer"], found["exporter"], found["hs6"], set(countries.values()))
-    return ordered, coverage
