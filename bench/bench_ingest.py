@@ -126,24 +126,31 @@ def generate_baci_csv(out_dir: Path, rows: int, *, sample: Path, seed: int = 202
 # Workers (run as the only child of a probe) and the probe
 
 
+def _cpu() -> float:
+    """CPU seconds of this process so far, every thread counted (user and system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _worker_duckdb(csv: Path, out: Path) -> dict[str, Any]:
     import duckdb
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     with duckdb.connect() as db:
         db.execute(f"COPY (SELECT * FROM read_csv('{csv}')) TO '{out}' (FORMAT parquet)")
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         rows = db.execute(f"SELECT count(*) FROM read_parquet('{out}')").fetchone()
-    return {"seconds": seconds, "rows": int(rows[0]) if rows else 0}
+    return {"seconds": seconds, "cpu_seconds": cpu, "rows": int(rows[0]) if rows else 0}
 
 
 def _worker_ingest(csv: Path, home: Path, countries: Path) -> dict[str, Any]:
     from friendshore.warehouse.ingest_baci import ingest_baci
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     parts = ingest_baci(home, [csv], countries_file=countries)
-    seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rows": sum(p.rows for p in parts if p.table == "trade")}
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+    rows = sum(p.rows for p in parts if p.table == "trade")
+    return {"seconds": seconds, "cpu_seconds": cpu, "rows": rows}
 
 
 def _probe(worker_args: list[str]) -> dict[str, Any]:
@@ -163,6 +170,7 @@ class Measurement:
     rows: int
     seconds: float
     peak_rss_mib: float
+    cpu_seconds: float = 0.0
 
 
 def measure(kind: str, generated: Generated, work_dir: Path) -> Measurement:
@@ -184,7 +192,13 @@ def measure(kind: str, generated: Generated, work_dir: Path) -> Measurement:
     if done.returncode != 0:
         raise SystemExit(f"benchmark probe {kind} failed:\n{done.stderr[-4000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return Measurement(kind, int(result["rows"]), float(result["seconds"]), float(result["peak_rss_mib"]))
+    return Measurement(
+        kind,
+        int(result["rows"]),
+        float(result["seconds"]),
+        float(result["peak_rss_mib"]),
+        float(result["cpu_seconds"]),
+    )
 
 
 def run_size(rows: int, work_dir: Path, *, sample: Path, repeat: int = 1) -> dict[str, Any]:
@@ -208,6 +222,8 @@ def run_size(rows: int, work_dir: Path, *, sample: Path, repeat: int = 1) -> dic
         "ingest": asdict(best["friendshore-ingest"]),
         "peak_rss_mib": {k: max(m.peak_rss_mib for m in v) for k, v in runs.items()},
         "time_ratio": best["friendshore-ingest"].seconds / best["duckdb-copy"].seconds,
+        "cpu_ratio": min(m.cpu_seconds for m in runs["friendshore-ingest"])
+        / min(m.cpu_seconds for m in runs["duckdb-copy"]),
     }
 
 

@@ -184,7 +184,11 @@ def _prepare(con: duckdb.DuckDBPyConnection, countries: Mapping[int, str], hs: s
     DuckDB writes ENUM columns to Parquet as plain strings with their dictionary, without hashing
     every value (about as fast as writing integers). Codes map by a list lookup, not a join: the
     build side of a join DuckDB may flip (it cannot size a pipe) and so lose the file's order."""
-    con.execute(f"CREATE TYPE iso3_t AS ENUM ({', '.join(map(_quote, sorted(set(countries.values()))))})")
+    smallest: dict[str, int] = {}
+    for code, iso3 in sorted(countries.items()):
+        smallest.setdefault(iso3, code)
+    # in code order, so that ``scan_trade_file`` can order rows by dictionary position
+    con.execute(f"CREATE TYPE iso3_t AS ENUM ({', '.join(map(_quote, smallest))})")
     con.execute(f"CREATE TYPE hs_t AS ENUM ({_quote(hs)})")
     con.execute(f"CREATE TYPE release_t AS ENUM ({_quote(rel)})")
     by_code = [_quote(countries[c]) if c in countries else "NULL" for c in range(max(countries) + 1)]
@@ -411,27 +415,41 @@ def _scan_groups(path: Path, groups: range, canon: Mapping[str, int]) -> _Part:
             continue
         if any(column.num_chunks != 1 for column in table.columns):
             table = table.unify_dictionaries().combine_chunks()
-        keys = []
+        ranks, edges = [], []
         for name, chunks in zip(_KEYS, table.columns, strict=True):
             column = chunks.chunk(0)
             if not isinstance(column, pa.DictionaryArray):
                 column = column.dictionary_encode()
             if column.null_count:
                 part.valid = False
-            indices = pc.drop_null(column.indices).to_numpy(zero_copy_only=False)
-            used = np.bincount(indices, minlength=len(column.dictionary)) > 0
+                indices = pc.drop_null(column.indices).to_numpy(zero_copy_only=False)
+            else:
+                indices = column.indices.to_numpy()  # no copy
+            used = np.zeros(len(column.dictionary), dtype=bool)
+            used[indices] = True
             part.present[name].append(column.dictionary.filter(pa.array(used)))
             numbers = _numbers(column.dictionary, canon if name != "hs6" else None)
             if (numbers[used] < 0).any():
                 part.valid = False
             if part.valid and part.ordered:
-                keys.append(numbers[indices])
+                edges.append((int(numbers[indices[0]]), int(numbers[indices[-1]])))
+                if name != "hs6" and bool((numbers[1:] > numbers[:-1]).all()):
+                    # a dictionary in code order (DuckDB writes the ENUM's, which is): positions
+                    # order rows as codes do, without looking each one up
+                    ranks.append((indices.astype(np.int64), len(numbers)))
+                else:
+                    ranks.append((numbers[indices], 1_000_000 if name == "hs6" else 100_000))
         if part.valid and part.ordered:
-            exporter, importer, hs6 = keys
-            key = (exporter * 100_000 + importer) * 1_000_000 + hs6
-            part.ordered = bool(key[0] > part.last and np.all(key[1:] > key[:-1]))
-            part.first = int(key[0]) if part.first < 0 else part.first
-            part.last = int(key[-1])
+            (key, _), (importer, radix), (hs6, _) = ranks
+            key *= radix  # (exporter * radix + importer) * 1,000,000 + hs6, in place
+            key += importer
+            key *= 1_000_000
+            key += hs6
+            (e0, e1), (i0, i1), (h0, h1) = edges
+            first, last = (e0 * 100_000 + i0) * 1_000_000 + h0, (e1 * 100_000 + i1) * 1_000_000 + h1
+            part.ordered = bool(first > part.last and (key[1:] > key[:-1]).all())
+            part.first = first if part.first < 0 else part.first
+            part.last = last
     return part
 
 
