@@ -2,9 +2,14 @@
 
 ``iter_baci_trade`` (``sources/baci.py``) is the reference reader: Arrow, field by field, every check
 naming the first bad line and field; it parses each field several times. ``copy_baci_trade`` reads
-a yearly file once, with DuckDB's parallel CSV reader fed through a pipe, checks every row in the
-same ``COPY (SELECT ...) TO 'x.parquet'`` statement that maps the codes and writes the ``trade``
-schema (zstd), under a DuckDB memory limit.
+a yearly file once: a feeding loop reads it (from disk or from a zip member), hashes it for
+provenance, checks its bytes, counts its lines, reports progress and writes it to a named pipe;
+DuckDB's parallel CSV reader parses the pipe with declared types, and one
+``COPY (SELECT ...) TO 'x.parquet'`` checks every row, maps the country codes to ISO3 and writes
+the ``trade`` schema (zstd) under a memory limit. ``scan_trade_file`` then reads the key columns of
+the file written, by their dictionary indices: every code known and every HS6 code six digits, the
+distinct countries and products (coverage), and whether the flows are in CEPII's order, in which
+case no flow repeats and the caller skips its grouping pass.
 
 Its contract with the reference reader:
 
@@ -13,19 +18,20 @@ Its contract with the reference reader:
   and the caller runs the reference reader, which loads the file or names the first bad line and
   field. Every error message is therefore the reference reader's, word for word.
 * The subset is the plain form CEPII ships: the header exactly ``t,i,j,k,v,q``; data made only of
-  the bytes ``0-9 . , N A`` and line ends (``\\n``, or ``\\r\\n`` throughout); no empty line and no
-  trailing comma; every ``t`` equal to the file's year; country codes spelt as in the release's
-  dictionary (``156``, not ``0156`` or ``156.0``); HS6 codes of 5 or 6 digits; finite non-negative
-  ``v``; ``q`` the same or ``NA``.
+  the bytes ``0-9 . , N A`` and line ends (``\\n``, or ``\\r\\n`` throughout); six fields on every
+  line and no empty line; every ``t`` equal to the file's year; country codes whole numbers in the
+  release's dictionary (``156``, ``0156`` and ``156.0`` are all 156, as the reference reads them);
+  HS6 codes of 5 or 6 digits; finite non-negative ``v``; ``q`` the same or ``NA``.
 * Why that is enough: the byte alphabet keeps DuckDB's number parser inside what Arrow's accepts
-  (DuckDB alone takes ``1_000``, ``+-0``, ``inf``, spaces: none of them can be spelt here), the
-  ``NAN`` it can still spell is refused by a finiteness check, and the number of rows DuckDB writes
-  must equal the number of data lines counted while feeding the pipe, so that no row is dropped
-  or added unseen (DuckDB skips empty lines and takes a trailing comma as an empty seventh field).
+  (DuckDB alone takes ``1_000``, ``+-0``, ``inf`` and spaces: none of them can be spelt here); the
+  ``NAN`` it can still spell is refused by a finiteness check; the number of rows DuckDB writes must
+  equal the number of lines counted while feeding the pipe, and the number of commas five a line,
+  so that no row is dropped or added unseen (DuckDB skips empty lines and takes a trailing comma as
+  an empty seventh field); codes and HS6 codes are checked on the distinct values written.
+  ``tests/test_baci_fast.py`` holds both readers to this on every kind of file and on random ones.
 
-Each byte of the file is read once: the feeding loop reads it (from disk or from a zip member),
-hashes it for provenance, checks its alphabet, counts lines, reports progress and writes it to the
-pipe that DuckDB reads. POSIX only (a named pipe); elsewhere callers use the reference reader.
+POSIX only (a named pipe); elsewhere ``copy_baci_trade`` declines and callers use the reference
+reader.
 """
 
 from __future__ import annotations

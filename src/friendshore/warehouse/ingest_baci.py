@@ -4,6 +4,11 @@ The whole call is one transaction: every (hs_revision, release, year) partition 
 replaced at once, or nothing changes. Two files for the same year (two copies, or two parts of a
 split year) are refused: keeping one of them would drop the other's rows without a word, and
 adding them up could count a copy twice. Join the parts into one file and load that.
+
+A yearly file is read by the fast path (``sources/baci_fast.py``: DuckDB, one pass, the file read
+once) when it is in CEPII's plain form, and by the reference reader (``iter_baci_trade``) otherwise;
+either way every value is checked, codes are mapped with the release's dictionary, no flow may
+repeat, and the partition records its coverage and the source file's sha256.
 """
 
 from __future__ import annotations
