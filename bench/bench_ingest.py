@@ -7,13 +7,18 @@ on it, each in its own process:
 
 (a) baseline: ``COPY (SELECT * FROM read_csv(...)) TO 'x.parquet' (FORMAT parquet)`` in DuckDB;
 (b) friendshore: ``ingest_baci`` into a fresh warehouse (parse, validate every value, map codes to
-    ISO3, write Parquet, check duplicate flows, record provenance).
+    ISO3, write Parquet, check duplicate flows, record coverage and provenance).
+
+A release zip of several generated years is measured the same way: (a) extract each yearly file
+with Python's ``zipfile`` and run the same COPY on it, (b) ``ingest_baci`` on the zip.
 
 Each measurement runs as the only child of a small probe process, which reads the child's peak
-resident memory from ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``; wall time is taken inside
-the child around the work itself (not the interpreter start).
+resident memory from ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``; wall time and CPU time
+(every thread, user and system) are taken inside the child around the work itself (not the
+interpreter start). Repeats alternate (a) and (b).
 
-Run ``python bench/bench_ingest.py --rows 1000000`` for one size, or ``python bench/run.py``.
+Run ``python bench/bench_ingest.py --rows 1000000`` for one size (``--zip-years 3`` adds a release
+zip of three such years), or ``python bench/run.py``.
 """
 
 from __future__ import annotations
@@ -33,12 +38,29 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-__all__ = ["Generated", "Measurement", "generate_baci_csv", "measure", "run_size", "sample_data_dir"]
+__all__ = [
+    "TARGET",
+    "Generated",
+    "GeneratedZip",
+    "Measurement",
+    "generate_baci_csv",
+    "generate_release_zip",
+    "measure",
+    "measure_zip",
+    "records",
+    "render",
+    "run_size",
+    "run_zip",
+    "sample_data_dir",
+]
 
 COUNTRIES = "baci_critical_materials/country_codes_V202601.csv"
 PRODUCTS = "baci_dictionaries/product_codes_HS17_V202301.csv"
 FILE_NAME = "BACI_HS17_Y2024_V202601.csv"
 YEAR = 2024
+#: Target (issue 19): the ingest takes at most this many times DuckDB's COPY on an 11 M-row year.
+TARGET = 1.3
+TARGET_ROWS = 11_000_000
 NA_SHARE = 0.05
 MAX_BYTES_PER_ROW = 48
 
@@ -79,8 +101,10 @@ def _dictionary_codes(sample: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(countries), np.unique(hs6)
 
 
-def generate_baci_csv(out_dir: Path, rows: int, *, sample: Path, seed: int = 20260101) -> Generated:
-    """Write ``rows`` distinct BACI-shaped flows for one year to ``out_dir/BACI_HS17_Y2024_V202601.csv``."""
+def generate_baci_csv(
+    out_dir: Path, rows: int, *, sample: Path, seed: int = 20260101, year: int = YEAR
+) -> Generated:
+    """Write ``rows`` distinct BACI-shaped flows for ``year`` to ``out_dir/BACI_HS17_Y{year}_V202601.csv``."""
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
     countries, hs6 = _dictionary_codes(sample)
@@ -106,7 +130,7 @@ def generate_baci_csv(out_dir: Path, rows: int, *, sample: Path, seed: int = 202
     )
     table = pa.table(
         {
-            "t": pa.array(np.full(rows, YEAR, dtype=np.int16)),
+            "t": pa.array(np.full(rows, year, dtype=np.int16)),
             "i": pa.array(countries[i_idx]),
             "j": pa.array(countries[j_idx]),
             "k": pc.utf8_lpad(pc.cast(pa.array(hs6[k_idx]), pa.string()), width=6, padding="0"),
@@ -115,35 +139,113 @@ def generate_baci_csv(out_dir: Path, rows: int, *, sample: Path, seed: int = 202
         }
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / FILE_NAME
+    path = out_dir / FILE_NAME.replace(f"_Y{YEAR}_", f"_Y{year}_")
     pacsv.write_csv(
         table, path, write_options=pacsv.WriteOptions(quoting_style="none", quoting_header="none")
     )
     return Generated(path, sample / COUNTRIES, rows, path.stat().st_size, time.perf_counter() - start)
 
 
+@dataclass(frozen=True)
+class GeneratedZip:
+    path: Path
+    years: int
+    rows_per_year: int
+    csv_bytes: int
+    seconds: float
+
+    @property
+    def rows(self) -> int:
+        return self.years * self.rows_per_year
+
+
+def generate_release_zip(
+    out_dir: Path, years: int, rows: int, *, sample: Path, seed: int = 20260101
+) -> GeneratedZip:
+    """A release zip as CEPII ships one: ``years`` yearly files of ``rows`` flows each (2024 and the
+    years before, each drawn with its own seed), the country dictionary and the HS17 product list
+    (the real V202301 list, under the release's name). Deflate at level 1, to keep generation short;
+    reading does not depend on the level."""
+    import zipfile
+
+    start = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "BACI_HS17_V202601.zip"
+    csv_bytes = 0
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for n in range(years):
+            year = YEAR - years + 1 + n
+            made = generate_baci_csv(out_dir / "years", rows, sample=sample, seed=seed + n, year=year)
+            archive.write(made.path, made.path.name)
+            csv_bytes += made.bytes
+            made.path.unlink()
+        archive.write(sample / COUNTRIES, "country_codes_V202601.csv")
+        archive.write(sample / PRODUCTS, "product_codes_HS17_V202601.csv")
+    return GeneratedZip(path, years, rows, csv_bytes, time.perf_counter() - start)
+
+
 # --------------------------------------------------------------------------------------------------
 # Workers (run as the only child of a probe) and the probe
+
+
+def _cpu() -> float:
+    """CPU seconds of this process so far, every thread counted (user and system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _worker_duckdb(csv: Path, out: Path) -> dict[str, Any]:
     import duckdb
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     with duckdb.connect() as db:
         db.execute(f"COPY (SELECT * FROM read_csv('{csv}')) TO '{out}' (FORMAT parquet)")
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         rows = db.execute(f"SELECT count(*) FROM read_parquet('{out}')").fetchone()
-    return {"seconds": seconds, "rows": int(rows[0]) if rows else 0}
+    return {"seconds": seconds, "cpu_seconds": cpu, "rows": int(rows[0]) if rows else 0}
+
+
+def _worker_duckdb_zip(archive_path: Path, out_dir: Path) -> dict[str, Any]:
+    """What a user would do without friendshore: extract each yearly file, COPY it to Parquet."""
+    import shutil
+    import zipfile
+
+    import duckdb
+
+    start, cpu = time.perf_counter(), _cpu()
+    rows = 0
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(archive_path) as archive, duckdb.connect() as db:
+        for name in archive.namelist():
+            if not name.startswith("BACI_"):
+                continue
+            csv = out_dir / name
+            with archive.open(name) as src, open(csv, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            out = out_dir / f"{Path(name).stem}.parquet"
+            row = db.execute(f"COPY (SELECT * FROM read_csv('{csv}')) TO '{out}' (FORMAT parquet)").fetchone()
+            rows += int(row[0]) if row else 0
+            csv.unlink()
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": _cpu() - cpu, "rows": rows}
+
+
+def _worker_ingest_zip(archive_path: Path, home: Path) -> dict[str, Any]:
+    from friendshore.warehouse.ingest_baci import ingest_baci
+
+    start, cpu = time.perf_counter(), _cpu()
+    parts = ingest_baci(home, [archive_path])
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "rows": sum(p.rows for p in parts if p.table == "trade")}
 
 
 def _worker_ingest(csv: Path, home: Path, countries: Path) -> dict[str, Any]:
     from friendshore.warehouse.ingest_baci import ingest_baci
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     parts = ingest_baci(home, [csv], countries_file=countries)
-    seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rows": sum(p.rows for p in parts if p.table == "trade")}
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+    rows = sum(p.rows for p in parts if p.table == "trade")
+    return {"seconds": seconds, "cpu_seconds": cpu, "rows": rows}
 
 
 def _probe(worker_args: list[str]) -> dict[str, Any]:
@@ -163,52 +265,298 @@ class Measurement:
     rows: int
     seconds: float
     peak_rss_mib: float
+    cpu_seconds: float = 0.0
 
 
-def measure(kind: str, generated: Generated, work_dir: Path) -> Measurement:
-    """Run one measurement in a fresh probe process; return its wall time and the worker's peak RSS."""
-    if kind == "duckdb-copy":
-        args = ["duckdb", str(generated.path), str(work_dir / "baseline.parquet")]
-    elif kind == "friendshore-ingest":
-        home = work_dir / "warehouse"
-        if home.exists():
-            import shutil
+def _fresh(path: Path) -> Path:
+    import shutil
 
-            shutil.rmtree(home)
-        args = ["ingest", str(generated.path), str(home), str(generated.countries_file)]
-    else:
-        raise ValueError(kind)
+    if path.exists():
+        shutil.rmtree(path)
+    return path
+
+
+def _run_probe(kind: str, args: list[str]) -> Measurement:
     done = subprocess.run(
         [sys.executable, __file__, "probe", *args], capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         raise SystemExit(f"benchmark probe {kind} failed:\n{done.stderr[-4000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return Measurement(kind, int(result["rows"]), float(result["seconds"]), float(result["peak_rss_mib"]))
+    return Measurement(
+        kind,
+        int(result["rows"]),
+        float(result["seconds"]),
+        float(result["peak_rss_mib"]),
+        float(result["cpu_seconds"]),
+    )
 
 
-def run_size(rows: int, work_dir: Path, *, sample: Path, repeat: int = 1) -> dict[str, Any]:
-    """Generate ``rows`` rows, then measure baseline and ingest ``repeat`` times each (best time,
-    highest peak RSS). Returns a plain dict for the report."""
-    generated = generate_baci_csv(work_dir / f"rows_{rows}", rows, sample=sample)
-    runs: dict[str, list[Measurement]] = {"duckdb-copy": [], "friendshore-ingest": []}
-    for _ in range(repeat):
-        for kind in runs:
-            runs[kind].append(measure(kind, generated, generated.path.parent))
-    best = {k: min(v, key=lambda m: m.seconds) for k, v in runs.items()}
+def measure(kind: str, generated: Generated, work_dir: Path) -> Measurement:
+    """Run one measurement in a fresh probe process; return its wall and CPU time and the worker's
+    peak RSS."""
+    if kind == "duckdb-copy":
+        args = ["duckdb", str(generated.path), str(work_dir / "baseline.parquet")]
+    elif kind == "friendshore-ingest":
+        home = _fresh(work_dir / "warehouse")
+        args = ["ingest", str(generated.path), str(home), str(generated.countries_file)]
+    else:
+        raise ValueError(kind)
+    return _run_probe(kind, args)
+
+
+def measure_zip(kind: str, generated: GeneratedZip, work_dir: Path) -> Measurement:
+    """Like ``measure``, for a release zip: (a) extract and COPY each year, (b) ``ingest_baci``."""
+    if kind == "duckdb-copy":
+        args = ["duckdb-zip", str(generated.path), str(_fresh(work_dir / "baseline"))]
+    elif kind == "friendshore-ingest":
+        args = ["ingest-zip", str(generated.path), str(_fresh(work_dir / "warehouse"))]
+    else:
+        raise ValueError(kind)
+    return _run_probe(kind, args)
+
+
+KINDS = ("duckdb-copy", "friendshore-ingest")
+
+
+def _summary(runs: dict[str, list[Measurement]], rows: int) -> dict[str, Any]:
     for kind, measured in runs.items():
         if any(m.rows != rows for m in measured):
             raise SystemExit(f"{kind} wrote {[m.rows for m in measured]} rows, expected {rows}")
+    best = {k: min(v, key=lambda m: m.seconds) for k, v in runs.items()}
+    cpu = {k: min(m.cpu_seconds for m in v) for k, v in runs.items()}
+    return {
+        "baseline": asdict(best["duckdb-copy"]),
+        "ingest": asdict(best["friendshore-ingest"]),
+        "cpu_seconds": cpu,
+        "peak_rss_mib": {k: max(m.peak_rss_mib for m in v) for k, v in runs.items()},
+        "time_ratio": best["friendshore-ingest"].seconds / best["duckdb-copy"].seconds,
+        "cpu_ratio": cpu["friendshore-ingest"] / cpu["duckdb-copy"],
+    }
+
+
+def run_size(rows: int, work_dir: Path, *, sample: Path, repeat: int = 1) -> dict[str, Any]:
+    """Generate ``rows`` rows, then measure baseline and ingest ``repeat`` times each, alternating
+    (best time and best CPU time, highest peak RSS). Returns a plain dict for the report."""
+    generated = generate_baci_csv(work_dir / f"rows_{rows}", rows, sample=sample)
+    runs: dict[str, list[Measurement]] = {kind: [] for kind in KINDS}
+    for _ in range(repeat):
+        for kind in KINDS:
+            runs[kind].append(measure(kind, generated, generated.path.parent))
     return {
         "rows": rows,
         "csv_mib": generated.bytes / 2**20,
         "generate_s": generated.seconds,
         "repeat": repeat,
-        "baseline": asdict(best["duckdb-copy"]),
-        "ingest": asdict(best["friendshore-ingest"]),
-        "peak_rss_mib": {k: max(m.peak_rss_mib for m in v) for k, v in runs.items()},
-        "time_ratio": best["friendshore-ingest"].seconds / best["duckdb-copy"].seconds,
+        **_summary(runs, rows),
     }
+
+
+def run_zip(years: int, rows: int, work_dir: Path, *, sample: Path, repeat: int = 1) -> dict[str, Any]:
+    """Generate a release zip of ``years`` years of ``rows`` rows, then measure (a) extract + COPY
+    and (b) ``ingest_baci`` on it ``repeat`` times each, alternating."""
+    generated = generate_release_zip(work_dir / f"zip_{years}x{rows}", years, rows, sample=sample)
+    runs: dict[str, list[Measurement]] = {kind: [] for kind in KINDS}
+    for _ in range(repeat):
+        for kind in KINDS:
+            runs[kind].append(measure_zip(kind, generated, generated.path.parent))
+    return {
+        "years": years,
+        "rows_per_year": rows,
+        "rows": generated.rows,
+        "csv_mib": generated.csv_bytes / 2**20,
+        "zip_mib": generated.path.stat().st_size / 2**20,
+        "generate_s": generated.seconds,
+        "repeat": repeat,
+        **_summary(runs, generated.rows),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# The report: the ingest section of BENCHMARKS.md and the records of bench/results/latest.json
+
+
+def _f(x: float, digits: int = 2) -> str:
+    return f"{x:,.{digits}f}"
+
+
+def _verdict(results: list[dict[str, Any]]) -> list[str]:
+    at = [r for r in results if r["rows"] >= TARGET_ROWS]
+    if not at:
+        largest = max(results, key=lambda r: r["rows"]) if results else None
+        shown = (
+            f" (largest measured here: {largest['rows']:,} rows, {largest['time_ratio']:.2f}x)"
+            if largest
+            else ""
+        )
+        return [
+            f"Target: at most {TARGET}x COPY's time on an {TARGET_ROWS:,}-row year. Not measured in this "
+            f"run{shown}: run `bench/run.py --rows {TARGET_ROWS}`."
+        ]
+    r = max(at, key=lambda r: r["rows"])
+    met = r["time_ratio"] <= TARGET
+    line = (
+        f"Target: at most {TARGET}x COPY's time on an {TARGET_ROWS:,}-row year. Measured: "
+        f"{r['time_ratio']:.2f}x wall time, {r['cpu_ratio']:.2f}x CPU time at {r['rows']:,} rows: "
+        f"**{'met' if met else 'not met'}**."
+    )
+    lines = [line]
+    if not met:
+        lines += [
+            "",
+            "The gap, and why: "
+            + (
+                "the CPU time is within the target, so the wall time lost the cores it needed: this machine's "
+                "two cores are shared, and the ingest's parallel part (DuckDB's two threads and the "
+                "thread feeding them) competes for them while the copy measured before or after it may not. "
+                if r["cpu_ratio"] <= TARGET
+                else "the ingest does work the copy does not: it hashes the file for provenance, checks its "
+                "bytes, counts its lines, then reads the key columns of the file it wrote to check the order "
+                "(no repeated flow) and record coverage; about 0.1 s a million rows in all, on top of a "
+                "copy that costs about as much as DuckDB's own. "
+            )
+            + "What would close it: the order check and coverage inside DuckDB's pass (one operator that "
+            "sees rows in file order, which SQL over a parallel scan cannot express), and hashing on a "
+            "third core.",
+        ]
+    return lines
+
+
+def render(results: list[dict[str, Any]], zip_result: dict[str, Any] | None = None) -> str:
+    """The ingest section of ``BENCHMARKS.md`` (Markdown) for these results."""
+    lines = [
+        "## BACI ingest vs DuckDB's own CSV -> Parquet copy",
+        "",
+        "Input: a generated file in CEPII's BACI layout (`t,i,j,k,v,q`; country codes from the real "
+        "V202601 dictionary, HS6 codes from the real HS17 product list, log-normal values, "
+        f"{NA_SHARE:.0%} of `q` = `NA`, one row per exporter, importer and product, in CEPII's order). "
+        "It mimics BACI's shape; it says nothing about real trade flows.",
+        "",
+        "- **(a) baseline**: `COPY (SELECT * FROM read_csv('x.csv')) TO 'x.parquet' (FORMAT parquet)` in "
+        "DuckDB (type sniffing, default Snappy compression, no checks).",
+        "- **(b) friendshore**: `ingest_baci(home, [csv], countries_file=...)` into a fresh warehouse. The "
+        "fast path (`sources/baci_fast.py`) reads the file once, from a pipe, while hashing it (sha256 "
+        "for provenance), checking its bytes and counting its lines; DuckDB's CSV reader parses it with "
+        "declared types and one `COPY (SELECT ...) TO` checks every row (year, finite non-negative "
+        "numbers), maps the country codes to ISO3 and writes zstd Parquet under a 256 MB memory limit. "
+        "One pass over the key columns of the file written then checks every code and HS6 code, that "
+        "no flow repeats (the flows are in CEPII's order; otherwise a grouping pass runs) and records "
+        "coverage; the manifest is swapped atomically. A file outside CEPII's plain form goes to the "
+        "reference reader, which names the first bad line and field.",
+        "- Time: wall seconds of the work inside the measured process (interpreter start excluded); "
+        "best of the repeats, (a) and (b) alternating. CPU: user and system seconds of every thread of "
+        "the process over the same span, best of the repeats: on a shared machine it shows the work "
+        "done, whatever cores the process got. Peak RSS: `ru_maxrss` of the measured process, read by "
+        "its parent with `getrusage(RUSAGE_CHILDREN)`; each measurement has its own parent. It includes "
+        "the interpreter and the imported libraries.",
+        "",
+        "| rows | CSV (MiB) | (a) COPY (s) | (b) ingest (s) | time (b)/(a) | (a) CPU (s) | (b) CPU (s) "
+        "| CPU (b)/(a) | (a) peak RSS (MiB) | (b) peak RSS (MiB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        rss, cpu = r["peak_rss_mib"], r["cpu_seconds"]
+        lines.append(
+            f"| {r['rows']:,} | {_f(r['csv_mib'], 0)} | {_f(r['baseline']['seconds'])} "
+            f"| {_f(r['ingest']['seconds'])} | {_f(r['time_ratio'])} | {_f(cpu['duckdb-copy'])} "
+            f"| {_f(cpu['friendshore-ingest'])} | {_f(r['cpu_ratio'])} | {_f(rss['duckdb-copy'], 0)} "
+            f"| {_f(rss['friendshore-ingest'], 0)} |"
+        )
+    repeats = sorted({r["repeat"] for r in results})
+    lines += [
+        "",
+        f"Repeats per size: {', '.join(map(str, repeats))}. Rows written by both sides were checked to "
+        "equal the rows generated.",
+        "",
+        *_verdict(results),
+    ]
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        a0, a1 = small["peak_rss_mib"]["friendshore-ingest"], large["peak_rss_mib"]["friendshore-ingest"]
+        b0, b1 = small["peak_rss_mib"]["duckdb-copy"], large["peak_rss_mib"]["duckdb-copy"]
+        growth = a1 / a0 - 1
+        lines += [
+            "",
+            "### Does the ingest's memory grow with the file?",
+            "",
+            f"From {small['rows']:,} to {large['rows']:,} rows the ingest's peak RSS went from {a0:,.0f} to "
+            f"{a1:,.0f} MiB ({growth:+.0%}); DuckDB's copy went from {b0:,.0f} to {b1:,.0f} MiB. "
+            + (
+                "Flat: DuckDB reads the pipe in 2 MB buffers under a 256 MB memory limit (spilling to a "
+                "temporary folder beyond it), and the written file is checked one row group at a time."
+                if growth <= GROWTH_TOLERANCE
+                else "That is more than the 20% expected of a streaming load: look for a regression."
+            ),
+        ]
+    if zip_result is not None:
+        z = zip_result
+        rss, cpu = z["peak_rss_mib"], z["cpu_seconds"]
+        lines += [
+            "",
+            "### A release zip of several years",
+            "",
+            f"A generated release zip (`BACI_HS17_V202601.zip`, deflate) of {z['years']} years of "
+            f"{z['rows_per_year']:,} rows each, with the country and product dictionaries. (a): extract "
+            "each yearly file with Python's `zipfile`, then the same COPY on it; (b): "
+            "`ingest_baci(home, [zip])`, which streams each member through the pipe (nothing extracted to "
+            "disk) and loads the years in one transaction.",
+            "",
+            "| years x rows | zip (MiB) | CSV (MiB) | (a) extract + COPY (s) | (b) ingest (s) | time (b)/(a) "
+            "| (a) CPU (s) | (b) CPU (s) | CPU (b)/(a) | (a) peak RSS (MiB) | (b) peak RSS (MiB) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {z['years']} x {z['rows_per_year']:,} | {_f(z['zip_mib'], 0)} | {_f(z['csv_mib'], 0)} "
+            f"| {_f(z['baseline']['seconds'])} | {_f(z['ingest']['seconds'])} | {_f(z['time_ratio'])} "
+            f"| {_f(cpu['duckdb-copy'])} | {_f(cpu['friendshore-ingest'])} | {_f(z['cpu_ratio'])} "
+            f"| {_f(rss['duckdb-copy'], 0)} | {_f(rss['friendshore-ingest'], 0)} |",
+        ]
+    return "\n".join(lines)
+
+
+#: Peak-memory growth above this share between the smallest and largest size is reported as growth.
+GROWTH_TOLERANCE = 0.20
+
+
+def records(
+    results: list[dict[str, Any]], zip_result: dict[str, Any] | None = None, *, machine: str = ""
+) -> list[dict[str, Any]]:
+    """The measurements as records of ``bench/results/latest.json``: ``{name, ours_s, baseline,
+    baseline_s, ratio, target, met, peak_mb, rows, machine}`` (plus ``cpu_ratio``)."""
+    out = []
+    for r in results:
+        target = TARGET if r["rows"] >= TARGET_ROWS else None
+        out.append(
+            {
+                "name": f"ingest-baci-{r['rows']}",
+                "ours_s": r["ingest"]["seconds"],
+                "baseline": "duckdb-copy",
+                "baseline_s": r["baseline"]["seconds"],
+                "ratio": r["time_ratio"],
+                "target": target,
+                "met": None if target is None else r["time_ratio"] <= target,
+                "peak_mb": r["peak_rss_mib"]["friendshore-ingest"],
+                "rows": r["rows"],
+                "machine": machine,
+                "cpu_ratio": r["cpu_ratio"],
+            }
+        )
+    if zip_result is not None:
+        z = zip_result
+        out.append(
+            {
+                "name": f"ingest-baci-zip-{z['years']}x{z['rows_per_year']}",
+                "ours_s": z["ingest"]["seconds"],
+                "baseline": "extract+duckdb-copy",
+                "baseline_s": z["baseline"]["seconds"],
+                "ratio": z["time_ratio"],
+                "target": None,
+                "met": None,
+                "peak_mb": z["peak_rss_mib"]["friendshore-ingest"],
+                "rows": z["rows"],
+                "machine": machine,
+                "cpu_ratio": z["cpu_ratio"],
+            }
+        )
+    return out
 
 
 def _main(argv: list[str]) -> int:
@@ -216,6 +564,10 @@ def _main(argv: list[str]) -> int:
         kind, *rest = argv[1:]
         if kind == "duckdb":
             out = _worker_duckdb(Path(rest[0]), Path(rest[1]))
+        elif kind == "duckdb-zip":
+            out = _worker_duckdb_zip(Path(rest[0]), Path(rest[1]))
+        elif kind == "ingest-zip":
+            out = _worker_ingest_zip(Path(rest[0]), Path(rest[1]))
         else:
             out = _worker_ingest(Path(rest[0]), Path(rest[1]), Path(rest[2]))
         print(json.dumps(out))
@@ -228,13 +580,19 @@ def _main(argv: list[str]) -> int:
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--zip-years", type=int, default=0, help="also a release zip of this many years")
     parser.add_argument("--work-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="friendshore-bench-") as tmp:
         work = args.work_dir or Path(tmp)
-        print(json.dumps(run_size(args.rows, work, sample=sample_data_dir(), repeat=args.repeat), indent=1))
+        result = run_size(args.rows, work, sample=sample_data_dir(), repeat=args.repeat)
+        if args.zip_years:
+            result["zip"] = run_zip(
+                args.zip_years, args.rows, work, sample=sample_data_dir(), repeat=args.repeat
+            )
+        print(json.dumps(result, indent=1))
     return 0
 
 

@@ -70,6 +70,7 @@ def render_report(
     seconds: float,
     command: str,
     sections: tuple[str, ...] = (),
+    zip_result: dict[str, Any] | None = None,
 ) -> str:
     """The Markdown of ``BENCHMARKS.md`` for these ingest results."""
     lines = [
@@ -85,63 +86,8 @@ def render_report(
         "|---|---|",
         *[f"| {k} | {v} |" for k, v in machine.items()],
         "",
-        "## BACI ingest vs DuckDB's own CSV -> Parquet copy",
-        "",
-        "Input: a generated file in CEPII's BACI layout (`t,i,j,k,v,q`; country codes from the real "
-        "V202601 dictionary, HS6 codes from the real HS17 product list, log-normal values, "
-        f"{bench_ingest.NA_SHARE:.0%} of `q` = `NA`, one row per exporter, importer and product). "
-        "It mimics BACI's shape; it says nothing about real trade flows.",
-        "",
-        "- **(a) baseline**: `COPY (SELECT * FROM read_csv('x.csv')) TO 'x.parquet' (FORMAT parquet)` in "
-        "DuckDB (type sniffing, default Snappy compression, no checks).",
-        "- **(b) friendshore**: `ingest_baci(home, [csv], countries_file=...)` into a fresh warehouse: "
-        "parse every field as text and check it, map numeric country codes to ISO3 with the release's "
-        "dictionary, write zstd Parquet, check that no flow repeats, record provenance (sha256 of the file) "
-        "and swap the manifest atomically.",
-        "- Time: wall seconds of the work inside the measured process (interpreter start excluded); "
-        "best of the repeats. Peak RSS: `ru_maxrss` of the measured process, read by its parent with "
-        "`getrusage(RUSAGE_CHILDREN)`; each measurement has its own parent. It includes the interpreter "
-        "and the imported libraries.",
-        "",
-        "| rows | CSV (MiB) | (a) DuckDB COPY (s) | (b) ingest (s) | time (b)/(a) "
-        "| (a) peak RSS (MiB) | (b) peak RSS (MiB) | RSS (b)/(a) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        bench_ingest.render(results, zip_result),
     ]
-    for r in results:
-        rss_a, rss_b = r["peak_rss_mib"]["duckdb-copy"], r["peak_rss_mib"]["friendshore-ingest"]
-        lines.append(
-            f"| {r['rows']:,} | {_fmt(r['csv_mib'], 0)} | {_fmt(r['baseline']['seconds'])} "
-            f"| {_fmt(r['ingest']['seconds'])} | {_fmt(r['time_ratio'])} | {_fmt(rss_a, 0)} | {_fmt(rss_b, 0)} "
-            f"| {_fmt(rss_b / rss_a)} |"
-        )
-    repeats = {r["repeat"] for r in results}
-    lines += [
-        "",
-        f"Repeats per size: {', '.join(map(str, sorted(repeats)))}. Rows written by both sides "
-        "were checked to equal the rows generated.",
-    ]
-    if len(results) >= 2:
-        small, large = results[0], results[-1]
-        a0, a1 = small["peak_rss_mib"]["friendshore-ingest"], large["peak_rss_mib"]["friendshore-ingest"]
-        per_million = (a1 - a0) / ((large["rows"] - small["rows"]) / 1e6)
-        growth = a1 / a0 - 1
-        b0, b1 = small["peak_rss_mib"]["duckdb-copy"], large["peak_rss_mib"]["duckdb-copy"]
-        lines += ["", "### Does the ingest's memory grow with the file?", ""]
-        if growth <= GROWTH_TOLERANCE:
-            lines.append(
-                f"No: from {small['rows']:,} to {large['rows']:,} rows the ingest's peak RSS went from "
-                f"{a0:,.0f} to {a1:,.0f} MiB ({growth:+.0%}), within {GROWTH_TOLERANCE:.0%}."
-            )
-        else:
-            lines += [
-                f"Yes, measurably: from {small['rows']:,} to {large['rows']:,} rows the ingest's peak RSS "
-                f"went from {a0:,.0f} to {a1:,.0f} MiB ({growth:+.0%}, about {per_million:,.0f} MiB per "
-                f"million rows), so the streaming read is not yet memory-flat (DuckDB's copy went from "
-                f"{b0:,.0f} to {b1:,.0f} MiB over the same range).",
-                "",
-                "The ingest reads the CSV in 1 MiB blocks and checks duplicate flows in one grouped "
-                "DuckDB pass under a 128 MB memory limit; growth beyond that points at a regression.",
-            ]
     lines += [
         "",
         "## Full-year scale",
@@ -180,6 +126,15 @@ def main(argv: list[str] | None = None) -> int:
         default=12_000_000,
         help="rows of the generated year for the dependency-screen benchmark (0 to skip)",
     )
+    parser.add_argument(
+        "--zip-years", type=int, default=3, help="years in the release-zip ingest benchmark (0 to skip)"
+    )
+    parser.add_argument(
+        "--zip-rows",
+        type=int,
+        default=0,
+        help="rows a year in the release zip (default: the smallest --rows)",
+    )
     parser.add_argument("--skip-gravity", action="store_true", help="skip the gravity benchmark")
     parser.add_argument(
         "--skip-multisector", action="store_true", help="skip the multi-sector (WIOD-size) benchmark"
@@ -211,6 +166,13 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             results.append(result)
+        zip_result = None
+        if args.zip_years:
+            zip_rows = args.zip_rows or sizes[0]
+            print(f"ingest benchmark: a release zip of {args.zip_years} x {zip_rows:,} rows", file=sys.stderr)
+            zip_result = bench_ingest.run_zip(
+                args.zip_years, zip_rows, Path(tmp) / "zip", sample=sample, repeat=args.repeat
+            )
     sections: list[str] = []
     if args.screen_rows:
         import bench_dependence
@@ -252,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds=time.perf_counter() - start,
         command=command.strip(),
         sections=tuple(sections),
+        zip_result=zip_result,
     )
     args.out.write_text(report)
     print(f"wrote {args.out}", file=sys.stderr)

@@ -83,6 +83,8 @@ def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp
             str(sample_data),
             "--screen-rows",
             "20000",
+            "--zip-years",
+            "2",
             "--skip-gravity",
             "--skip-planner",
             "--skip-api",
@@ -94,9 +96,14 @@ def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp
     assert report.startswith("# Benchmarks")
     header = next(line for line in report.splitlines() if line.startswith("| rows |"))
     (row,) = [line for line in report.splitlines() if line.startswith(f"| {ROWS:,} |")]
-    assert row.count("|") == header.count("|") == 9
+    assert row.count("|") == header.count("|") == 11
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert all(float(c.replace(",", "")) > 0 for c in cells)
+    (zipped,) = [line for line in report.splitlines() if line.startswith(f"| 2 x {ROWS:,} |")]
+    zip_header = next(line for line in report.splitlines() if line.startswith("| years x rows |"))
+    assert zipped.count("|") == zip_header.count("|") == 12
+    assert all(float(c.strip().replace(",", "")) > 0 for c in zipped.strip("|").split("|")[1:])
+    assert "Target: at most 1.3x COPY's time on an 11,000,000-row year. Not measured in this run" in report
     assert "| Python |" in report
     assert "| DuckDB |" in report
     assert "--rows 11000000" in report
@@ -116,6 +123,7 @@ def test_measurements_report_the_generated_row_count(
         assert measured.kind == kind
         assert measured.rows == ROWS
         assert measured.peak_rss_mib > 0
+        assert measured.cpu_seconds > 0
     assert (tmp_path / "data" / "baseline.parquet").exists()
     assert (tmp_path / "data" / "warehouse" / "manifest.json").exists()
 
@@ -159,3 +167,18 @@ def test_api_load_test_is_well_formed(sample_home: Path) -> None:
     section = bench_api.render(result)
     assert section.startswith("## Web API under load")
     assert section.count("| cached |") == section.count("| uncached |") == 1
+
+
+def test_ingest_records_carry_the_measured_ratio(
+    bench_ingest: ModuleType, sample_data: Path, tmp_path: Path
+) -> None:
+    result = bench_ingest.run_size(ROWS, tmp_path, sample=sample_data)
+    (record,) = bench_ingest.records([result], machine="test")
+    assert record["rows"] == ROWS
+    assert record["ratio"] == pytest.approx(record["ours_s"] / record["baseline_s"])
+    assert record["target"] is None  # the 1.3x target is for an 11 M-row year
+    assert record["met"] is None
+    assert record["peak_mb"] == result["peak_rss_mib"]["friendshore-ingest"]
+    assert record["cpu_ratio"] == pytest.approx(
+        result["cpu_seconds"]["friendshore-ingest"] / result["cpu_seconds"]["duckdb-copy"]
+    )

@@ -34,6 +34,7 @@ __all__ = [
     "COUNTRY_SUBSET_SHARE",
     "PRODUCT_SUBSET_COUNT",
     "TradeCoverage",
+    "classify_coverage",
     "measure_coverage",
 ]
 
@@ -132,14 +133,22 @@ def measure_coverage(path: Path, countries: Collection[str]) -> TradeCoverage:
         for column in ("importer", "exporter", "hs6"):
             rows = db.execute(f"SELECT DISTINCT {column} FROM read_parquet('{quoted}')").fetchall()
             found[column] = [str(r[0]) for r in rows if r[0] is not None]
-    n_countries = len(set(countries))
+    return classify_coverage(found["importer"], found["exporter"], found["hs6"], countries)
 
-    def subset(codes: list[str], full: float) -> tuple[str, ...] | None:
-        return tuple(sorted(set(codes))) if len(set(codes)) < full else None
 
-    share = COUNTRY_SUBSET_SHARE * n_countries
+def classify_coverage(
+    importers: Iterable[str], exporters: Iterable[str], products: Iterable[str], countries: Collection[str]
+) -> TradeCoverage:
+    """The coverage of a partition whose distinct importers, exporters and HS6 codes are these, by
+    the rule of this module's docstring (``countries``: the ISO3 codes of the release's dictionary)."""
+    share = COUNTRY_SUBSET_SHARE * len(set(countries))
+
+    def subset(codes: Iterable[str], full: float) -> tuple[str, ...] | None:
+        distinct = set(codes)
+        return tuple(sorted(distinct)) if len(distinct) < full else None
+
     return TradeCoverage(
-        importers=subset(found["importer"], share),
-        exporters=subset(found["exporter"], share),
-        products=subset(found["hs6"], PRODUCT_SUBSET_COUNT),
+        importers=subset(importers, share),
+        exporters=subset(exporters, share),
+        products=subset(products, PRODUCT_SUBSET_COUNT),
     )

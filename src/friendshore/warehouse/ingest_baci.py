@@ -4,11 +4,15 @@ The whole call is one transaction: every (hs_revision, release, year) partition 
 replaced at once, or nothing changes. Two files for the same year (two copies, or two parts of a
 split year) are refused: keeping one of them would drop the other's rows without a word, and
 adding them up could count a copy twice. Join the parts into one file and load that.
+
+A yearly file is read by the fast path (``sources/baci_fast.py``: DuckDB, one pass, the file read
+once) when it is in CEPII's plain form, and by the reference reader (``iter_baci_trade``) otherwise;
+either way every value is checked, codes are mapped with the release's dictionary, no flow may
+repeat, and the partition records its coverage and the source file's sha256.
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 import tempfile
@@ -18,14 +22,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 import duckdb
 import pyarrow.parquet as pq
+from rich.progress import Progress, TaskID
 
 from friendshore.console import get_logger, progress
 from friendshore.errors import DataSourceError, SchemaError, UserError
 from friendshore.nomenclature.hs import HS_REVISIONS
+from friendshore.sources import baci_fast
 from friendshore.sources.baci import (
     iter_baci_trade,
     open_zip,
@@ -34,7 +40,7 @@ from friendshore.sources.baci import (
     read_baci_products,
 )
 from friendshore.sources.checks import require_nonempty
-from friendshore.warehouse.coverage import measure_coverage
+from friendshore.warehouse.coverage import classify_coverage
 from friendshore.warehouse.store import (
     Partition,
     SourceFile,
@@ -44,10 +50,13 @@ from friendshore.warehouse.store import (
 )
 from friendshore.warehouse.tables import TABLES
 
-__all__ = ["check_hs_revision", "check_release", "ingest_baci", "stage_baci"]
+__all__ = ["Reader", "check_hs_revision", "check_release", "ingest_baci", "stage_baci"]
 
 log = get_logger(__name__)
 SOURCE = "cepii-baci"
+#: ``auto``: the fast path (``sources/baci_fast.py``) where the file is in CEPII's plain form, the
+#: reference reader (``iter_baci_trade``) otherwise; ``reference``: the reference reader always.
+Reader = Literal["auto", "reference"]
 
 
 @dataclass(frozen=True)
@@ -160,8 +169,12 @@ def ingest_baci(
     hs_revision: str | None = None,
     countries_file: Path | None = None,
     products_file: Path | None = None,
+    reader: Reader = "auto",
 ) -> list[Partition]:
-    """Load BACI files into the warehouse at ``home``; returns the partitions written."""
+    """Load BACI files into the warehouse at ``home``; returns the partitions written.
+
+    ``reader`` picks how yearly files are read (see ``Reader``); both store the same rows, and
+    every error is the reference reader's (the fast path hands a file it does not take to it)."""
     with transaction(home) as tx:
         stage_baci(
             tx,
@@ -170,6 +183,7 @@ def ingest_baci(
             hs_revision=hs_revision,
             countries_file=countries_file,
             products_file=products_file,
+            reader=reader,
         )
         return list(tx.staged)
 
@@ -182,8 +196,11 @@ def stage_baci(
     hs_revision: str | None = None,
     countries_file: Path | None = None,
     products_file: Path | None = None,
+    reader: Reader = "auto",
 ) -> None:
     """Read BACI files into the open transaction ``tx`` (see ``ingest_baci``)."""
+    if reader not in ("auto", "reference"):
+        raise UserError(f"reader '{reader}' is not one of auto, reference")
     if release is not None:
         release = check_release(release)
     if hs_revision is not None:
@@ -267,14 +284,7 @@ def stage_baci(
                 hs, year, _ = meta(member)
                 task = bar.add_task(f"BACI {member.name}", total=member.size(archive))
                 _load_trade_file(
-                    tx,
-                    archive,
-                    member,
-                    countries,
-                    hs,
-                    year,
-                    rel,
-                    functools.partial(bar.advance, task),
+                    tx, archive, member, countries, hs, year, rel, _Task(bar, task), reader=reader
                 )
 
 
@@ -296,16 +306,28 @@ def _source_file(member: _Member) -> SourceFile:
     return SourceFile(member.path.name, _sha256(member.path), member.member)
 
 
-@functools.lru_cache(maxsize=64)
-def _sha256_cached(path: Path, size: int, mtime_ns: int) -> str:
-    return sha256_file(path)
+_HASHES: dict[tuple[Path, int, int], str] = {}
+
+
+def _version(path: Path) -> tuple[Path, int, int]:
+    stat = path.stat()
+    return path.resolve(), stat.st_size, stat.st_mtime_ns
 
 
 def _sha256(path: Path) -> str:
     """sha256 of a file, computed once per file version: every member of a release zip records
-    the zip's hash, and a full BACI release is a few GB."""
-    stat = path.stat()
-    return _sha256_cached(path.resolve(), stat.st_size, stat.st_mtime_ns)
+    the zip's hash, and a full BACI release is a few GB (the fast path hashes a yearly file while
+    reading it: ``_remember_sha256``)."""
+    version = _version(path)
+    if version not in _HASHES:
+        _remember_sha256(version, sha256_file(path))
+    return _HASHES[version]
+
+
+def _remember_sha256(version: tuple[Path, int, int], digest: str) -> None:
+    if len(_HASHES) >= 64:
+        _HASHES.pop(next(iter(_HASHES)))
+    _HASHES[version] = digest
 
 
 def _load_countries(
@@ -337,6 +359,20 @@ def _load_countries(
     return dict(zip(table.column("code").to_pylist(), table.column("iso3").to_pylist(), strict=True))
 
 
+@dataclass(frozen=True)
+class _Task:
+    """A file's progress bar: bytes read; back to zero when the reference reader starts over."""
+
+    bar: Progress
+    task: TaskID
+
+    def advance(self, size: int) -> None:
+        self.bar.advance(self.task, size)
+
+    def restart(self) -> None:
+        self.bar.reset(self.task)
+
+
 def _load_trade_file(
     tx: Transaction,
     archive: zipfile.ZipFile | None,
@@ -345,15 +381,85 @@ def _load_trade_file(
     hs: str,
     year: int | None,
     rel: str,
-    advance: Callable[[int], None],
+    task: _Task,
+    *,
+    reader: Reader = "auto",
 ) -> None:
     path, relpath = tx.new_file("trade")
+    fast = _read_fast(archive, member, path, countries, hs, year, rel, task) if reader == "auto" else None
+    if fast is None:
+        rows, year = _read_reference(archive, member, path, countries, hs, year, rel, task)
+        scan = baci_fast.scan_trade_file(path, countries)
+    else:
+        rows, year, scan = fast.rows, fast.year, fast.scan
+    if not scan.ordered:  # not sorted by exporter, importer and product: look for repeated flows
+        _check_duplicates(path, member.label)
+    countries_iso3 = set(countries.values())
+    coverage = classify_coverage(scan.importers, scan.exporters, scan.products, countries_iso3)
+    log.info("read %s rows from %s (%s)", rows, member.label, coverage.describe())
+    tx.adopt(
+        "trade",
+        {"hs_revision": hs, "release": rel, "year": year},
+        relpath,
+        rows,
+        source=SOURCE,
+        release=rel,
+        files=(_source_file(member),),
+        coverage=coverage.to_json(),
+    )
+
+
+def _read_fast(
+    archive: zipfile.ZipFile | None,
+    member: _Member,
+    path: Path,
+    countries: dict[int, str],
+    hs: str,
+    year: int | None,
+    rel: str,
+    task: _Task,
+) -> baci_fast.FastCopy | None:
+    """What the fast path wrote, or ``None`` when it declined the file (logged)."""
+    plain = member.member is None
+    version = _version(member.path) if plain else None
+    with _open(member, archive) as raw:
+        got = baci_fast.copy_baci_trade(
+            raw,
+            path,
+            countries=countries,
+            year=year,
+            hs_revision=hs,
+            release=rel,
+            advance=task.advance,
+            digest=plain,
+        )
+    if isinstance(got, baci_fast.Declined):
+        log.info("%s: read by the reference reader (%s)", member.label, got.reason)
+        path.unlink(missing_ok=True)
+        task.restart()
+        return None
+    if version is not None and _version(member.path) == version:  # unchanged while it was read
+        _remember_sha256(version, got.sha256)
+    return got
+
+
+def _read_reference(
+    archive: zipfile.ZipFile | None,
+    member: _Member,
+    path: Path,
+    countries: dict[int, str],
+    hs: str,
+    year: int | None,
+    rel: str,
+    task: _Task,
+) -> tuple[int, int]:
+    """Rows and year written by the reference reader; every error names its line and field."""
     rows = 0
     years: set[int] = set()
     schema = TABLES["trade"].schema
     try:
         with _open(member, archive) as raw, pq.ParquetWriter(path, schema, compression="zstd") as out:
-            stream = io.BufferedReader(_Counting(raw, advance), buffer_size=1 << 20)  # type: ignore[type-var]
+            stream = io.BufferedReader(_Counting(raw, task.advance), buffer_size=1 << 20)  # type: ignore[type-var]
             for batch in iter_baci_trade(
                 stream, file=member.label, countries=countries, year=year, hs_revision=hs, release=rel
             ):
@@ -377,16 +483,4 @@ def _load_trade_file(
                 field="t",
             )
         year = years.pop()
-    _check_duplicates(path, member.label)
-    coverage = measure_coverage(path, set(countries.values()))
-    log.info("read %s rows from %s (%s)", rows, member.label, coverage.describe())
-    tx.adopt(
-        "trade",
-        {"hs_revision": hs, "release": rel, "year": year},
-        relpath,
-        rows,
-        source=SOURCE,
-        release=rel,
-        files=(_source_file(member),),
-        coverage=coverage.to_json(),
-    )
+    return rows, year
