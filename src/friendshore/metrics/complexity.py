@@ -225,8 +225,13 @@ def calc_eci_pci(
     ``kp = D_p^-1/2 v``, ``kc = D_c^-1 M kp``, sign ``s = sign(corr(diversity, kc))``, and
     returns ``(eci, pci, pci_tilde, eigenvalues)`` with ``eci = (s kc - mean) / sd(kc)``,
     ``pci = (s kp - mean(s kc)) / sd(kc)`` (``pci_scale="eci"``) or PCI standardised by its own
-    moments (``"own"``), ``pci_tilde = s kp / sd(kc)`` and the eigenvalues in decreasing order.
-    Rows or columns with no presence get NaN.
+    moments (``"own"``), ``pci_tilde = s kp / sd(kc)`` and the eigenvalues (of the product
+    matrix) in decreasing order. Rows or columns with no presence get NaN.
+
+    With fewer countries than products (full BACI: about 230 x 5,000) the same eigenvector comes
+    from the small country matrix: ``(D_c^-1/2 M D_p^-1 M' D_c^-1/2) u = lambda u`` has the same
+    non-zero eigenvalues, ``kp = D_p^-1 M' D_c^-1/2 u / lambda`` is the product eigenvector (up to
+    scale, which the standardisation removes) and the product matrix's other eigenvalues are 0.
     """
     m = np.asarray(m, dtype=np.float64)
     if m.ndim != 2 or m.size == 0:
@@ -241,12 +246,20 @@ def calc_eci_pci(
             f"and {mv.shape[1]}"
         )
     d, u = div[rows], ubi[cols]
-    root = 1.0 / np.sqrt(u)
-    sym = (mv * root[None, :]).T @ (mv * root[None, :] / d[:, None])
+    by_country = mv.shape[0] < mv.shape[1]
+    if by_country:  # the small side: O(countries^3), not O(products^3)
+        root = 1.0 / np.sqrt(d)
+        scaled = mv * root[:, None]
+        sym = (scaled / u[None, :]) @ scaled.T
+    else:
+        root = 1.0 / np.sqrt(u)
+        sym = (mv * root[None, :]).T @ (mv * root[None, :] / d[:, None])
     sym = (sym + sym.T) / 2.0
     values, vectors = np.linalg.eigh(sym)
     order = np.argsort(values)[::-1]
     values, vectors = values[order], vectors[:, order]
+    if by_country:  # the product matrix has the same non-zero eigenvalues and zeros for the rest
+        values = np.concatenate([values, np.zeros(mv.shape[1] - mv.shape[0])])
     if values[1] > 1.0 - 1e-9:
         parts = int(np.sum(values > 1.0 - 1e-9))
         raise ConvergenceError(
@@ -259,7 +272,10 @@ def calc_eci_pci(
             f"ECI is not unique: the second and third eigenvalues are equal ({values[1]:.12f}); "
             "the presence matrix is too symmetric to rank countries"
         )
-    kp = vectors[:, 1] * root
+    if by_country:
+        kp = (mv.T @ (vectors[:, 1] * root)) / u / values[1]
+    else:
+        kp = vectors[:, 1] * root
     kc = (mv @ kp) / d
     corr = float(np.corrcoef(d, kc)[0, 1]) if np.std(d) > 0 and np.std(kc) > 0 else 0.0
     if abs(corr) < 1e-9:

@@ -53,6 +53,7 @@ def spark_session(remote: str | None = None) -> SparkSession:
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.sql.ansi.enabled", "false")
@@ -134,8 +135,10 @@ def open_snapshot(settings: Settings) -> Snapshot:
     elif settings.backend == "pyspark":
         manifest = read_manifest(home)
         loaded = [name for name in TABLES if manifest.partitions(name)]
-        # ibis 12 sets a pandas option that pandas 3 deprecates; the warning is noise for users.
+        # ibis 12 sets a pandas option that pandas 3 deprecates, and passes an option to
+        # createDataFrame that Spark Connect ignores (with a warning): both are noise for users.
         warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
+        warnings.filterwarnings("ignore", message="'verifySchema' is ignored", category=UserWarning)
         session = _own_session(settings.spark_remote)
         con = ibis.pyspark.connect(session)
         for name in loaded:
