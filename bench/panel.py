@@ -59,6 +59,8 @@ class PanelSpec:
     sigma: float = 0.5
     entry_discount: float = 1.0
     seed: int = 2024
+    #: Use only this many HS 2017 codes (evenly spread over the list; ``None``: all), for quick runs.
+    products: int | None = None
 
     @property
     def first_year(self) -> int:
@@ -69,7 +71,7 @@ class PanelSpec:
         if self.years == 1:
             return self.rows_last
         step = (year - self.first_year) / (self.years - 1)
-        return int(round(self.rows_last * (self.first_share + (1 - self.first_share) * step)))
+        return round(self.rows_last * (self.first_share + (1 - self.first_share) * step))
 
     @property
     def total_rows(self) -> int:
@@ -192,8 +194,7 @@ def generate_years(
             model.step()
             keep = rng.random(len(keys)) < _survival(log_v, spec.survival)
             keys, log_v = keys[keep], log_v[keep]
-            ij, k = np.divmod(keys, n_k)
-            i, j = np.divmod(ij, n_c)
+            i, j = np.divmod(keys // n_k, n_c)
             growth = 0.6 * (model.size - old_size)
             log_v = (
                 log_v
@@ -251,6 +252,8 @@ def write_panel(home: Path, spec: PanelSpec, *, sample: Path, attributes: Sequen
     from friendshore.warehouse.store import SourceFile
 
     countries, products = dictionaries(sample)
+    if spec.products is not None:
+        products = products[np.linspace(0, len(products) - 1, spec.products).round().astype(int)]
     rows = 0
     with transaction(home) as tx:
         for year, table in generate_years(spec, countries, products):

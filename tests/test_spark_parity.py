@@ -252,6 +252,33 @@ def test_analysis_on_spark_equals_duckdb(
     same_result(ours, reference)
 
 
+@pytest.mark.xdist_group("spark")
+def test_spark_reads_the_files_where_spark_data_points(
+    sample_home: Path, sample_data: Path, tmp_path: Path
+) -> None:
+    """A cluster reads the warehouse's files from object storage (``FRIENDSHORE_SPARK_DATA``) while
+    the manifest is read where the analysis runs: here the folder holds the manifest only and the
+    files sit under another URI, and the answer is DuckDB's."""
+    import shutil
+
+    home, store = tmp_path / "home", tmp_path / "bucket"
+    home.mkdir()
+    shutil.copy2(sample_home / "manifest.json", home / "manifest.json")
+    shutil.copytree(sample_home / "data", store / "data")
+
+    def call(s: Settings) -> Result:
+        return dependencies.dependencies(s, importer="USA", on="CHN", year=2024)
+
+    reference = call(load_settings(home=sample_home, backend="duckdb", sample_data=sample_data))
+    settings = load_settings(home=home, backend="pyspark", spark_data=store.as_uri(), sample_data=sample_data)
+    same_result(call(settings), reference)
+    without = load_settings(home=home, backend="pyspark", sample_data=sample_data)
+    from pyspark.errors import AnalysisException
+
+    with pytest.raises(AnalysisException, match="PATH_NOT_FOUND"):
+        call(without)  # the proof that the files came from the other place
+
+
 def _warehouse_analyses() -> dict[str, str]:
     """``module.function`` of every public analysis that opens the warehouse (``open_context``)."""
     found = {}

