@@ -194,6 +194,27 @@ def run(seconds: float = 30.0, clients: int = 20) -> str:
     return render(measure(seconds=seconds, clients=clients))
 
 
+def section(seconds: float = 30.0, clients: int = 20, *, machine: str = "") -> Any:
+    """The section and its records (``records.Section``) for ``bench/run.py``."""
+    from records import Record, Section
+
+    result = measure(seconds=seconds, clients=clients)
+    b = result["baseline"]
+    records = [
+        Record(
+            f"web API p50 latency, {kind} ({clients} clients)",
+            result[kind]["p50_ms"] / 1000,
+            baseline="the analysis called directly (p50, no HTTP)",
+            baseline_s=b["p50_ms"] / 1000,
+            machine=machine,
+            target_text="informative (no target)",
+            note=f"{result[kind]['requests']:,} requests, {result[kind]['failures']} failed",
+        )
+        for kind in ("cached", "uncached")
+    ]
+    return Section(render(result), records)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

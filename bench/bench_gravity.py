@@ -90,7 +90,7 @@ def _gegravity(data: pd.DataFrame, costs: dict[str, float], switch_off: str, *, 
     return model
 
 
-def _sample_section(repeat: int) -> list[str]:
+def _sample_section(repeat: int, times: dict[str, float]) -> list[str]:
     path = _sample_data() / "gegravity_sample" / "sample_data_set.dlm"
     ours_data = read_gegravity_sample(path)
     raw = pd.read_csv(path).rename(columns={"lndist": "ln_dist"})
@@ -128,6 +128,7 @@ def _sample_section(repeat: int) -> list[str]:
     tight = _gegravity(raw, COEFFICIENTS, "international", tight=True).country_results
     tight_gap = float((ours["real_gdp_change_pct"] - tight["GDP change (percent)"]).abs().max())
     diag = same.diagnostics.iloc[-1]
+    times.update(sample_gegravity=t_gg, sample_ours=t_same)
     return [
         "### gegravity's sample: 30 countries, remove international borders (sigma 7)",
         "",
@@ -146,7 +147,7 @@ def _sample_section(repeat: int) -> list[str]:
     ]
 
 
-def _yotov_section(repeat: int) -> list[str]:
+def _yotov_section(repeat: int, times: dict[str, float]) -> list[str]:
     folder = _sample_data() / "yotov_agtpa"
     data = read_yotov_panel(folder / "1_TradeWithoutBorder.dta")
     costs = {"ln_dist": -0.791, "cntg": 0.674, "intl_brdr": -2.474}
@@ -189,6 +190,7 @@ def _yotov_section(repeat: int) -> list[str]:
                 float(1 + c["factory_gate_price_change_pct"].min() / 100),
             )
         )
+    times.update(yotov_gegravity=t_gg, yotov_ours=rows[1][1])  # the exact solver, friendshore's default
     lines = [
         "### Yotov et al. (2016) trade without borders: 69 countries (sigma 7)",
         "",
@@ -209,11 +211,44 @@ def _yotov_section(repeat: int) -> list[str]:
 
 def run(repeat: int = 5) -> str:
     """The benchmark as a Markdown section (timings measured now, in this process)."""
+    return _measure(repeat)[0]
+
+
+def section(repeat: int = 5, *, machine: str = "") -> Any:
+    """The section and its records (``records.Section``) for ``bench/run.py``."""
+    from records import Record, Section
+
+    markdown, times = _measure(repeat)
+    records = [
+        Record(
+            "one-sector GE, gegravity's sample (30 countries, no borders)",
+            times["sample_ours"],
+            baseline="gegravity 0.3 OneSectorGE (same system)",
+            baseline_s=times["sample_gegravity"],
+            target=0.1,
+            target_text="at least 10x faster, same result to 1e-4 pp",
+            machine=machine,
+        ),
+        Record(
+            "one-sector GE, Yotov et al. (2016) trade without borders (69 countries)",
+            times["yotov_ours"],
+            baseline="gegravity 0.3 OneSectorGE",
+            baseline_s=times["yotov_gegravity"],
+            target=0.1,
+            target_text="at least 10x faster",
+            machine=machine,
+        ),
+    ]
+    return Section(markdown, records)
+
+
+def _measure(repeat: int) -> tuple[str, dict[str, float]]:
     np.seterr(all="ignore")
+    times: dict[str, float] = {}
     lines = ["## General-equilibrium gravity (issue 8): friendshore vs gegravity", ""]
-    lines += _sample_section(repeat)
-    lines += _yotov_section(repeat)
-    return "\n".join(lines)
+    lines += _sample_section(repeat, times)
+    lines += _yotov_section(repeat, times)
+    return "\n".join(lines), times
 
 
 def main() -> None:

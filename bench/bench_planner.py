@@ -211,6 +211,27 @@ def solve_arrays(problem: PlanProblem, strategy: str) -> tuple[float, float, flo
 
 def run(size: tuple[int, int, int, int] | None = None, *, repeat: int = 1) -> str:
     """Measure and return the BENCHMARKS.md section."""
+    return _measure(size, repeat)[0]
+
+
+def section(size: tuple[int, int, int, int] | None = None, *, repeat: int = 1, machine: str = "") -> Any:
+    """The section and its record (``records.Section``) for ``bench/run.py``."""
+    from records import Record, Section
+
+    markdown, ours, theirs, shape = _measure(size, repeat)
+    record = Record(
+        f"coalition planner build + solve ({shape})",
+        ours,
+        baseline=f"PuLP {_pulp_version()} + HiGHS (same highspy)",
+        baseline_s=theirs,
+        target=TARGET_RATIO,
+        target_text="at most half PuLP's time",
+        machine=machine,
+    )
+    return Section(markdown, [record])
+
+
+def _measure(size: tuple[int, int, int, int] | None, repeat: int) -> tuple[str, float, float, str]:
     full = os.environ.get("FULL", "") not in ("", "0")
     P, S, M, Y = size or (FULL_SIZE if full else DEFAULT_SIZE)
     problem = generate_problem(P, S, M, Y, seed=0)
@@ -225,6 +246,7 @@ def run(size: tuple[int, int, int, int] | None = None, *, repeat: int = 1) -> st
     b_build, b_solve = min(t[1] for t in theirs), min(t[2] for t in theirs)
     ratio = (a_build + a_solve) / (b_build + b_solve)
     verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
+    shape = f"{P:,} products x {S:,} suppliers x {M} members x {Y} year(s)"
     return "\n".join([
         "## Coalition planner (issue 15): highspy arrays vs PuLP, same HiGHS",
         "",
@@ -245,7 +267,7 @@ def run(size: tuple[int, int, int, int] | None = None, *, repeat: int = 1) -> st
         "Size: `FULL=1 make bench` runs 5,000 x 200 x 20 (one year); the default is smaller to keep "
         "`make bench` short.",
         "",
-    ])  # fmt: skip
+    ]), a_build + a_solve, b_build + b_solve, shape  # fmt: skip
 
 
 def _highspy_version() -> str:

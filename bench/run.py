@@ -1,12 +1,16 @@
-"""Run the benchmarks and write ``BENCHMARKS.md`` at the repository root (``make bench``).
+"""Run the benchmarks and write ``BENCHMARKS.md`` and ``bench/results/latest.json`` (``make bench``).
 
 Each benchmark is measured against a baseline run in the same invocation on the same machine, and
-the report gives ratios to that baseline, never bare numbers from another run.
+the report gives ratios to that baseline, never bare numbers from another run. The same run writes
+every measurement to ``bench/results/latest.json`` (a list of records: ``name, ours_s, baseline,
+baseline_s, ratio, target, met, peak_mb, rows, machine``; ``records.py``).
 
-    .venv/bin/python bench/run.py                       # default sizes (1 M and 4 M rows), ~1-2 min
-    .venv/bin/python bench/run.py --rows 11000000       # one full BACI year (about 11 M rows)
-    FULL=1 .venv/bin/python bench/run.py                # the full sizes where a benchmark has one
-                                                        # (planner: 5,000 products x 200 suppliers x 20 members)
+    .venv/bin/python bench/run.py                 # default sizes: about 30 minutes on 2 cores
+    .venv/bin/python bench/run.py --rows 11000000 # ingest one full BACI year (about 11 M rows)
+    FULL=1 .venv/bin/python bench/run.py          # full sizes: the ingest at 11 M rows, the panel at
+                                                  # 11 M flows a year (30 years, about 300 M rows; about
+                                                  # 40 GB of free disk and a few hours on 2 cores), the
+                                                  # planner at 5,000 products x 200 suppliers x 20 members
 """
 
 from __future__ import annotations
@@ -23,9 +27,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_ingest  # a script folder, not a package: imported from sys.path
+from records import Record, Section, speed
 
 ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
 DEFAULT_ROWS = (1_000_000, 4_000_000)
+FULL_ROWS = (1_000_000, 4_000_000, 11_000_000)
+#: The panel: flows in its last year (default; FULL=1) and the sizes measured (years).
+PANEL_ROWS, PANEL_ROWS_FULL = 1_000_000, 11_000_000
+PANEL_YEARS = (1, 5, 10, 30)
+SPARK_YEARS, SPARK_YEARS_FULL = (1, 5), (1,)
 #: Peak-memory growth above this share between the smallest and largest size is reported as growth.
 GROWTH_TOLERANCE = 0.20
 
@@ -70,9 +81,10 @@ def render_report(
     seconds: float,
     command: str,
     sections: tuple[str, ...] = (),
+    summary: str = "",
     zip_result: dict[str, Any] | None = None,
 ) -> str:
-    """The Markdown of ``BENCHMARKS.md`` for these ingest results."""
+    """The Markdown of ``BENCHMARKS.md`` for these ingest results (``summary`` goes first)."""
     lines = [
         "# Benchmarks",
         "",
@@ -86,6 +98,7 @@ def render_report(
         "|---|---|",
         *[f"| {k} | {v} |" for k, v in machine.items()],
         "",
+        *([summary, ""] if summary else []),
         bench_ingest.render(results, zip_result),
     ]
     lines += [
@@ -107,17 +120,75 @@ def render_report(
     return "\n".join(lines)
 
 
+#: Why a target is not met and what would close it, by the start of a record's name (shown in the
+#: summary only when the target is missed in the run).
+GAPS = {
+    "BACI ingest": "see the ingest section: the ingest hashes the file, checks its bytes and counts its "
+    "lines beside DuckDB's parse, then reads the key columns it wrote to check that no flow repeats and to "
+    "record coverage; on two shared cores the copy it is compared with gets them to itself",
+    "dependency screen, one year, all importers x products (vs pandas)": "borderline: the one-pass screen "
+    "is near its limit (one grouped scan of the native copy) and run-to-run noise on this shared machine "
+    "is about 10% either way (36-40.5x across earlier runs); pandas' share of the machine varies with the "
+    "other jobs",
+    "panel": "see the cost-curve section: the time per year grows where noted; the measurements of one "
+    "run share two cores with other jobs",
+}
+
+
+def machine_line(info: dict[str, str]) -> str:
+    return f"{info['CPU']}, {info['cores (usable)']} cores, {info['RAM']} RAM, {info['OS']}"
+
+
+def render_summary(records: list[Record]) -> str:
+    """Every record with a target: met or not, and for a miss why and what would close it."""
+    targeted = [r for r in records if r.target is not None and r.ratio is not None and r.summary]
+    missed = [r for r in targeted if not r.met]
+    lines = [
+        "## Summary: every target",
+        "",
+        f"{len(targeted) - len(missed)} of {len(targeted)} targets met in this run. Ratio = friendshore's time "
+        "/ the baseline's, both measured in this run (`bench/results/latest.json` has every measurement, "
+        "the intermediate sizes of the cost curve and the informative ones included).",
+        "",
+        "| benchmark | friendshore (s) | baseline | baseline (s) | friendshore is | target | met |",
+        "|---|---:|---|---:|---|---|---|",
+    ]
+    for r in targeted:
+        assert r.baseline_s is not None
+        lines.append(
+            f"| {r.name} | {r.ours_s:,.3f} | {r.baseline} | {r.baseline_s:,.3f} | {speed(r.ratio)} "
+            f"| {r.target_text} | {'yes' if r.met else '**no**'} |"
+        )
+    if missed:
+        lines += ["", "Not met in this run, why, and what would close it:", ""]
+        for r in missed:
+            reason = next((why for key, why in GAPS.items() if r.name.startswith(key)), "not known yet")
+            lines.append(f"- **{r.name}** ({speed(r.ratio)}; target {r.target_text}): {reason}.")
+    return "\n".join(lines)
+
+
+def write_results(path: Path, records: list[Record]) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([r.to_json() for r in records], indent=1) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    full = os.environ.get("FULL", "") not in ("", "0")
     parser.add_argument(
         "--rows",
-        default=",".join(map(str, DEFAULT_ROWS)),
-        help="comma-separated row counts (default: %(default)s)",
+        default=",".join(map(str, FULL_ROWS if full else DEFAULT_ROWS)),
+        help="comma-separated row counts of the ingest benchmark (default: %(default)s)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="measurements per size; the best time counts")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--results", type=Path, default=BENCH / "results" / "latest.json", help="where the records go"
+    )
     parser.add_argument("--work-dir", type=Path, default=None, help="where to write generated files")
     parser.add_argument("--sample-data", type=Path, default=None, help="the real data folder")
     parser.add_argument(
@@ -135,10 +206,30 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="rows a year in the release zip (default: the smallest --rows)",
     )
-    parser.add_argument("--skip-gravity", action="store_true", help="skip the gravity benchmark")
     parser.add_argument(
-        "--skip-multisector", action="store_true", help="skip the multi-sector (WIOD-size) benchmark"
+        "--panel-rows",
+        type=int,
+        default=PANEL_ROWS_FULL if full else PANEL_ROWS,
+        help="flows in the last year of the generated panel (0 to skip the panel and ECI benchmarks)",
     )
+    parser.add_argument(
+        "--panel-products",
+        type=int,
+        default=None,
+        help="HS6 codes of the panel (default: every HS 2017 code; fewer for a quick run)",
+    )
+    parser.add_argument(
+        "--panel-years",
+        default=",".join(map(str, PANEL_YEARS)),
+        help="panel sizes in years (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--spark-years",
+        default=",".join(map(str, SPARK_YEARS_FULL if full else SPARK_YEARS)),
+        help="panel sizes also run on Spark local mode ('' for none; default: %(default)s)",
+    )
+    parser.add_argument("--skip-gravity", action="store_true", help="skip the gravity benchmark")
+    parser.add_argument("--skip-multisector", action="store_true", help="skip the multi-sector benchmark")
     parser.add_argument("--skip-planner", action="store_true", help="skip the coalition planner benchmark")
     parser.add_argument("--skip-api", action="store_true", help="skip the web API load test")
     parser.add_argument(
@@ -151,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = sorted(int(x.replace("_", "")) for x in str(args.rows).split(",") if x.strip())
     sample = args.sample_data.resolve() if args.sample_data else bench_ingest.sample_data_dir()
+    info = machine_info()
+    machine = machine_line(info)
     start = time.perf_counter()
     results = []
     with tempfile.TemporaryDirectory(prefix="friendshore-bench-", dir=args.work_dir) as tmp:
@@ -173,17 +266,43 @@ def main(argv: list[str] | None = None) -> int:
             zip_result = bench_ingest.run_zip(
                 args.zip_years, zip_rows, Path(tmp) / "zip", sample=sample, repeat=args.repeat
             )
-    sections: list[str] = []
+    records = bench_ingest.records(results, zip_result, machine=machine)
+    parts: list[Section] = []
     if args.screen_rows:
         import bench_dependence
 
         print(f"dependency screen benchmark: {args.screen_rows:,} rows", file=sys.stderr, flush=True)
-        sections.append(bench_dependence.run(args.screen_rows))
+        parts.append(bench_dependence.section(args.screen_rows, machine=machine))
+    if args.panel_rows:
+        import bench_complexity
+        import bench_panel
+        from panel import PanelSpec
+
+        years = sorted(int(x) for x in args.panel_years.split(",") if x.strip())
+        spark_years = [int(x) for x in args.spark_years.split(",") if x.strip()]
+        spec = PanelSpec(years=max(years), rows_last=args.panel_rows, products=args.panel_products)
+        with tempfile.TemporaryDirectory(prefix="friendshore-panel-", dir=args.work_dir) as tmp:
+            section, homes = bench_panel.run(
+                Path(tmp), spec=spec, sizes=years, spark_sizes=spark_years, sample=sample, machine=machine
+            )
+            print("ECI/PCI benchmark: friendshore vs ecomplexity", file=sys.stderr, flush=True)
+            eci = bench_complexity.run(
+                homes[min(years)], spec.last_year, Path(tmp), rows=spec.rows_last, machine=machine
+            )
+        parts += [eci, section]
     if not args.skip_gravity:
         import bench_gravity
 
         print("gravity benchmark: friendshore vs gegravity", file=sys.stderr, flush=True)
-        sections.append(bench_gravity.run())
+        parts.append(bench_gravity.section(machine=machine))
+    if not args.skip_multisector and (BENCH / "bench_multisector.py").exists():
+        import bench_multisector  # added by the multi-sector work; a section() with records, or run() -> str
+
+        print("multi-sector benchmark", file=sys.stderr, flush=True)
+        if hasattr(bench_multisector, "section"):
+            parts.append(bench_multisector.section(machine=machine))
+        else:
+            parts.append(Section(bench_multisector.run()))
     if not args.skip_planner:
         import bench_planner
 
@@ -192,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
-        sections.append(bench_planner.run())
+        parts.append(bench_planner.section(machine=machine))
     if not args.skip_api:
         import bench_api
 
@@ -201,23 +320,24 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
-        sections.append(bench_api.run(args.api_seconds, args.api_clients))
-    if not args.skip_multisector:
-        import bench_multisector
-
-        print("multi-sector benchmark: one WIOD-size solve", file=sys.stderr, flush=True)
-        sections.append(bench_multisector.run())
+        parts.append(bench_api.section(args.api_seconds, args.api_clients, machine=machine))
+    for part in parts:
+        records += part.records
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    if full:
+        command = "FULL=1 " + command
     report = render_report(
         results,
-        machine_info(),
+        info,
         seconds=time.perf_counter() - start,
         command=command.strip(),
-        sections=tuple(sections),
+        sections=tuple(p.markdown for p in parts),
+        summary=render_summary(records),
         zip_result=zip_result,
     )
     args.out.write_text(report)
-    print(f"wrote {args.out}", file=sys.stderr)
+    write_results(args.results, records)
+    print(f"wrote {args.out} and {args.results}", file=sys.stderr)
     return 0
 
 

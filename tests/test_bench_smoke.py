@@ -7,6 +7,7 @@ and ``ingest_baci``) and the report, and checks what they wrote, never how fast.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -68,6 +69,7 @@ def test_generator_writes_a_baci_shaped_file(
 def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp_path: Path) -> None:
     run = _load("run", "friendshore_bench_run")
     out = tmp_path / "BENCHMARKS.md"
+    results = tmp_path / "results" / "latest.json"
 
     code = run.main(
         [
@@ -85,7 +87,18 @@ def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp
             "20000",
             "--zip-years",
             "2",
+            "--panel-rows",
+            "20000",
+            "--panel-products",
+            "300",
+            "--panel-years",
+            "1,2",
+            "--spark-years",
+            "",
+            "--results",
+            str(results),
             "--skip-gravity",
+            "--skip-multisector",
             "--skip-planner",
             "--skip-api",
         ]
@@ -110,7 +123,47 @@ def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp
     screen = report.split("## Dependency screen", 1)[1]
     assert "20,000 rows" in screen
     assert "| (a) hand-written DuckDB SQL over the raw Parquet |" in screen
-    assert list(tmp_path.iterdir()) == [out]  # generated files are cleaned up
+    assert "## ECI and PCI" in report
+    curve = report.split("## The panel", 1)[1]
+    for workload in ("cache", "screen", "trends", "churn", "chokepoints", "eci", "partners"):
+        assert f"| {workload}: " in curve
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "BENCHMARKS.md",
+        "results",
+    ]  # the rest is cleaned up
+
+    # latest.json: the same run's records, in the shape, one per measurement in the report
+    records = json.loads(results.read_text())
+    fields = {
+        "name",
+        "ours_s",
+        "baseline",
+        "baseline_s",
+        "ratio",
+        "target",
+        "met",
+        "peak_mb",
+        "rows",
+        "machine",
+    }
+    assert all(fields <= set(r) for r in records)
+    names = [r["name"] for r in records]
+    assert len(names) == len(set(names))
+    assert f"BACI ingest, {ROWS:,} rows" in names
+    assert any(n.startswith("ECI/PCI") for n in names)
+    assert sum(n.startswith("panel ") for n in names) == 7 * 2  # cache + six workloads, at 1 and 2 years
+    for r in records:
+        assert r["ours_s"] > 0
+        assert r["machine"]
+        if r["baseline_s"] is not None:
+            assert r["ratio"] == pytest.approx(r["ours_s"] / r["baseline_s"], rel=1e-4)
+        if r["target"] is not None:
+            assert r["met"] == (r["ratio"] <= r["target"])
+    summary = report.split("## Summary: every target", 1)[1].split("\n## ", 1)[0]
+    largest = [r for r in records if r["target"] is not None and not r["name"].endswith(" 1 years (DuckDB)")]
+    assert (
+        summary.count("\n| ") == len(largest) + 1
+    )  # one row per target (largest panel size), plus the header
 
 
 def test_measurements_report_the_generated_row_count(
@@ -173,12 +226,13 @@ def test_ingest_records_carry_the_measured_ratio(
     bench_ingest: ModuleType, sample_data: Path, tmp_path: Path
 ) -> None:
     result = bench_ingest.run_size(ROWS, tmp_path, sample=sample_data)
-    (record,) = bench_ingest.records([result], machine="test")
+    (record,) = [r.to_json() for r in bench_ingest.records([result], machine="test")]
     assert record["rows"] == ROWS
-    assert record["ratio"] == pytest.approx(record["ours_s"] / record["baseline_s"])
+    assert record["ratio"] == pytest.approx(record["ours_s"] / record["baseline_s"], rel=1e-4)
     assert record["target"] is None  # the 1.3x target is for an 11 M-row year
     assert record["met"] is None
-    assert record["peak_mb"] == result["peak_rss_mib"]["friendshore-ingest"]
-    assert record["cpu_ratio"] == pytest.approx(
-        result["cpu_seconds"]["friendshore-ingest"] / result["cpu_seconds"]["duckdb-copy"]
+    assert record["peak_mb"] == pytest.approx(
+        result["peak_rss_mib"]["friendshore-ingest"] * 2**20 / 1e6, abs=0.1
     )
+    cpu = result["cpu_seconds"]["friendshore-ingest"] / result["cpu_seconds"]["duckdb-copy"]
+    assert f"CPU time {cpu:.2f}x" in record["note"]

@@ -200,6 +200,20 @@ matrices = st.integers(0, 2**32 - 1).map(lambda seed: np.random.default_rng(seed
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(matrices, st.integers(6, 14), st.integers(4, 9))
 def test_agrees_with_ecomplexity_on_random_matrices(rng: np.random.Generator, n_c: int, n_p: int) -> None:
+    """Mostly more countries than products: the eigenvector of the product matrix."""
+    _agrees_on_random(rng, n_c, n_p)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(matrices, st.integers(5, 9), st.integers(12, 24))
+def test_agrees_with_ecomplexity_on_wide_random_matrices(
+    rng: np.random.Generator, n_c: int, n_p: int
+) -> None:
+    """More products than countries (as in full BACI): the eigenvector of the small country matrix."""
+    _agrees_on_random(rng, n_c, n_p)
+
+
+def _agrees_on_random(rng: np.random.Generator, n_c: int, n_p: int) -> None:
     values = rng.lognormal(3.0, 2.0, size=(n_c, n_p)) * (rng.random((n_c, n_p)) < 0.7)
     rows = [
         (2024, f"C{i:02d}", "ZZZ", f"{j:06d}", float(values[i, j]))

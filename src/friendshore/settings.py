@@ -5,6 +5,7 @@
 | ``FRIENDSHORE_HOME`` | warehouse folder | the platform's user data folder for ``friendshore`` |
 | ``FRIENDSHORE_BACKEND`` | ``duckdb`` or ``pyspark`` | ``duckdb`` |
 | ``FRIENDSHORE_SPARK_REMOTE`` | Spark Connect URL (``sc://host:port``) | unset: Spark local mode |
+| ``FRIENDSHORE_SPARK_DATA`` | where Spark reads the warehouse's Parquet files (a URI such as ``s3a://bucket/friendshore`` holding the same ``data/`` folder) | unset: the warehouse folder |
 | ``FRIENDSHORE_SAMPLE_DATA`` | folder of the real sample data | ``../shared/data`` relative to the project root |
 | ``FRIENDSHORE_API_TOKEN`` | token the API asks for before it runs a model or changes data | unset (then ``friendshore serve`` listens on loopback only) |
 """
@@ -46,6 +47,10 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=_default_home, description="Warehouse folder.")
     backend: Backend = Field(default="duckdb", description="Query engine.")
     spark_remote: str | None = Field(default=None, description="Spark Connect URL.")
+    spark_data: str | None = Field(
+        default=None,
+        description="Where Spark reads the warehouse's Parquet files (a URI with the same data/ folder).",
+    )
     sample_data: Path = Field(default_factory=_default_sample_data, description="Sample data folder.")
     api_token: SecretStr | None = Field(default=None, description="API token for model runs and writes.")
 

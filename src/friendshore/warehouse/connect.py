@@ -1,8 +1,10 @@
 """Open the warehouse as an Ibis backend: embedded DuckDB (default) or PySpark.
 
 Both engines see the same thing: one view per loaded table, as of the manifest read at
-connection time. Spark reads the Parquet files the manifest names; DuckDB attaches the native
-copy of the same version (``duckdb_cache``), built on first use. Analytic code takes ``con.table(name)`` and never needs to
+connection time. Spark reads the Parquet files the manifest names (under the warehouse folder, or
+under ``FRIENDSHORE_SPARK_DATA`` where a cluster reads a copy of the same ``data/`` folder from
+object storage); DuckDB attaches the native copy of the same version (``duckdb_cache``), built on
+first use. Analytic code takes ``con.table(name)`` and never needs to
 know which engine runs it.
 """
 
@@ -53,6 +55,7 @@ def spark_session(remote: str | None = None) -> SparkSession:
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.sql.ansi.enabled", "false")
@@ -75,8 +78,12 @@ def _own_session(remote: str | None) -> SparkSession:
     return spark_session().newSession()
 
 
-def _paths(home: Path, manifest: Manifest, table: str) -> list[str]:
-    return [str(home / f) for f in manifest.files(table)]
+def _paths(root: Path | str, manifest: Manifest, table: str) -> list[str]:
+    """The files of ``table`` under ``root``: the warehouse folder, or the URI that holds the same
+    ``data/`` folder for Spark (``FRIENDSHORE_SPARK_DATA``, e.g. ``s3a://bucket/friendshore``)."""
+    if isinstance(root, Path):
+        return [str(root / f) for f in manifest.files(table)]
+    return [f"{root.rstrip('/')}/{f}" for f in manifest.files(table)]
 
 
 @dataclass(frozen=True)
@@ -134,12 +141,16 @@ def open_snapshot(settings: Settings) -> Snapshot:
     elif settings.backend == "pyspark":
         manifest = read_manifest(home)
         loaded = [name for name in TABLES if manifest.partitions(name)]
-        # ibis 12 sets a pandas option that pandas 3 deprecates; the warning is noise for users.
+        # ibis 12 sets a pandas option that pandas 3 deprecates, and passes an option to
+        # createDataFrame that Spark Connect ignores (with a warning): both are noise for users.
         warnings.filterwarnings("ignore", message="The 'future.infer_string' option is deprecated")
+        warnings.filterwarnings("ignore", message="'verifySchema' is ignored", category=UserWarning)
         session = _own_session(settings.spark_remote)
         con = ibis.pyspark.connect(session)
+        # the manifest is read here; the files where the cluster reads them (the same relative paths)
+        root: Path | str = settings.spark_data or home
         for name in loaded:
-            session.read.parquet(*_paths(home, manifest, name)).createOrReplaceTempView(name)
+            session.read.parquet(*_paths(root, manifest, name)).createOrReplaceTempView(name)
     else:  # pragma: no cover - Settings validates the literal
         raise SettingsError(f"unknown backend '{settings.backend}' (use duckdb or pyspark)")
     return Snapshot(con, manifest, home)
