@@ -19,6 +19,15 @@ if os.environ.get("CI"):
 BACKENDS = ["duckdb", pytest.param("pyspark", marks=[pytest.mark.spark, pytest.mark.xdist_group("spark")])]
 
 
+@pytest.fixture(autouse=True)
+def _spark_connect_mode_per_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PySpark marks a whole process as Spark Connect (``SPARK_CONNECT_MODE_ENABLED``) when a Connect
+    session is made, and then refuses local sessions and routes every function to Connect. A user's
+    process uses one or the other; a test process uses both, so each test starts unmarked and the
+    mark a Connect test leaves is undone after it (monkeypatch restores the variable)."""
+    monkeypatch.delenv("SPARK_CONNECT_MODE_ENABLED", raising=False)
+
+
 @pytest.fixture(scope="session")
 def sample_data() -> Path:
     """The real data folder (``FRIENDSHORE_SAMPLE_DATA``, default ``../shared/data``)."""

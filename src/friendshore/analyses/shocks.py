@@ -366,7 +366,7 @@ def simulate(
         f"Caliendo & Parro (2015) model in changes, {len(baseline.countries)} economies x "
         f"{len(baseline.sectors)} sectors ({baseline.source}, {baseline.meta.get('year')}); solved in "
         f"{sim.meta['iterations']} iterations (largest labour-market gap {sim.meta['residual']:.2g}, "
-        f"damping {spec.solver.damping:g}) in {sim.meta['seconds']:.2f} s",
+        f"damping {spec.solver.damping:g}; time of each stage in the diagnostics table)",
         f"baseline calibrated with deficits '{spec.baseline.deficits}': value added moved by up to "
         f"{calibration.get('largest_value_added_change_pct', 0.0):.2f} %, trade shares by up to "
         f"{calibration.get('largest_trade_share_change', 0.0):.3g}",
