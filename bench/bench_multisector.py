@@ -115,6 +115,27 @@ def baselines() -> tuple[MultiSectorBaseline, MultiSectorBaseline, float, float]
 
 def run(repeat: int = 3) -> str:
     """The benchmark as a Markdown section (timings measured now, in this process)."""
+    return _measure(repeat)[0]
+
+
+def section(repeat: int = 3, *, machine: str = "") -> Any:
+    """The section and its record (``records.Section``) for ``bench/run.py``: the WIOD solve against
+    the same solve with spending as a dense linear system (informative: no target)."""
+    from records import Record, Section
+
+    markdown, t_wiod, t_dense, rows = _measure(repeat)
+    record = Record(
+        "multi-sector GE, WIOD 2014 44 x 50, China stops C17 exports to the US",
+        t_wiod,
+        baseline="the same solver with spending as a dense linear solve each iteration",
+        baseline_s=t_dense,
+        rows=rows,
+        machine=machine,
+    )
+    return Section(markdown, [record])
+
+
+def _measure(repeat: int) -> tuple[str, float, float, int]:
     cp, wiod, t_cp_cal, t_wiod_cal = baselines()
     t_cp, cp_sim = _time(
         lambda: simulate(cp, [Tariff(to="cp2015-2005", exporters=NAFTA, importers=NAFTA)]), repeat
@@ -156,7 +177,7 @@ def run(repeat: int = 3) -> str:
         f"IND {us.at['IND', 'real_income_pct']:+.4f} %.",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines), t_wiod, t_dense, len(wiod.countries) * len(wiod.sectors)
 
 
 def main() -> None:

@@ -295,14 +295,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print("gravity benchmark: friendshore vs gegravity", file=sys.stderr, flush=True)
         parts.append(bench_gravity.section(machine=machine))
-    if not args.skip_multisector and (BENCH / "bench_multisector.py").exists():
-        import bench_multisector  # added by the multi-sector work; a section() with records, or run() -> str
+    if not args.skip_multisector:
+        import bench_multisector
 
-        print("multi-sector benchmark", file=sys.stderr, flush=True)
-        if hasattr(bench_multisector, "section"):
-            parts.append(bench_multisector.section(machine=machine))
-        else:
-            parts.append(Section(bench_multisector.run()))
+        print("multi-sector benchmark: one WIOD-size solve", file=sys.stderr, flush=True)
+        parts.append(bench_multisector.section(machine=machine))
     if not args.skip_planner:
         import bench_planner
 
