@@ -5,9 +5,10 @@ the report gives ratios to that baseline, never bare numbers from another run. T
 every measurement to ``bench/results/latest.json`` (a list of records: ``name, ours_s, baseline,
 baseline_s, ratio, target, met, peak_mb, rows, machine``; ``records.py``).
 
-    .venv/bin/python bench/run.py                 # default sizes: about 30 minutes on 2 cores
-    .venv/bin/python bench/run.py --rows 11000000 # ingest one full BACI year (about 11 M rows)
-    FULL=1 .venv/bin/python bench/run.py          # full sizes: the ingest at 11 M rows, the panel at
+    .venv/bin/python bench/run.py                 # default sizes: about 30 minutes on 2 cores (the
+                                                  # ingest at 1, 4 and 11 M rows: 11 M is one BACI year)
+    .venv/bin/python bench/run.py --rows 1000000  # the ingest at one size only
+    FULL=1 .venv/bin/python bench/run.py          # full sizes: the panel at
                                                   # 11 M flows a year (30 years, about 300 M rows; about
                                                   # 40 GB of free disk and a few hours on 2 cores), the
                                                   # planner at 5,000 products x 200 suppliers x 20 members
@@ -31,8 +32,8 @@ from records import Record, Section, speed
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
-DEFAULT_ROWS = (1_000_000, 4_000_000)
-FULL_ROWS = (1_000_000, 4_000_000, 11_000_000)
+DEFAULT_ROWS = (1_000_000, 4_000_000, 11_000_000)  # 11 M: one full BACI year, where the target applies
+FULL_ROWS = DEFAULT_ROWS
 #: The panel: flows in its last year (default; FULL=1) and the sizes measured (years).
 PANEL_ROWS, PANEL_ROWS_FULL = 1_000_000, 11_000_000
 PANEL_YEARS = (1, 5, 10, 30)
@@ -103,14 +104,13 @@ def render_report(
     ]
     lines += [
         "",
-        "## Full-year scale",
+        "## Sizes",
         "",
-        "One year of full BACI is about 11 M rows. To measure at that size (the generator writes about "
-        "31 bytes a row, so about 350 MB of CSV; allow twice that in free disk and a few minutes):",
-        "",
-        "```",
-        ".venv/bin/python bench/run.py --rows 11000000 --repeat 1",
-        "```",
+        "`make bench` measures the ingest at 1, 4 and 11 M rows (11 M is one year of full BACI; the "
+        "generator writes about 31 bytes a row, so about 350 MB of CSV) and the panel at 1 M flows in its "
+        "last year, to fit about 30 minutes on 2 cores. `make bench FULL=1` runs the panel at full BACI "
+        "size (11 M flows a year, 30 years, about 300 M rows) and the planner at 5,000 products x 200 "
+        "suppliers x 20 members ([docs/scale.md](docs/scale.md)).",
         "",
         "Use `--work-dir DIR` to put the generated files on a disk with room (default: the system "
         "temporary folder), and `--out FILE` to write the report elsewhere.",
