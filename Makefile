@@ -31,7 +31,8 @@ $(STAMP): requirements.lock pyproject.toml
 
 # npm packages the brief inlines and the dashboard serves (the Vega libraries, the world map, the
 # report font), installed once from the hash-locked assets/package-lock.json; nothing is fetched
-# when a brief is opened or the dashboard runs.
+# when a brief is opened or the dashboard runs. The lock names no address: registry URLs are left out
+# by assets/.npmrc, and the packages' funding links are removed after `npm install` re-makes it.
 ASSETS := $(VENV)/share/friendshore
 assets: $(ASSETS)/node_modules/.package-lock.json
 $(ASSETS)/node_modules/.package-lock.json: assets/package.json assets/package-lock.json
