@@ -123,9 +123,7 @@ def render_report(
 #: Why a target is not met and what would close it, by the start of a record's name (shown in the
 #: summary only when the target is missed in the run).
 GAPS = {
-    "BACI ingest": "see the ingest section: the ingest hashes the file, checks its bytes and counts its "
-    "lines beside DuckDB's parse, then reads the key columns it wrote to check that no flow repeats and to "
-    "record coverage; on two shared cores the copy it is compared with gets them to itself",
+    "BACI ingest": "see the ingest section below (the gap, why, and what would close it)",
     "dependency screen, one year, all importers x products (vs pandas)": "borderline: the one-pass screen "
     "is near its limit (one grouped scan of the native copy) and run-to-run noise on this shared machine "
     "is about 10% either way (36-40.5x across earlier runs); pandas' share of the machine varies with the "
