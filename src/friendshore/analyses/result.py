@@ -69,6 +69,13 @@ class Column:
     unit: Unit = "text"
     key: bool = False  # shown to people by default
     description: str = ""
+    #: the year the column's numbers are of, where it is one year for every row and may differ from
+    #: the analysis year (a BGS 2021 production share beside 2024 trade); renderers print it where it
+    #: differs. Per-row years go in a column of their own (``<name>_year``).
+    year: int | None = None
+    #: for a share: its base, i.e. whose total and whether by value or quantity
+    #: ("US imports of the product, by value"); required wording for every share column people see.
+    basis: str = ""
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
@@ -85,6 +92,8 @@ class Column:
             "unit": self.unit,
             "key": self.key,
             "description": self.description,
+            "year": self.year,
+            "basis": self.basis,
         }
 
 
