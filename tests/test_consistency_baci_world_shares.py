@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from friendshore.analyses.reproductions import run_reproduction
 from friendshore.interfaces.cli import run
-from friendshore.reporting.reproduce import run_reproduction
 from friendshore.settings import load_settings
 
 

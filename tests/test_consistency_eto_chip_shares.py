@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from friendshore.analyses.reproductions import published_values, run_reproduction
 from friendshore.interfaces.cli import run
-from friendshore.reporting.reproduce import published_values, run_reproduction
 from friendshore.settings import load_settings
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from friendshore.reporting.reproduce import REPRODUCTIONS, run_reproduction
-from friendshore.reporting.reproductions_chips import customs_8542_exports
+from friendshore.analyses.reproductions import REPRODUCTIONS, run_reproduction
+from friendshore.analyses.reproductions.chips import customs_8542_exports
 from friendshore.settings import load_settings
 
 

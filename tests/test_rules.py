@@ -8,13 +8,13 @@ import ibis
 import pandas as pd
 import pytest
 
+from friendshore.analyses.reproductions.risk import _top
 from friendshore.metrics.chips import chip_country_shares
 from friendshore.metrics.dependence import chokepoints, dependence_screen, import_dependence
 from friendshore.metrics.parameters import INDICATOR_MAX_LAG
 from friendshore.metrics.partners import alignment_distance, governance_index
 from friendshore.metrics.rules import top_of
 from friendshore.metrics.supply_risk import alignment_scores, hhi_weighted, wgi_scores
-from friendshore.reporting.reproductions_risk import _top
 
 # KOR and JPN supply exactly as much: the rule gives the tie to the later ISO3 code, KOR.
 TIED = pd.DataFrame(

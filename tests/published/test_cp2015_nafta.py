@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from friendshore.analyses.reproductions import run_reproduction
 from friendshore.interfaces.cli import run
-from friendshore.reporting.reproduce import run_reproduction
 from friendshore.settings import load_settings
 
 pytestmark = pytest.mark.published

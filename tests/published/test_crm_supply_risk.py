@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from friendshore.analyses.reproductions import published_values, run_reproduction
 from friendshore.interfaces.cli import run
 from friendshore.metrics.supply_risk import global_supply
-from friendshore.reporting.reproduce import published_values, run_reproduction
 from friendshore.settings import load_settings
 from friendshore.warehouse import connect
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from friendshore.analyses.reproductions import run_reproduction
 from friendshore.models.gravity import GEBaseline, SetVariable, build_baseline, simulate
-from friendshore.reporting.reproduce import run_reproduction
 from friendshore.settings import load_settings
 from friendshore.sources.gegravity_sample import read_gegravity_sample
 

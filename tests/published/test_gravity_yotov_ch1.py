@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from friendshore.reporting.reproduce import Check, run_reproduction
+from friendshore.analyses.reproductions import Check, run_reproduction
 from friendshore.settings import load_settings
 
 pytestmark = pytest.mark.published

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from friendshore.analyses.reproductions import run_reproduction
 from friendshore.interfaces.cli import run
 from friendshore.models.gravity import (
     GEBaseline,
@@ -22,7 +23,6 @@ from friendshore.models.gravity import (
     estimate_gravity,
     simulate,
 )
-from friendshore.reporting.reproduce import run_reproduction
 from friendshore.settings import load_settings
 from friendshore.sources.yotov import read_yotov_ge_results, read_yotov_panel
 

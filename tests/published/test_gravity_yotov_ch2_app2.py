@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from friendshore.analyses.reproductions import Check, run_reproduction
 from friendshore.models.gravity.scenario import load_scenario, run_scenario
-from friendshore.reporting.reproduce import Check, run_reproduction
 from friendshore.settings import load_settings, project_root
 
 pytestmark = pytest.mark.published

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from friendshore.analyses.reproductions import REPRODUCTIONS, reproduction
 from friendshore.analyses.result import Column, Result
 from friendshore.settings import Settings
 
@@ -12,8 +13,6 @@ __all__ = ["reproduce", "reproductions"]
 
 def reproductions(settings: Settings, *, include_consistency: bool = False) -> Result:
     """The reproductions: results a publication printed (and, on request, consistency checks)."""
-    from friendshore.reporting.reproduce import REPRODUCTIONS
-
     rows = [
         {"name": r.name, "kind": r.kind, "title": r.title, "citation": r.citation}
         for r in REPRODUCTIONS.values()
@@ -40,8 +39,6 @@ def reproductions(settings: Settings, *, include_consistency: bool = False) -> R
 def reproduce(settings: Settings, *, name: str) -> Result:
     """Run one reproduction; the table has one row per quantity (``ok`` says whether it is within
     tolerance). The result's parameter ``ok`` is true when every figure is."""
-    from friendshore.reporting.reproduce import reproduction
-
     entry = reproduction(name)
     checks = entry.run(settings)
     table = pa.Table.from_pylist(

@@ -87,7 +87,7 @@ def _local_file(source: str) -> Path | None:
 
 def collect_methods(run: BriefRun) -> Methods:
     """Everything section 8 and provenance.json list, from the calls the brief made."""
-    from friendshore.reporting.reproduce import REPRODUCTIONS
+    from friendshore.analyses.reproductions import REPRODUCTIONS
 
     datasets: dict[tuple[str, ...], dict[str, Any]] = {}
     for key, result in run.results.items():

@@ -13,8 +13,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from friendshore.analyses.reproductions.registry import Check, compare, published_values
 from friendshore.metrics.chips import chip_position
-from friendshore.reporting.reproduce import Check, compare, published_values
 from friendshore.settings import Settings, load_settings
 from friendshore.warehouse import connect
 from friendshore.warehouse.ingest import ingest_source

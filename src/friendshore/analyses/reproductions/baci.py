@@ -1,12 +1,12 @@
-"""The registered reproductions (one function each). Add new ones here or import their module."""
+"""Reproduction ``baci-world-shares``: top exporters' world shares read back through the chokepoints code."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
+from friendshore.analyses.reproductions.registry import Check, compare, published_values
 from friendshore.metrics.dependence import chokepoints
-from friendshore.reporting.reproduce import Check, compare, published_values
 from friendshore.settings import Settings, load_settings
 from friendshore.warehouse import connect
 from friendshore.warehouse.ingest_baci import ingest_baci

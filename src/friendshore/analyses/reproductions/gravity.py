@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from friendshore.analyses.reproductions.registry import Check, compare
 from friendshore.models.gravity import (
     GravityEstimates,
     SetVariable,
@@ -20,7 +21,6 @@ from friendshore.models.gravity import (
     estimate_gravity,
     simulate,
 )
-from friendshore.reporting.reproduce import Check, compare
 from friendshore.settings import Settings
 from friendshore.sources.gegravity_sample import read_gegravity_sample
 from friendshore.sources.yotov import (
@@ -242,7 +242,7 @@ def ch2_app1(settings: Settings) -> list[Check]:
 
 
 #: The OneSectorGE docstring example: CAN-JPN agreement (pta = 1 both ways), sigma = 5, reference DEU
-#: (the scenario's inputs; the published outputs are in reporting/published/gegravity-sample.csv).
+#: (the scenario's inputs; the published outputs are in analyses/reproductions/published/gegravity-sample.csv).
 _GEGRAVITY_COEFFICIENTS = {
     "ln_dist": -0.3764,
     "contiguity": 0.8850,

@@ -79,9 +79,9 @@ PUBLISHED_DIR = "published"
 
 
 def published_values(name: str) -> list[Published]:
-    """The published figures of reproduction ``name`` from ``reporting/published/<name>.csv``."""
-    resource = files("friendshore.reporting").joinpath(PUBLISHED_DIR, f"{name}.csv")
-    origin = f"src/friendshore/reporting/{PUBLISHED_DIR}/{name}.csv"
+    """The published figures of reproduction ``name`` from ``analyses/reproductions/published/<name>.csv``."""
+    resource = files("friendshore.analyses.reproductions").joinpath(PUBLISHED_DIR, f"{name}.csv")
+    origin = f"src/friendshore/analyses/reproductions/{PUBLISHED_DIR}/{name}.csv"
     rows = list(csv.DictReader(resource.read_text("utf-8").splitlines()))
     out = []
     for line, row in enumerate(rows, start=2):
@@ -132,39 +132,39 @@ REPRODUCTIONS: dict[str, Entry] = {
             "Top exporters' world shares of critical materials, BACI 2024",
             "CEPII BACI HS17 V202601, 2024 (Gaulier & Zignago 2010); figures as checked in the sample "
             "data MANIFEST (permanent magnets, magnesium, tungsten, lithium carbonate)",
-            "friendshore.reporting.reproductions:baci_world_shares",
+            "friendshore.analyses.reproductions.baci:baci_world_shares",
             kind="consistency",
         ),
         Entry(
             "yotov-ch1-app1",
             "Traditional gravity estimates: PPML and OLS with exporter-time and importer-time fixed effects",
             f"{_GUIDE}, chapter 1, application 1 (table 1), as re-estimated in the tradepolicy R package",
-            "friendshore.reporting.reproductions_gravity:ch1_app1",
+            "friendshore.analyses.reproductions.gravity:ch1_app1",
         ),
         Entry(
             "yotov-ch1-app2",
             'The "distance puzzle" resolved: distance elasticities by year (PPML, internal distance, home bias)',
             f"{_GUIDE}, chapter 1, application 2 (table 2), as re-estimated in the tradepolicy R package",
-            "friendshore.reporting.reproductions_gravity:ch1_app2",
+            "friendshore.analyses.reproductions.gravity:ch1_app2",
         ),
         Entry(
             "yotov-ch1-app3",
             "Regional trade agreement effects: pair fixed effects, lead, phasing-in, globalization",
             f"{_GUIDE}, chapter 1, application 3 (table 3), as re-estimated in the tradepolicy R package",
-            "friendshore.reporting.reproductions_gravity:ch1_app3",
+            "friendshore.analyses.reproductions.gravity:ch1_app3",
         ),
         Entry(
             "yotov-ch2-app1",
             "Trade without borders: full-endowment general equilibrium effects of removing international borders",
             f"{_GUIDE}, chapter 2, application 1 (TradeWithoutBorder.do, 1_TradeWithoutBorder_FULL.xls); sigma = 7",
-            "friendshore.reporting.reproductions_gravity:ch2_app1",
+            "friendshore.analyses.reproductions.gravity:ch2_app1",
         ),
         Entry(
             "yotov-ch2-app2",
             "Effects of NAFTA: trade costs from pair fixed effects (Anderson & Yotov two-stage), general equilibrium",
             f"{_GUIDE}, chapter 2, application 2 (RTAsEffects.do; table p. 116, 2_RTAsEffects_FULL.xls, as printed "
             "by the tradepolicy R package); sigma = 7; effects of NAFTA read as baseline vs the no-NAFTA counterfactual",
-            "friendshore.reporting.reproductions_gravity:ch2_app2",
+            "friendshore.analyses.reproductions.gravity:ch2_app2",
         ),
         Entry(
             "cp2015-nafta",
@@ -172,14 +172,14 @@ REPRODUCTIONS: dict[str, Entry] = {
             "Caliendo & Parro (2015), 'Estimates of the Trade and Welfare Effects of NAFTA', Review of Economic "
             "Studies 82(1), 1-44 (abstract; replication data); decomposition and real wages as replicated by the "
             "cp2015 R package (paulofelipe/cp2015)",
-            "friendshore.reporting.reproductions_shocks:cp2015_nafta",
+            "friendshore.analyses.reproductions.shocks:cp2015_nafta",
         ),
         Entry(
             "gegravity-sample",
             "gegravity's sample: PPML estimates and the CAN-JPN agreement example (gegravity's system)",
             f"{_GEGRAVITY_DOC} docstring example and examples/examples_OneSectorGE.py "
             "(peter-herman/gegravity); data: examples/sample_data_set.dlm",
-            "friendshore.reporting.reproductions_gravity:gegravity_sample",
+            "friendshore.analyses.reproductions.gravity:gegravity_sample",
         ),
         Entry(
             "eto-chip-shares",
@@ -187,7 +187,7 @@ REPRODUCTIONS: dict[str, Entry] = {
             "Emerging Technology Observatory, Advanced Semiconductor Supply Chain Dataset (CSET 2021, "
             "'The Semiconductor Supply Chain: Assessing National Competitiveness', updated with SIA, WSTS "
             "and TechInsights data), georgetown-cset/eto-chip-explorer",
-            "friendshore.reporting.reproductions_partners:eto_chip_shares",
+            "friendshore.analyses.reproductions.partners:eto_chip_shares",
             kind="consistency",
         ),
         Entry(
@@ -197,7 +197,7 @@ REPRODUCTIONS: dict[str, Entry] = {
             "8542 by destination, 2013-2024 (taiwan_customs_ic_exports); CEPII BACI HS07 V202601, China's "
             "imports from code 490. A gap is expected (origin vs destination, CIF vs FOB, re-exports); the "
             "tolerance is Taiwan's exports of 8542 to Hong Kong that year",
-            "friendshore.reporting.reproductions_chips:taiwan_ic_exports",
+            "friendshore.analyses.reproductions.chips:taiwan_ic_exports",
             kind="consistency",
         ),
         Entry(
@@ -206,14 +206,14 @@ REPRODUCTIONS: dict[str, Entry] = {
             "European Commission (2023), Study on the critical raw materials for the EU 2023, final report, "
             "DOI 10.2873/725585, Table A (as compiled in critical-materials-atlas derived_eucrm.json); ours: "
             "the same country's share of world production in BGS World Mineral Statistics, mean of 2016-2020.",
-            "friendshore.reporting.reproductions_risk:crm_main_suppliers",
+            "friendshore.analyses.reproductions.risk:crm_main_suppliers",
         ),
         Entry(
             "mineral-production-shares",
             "Leading producers' shares of world mine and refinery production (USGS MCS 2026, BGS WMS)",
             "U.S. Geological Survey (2026), Mineral Commodity Summaries 2026 data release (world production "
             "and Table 7); British Geological Survey, World Mineral Statistics",
-            "friendshore.reporting.reproductions_risk:mineral_production_shares",
+            "friendshore.analyses.reproductions.risk:mineral_production_shares",
         ),
     )
 }

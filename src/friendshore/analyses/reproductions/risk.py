@@ -20,8 +20,8 @@ from pathlib import Path
 
 import ibis.expr.types as ir
 
+from friendshore.analyses.reproductions.registry import Check, compare, published_values
 from friendshore.metrics.supply_risk import global_supply
-from friendshore.reporting.reproduce import Check, compare, published_values
 from friendshore.settings import Settings, load_settings
 from friendshore.warehouse import connect
 from friendshore.warehouse.ingest import ingest_source

@@ -16,8 +16,8 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from friendshore.analyses.reproductions.registry import Check
 from friendshore.metrics.leverage import leverage
-from friendshore.reporting.reproduce import Check
 from friendshore.settings import Settings, load_settings
 from friendshore.sources.taiwan_customs import FULL_YEAR, read_taiwan_ic_exports
 from friendshore.warehouse import connect

@@ -3,15 +3,15 @@
 ``ours`` is computed in the run from the paper's replication data in ``settings.sample_data``:
 the 1993 baseline rebalanced to zero deficits, tariffs among Canada, Mexico and the US set to
 their 2005 levels (every other tariff at 1993), the equilibrium solved, welfare decomposed as the
-paper does. Published figures: ``reporting/published/cp2015-nafta.csv`` (with their sources).
+paper does. Published figures: ``analyses/reproductions/published/cp2015-nafta.csv`` (with their sources).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from friendshore.analyses.reproductions.registry import Check, compare
 from friendshore.models.multisector import Tariff, baseline_from_caliendo_parro, calibrate, simulate
-from friendshore.reporting.reproduce import Check, compare
 from friendshore.settings import Settings
 from friendshore.sources.caliendo_parro import read_caliendo_parro
 
