@@ -19,6 +19,7 @@ from friendshore.settings import Settings
 
 __all__ = [
     "installed_register_file",
+    "register_counts",
     "register_initiatives",
     "register_investments",
     "register_measures",
@@ -57,8 +58,43 @@ def _sources(home: Path) -> tuple[str, ...]:
     return (_DATA, *user)
 
 
+def _newest(entry: Any) -> date | None:
+    """The latest date an entry states (a source's date as far as it goes: a year is 1 January)."""
+    days: list[date] = []
+    for name in ("launched", "ended", "start", "end", "announced", "effective", "construction_start",
+                 "operation_start", "cancelled"):  # fmt: skip
+        value = getattr(entry, name, None)
+        if isinstance(value, date):
+            days.append(value)
+    text = getattr(entry, "date", None)
+    if isinstance(text, str) and text != "n.d.":
+        parts = [*(int(p) for p in text.split("-")), 1, 1]
+        days.append(date(parts[0], parts[1], parts[2]))
+    return max(days) if days else None
+
+
+def register_counts(home: Path) -> list[tuple[str, int, date | None]]:
+    """Per kind of entry: how many the register holds and the newest date any of them states."""
+    from friendshore.register import load_register
+
+    reg = load_register(home)
+    kinds: list[tuple[str, Sequence[Any]]] = [
+        ("source", list(reg.sources.values())),
+        ("initiative", list(reg.initiatives.values())),
+        ("membership", list(reg.memberships)),
+        ("investment", list(reg.investments.values())),
+        ("measure", list(reg.measures.values())),
+    ]
+    out = []
+    for kind, entries in kinds:
+        days = [d for d in (_newest(e) for e in entries) if d is not None]
+        out.append((kind, len(entries), max(days) if days else None))
+    return out
+
+
 def register_overview(settings: Settings) -> Result:
-    """How many entries of each kind the register holds, how many are unverified or the user's."""
+    """How many entries of each kind the register holds, how many are unverified or the user's,
+    and the newest date any entry of the kind states."""
     from friendshore.register import load_register
 
     reg = load_register(settings.home)
@@ -71,18 +107,26 @@ def register_overview(settings: Settings) -> Result:
     ]
     rows = []
     for kind, entries in kinds:
+        days = [d for d in (_newest(e) for e in entries) if d is not None]
         rows.append(
             {
                 "kind": kind,
                 "entries": len(entries),
                 "unverified": sum(1 for e in entries if not getattr(e, "verified", True)),
                 "user": sum(1 for e in entries if _origin(e.origin) != "package"),
+                "newest": max(days) if days else None,
             }
         )
     table = pa.Table.from_pylist(
         rows,
         schema=pa.schema(
-            [("kind", pa.string()), ("entries", pa.int64()), ("unverified", pa.int64()), ("user", pa.int64())]
+            [
+                ("kind", pa.string()),
+                ("entries", pa.int64()),
+                ("unverified", pa.int64()),
+                ("user", pa.int64()),
+                ("newest", pa.date32()),
+            ]
         ),
     )
     described = (
@@ -90,6 +134,7 @@ def register_overview(settings: Settings) -> Result:
         Column("entries", "entries", "count", True),
         Column("unverified", "unverified", "count", True),
         Column("user", "from your files", "count", True),
+        Column("newest", "newest date stated", "date", True),
     )
     notes = (
         "Memberships are the country groups' member periods ('friendshore groups'), whatever the role.",
@@ -108,7 +153,17 @@ def register_initiatives(
     active_at: date | None = None,
 ) -> Result:
     """Initiatives (coalitions, bilateral initiatives, partnerships), optionally those a country
-    leads or belongs to, of a technology, or active on a date; with launch dates and sources."""
+    leads or belongs to, of a technology, or active on a date; with launch dates and sources.
+
+    Parameters
+    ----------
+    country
+        ISO3 code, e.g. IND (a member, lead, host, imposer or target).
+    technology
+        Technology, e.g. semiconductors, critical-minerals (see 'taxonomy').
+    active_at
+        Only what was active (in force) on this day, YYYY-MM-DD.
+    """
     from friendshore.register import initiatives, load_register
 
     reg = load_register(settings.home)
@@ -198,7 +253,21 @@ def register_members(
     role: str | None = None,
 ) -> Result:
     """Membership periods (member, guest, invited) of initiatives and groups, optionally of one
-    initiative or group, one country, initiatives of a technology, on a date, or of one role."""
+    initiative or group, one country, initiatives of a technology, on a date, or of one role.
+
+    Parameters
+    ----------
+    initiative
+        Initiative id or group name, e.g. pax-silica.
+    country
+        ISO3 code, e.g. IND (a member, lead, host, imposer or target).
+    technology
+        Technology, e.g. semiconductors, critical-minerals (see 'taxonomy').
+    active_at
+        Only what was active (in force) on this day, YYYY-MM-DD.
+    role
+        member, guest or invited (default: every role).
+    """
     from friendshore.nomenclature.groups import ROLES, iso3_codes
     from friendshore.register import initiatives, load_register, memberships
 
@@ -280,7 +349,19 @@ def register_investments(
 ) -> Result:
     """Investments (fabs, OSAT/ATMP plants, design centres, mines, refineries ...), optionally in a
     country, of a technology, with a status; with ``active_at``, those announced by then and not
-    cancelled, with their status on that day."""
+    cancelled, with their status on that day.
+
+    Parameters
+    ----------
+    country
+        ISO3 code, e.g. IND (a member, lead, host, imposer or target).
+    technology
+        Technology, e.g. semiconductors, critical-minerals (see 'taxonomy').
+    status
+        announced, under-construction, operating or cancelled.
+    active_at
+        Only what was active (in force) on this day, YYYY-MM-DD.
+    """
     from friendshore.register import investments, load_register
 
     reg = load_register(settings.home)
@@ -302,6 +383,7 @@ def register_investments(
             "cancelled": item.cancelled,
             "amount_million": item.amount / 1e6 if item.amount is not None else None,
             "currency": item.currency,
+            "amount_musd": item.amount / 1e6 if item.amount is not None and item.currency == "USD" else None,
             "amount_note": item.amount_note or None,
             "capacity_per_year": item.capacity_per_year,
             "capacity_unit": item.capacity_unit,
@@ -329,6 +411,7 @@ def register_investments(
             ("cancelled", pa.date32()),
             ("amount_million", pa.float64()),
             ("currency", pa.string()),
+            ("amount_musd", pa.float64()),
             ("amount_note", pa.string()),
             ("capacity_per_year", pa.float64()),
             ("capacity_unit", pa.string()),
@@ -349,8 +432,17 @@ def register_investments(
         Column("status", f"status on {active_at.isoformat()}" if active_at else "status", "text", True),
         Column("announced", "announced", "date", True),
         Column("operation_start", "operating from", "date", True),
-        Column("amount_million", "amount (millions)", "number", True, "millions of the currency column"),
+        Column(
+            "amount_million",
+            "amount (millions of its currency)",
+            "number",
+            True,
+            "millions of the currency column",
+        ),
         Column("currency", "currency", "code", True),
+        Column(
+            "amount_musd", "amount (USD million)", "number", False, "USD million; empty in other currencies"
+        ),
         Column("verified", "verified", "flag", True),
         Column("site", "site", "text"),
         Column("construction_start", "construction from", "date"),
@@ -365,6 +457,12 @@ def register_investments(
         Column("origin", "defined in", "text"),
     )
     notes = list(_unverified_note("investments", rows))
+    currencies = sorted({str(row["currency"]) for row in rows if row["currency"]})
+    if len(currencies) > 1:
+        notes.append(
+            f"Amounts are in {', '.join(currencies)}: never add them across currencies "
+            "(amount_musd holds only the USD amounts)."
+        )
     if active_at is not None:
         undated = [i.id for i in reg.investments.values() if i.first_date() is None]
         if undated:
@@ -395,7 +493,23 @@ def register_measures(
 ) -> Result:
     """Export controls, bans and tariffs, optionally imposed by or on a country (``who``/``on``
     for one side), covering a technology or an HS6 product, or in force on a date; with their
-    announced, effective and end dates."""
+    announced, effective and end dates.
+
+    Parameters
+    ----------
+    country
+        ISO3 code, e.g. IND (a member, lead, host, imposer or target).
+    technology
+        Technology, e.g. semiconductors, critical-minerals (see 'taxonomy').
+    active_at
+        Only what was active (in force) on this day, YYYY-MM-DD.
+    who
+        Imposed by this country (ISO3).
+    on
+        Applying to this country (ISO3).
+    product
+        Covering this HS6 code (HS 2017).
+    """
     from friendshore.register import load_register, measures
 
     reg = load_register(settings.home)
@@ -422,6 +536,10 @@ def register_measures(
             "products": _join(item.products),
             "inputs": _join(item.inputs),
             "technologies": _join(sorted(item.all_technologies())),
+            "issuer": item.issuer or None,
+            "document_number": item.document_number or None,
+            "changes": item.changes,
+            "items": item.items or None,
             "legal_reference": item.legal_reference or None,
             "summary": item.summary,
             "products_note": item.products_note or None,
@@ -446,6 +564,10 @@ def register_measures(
             ("products", pa.string()),
             ("inputs", pa.string()),
             ("technologies", pa.string()),
+            ("issuer", pa.string()),
+            ("document_number", pa.string()),
+            ("changes", pa.string()),
+            ("items", pa.string()),
             ("legal_reference", pa.string()),
             ("summary", pa.string()),
             ("products_note", pa.string()),
@@ -460,13 +582,17 @@ def register_measures(
         Column("who", "by", "text", True),
         Column("on", "on", "text", True),
         Column("kind", "kind", "text", True),
+        Column("document_number", "document", "text", True),
+        Column("announced", "announced", "date", True),
         Column("effective", "effective", "date", True),
         Column("end", "end", "date", True),
         Column("products", "HS6 products", "text", True),
         Column("verified", "verified", "flag", True),
         Column("title", "measure", "text"),
+        Column("issuer", "issued by", "text"),
+        Column("changes", "changes measure", "code"),
+        Column("items", "controlled items", "text"),
         Column("exempt", "exempt", "text"),
-        Column("announced", "announced", "date"),
         Column("inputs", "ETO inputs", "text"),
         Column("technologies", "technologies", "text"),
         Column("legal_reference", "legal reference", "text"),

@@ -166,8 +166,12 @@ def group_members(settings: Settings, *, name: str, at: date | None = None, hist
 def installed_group_file(settings: Settings, *, file: Path) -> Result:
     """Validate a TOML file of groups and install it in the warehouse folder; the groups it adds."""
     from friendshore.nomenclature.groups import add_group_file, load_groups
+    from friendshore.register.load import check_groups, register_lock
 
-    target = add_group_file(file, settings.home)
+    with register_lock(settings.home):  # the register is checked against the groups after the change
+        target = add_group_file(
+            file, settings.home, check=lambda groups: check_groups(groups, settings.home, str(file))
+        )
     added = sorted(g.name for g in load_groups(settings.home).values() if g.origin == str(target))
     table = pa.table({"group": pa.array(added, pa.string())})
     return Result(

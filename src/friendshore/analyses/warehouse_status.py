@@ -87,6 +87,15 @@ def data_status(settings: Settings) -> Result:
             "first, then the newest release, then HS17, then the newest revision mapped to HS17 "
             "(docs/warehouse.md); 'read' says which",
         )
+    from friendshore.analyses.register import register_counts
+
+    counts = register_counts(settings.home)
+    notes = (
+        *notes,
+        "register: "
+        + "; ".join(f"{n} {kind}s, newest {d.isoformat() if d else 'undated'}" for kind, n, d in counts)
+        + " ('friendshore register')",
+    )
     described = (
         Column("table", "table", "code", True),
         Column("partition", "partition", "text", True),

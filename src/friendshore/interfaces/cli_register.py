@@ -177,7 +177,11 @@ def register_measures(
 def register_add(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(help="A TOML file of [[source]], [[initiative]], [[investment]], [[measure]].")
+        Path,
+        typer.Argument(
+            # Rich reads [x] as markup: a backslash keeps the brackets of the TOML table names
+            help=r"A TOML file of \[\[source]], \[\[initiative]], \[\[investment]], \[\[measure]] tables.",
+        ),
     ],
 ) -> None:
     """Validate a TOML file of register entries and install it in the warehouse folder (<home>/register/)."""

@@ -120,7 +120,9 @@ def groups_show(
 @groups_app.command("add")
 def groups_add(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A TOML file of [[group]] tables (format: see groups.toml).")],
+    file: Annotated[
+        Path, typer.Argument(help=r"A TOML file of \[\[group]] tables (format: see groups.toml).")
+    ],
 ) -> None:
     """Validate a TOML file of groups and install it in the warehouse folder (<home>/groups/)."""
     result = analysis.installed_group_file(settings_of(ctx), file=file)

@@ -33,7 +33,7 @@ import io
 import itertools
 import re
 import shutil
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from functools import lru_cache
 from importlib.resources import files
@@ -293,12 +293,14 @@ def resolve(code_or_group: str, at: date, home: Path | None = None) -> list[str]
     )
 
 
-def add_group_file(path: Path, home: Path) -> Path:
+def add_group_file(path: Path, home: Path, check: Callable[[dict[str, Group]], None] | None = None) -> Path:
     """Validate the group file ``path`` and copy it into ``<home>/groups/``; return the copy.
 
     The file must hold at least one valid group; names must not clash with built-in groups
     (unless ``override = true``) or with groups in the user's other files. A file of the same
-    name already in ``<home>/groups/`` is replaced (that is how a group is edited).
+    name already in ``<home>/groups/`` is replaced (that is how a group is edited). ``check``,
+    when given, is called with every group as it would be after the change, before anything is
+    written (the register uses it to refuse removing a group a measure still names).
     """
     path = Path(path)
     if not path.is_file():
@@ -315,6 +317,8 @@ def add_group_file(path: Path, home: Path) -> Path:
             if other.name != path.name:
                 _merge(groups, _read_file(other), other, owners)
     _merge(groups, new, path, owners)
+    if check is not None:
+        check(groups)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".toml.tmp")
     shutil.copyfile(path, tmp)

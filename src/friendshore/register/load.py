@@ -10,15 +10,25 @@ add FILE``). Rules checked here, beyond each model's own (``friendshore.register
 * a source cited by id exists; a group named by an initiative or a measure exists; an initiative's
   ``succeeded_by`` names an initiative;
 * memberships are never written in register files: they are the country groups' member periods
-  (``groups.toml`` and ``friendshore groups add FILE``), re-exported as ``Membership`` records.
+  (``groups.toml`` and ``friendshore groups add FILE``), re-exported as ``Membership`` records;
+* no chain of ``succeeded_by`` (initiatives) or ``changes`` (measures) runs in a loop; a
+  measure's ``changes`` names a measure.
+
+A change (``add_register_file``, and ``friendshore groups add`` through ``check_groups``) is
+validated against the whole register as it would be after the change -- so that replacing a file
+cannot orphan a source id or a group another file still uses -- while holding ``<home>/.register.lock``
+(``fcntl.flock``), and the validated bytes are then installed atomically (a temporary file in the
+same folder, flushed to disk, renamed over the target).
 
 Every error is a ``SchemaError`` naming the file, the entry and the field.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterable, Mapping
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -46,8 +56,11 @@ __all__ = [
     "Register",
     "RegisterFile",
     "add_register_file",
+    "check_groups",
+    "install_atomically",
     "load_register",
     "memberships_of",
+    "register_lock",
     "user_register_dir",
 ]
 
@@ -283,6 +296,48 @@ def _check_references(register: Register, only: Iterable[str] | None = None) -> 
                 group_ok(entry, kind, "who", entry.who)
                 group_ok(entry, kind, "on", entry.on)
                 group_ok(entry, kind, "exempt", entry.exempt)
+                if entry.changes is not None and entry.changes not in register.measures:
+                    raise SchemaError(
+                        f"unknown measure '{entry.changes}'",
+                        file=entry.origin,
+                        field=f"{kind} {entry.id} > changes",
+                        hint="name the id of the measure this entry suspends, extends or amends",
+                    )
+    _check_chains(register, origins)
+
+
+def _check_chains(register: Register, origins: set[str] | None) -> None:
+    """No ``succeeded_by`` chain of initiatives and no ``changes`` chain of measures loops."""
+    chains: list[tuple[str, str, Mapping[str, str | None], Mapping[str, Entry]]] = [
+        (
+            "initiative",
+            "succeeded_by",
+            {key: item.succeeded_by for key, item in register.initiatives.items()},
+            register.initiatives,
+        ),
+        (
+            "measure",
+            "changes",
+            {key: item.changes for key, item in register.measures.items()},
+            register.measures,
+        ),
+    ]
+    for kind, field, link, entries in chains:
+        for start, entry in entries.items():
+            if origins is not None and entry.origin not in origins:
+                continue
+            path = [start]
+            nxt = link.get(start)
+            while nxt is not None and nxt in link:
+                if nxt in path:
+                    raise SchemaError(
+                        f"'{field}' runs in a loop: {' -> '.join([*path, nxt])}",
+                        file=entry.origin,
+                        field=f"{kind} {start} > {field}",
+                        hint=f"a {kind} cannot follow itself; break the loop",
+                    )
+                path.append(nxt)
+                nxt = link.get(nxt)
 
 
 def _build(merged: dict[str, dict[str, AnyEntry]], groups: Mapping[str, Group]) -> Register:
@@ -315,30 +370,109 @@ def load_register(home: Path | None = None) -> Register:
     return register
 
 
-def add_register_file(path: Path, home: Path) -> tuple[Path, dict[str, list[str]]]:
-    """Validate the register file ``path`` against the whole register and copy it into
-    ``<home>/register/``; return the copy and the ids it defines, by kind.
+@contextlib.contextmanager
+def register_lock(home: Path) -> Iterator[None]:
+    """Hold ``<home>/.register.lock`` (an exclusive ``flock``) while the register or the groups
+    change, so that two changes never validate against each other's old state."""
+    home = Path(home)
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".register.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-    A file of the same name already installed is replaced (that is how entries are edited).
+
+def install_atomically(data: bytes, target: Path) -> None:
+    """Write ``data`` to ``target`` through a temporary file in the same folder, flushed to disk
+    and renamed over it: ``target`` is either the old or the new file, never a cut one. The
+    temporary file is removed when anything fails (a full disk, an interrupt)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataSourceError(f"cannot be read ({exc.strerror})", file=path) from None
+
+
+def _parse_bytes(data: bytes, path: Path) -> Parsed:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DataSourceError("is not UTF-8 text", file=path, hint="save it as UTF-8") from None
+    return _parse(text, str(path))
+
+
+def _check_whole(register: Register, changed: str, installed_as: Path) -> None:
+    """Check every entry of the register as it would be after a change; an entry of another file
+    broken by the change (an orphaned source id, a group gone) is reported with that file."""
+    try:
+        _check_references(register)
+    except SchemaError as exc:
+        culprit = exc.file
+        if culprit is not None and Path(culprit) != installed_as and str(culprit) != changed:
+            reason = str(exc).removeprefix(f"{culprit}: ").removeprefix(f"field '{exc.field}': ")
+            reason = reason.removesuffix(f" ({exc.hint})") if exc.hint else reason
+            raise SchemaError(
+                f"{changed} cannot be installed: {culprit} still uses what it would remove ({reason})",
+                file=culprit,
+                field=exc.field,
+                hint=f"keep it in {Path(changed).name}, or change {culprit} first",
+            ) from None
+        raise
+
+
+def check_groups(groups: Mapping[str, Group], home: Path, changed: str) -> None:
+    """Check the whole register against ``groups`` (the groups as they would be after a change
+    to ``changed``): a group that a measure or an initiative names must still exist. Called by
+    ``friendshore groups add`` under ``register_lock``."""
+    merged = {kind: dict(entries) for kind, entries in _shipped().items()}
+    folder = user_register_dir(home)
+    if folder.is_dir():
+        owners: dict[tuple[str, str], Path] = {}
+        for path in sorted(folder.glob("*.toml")):
+            _merge(merged, _read_file(path), path, owners)
+    _check_whole(_build(merged, groups), changed, Path(changed))
+
+
+def add_register_file(path: Path, home: Path) -> tuple[Path, dict[str, list[str]]]:
+    """Validate the register file ``path`` against the whole register as it would be with it and
+    install it in ``<home>/register/``; return the copy and the ids it defines, by kind.
+
+    A file of the same name already installed is replaced (that is how entries are edited); the
+    replacement is refused when another file still uses what it would remove. The check and the
+    install hold ``register_lock``; the bytes checked are the bytes installed.
     """
     path = Path(path)
     if not path.is_file():
         raise DataSourceError("file not found", file=path, hint="give the path of a .toml file")
     if path.suffix.lower() != ".toml":
         raise UserError(f"{path}: a register file must be a .toml file")
-    new = _read_file(path)
+    data = _read_bytes(path)
+    new = _parse_bytes(data, path)
     folder = user_register_dir(home)
     target = folder / path.name
-    merged = {kind: dict(entries) for kind, entries in _shipped().items()}
-    owners: dict[tuple[str, str], Path] = {}
-    if folder.is_dir():
-        for other in sorted(folder.glob("*.toml")):
-            if other.name != path.name:
-                _merge(merged, _read_file(other), other, owners)
-    _merge(merged, new, path, owners)
-    _check_references(_build(merged, load_groups(home)), only=[str(path)])
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".toml.tmp")
-    shutil.copyfile(path, tmp)
-    tmp.replace(target)
+    with register_lock(home):
+        merged = {kind: dict(entries) for kind, entries in _shipped().items()}
+        owners: dict[tuple[str, str], Path] = {}
+        if folder.is_dir():
+            for other in sorted(folder.glob("*.toml")):
+                if other.name != path.name:
+                    _merge(merged, _read_file(other), other, owners)
+        _merge(merged, new, path, owners)
+        _check_whole(_build(merged, load_groups(home)), str(path), target)
+        install_atomically(data, target)
     return target, {kind: [entry.id for entry in entries] for kind, entries in new.items() if entries}

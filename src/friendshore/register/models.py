@@ -35,6 +35,7 @@ __all__ = [
     "KINDS",
     "MEASURE_KINDS",
     "STATUSES",
+    "STATUS_CHANGES",
     "WORLD",
     "Entry",
     "Facility",
@@ -45,6 +46,8 @@ __all__ = [
     "Membership",
     "SourceEntry",
     "Status",
+    "clean_text",
+    "plausible_day",
     "taxonomy_hs6",
 ]
 
@@ -65,9 +68,20 @@ FACILITIES: tuple[str, ...] = Facility.__args__  # type: ignore[attr-defined]
 Status = Literal["announced", "under-construction", "operating", "cancelled"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 MeasureKind = Literal[
-    "export-control", "export-ban", "import-tariff", "import-ban", "investment-restriction", "other"
+    "export-control",
+    "export-ban",
+    "import-tariff",
+    "import-ban",
+    "investment-restriction",
+    "entity-listing",
+    "suspension",
+    "extension",
+    "amendment",
+    "other",
 ]
 MEASURE_KINDS: tuple[str, ...] = MeasureKind.__args__  # type: ignore[attr-defined]
+#: Kinds of measure that change the status of an earlier one (named in ``changes``).
+STATUS_CHANGES: tuple[str, ...] = ("suspension", "extension", "amendment")
 InitiativeKind = Literal["coalition", "bilateral", "partnership", "forum"]
 #: The kinds of entry, in the order the register lists them.
 KINDS: tuple[str, ...] = ("source", "initiative", "membership", "investment", "measure")
@@ -77,6 +91,54 @@ WORLD = "world"
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _ETO_RE = re.compile(r"^N\d+$")
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+#: Characters refused in any text: C0 controls but tab and newline, DEL, C1 controls (terminal
+#: escape sequences start with them), and Unicode bidirectional overrides.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: The earliest year a register date may have.
+FIRST_YEAR = 1900
+#: How many years after today a register date may lie (planned operation starts, scheduled ends).
+YEARS_AHEAD = 5
+
+
+def plausible_day(value: date) -> date:
+    """``value`` when its year is between 1900 and today's year + 5; ``ValueError`` otherwise."""
+    last = date.today().year + YEARS_AHEAD
+    if not FIRST_YEAR <= value.year <= last:
+        raise ValueError(f"{value.isoformat()} is not a plausible date (years {FIRST_YEAR} to {last})")
+    return value
+
+
+def clean_text(value: object) -> object:
+    """Refuse control characters (NUL, escape sequences ...) in a text or a list of texts."""
+    texts = value if isinstance(value, list | tuple) else [value]
+    for text in texts:
+        if isinstance(text, str) and (found := _CONTROL_RE.search(text)):
+            raise ValueError(
+                f"contains the control character U+{ord(found.group()):04X}: write plain text "
+                "(tabs and newlines are allowed)"
+            )
+    return value
+
+
+def _source_date(value: str) -> str:
+    """A source's date (``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY`` or ``n.d.``) must be a real day,
+    month or year in the plausible range."""
+    if value == "n.d.":
+        return value
+    parts = [int(p) for p in value.split("-")]
+    try:
+        day = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a calendar date") from None
+    plausible_day(day)
+    return value
+
+
+def _number(value: object) -> object:
+    """An amount or capacity must be a number: ``true`` is not 1."""
+    if isinstance(value, bool) or (value is not None and not isinstance(value, int | float)):
+        raise ValueError(f"{value!r} is not a number (write e.g. 825e6 or 825_000_000)")
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +206,9 @@ def _who(values: tuple[str, ...], *, world: bool) -> tuple[str, ...]:
         text = value.strip()
         if text.upper() in iso3_codes():
             out.append(text.upper())
-        elif world and text.lower() == WORLD:
+        elif text.lower() == WORLD:
+            if not world:
+                raise ValueError("'world' may only stand in 'on' (the targets)")
             out.append(WORLD)
         elif _ID_RE.match(text):
             out.append(text)
@@ -169,6 +233,16 @@ class SourceEntry(Source):
             raise ValueError(f"'{value}' is not lower-case-hyphenated (e.g. 'bis-2022-10-ifr')")
         return value
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain(cls, value: object) -> object:
+        return clean_text(value)
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        return _source_date(value)
+
 
 class Entry(BaseModel):
     """What every initiative, investment and measure has: an id, sources, a verified flag."""
@@ -191,6 +265,27 @@ class Entry(BaseModel):
                 f"'{value}' is not lower-case-hyphenated (letters, digits and single hyphens, "
                 "e.g. 'micron-sanand-atmp')"
             )
+        return value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            for item in value:
+                if isinstance(item, dict):  # an inline source
+                    for text in item.values():
+                        clean_text(text)
+        return clean_text(value)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plausible_dates(cls, value: object) -> object:
+        if isinstance(value, date):
+            return plausible_day(value)
+        if isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, Source):
+                    _source_date(item.date)
         return value
 
     @model_validator(mode="after")
@@ -282,6 +377,11 @@ class Investment(Entry):
     capacity_per_year: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     capacity_unit: str | None = None
 
+    @field_validator("amount", "capacity_per_year", mode="before")
+    @classmethod
+    def _numbers(cls, value: object) -> object:
+        return _number(value)
+
     @field_validator("country")
     @classmethod
     def _country(cls, value: str) -> str:
@@ -361,6 +461,16 @@ class Measure(Entry):
     inputs: tuple[str, ...] = ()
     technologies: tuple[str, ...] = ()
     products_note: str = ""
+    #: the controlled items in the measure's own words (ECCNs, named goods, technologies).
+    items: str = ""
+    #: the body that issued the instrument, e.g. "PRC Ministry of Commerce and General
+    #: Administration of Customs", "US Department of Commerce, Bureau of Industry and Security".
+    issuer: str = ""
+    #: the instrument's own number, e.g. "MOFCOM/GACC Announcement No. 23 of 2023",
+    #: "Federal Register document 2022-21658".
+    document_number: str = ""
+    #: for a suspension, extension or amendment: the id of the measure whose status it changes.
+    changes: str | None = None
     announced: date | None = None
     effective: date
     end: date | None = None
@@ -396,8 +506,27 @@ class Measure(Entry):
     def _consistent(self) -> Measure:
         if self.end is not None and self.end < self.effective:
             raise ValueError(f"'end' ({self.end}) is before 'effective' ({self.effective})")
-        if not self.products and not self.inputs:
-            raise ValueError("name what it covers: products (HS6 codes) and/or inputs (ETO input ids)")
+        if not self.products and not self.inputs and not self.items.strip():
+            raise ValueError(
+                "name what it covers: products (HS6 codes), inputs (ETO input ids) and/or items (in words)"
+            )
+        countries = iso3_codes()
+        acting_on_itself = sorted(set(self.who) & set(self.on) & set(countries))
+        if acting_on_itself:
+            raise ValueError(
+                f"{', '.join(acting_on_itself)} is both in 'who' and in 'on': a country does not "
+                "impose a measure on itself ('world' already leaves the imposers out)"
+            )
+        both = sorted(set(self.on) & set(self.exempt))
+        if both:
+            raise ValueError(f"{', '.join(both)} is both in 'on' and in 'exempt': name it in one of them")
+        if (self.kind in STATUS_CHANGES) != (self.changes is not None):
+            raise ValueError(
+                f"a {' / '.join(STATUS_CHANGES)} names the measure it changes in 'changes', "
+                "and only these kinds do"
+            )
+        if self.changes == self.id:
+            raise ValueError("'changes' names the measure itself")
         return self
 
     def in_force(self, at: date) -> bool:
