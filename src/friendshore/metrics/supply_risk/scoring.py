@@ -1,48 +1,36 @@
-r"""Supply risk of critical materials from any importer's point of view (the EU CRM method,
-Blengini et al. 2017, generalised to any country or group, per stage, with an alignment variant).
-
-``SR = [HHI_WGI(global supply) * IR/2 + HHI_WGI(sourcing) * (1 - IR/2)] * (1 - EoL_RIR) * SI_SR``.
-The formula, the WGI rescaling, the year and unit rules, what is not confirmed from the JRC's text,
-and a hand-worked example: docs/methods/supply-risk.md. Ibis in, Ibis out (DuckDB and Spark).
+"""The EU CRM supply-risk score (Blengini et al. 2017) for any importer: governance and alignment
+scores, the score-weighted HHI, the SR formula, and ``supply_risk``, which joins the global-supply
+and sourcing terms into one row per material and stage with every input and a note. Part of
+``friendshore.metrics.supply_risk``; docs/methods/supply-risk.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from friendshore.errors import UserError
 from friendshore.metrics.parameters import DEFAULT_SR_PARAMS as DEFAULT_PARAMS
-from friendshore.metrics.parameters import DEFAULT_SR_THRESHOLDS as DEFAULT_THRESHOLDS
-from friendshore.metrics.parameters import CriticalityThresholds, SupplyRiskParams
-from friendshore.metrics.rules import governance_means, ideal_points, latest_release, supplier_order
-from friendshore.nomenclature.materials import MaterialStage, material_units, select_materials
+from friendshore.metrics.parameters import SupplyRiskParams
+from friendshore.metrics.rules import governance_means, ideal_points, supplier_order
+from friendshore.metrics.supply_risk.global_supply import catalogue, global_supply
+from friendshore.metrics.supply_risk.sourcing import Known, importer_sourcing
+from friendshore.nomenclature.materials import MaterialStage
 
 __all__ = [
-    "DEFAULT_PARAMS",
-    "DEFAULT_THRESHOLDS",
     "SUPPLY_RISK_COLUMNS",
-    "CriticalityThresholds",
-    "SupplyRiskParams",
     "alignment_scores",
     "calc_supply_risk",
-    "global_supply",
     "hhi_weighted",
-    "importer_sourcing",
     "supply_risk",
     "wgi_scores",
 ]
 
 Num = TypeVar("Num", float, ir.NumericValue)
-
-#: Whether the loaded trade covers something for a (year, HS6): ``(year, hs6) -> boolean`` (see
-#: ``friendshore.warehouse.harmonise.HarmonisedTrade.known``).
-Known = Callable[[ir.Value, ir.Value], ir.BooleanValue]
 
 #: The leading columns of ``supply_risk`` (flag and provenance columns follow them).
 SUPPLY_RISK_COLUMNS = (
@@ -72,108 +60,6 @@ def calc_supply_risk(
     """
     half = import_reliance / 2
     return (hhi_global * half + hhi_sourcing * (1 - half)) * (1 - eol_rir) * si_sr
-
-
-def _catalogue(
-    materials: pa.Table | None, stage: MaterialStage | None, material: Sequence[str] | None
-) -> pa.Table:
-    if materials is None:
-        return select_materials(list(material) if material else None, stage)
-    table = materials
-    if stage is not None:
-        table = table.filter(pc.equal(table.column("stage"), stage))
-    if material:
-        table = table.filter(pc.is_in(table.column("material"), pa.array(list(material))))
-    return table
-
-
-def global_supply(
-    production: ir.Table,
-    *,
-    year: int,
-    materials: pa.Table | None = None,
-    stage: MaterialStage | None = None,
-    material: Sequence[str] | None = None,
-) -> ir.Table:
-    """World production by country for each catalogue material and stage, at the latest year <= ``year``.
-
-    ``production`` is the warehouse table ``mineral_production``; ``materials`` the catalogue
-    (default: ``friendshore.nomenclature.materials.load_materials()``). Per (material, stage) the
-    series with the latest year <= ``year`` is used (ties: the lower ``priority``).
-    ``share = value / world_value`` where ``world_value`` is the publisher's world total (USGS
-    ``World total``) or else the sum over countries (BGS), as ``world_basis`` says. Withheld figures
-    (USGS ``W``) keep a row with a null value and share.
-
-    Returns ``material, stage, country, value, share, world_value, world_basis, production_year,
-    production_source, production_commodity, production_unit``.
-    """
-    cat = _catalogue(materials, stage, material)
-    series = ibis.memtable(
-        cat.select(["material", "stage", "priority", "source", "commodity", "source_stage"]).to_pylist(),
-        schema={
-            "material": "string",
-            "stage": "string",
-            "priority": "int32",
-            "source": "string",
-            "commodity": "string",
-            "source_stage": "string",
-        },
-    )
-    p = production.filter(production.statistic == "production", production.year <= year)
-    p = latest_release(p, ["source"])
-    p = p.select(
-        "source",
-        "commodity",
-        "country",
-        "row_kind",
-        "year",
-        "value",
-        "unit",
-        source_stage=p.stage,
-    )
-    rows = p.join(series, ["source", "commodity", "source_stage"])
-    reported = rows.filter((rows.row_kind == "country") & rows.value.notnull())
-    keys = ["material", "stage", "priority", "source", "commodity"]
-    years = reported.group_by(keys).aggregate(production_year=reported.year.max())
-    order = ibis.window(
-        group_by=[years.material, years.stage], order_by=[ibis.desc(years.production_year), years.priority]
-    )
-    years = years.mutate(pick=ibis.row_number().over(order))
-    chosen = years.filter(years.pick == 0).drop("pick")
-    picked = rows.join(chosen, keys)
-    picked = picked.filter(picked.year == picked.production_year)
-    world = picked.filter(picked.row_kind == "world")
-    world = world.group_by(["material", "stage"]).aggregate(world_total=world.value.max())
-    countries = picked.filter(picked.row_kind == "country")
-    sums = countries.group_by(["material", "stage"]).aggregate(
-        country_sum=countries.value.sum(), production_unit=countries.unit.max()
-    )
-    out = countries.join(sums, ["material", "stage"]).left_join(world, ["material", "stage"])
-    out = out.select(
-        "material",
-        "stage",
-        "country",
-        "value",
-        "production_year",
-        "source",
-        "commodity",
-        "production_unit",
-        world_value=out.world_total.coalesce(out.country_sum),
-        world_basis=ibis.ifelse(out.world_total.notnull(), "world total", "sum of countries"),
-    )
-    return out.select(
-        "material",
-        "stage",
-        "country",
-        "value",
-        share=out.value / out.world_value,
-        world_value=out.world_value,
-        world_basis=out.world_basis,
-        production_year=out.production_year,
-        production_source=out.source,
-        production_commodity=out.commodity,
-        production_unit=out.production_unit,
-    )
 
 
 def wgi_scores(governance: ir.Table, *, year: int) -> ir.Table:
@@ -249,195 +135,6 @@ def hhi_weighted(
         coverage=s.sum(),
         score_missing_share=s.sum(where=sc.isnull()).fill_null(0.0),
     )
-
-
-#: Tonnes per unit of a production series' unit (the first word of the unit as the readers store it).
-_MASS_UNITS = {"kilograms": 0.001, "kilogram": 0.001, "metric": 1.0, "tonnes": 1.0, "tons": 1.0}
-
-
-def _tonnes_per_unit(unit: ir.StringValue) -> ir.FloatingValue:
-    """1 for tonnes, 0.001 for kilograms, null for a unit that is not a mass."""
-    first = unit.lower().split(" ")[0]
-    branches = [(first == name, factor) for name, factor in sorted(_MASS_UNITS.items())]
-    return ibis.cases(*branches, else_=ibis.null("float64")).cast("float64")  # type: ignore[return-value]
-
-
-def importer_sourcing(
-    trade: ir.Table,
-    supply: ir.Table,
-    *,
-    importer: Sequence[str],
-    year: int,
-    materials: pa.Table | None = None,
-    stage: MaterialStage | None = None,
-    material: Sequence[str] | None = None,
-    include_domestic: bool = True,
-    imports_known: Known | None = None,
-    exports_known: Known | None = None,
-) -> tuple[ir.Table, ir.Table]:
-    """What ``importer`` gets of each material, from whom, and its import reliance.
-
-    ``trade`` is the harmonised trade table (HS 2017; ``friendshore.warehouse.harmonise``), read at
-    the latest year <= ``year`` with rows for the material's HS6 codes; ``supply`` a
-    ``global_supply`` result (the importer's own production comes from it). The BACI rows without a
-    quantity are left out.
-
-    Units: every quantity is converted before it is added (``nomenclature.materials.material_units``):
-    traded tonnes times the catalogue's content factor (tonnes of the production basis, e.g. Cu
-    content, per tonne traded), production from its unit to tonnes (USGS gallium is in
-    kilograms). A code with no published factor stays in its gross tonnes: it cannot be added to
-    production, nor to another code's tonnes. ``units_ok`` is false when the quantities summed are
-    not all of one basis (then the sourcing shares and the import reliance are null): the
-    importer produces the material and a traded code has no factor, or two codes of different
-    bases both have trade. A catalogue row that states no units (a user's own) is added as it is
-    and ``units_declared`` is false. ``imports_known`` / ``exports_known`` (from the warehouse's
-    coverage) say whether the trade loaded covers the importer's imports and exports of a
-    (year, HS6); where it does not, the reliance is null too (``trade_covered`` false).
-
-    Returns two tables:
-
-    * suppliers: ``material, stage, supplier, kind ('import' | 'domestic'), quantity, share`` with
-      ``share = quantity / sum(quantity)`` per material and stage (tonnes of ``quantity_basis``);
-    * reliance: ``material, stage, trade_year, imports_t, exports_t, importer_production,
-      importer_production_status ('reported' | 'withheld' | 'not listed'), import_reliance_raw,
-      import_reliance, quantity_basis, production_basis, units_ok, units_declared,
-      trade_covered`` with ``IR = (M - X) / (P + M - X)`` clipped to [0, 1] (0 where the importer
-      is a net exporter: ``P + M - X <= 0``); ``importer_production`` is in tonnes.
-    """
-    members = sorted(set(importer))
-    if not members:
-        raise UserError("importer has no members")
-    cat = _catalogue(materials, stage, material)
-    unit_rows = material_units(cat).to_pylist()
-    # no nulls in a memtable: Spark turns a null float into NaN and a null string into 'NaN'
-    codes = ibis.memtable(
-        [
-            {
-                **row,
-                "factor": 1.0 if row["factor"] is None else row["factor"],
-                "production_basis": row["production_basis"] or "",
-            }
-            for row in unit_rows
-        ],
-        schema={
-            "material": "string",
-            "stage": "string",
-            "hs6": "string",
-            "factor": "float64",
-            "declared": "boolean",
-            "trade_basis": "string",
-            "production_basis": "string",
-        },
-    )
-    codes = codes.mutate(production_basis=codes.production_basis.nullif(""))
-    tr = trade.filter(trade.year <= year)
-    tr = tr.select("year", "exporter", "importer", "hs6", "qty_t").join(codes, "hs6")
-    latest = tr.group_by(["material", "stage"]).aggregate(trade_year=tr.year.max())
-    tr = tr.join(latest, ["material", "stage"])
-    tr = tr.filter(tr.year == tr.trade_year, tr.qty_t.notnull())
-    tr = tr.mutate(q=tr.qty_t * tr.factor)
-    inbound = tr.filter(tr.importer.isin(members) & ~tr.exporter.isin(members))
-    imports = inbound.group_by(["material", "stage", "exporter"]).aggregate(quantity=inbound.q.sum())
-    outbound = tr.filter(tr.exporter.isin(members) & ~tr.importer.isin(members))
-    exports = outbound.group_by(["material", "stage"]).aggregate(exports_t=outbound.q.sum())
-    own_trade = inbound.select("material", "stage", "trade_basis", "declared").union(
-        outbound.select("material", "stage", "trade_basis", "declared")
-    )
-    bases = own_trade.group_by(["material", "stage"]).aggregate(
-        n_bases=own_trade.trade_basis.nunique(),
-        basis_lo=own_trade.trade_basis.min(),
-        basis_hi=own_trade.trade_basis.max(),
-        undeclared=(~own_trade.declared).cast("int64").sum(),
-    )
-    series = supply.group_by(["material", "stage"]).aggregate(production_unit=supply.production_unit.max())
-    own = supply.filter(supply.country.isin(members))
-    own = own.mutate(value=own.value * _tonnes_per_unit(own.production_unit))
-    domestic = own.filter(own.value.notnull())
-    domestic = domestic.group_by(["material", "stage", "country"]).aggregate(quantity=domestic.value.sum())
-
-    p_total = own.group_by(["material", "stage"]).aggregate(
-        importer_production=own.value.sum(), n_rows=own.count(), n_values=own.value.count()
-    )
-    prod_basis = codes.group_by(["material", "stage"]).aggregate(
-        production_basis=codes.production_basis.max(), units_declared=codes.declared.min()
-    )
-    checked = latest.join(codes, ["material", "stage"])
-    imp_ok = imports_known(checked.trade_year, checked.hs6) if imports_known else ibis.literal(True)
-    exp_ok = exports_known(checked.trade_year, checked.hs6) if exports_known else ibis.literal(True)
-    checked = checked.mutate(_ok=imp_ok & exp_ok)
-    covered = checked.group_by(["material", "stage"]).aggregate(
-        n_uncovered=(~checked._ok).cast("int64").sum()
-    )
-    m_total = imports.group_by(["material", "stage"]).aggregate(imports_t=imports.quantity.sum())
-    rel = latest.left_join(m_total, ["material", "stage"]).select(latest, "imports_t")
-    for extra in (exports, p_total, bases, series, prod_basis, covered):
-        cols = [c for c in extra.columns if c not in ("material", "stage")]
-        rel = rel.left_join(extra, ["material", "stage"]).select(rel, *cols)
-    m = rel.imports_t.fill_null(0.0)
-    x = rel.exports_t.fill_null(0.0)
-    p = rel.importer_production.fill_null(0.0)
-    n_bases = rel.n_bases.fill_null(0)
-    declared = rel.units_declared.fill_null(True)
-    # one basis among the traded codes, and the production's when the importer produces
-    same_as_production = (n_bases == 0) | (rel.basis_lo == rel.production_basis) | ~declared
-    mass = _tonnes_per_unit(rel.production_unit).notnull() | (rel.n_values.fill_null(0) == 0)
-    units_ok = (n_bases <= 1) & mass & ((p <= 0) | same_as_production)
-    trade_covered = rel.n_uncovered.fill_null(0) == 0
-    consumption = p + m - x
-    raw = ibis.ifelse(consumption > 0, (m - x) / consumption, ibis.null("float64"))
-    known = units_ok & trade_covered
-    status = ibis.cases(
-        (rel.n_values.fill_null(0) > 0, "reported"),
-        (rel.n_rows.fill_null(0) > 0, "withheld"),
-        else_="not listed",
-    )
-    reliance = rel.select(
-        "material",
-        "stage",
-        "trade_year",
-        imports_t=ibis.ifelse(trade_covered, m, ibis.null("float64")),
-        exports_t=ibis.ifelse(trade_covered, x, ibis.null("float64")),
-        importer_production=p,
-        importer_production_status=status,
-        import_reliance_raw=ibis.ifelse(known, raw, ibis.null("float64")),
-        import_reliance=ibis.ifelse(
-            known, raw.clip(lower=0.0, upper=1.0).fill_null(0.0), ibis.null("float64")
-        ),
-        quantity_basis=ibis.ifelse(
-            n_bases > 1, rel.basis_lo + " and " + rel.basis_hi, rel.basis_lo.coalesce(rel.production_basis)
-        ),
-        production_basis=rel.production_basis,
-        units_ok=units_ok,
-        units_declared=declared & (rel.undeclared.fill_null(0) == 0),
-        trade_covered=trade_covered,
-    )
-
-    parts = [
-        imports.select(
-            "material",
-            "stage",
-            supplier=imports.exporter,
-            kind=ibis.literal("import"),
-            quantity=imports.quantity,
-        )
-    ]
-    if include_domestic:
-        parts.append(
-            domestic.select(
-                "material",
-                "stage",
-                supplier=domestic.country,
-                kind=ibis.literal("domestic"),
-                quantity=domestic.quantity,
-            )
-        )
-    suppliers = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
-    suppliers = suppliers.filter(suppliers.quantity > 0)
-    ok = reliance.filter(reliance.units_ok & reliance.trade_covered).select("material", "stage")
-    suppliers = suppliers.join(ok, ["material", "stage"])
-    w = ibis.window(group_by=[suppliers.material, suppliers.stage])
-    suppliers = suppliers.mutate(share=suppliers.quantity / suppliers.quantity.sum().over(w))
-    return suppliers, reliance
 
 
 def _factor(code: ir.StringValue, restrictions: Mapping[str, float]) -> ir.FloatingValue:
@@ -580,7 +277,7 @@ def supply_risk(
     if not members:
         raise UserError("importer has no members")
     name = label or members[0]
-    cat = _catalogue(materials, stage, material)
+    cat = catalogue(materials, stage, material)
     keys = ["material", "stage"]
     scores, years = _scores(
         governance, alignment, importer=members, year=year, weight=params.alignment_weight
