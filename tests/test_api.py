@@ -26,6 +26,7 @@ from friendshore.analyses import (
     dependencies,
     event,
     gravity,
+    labels,
     leverage,
     partners,
     plan,
@@ -179,6 +180,7 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         {"sector": "semiconductors"},
     ),
     "countries": ("/api/countries", {}, None, vocabulary.countries, {}),
+    "labels": ("/api/labels", {}, None, labels.labels, {}),
     "groups": ("/api/groups", {"at": "2026-03-01"}, None, vocabulary.groups, {"at": date(2026, 3, 1)}),
     "groups/{name}": (
         "/api/groups/pax-silica",
@@ -382,7 +384,7 @@ def test_index_lists_every_endpoint(client: TestClient) -> None:
     deps = next(e for e in index["endpoints"] if e["path"] == "/api/dependencies")
     importer = next(p for p in deps["parameters"] if p["name"] == "importer")
     assert importer["required"] is True
-    assert "ISO3" in importer["description"]  # help text comes from the CLI option
+    assert "ISO3" in importer["description"]  # help text comes from the analysis docstring
 
 
 def test_list_and_mapping_parameters(client: TestClient) -> None:

@@ -43,6 +43,21 @@ def chips(
     input (``nomenclature/data/eto_hs6.csv``) in ``year`` (default: the latest loaded): world
     exports and their top exporter, the country's share of them, and the country's imports with
     their top supplier and HHI.
+
+    Parameters
+    ----------
+    input_name
+        An ETO input: its id (N20) or part of its name (EUV).
+    country
+        ISO3 code: that country's position at every input.
+    threshold
+        Single-country share above which an input is a chokepoint.
+    chokepoints_only
+        Only the chokepoint inputs.
+    with_trade
+        Beside ETO's shares, trade in the HS6 codes that carry each input (world and --country).
+    year
+        With --with-trade: trade year (default: the latest loaded).
     """
     from friendshore.metrics.chips import (
         chip_overview,

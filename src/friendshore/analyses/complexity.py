@@ -33,6 +33,18 @@ def complexity(
     convention; density and outlook gain as in the Growth Lab's ecomplexity. See docs/methods/partners.md.
     RCA needs every country's exports: products whose loaded trade holds less are left out, with a
     note. ``release`` reads trade of that BACI release only.
+
+    Parameters
+    ----------
+    year
+        Year (default: the latest loaded).
+    level
+        country: ECI and diversity; product: PCI and ubiquity; rca: RCA of each export; density: presence,
+        density and complexity outlook gain of every country-product pair.
+    threshold
+        RCA at or above which a country 'has' a product.
+    release
+        Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
     """
     from friendshore.metrics.complexity import SAMPLE_NOTE
     from friendshore.metrics.complexity import complexity as compute

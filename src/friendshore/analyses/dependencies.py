@@ -69,6 +69,39 @@ def dependencies(
     group count (``include_intra`` counts trade between members too). Trade is read in HS 2017, one
     revision and the newest release per year (``release`` picks one; docs/warehouse.md); measures
     the loaded trade does not cover (an importer's exports) are null. See docs/methods/dependence.md.
+
+    Parameters
+    ----------
+    importer
+        ISO3 code or group (e.g. USA, pax-silica).
+    year
+        Analysis year (default: the latest loaded).
+    on
+        Share of imports from this ISO3 code or group (e.g. CHN).
+    sector
+        Technology, e.g. semiconductors (see 'friendshore taxonomy').
+    stage
+        Stage: ore, refined, component, equipment, final.
+    flagged_only
+        Only products flagged by the EC screen.
+    include_intra
+        For a group: count trade between members as imports too.
+    members_at
+        Resolve groups at this date (default: the end of the year).
+    all_years
+        Every loaded year, with the change in shares and HHI from the year before.
+    churn
+        How many flagged products are still flagged the next year.
+    by
+        Aggregate the products by technology or stage.
+    hhi
+        EC screen: HHI threshold.
+    extra_ratio
+        EC screen: extra-group share of imports.
+    cover
+        EC screen: imports / exports threshold.
+    release
+        Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
     """
     import ibis
 
@@ -194,6 +227,23 @@ def chokepoints(
     With ``exposure``: the importers that buy at least ``min_share`` of a chokepoint product from
     its top world exporter. Products whose loaded trade does not hold every country (a file of
     one importer's imports) have null measures and a note.
+
+    Parameters
+    ----------
+    year
+        Analysis year (default: the latest loaded).
+    sector
+        Technology, e.g. semiconductors (see 'friendshore taxonomy').
+    stage
+        Stage: ore, refined, component, equipment, final.
+    hhi
+        World export HHI above which a product is a chokepoint.
+    exposure
+        List the importers exposed to each chokepoint instead.
+    min_share
+        With --exposure: share bought from the top exporter.
+    release
+        Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
     """
     import ibis
 

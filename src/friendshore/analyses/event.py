@@ -116,6 +116,21 @@ def event(
     dated measure (``event``: its id; or a ``date``): supplier shares and values, and where the
     purchases moved (by supplier, and to which codes of the same headings). ``show`` picks the
     main table (``suppliers``, ``codes`` or ``years``); all three are in ``tables``.
+
+    Parameters
+    ----------
+    importer
+        ISO3 code or group (e.g. CHN).
+    products
+        HS6 codes separated by commas (default with --event: its products).
+    date
+        The date of the measure, YYYY-MM-DD (or give --event).
+    window
+        Full calendar years compared on each side.
+    members_at
+        Resolve groups at this date (default: the end of the year).
+    show
+        suppliers, codes (where purchases moved) or years (yearly shares).
     """
     from friendshore.analyses.coverage import trade_coverage
     from friendshore.metrics.shifts import period_shift, yearly_shares

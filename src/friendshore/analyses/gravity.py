@@ -44,6 +44,22 @@ def estimate(
 
     ``data``: .dta (Yotov), .rda, .dlm (gegravity), .csv or .parquet; ``ln_dist`` and ``intl_brdr``
     are added when absent. Standard errors are robust, or clustered by ``cluster``.
+
+    Parameters
+    ----------
+    data
+        Bilateral data: .dta (Yotov), .rda, .dlm (gegravity), .csv, .parquet.
+    formula
+        pyfixest formula, e.g. 'trade ~ ln_dist + cntg + intl_brdr | exporter + importer' or 'trade ~ rta |
+        exporter^year + importer^year + pair_id'.
+    year
+        Keep only this year.
+    estimator
+        ppml (fepois) or ols (feols).
+    cluster
+        Cluster standard errors by this column (default: robust, unclustered).
+    international_only
+        Drop domestic flows (exporter == importer).
     """
     from friendshore.models.gravity.estimate import estimate_gravity
     from friendshore.models.gravity.scenario import load_bilateral
@@ -107,6 +123,16 @@ def simulate(
     ``diversion`` (each exporter's change in sales to ``importer``; default: the importer of the
     scenario's first change with a single importer) or ``diagnostics`` (the solver's stages).
     Every table is also in ``Result.tables``.
+
+    Parameters
+    ----------
+    scenario
+        Scenario file (TOML): [data], [costs] or [estimate], [model], [[changes]].
+    output
+        countries (per-country changes), pairs (bilateral trade), diversion (exports into --importer) or
+        diagnostics (solver).
+    importer
+        For --output diversion: the importer (default: the first tariff's importer).
     """
     from friendshore.models.gravity.scenario import load_scenario, run_scenario
 

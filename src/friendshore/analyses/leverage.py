@@ -79,6 +79,25 @@ def leverage(
 
     ``per_holder`` shows one row per holder and product (each member's share and its unilateral
     leverage) instead of one row per product. See docs/methods/leverage.md.
+
+    Parameters
+    ----------
+    over
+        Target: ISO3 code or group (e.g. CHN, countries-of-concern).
+    by
+        Holders: ISO3 code or group (e.g. pax-silica, NLD).
+    sector
+        Technology, e.g. semiconductors (see 'friendshore taxonomy').
+    stage
+        Stage: ore, refined, component, equipment, final.
+    product
+        HS6 code, or several separated by commas (e.g. 848620,854231).
+    year
+        Analysis year (default: the latest loaded).
+    members_at
+        Resolve groups at this date (default: the end of the year).
+    per_holder
+        One row per holder and product (its share and unilateral leverage).
     """
     import ibis
 

@@ -141,6 +141,43 @@ def partners(
     ``concentration`` 0 keeps the weights fixed in the draws; ``top`` 0 keeps every exporter.
     Capacities, shares and RCA need every country's trade: products whose loaded trade holds less
     are left out, with a note. ``release`` reads trade of that BACI release only.
+
+    Parameters
+    ----------
+    importer
+        Importer: ISO3 code or group (e.g. USA, quad, eu27).
+    product
+        HS6 code, or several separated by commas (e.g. 850511).
+    sector
+        Technology instead of --product (see 'friendshore taxonomy').
+    stage
+        With --sector: ore, refined, component, ...
+    year
+        Analysis year (default: the latest loaded).
+    exclude
+        Country or group of concern, left out as a supplier.
+    coalition
+        Partner group: flagged in the table, counted apart in --show reshoring.
+    members_at
+        Resolve groups at this date (default: the end of the year).
+    weights
+        TOML or JSON file of indicator weights (see docs/methods/partners.md).
+    normalisation
+        Normalisation of the base ranking: minmax, zscore or rank.
+    draws
+        Monte Carlo draws of the uncertainty analysis.
+    seed
+        Random seed of the draws (same seed, same intervals).
+    concentration
+        Dirichlet concentration of the weight draws; 0 keeps the weights fixed.
+    draw_normalisations
+        Normalisations the draws choose from (repeat; default: all three).
+    top
+        Keep the largest N exporters as candidates (0: all).
+    include
+        Always list this exporter, e.g. IND (repeat for several).
+    release
+        Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
     """
     from friendshore.metrics.partners import partner_candidates
 

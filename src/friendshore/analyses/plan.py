@@ -93,6 +93,21 @@ def plan(
     the register's investments in the plan's products (``friendshore register investments``). ``sensitivity`` N re-solves with cost parameters drawn within their
     ranges (``seed``: same seed, same draws). ``year``: the trade year (default: the plan's, else
     the latest loaded).
+
+    Parameters
+    ----------
+    plan
+        Plan file (TOML): coalition, products, disruption, targets, costs.
+    example
+        A shipped example plan instead of a file: magnets, gallium-germanium.
+    strategy
+        all (status_quo, reshoring, friendshoring, open) or one of them beside status_quo.
+    sensitivity
+        Re-solve N times with cost parameters drawn within their ranges.
+    seed
+        Seed of the draws (same seed, same result).
+    year
+        Trade year (default: the plan's products.year, else the latest).
     """
     from friendshore.planning.compare import (
         compare_strategies,

@@ -315,6 +315,20 @@ def simulate(
     ``importer`` and/or from ``exporter``, in ``sector``; defaults from the scenario's
     ``[report]``), ``diagnostics`` (solver stages) or ``history`` (every iteration). Every table
     is also in ``Result.tables``.
+
+    Parameters
+    ----------
+    scenario
+        Scenario file (TOML): [baseline], [solver], [report], [[changes]].
+    output
+        countries, sectors, trade, diversion (into --importer / from --exporter, in --sector), diagnostics or
+        history (solver).
+    importer
+        For diversion: the importer (default: the scenario's [report]).
+    exporter
+        For diversion: the exporter (default: the scenario's [report]).
+    sector
+        For diversion: the sector, e.g. C17 (default: all sectors).
     """
     from friendshore.models.multisector import simulate as solve
     from friendshore.models.multisector.scenario import load_scenario
@@ -466,6 +480,27 @@ def restriction(
     ``output``: ``importers`` (value at risk, fillable by others' exports to third countries,
     unmet; only ``importer`` when given), ``suppliers`` (extra demand on each alternative
     supplier) or ``products`` (totals per product). Every table is also in ``Result.tables``.
+
+    Parameters
+    ----------
+    exporter
+        Restricting ISO3 code or group (acting jointly), e.g. CHN.
+    product
+        HS6 code(s), comma-separated, e.g. 850511,810411.
+    sector
+        Technology, e.g. critical-minerals (see 'friendshore taxonomy').
+    stage
+        Stage: ore, refined, component, equipment, final.
+    share
+        Share of its exports withheld, in (0, 1] (1: a full ban).
+    year
+        Trade year (default: the latest loaded).
+    importer
+        Show only this importer (ISO3 or group).
+    members_at
+        Resolve groups at this date (default: the end of the year).
+    output
+        importers (exposure), suppliers (extra demand) or products.
     """
     import ibis
 

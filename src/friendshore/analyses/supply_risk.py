@@ -167,6 +167,33 @@ def supply_risk(
     materials catalogue's content factors); where they cannot be, or where the loaded trade does
     not cover the importer's trade, the supply risk is null with the reason (the ``note`` column).
     Trade is read in HS 2017, newest release per year unless ``release`` names one.
+
+    Parameters
+    ----------
+    importer
+        ISO3 code or group (e.g. USA, IND, eu27, quad).
+    year
+        Analysis year (default: the latest trade year); inputs use their latest year <= it.
+    stage
+        Only this stage: mining or refining.
+    material
+        Only this material (repeat for several), e.g. cobalt.
+    trade_restriction
+        Trade-restriction factor t_c, ISO3=FACTOR (repeat or comma-separate), e.g. CHN=1.2.
+    eol_rir
+        Override EoL-RIR, MATERIAL=FRACTION, e.g. cobalt=0.3.
+    si_sr
+        Override SI_SR, MATERIAL=VALUE, e.g. cobalt=0.9.
+    economic_importance
+        CSV material,economic_importance: adds EI and the EU criticality flag (SR >= 1 and EI >= 2.8).
+    sr_threshold
+        Criticality: supply-risk threshold.
+    ei_threshold
+        Criticality: economic-importance threshold.
+    members_at
+        Resolve groups at this date (default: the end of the year).
+    release
+        Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
     """
     import ibis
 

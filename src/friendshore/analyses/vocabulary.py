@@ -24,7 +24,17 @@ def taxonomy(
     stage: str | None = None,
     primary_only: bool = False,
 ) -> Result:
-    """The technology taxonomy: HS6 code (HS 2017) -> technology -> stage, with each row's basis."""
+    """The technology taxonomy: HS6 code (HS 2017) -> technology -> stage, with each row's basis.
+
+    Parameters
+    ----------
+    sector
+        Technology, e.g. semiconductors, chip-equipment, critical-minerals.
+    stage
+        Stage: ore, refined, component, equipment, final.
+    primary_only
+        Only each code's primary technology.
+    """
     from friendshore.nomenclature.taxonomy import TAXONOMY_PATH, select_taxonomy
 
     table = select_taxonomy(sector, stage)
@@ -58,7 +68,13 @@ def countries(settings: Settings) -> Result:
 
 
 def groups(settings: Settings, *, at: date | None = None) -> Result:
-    """Every country group with its number of members on a date (default: today)."""
+    """Every country group with its number of members on a date (default: today).
+
+    Parameters
+    ----------
+    at
+        Date of membership, YYYY-MM-DD (default: today).
+    """
     from friendshore.nomenclature.groups import load_groups
 
     when = at or date.today()
@@ -99,7 +115,17 @@ def groups(settings: Settings, *, at: date | None = None) -> Result:
 
 def group_members(settings: Settings, *, name: str, at: date | None = None, history: bool = False) -> Result:
     """The members of one group on a date (default: today), with from/to dates, verification and
-    sources; ``history`` lists every membership period whatever the date."""
+    sources; ``history`` lists every membership period whatever the date.
+
+    Parameters
+    ----------
+    name
+        Group name, e.g. pax-silica (see 'friendshore groups').
+    at
+        Date of membership, YYYY-MM-DD (default: today).
+    history
+        Every membership period, whatever the date.
+    """
     from friendshore.nomenclature.groups import iso3_codes, load_groups
 
     when = at or date.today()

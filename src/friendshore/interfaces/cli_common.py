@@ -5,19 +5,25 @@ Command modules import this module (never ``cli.py``), each defines its own ``ty
 modules load no engine at import, so the command line starts fast.
 
 A command that answers a question is marked with ``@answers(analysis)``: its options take their
-defaults from the analysis's signature (``defaults_of``), and a test checks that no default drifts.
+defaults from the analysis's signature (``defaults_of``), and a test checks that no default drifts;
+their help is the analysis's own parameter documentation (``analyses.docs.parameter_docs``), the text
+the API shows too.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from copy import copy
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 import typer
+from rich.markup import escape
 from rich.text import Text
+from typer.models import ParameterInfo
 
+from friendshore.analyses.docs import defaults_of, parameter_docs
 from friendshore.analyses.result import Result
 from friendshore.console import err_console
 from friendshore.interfaces.render import Format, render_result
@@ -108,20 +114,45 @@ def emit(result: Result, fmt: Format, *, columns: str = "key", with_meta: bool =
         say("note: ", note)
 
 
-def defaults_of(analysis: Callable[..., Any]) -> dict[str, Any]:
-    """The defaults of an analysis's keyword parameters: the one place a CLI option reads them."""
-    return {
-        name: p.default
-        for name, p in inspect.signature(analysis).parameters.items()
-        if p.default is not inspect.Parameter.empty
-    }
+def _documented(command: Callable[..., Any], docs: dict[str, str]) -> inspect.Signature:
+    """``command``'s signature with each option's help taken from the analysis's documentation."""
+    signature = inspect.signature(command, eval_str=True)
+    params = []
+    for p in signature.parameters.values():
+        text = docs.get(p.name)
+        if text is None:
+            params.append(p)
+            continue
+        help_ = escape(text)
+        annotation, default = p.annotation, p.default
+        if get_origin(annotation) is Annotated:
+            base, *meta = get_args(annotation)
+            infos = [m for m in meta if isinstance(m, ParameterInfo)]
+            if infos:
+                info = copy(infos[0])
+                info.help = help_
+                meta = [info if m is infos[0] else m for m in meta]
+                annotation = Annotated[(base, *meta)]  # type: ignore[valid-type]
+            else:
+                annotation = Annotated[(base, *meta, typer.Option(help=help_))]  # type: ignore[valid-type]
+        elif isinstance(default, ParameterInfo):
+            default = copy(default)
+            default.help = help_
+        elif annotation is not inspect.Parameter.empty:
+            annotation = Annotated[annotation, typer.Option(help=help_)]
+        params.append(p.replace(annotation=annotation, default=default))
+    return signature.replace(parameters=params)
 
 
 def answers(analysis: Callable[..., Any]) -> Callable[[F], F]:
-    """Mark a command as rendering ``analysis`` (the default-drift test reads the mark)."""
+    """Mark a command as rendering ``analysis`` (the default-drift test reads the mark) and give its
+    options the help that the analysis's docstring writes for the parameters of the same name."""
 
     def mark(command: F) -> F:
         command.__analysis__ = analysis  # type: ignore[attr-defined]
+        docs = parameter_docs(analysis)
+        if docs:
+            command.__signature__ = _documented(command, docs)  # type: ignore[attr-defined]
         return command
 
     return mark

@@ -17,10 +17,10 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 
+from friendshore.analyses.docs import defaults_of
 from friendshore.interfaces.api.cache import request_key, warehouse_version
 from friendshore.interfaces.api.errors import ErrorBody
 from friendshore.interfaces.api.security import check_token
-from friendshore.interfaces.cli_common import defaults_of
 from friendshore.reporting.brief.build import build_brief
 
 __all__ = ["add_brief_route"]

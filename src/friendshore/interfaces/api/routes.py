@@ -24,6 +24,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from friendshore.analyses.docs import parameter_docs
 from friendshore.analyses.result import Result, json_safe
 from friendshore.errors import UserError
 from friendshore.interfaces.api.cache import PageCache, ResultCache, request_key, warehouse_version
@@ -111,44 +112,16 @@ class Runner:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-@functools.cache
-def _cli_help() -> dict[str, dict[str, str]]:
-    """Help text of every CLI option, per analysis (by parameter name and by option name)."""
-    import typer
-
-    from friendshore.interfaces.cli import app
-
-    out: dict[str, dict[str, str]] = {}
-
-    def walk(command: Any) -> None:  # a (typer-vendored) click Command
-        analysis = getattr(command.callback, "__analysis__", None)
-        if analysis is not None:
-            helps = out.setdefault(analysis.__qualname__ + analysis.__module__, {})
-            for param in command.params:
-                text = getattr(param, "help", None) or ""
-                if not text or param.name is None:
-                    continue
-                helps.setdefault(param.name, text)
-                for opt in param.opts:
-                    helps.setdefault(opt.lstrip("-").replace("-", "_"), text)
-        for sub in getattr(command, "commands", {}).values():
-            walk(sub)
-
-    walk(typer.main.get_command(app))
-    return out
-
-
 def endpoint_params(ep: Endpoint) -> list[Param]:
     """The parameters of an endpoint, from its analysis's signature."""
     hidden = ep.hidden | ({ep.body.param} if ep.body else frozenset())
-    helps = _cli_help().get(ep.analysis.__qualname__ + ep.analysis.__module__, {})
     params = analysis_params(
         ep.analysis,
         names=ep.names,
         types_=ep.types,
         hidden=hidden,
         path_params=ep.path_params,
-        descriptions=helps,
+        descriptions=parameter_docs(ep.analysis),
     )
     for p in params:
         if p.kind == "path" and p.name not in ep.sample_files:
