@@ -2,29 +2,25 @@
 
 - every CLI command that renders an analysis takes each option's default from the analysis;
 - every analysis returns a ``Result`` with provenance (when it reads the warehouse);
-- the command line starts without the engines, and no module of ``src/`` is part of an import cycle;
+- the command line starts without the engines (import order and cycles: tests/test_layers.py);
 - the human table fits a 120-column terminal.
 """
 
 from __future__ import annotations
 
-import ast
 import inspect
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import pytest
 import typer
 
 from friendshore.analyses import chips, complexity, dependencies, partners, supply_risk
 from friendshore.analyses.result import Result
 from friendshore.interfaces.cli import app, run
-from friendshore.settings import Settings, load_settings, project_root
-
-SRC = project_root() / "src" / "friendshore"
+from friendshore.settings import Settings, load_settings
 
 
 def _commands() -> list[tuple[str, Any]]:
@@ -126,40 +122,6 @@ def test_the_cli_starts_without_the_engines() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "[]"
-
-
-def _module_name(path: Path) -> str:
-    rel = path.relative_to(SRC.parent).with_suffix("")
-    parts = list(rel.parts)
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
-def _import_graph() -> nx.DiGraph:
-    """Module-level imports between friendshore modules (imports inside functions are lazy and
-    excluded; ``TYPE_CHECKING`` blocks too)."""
-    graph = nx.DiGraph()
-    modules = {_module_name(p): p for p in SRC.rglob("*.py")}
-    for name, path in modules.items():
-        graph.add_node(name)
-        tree = ast.parse(path.read_text())
-        for node in tree.body:
-            targets: list[str] = []
-            if isinstance(node, ast.Import):
-                targets = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            for target in targets:
-                if target in modules and target != name:
-                    graph.add_edge(name, target)
-    return graph
-
-
-def test_no_import_cycle_in_src() -> None:
-    cycles = list(nx.simple_cycles(_import_graph()))
-    # a package's __init__ importing its own submodules is not a cycle unless the submodule imports back
-    assert not cycles, f"import cycles: {cycles[:5]}"
 
 
 def test_supply_risk_fits_a_120_column_terminal(sample_home: Path) -> None:

@@ -16,7 +16,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from friendshore.analyses.reproductions.registry import Check
+from friendshore.analyses.reproductions.compare import Check
 from friendshore.metrics.leverage import leverage
 from friendshore.settings import Settings, load_settings
 from friendshore.sources.taiwan_customs import FULL_YEAR, read_taiwan_ic_exports

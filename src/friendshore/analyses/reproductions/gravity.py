@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from friendshore.analyses.reproductions.registry import Check, compare
+from friendshore.analyses.reproductions.compare import Check, compare
 from friendshore.models.gravity import (
     GravityEstimates,
     SetVariable,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from friendshore.analyses.reproductions.registry import Check, compare, published_values
+from friendshore.analyses.reproductions.compare import Check, compare, published_values
 from friendshore.metrics.chips import chip_position
 from friendshore.settings import Settings, load_settings
 from friendshore.warehouse import connect

@@ -3,7 +3,7 @@
 ``REPRODUCTIONS`` is a static table: name, title, citation, kind and the function that computes
 the checks (``"module:function"``, imported only when the reproduction runs, so that listing them
 loads no model). Each function returns ``Check``s: ``ours`` computed in the run (never stored)
-beside the ``published`` figure, with a tolerance and where the figure is printed.
+beside the ``published`` figure, with a tolerance and where the figure is printed (``compare``).
 
 ``kind`` is ``published`` when the figure was printed by a publication (a table, a page, a results
 file); ``consistency`` when it is a check of our numbers against our own data (e.g. a share read
@@ -13,27 +13,16 @@ default. ``tests/published/`` runs the same functions.
 
 from __future__ import annotations
 
-import csv
 import importlib
-import math
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
-from importlib.resources import files
-from typing import Any, Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
-from friendshore.errors import SchemaError, UnknownCodeError
+from friendshore.analyses.reproductions.compare import Check
+from friendshore.errors import UnknownCodeError
 from friendshore.settings import Settings
 
-__all__ = [
-    "REPRODUCTIONS",
-    "Check",
-    "Entry",
-    "Published",
-    "compare",
-    "published_values",
-    "reproduction",
-    "run_reproduction",
-]
+__all__ = ["REPRODUCTIONS", "Entry", "Kind", "reproduction", "run_reproduction"]
 
 Kind = Literal["published", "consistency"]
 
@@ -42,70 +31,6 @@ _GUIDE = (
     "The Structural Gravity Model, WTO/UNCTAD"
 )
 _GEGRAVITY_DOC = "gegravity 0.3 documentation (USITC), OneSectorGE"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One published quantity and our figure for it."""
-
-    quantity: str
-    published: float
-    ours: float
-    tolerance: float
-    source: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return math.isfinite(self.ours) and abs(self.ours - self.published) <= self.tolerance
-
-    def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
-
-
-@dataclass(frozen=True)
-class Published:
-    """A printed figure, as its data file records it: value, tolerance, where it is printed, and the
-    keys (material, country, year, ...) that say what it is."""
-
-    quantity: str
-    value: float
-    tolerance: float
-    source: str
-    keys: Mapping[str, str] = field(default_factory=dict)
-
-
-#: Files ``<name>.csv`` with columns quantity, published, tolerance, source (and key columns).
-PUBLISHED_DIR = "published"
-
-
-def published_values(name: str) -> list[Published]:
-    """The published figures of reproduction ``name`` from ``analyses/reproductions/published/<name>.csv``."""
-    resource = files("friendshore.analyses.reproductions").joinpath(PUBLISHED_DIR, f"{name}.csv")
-    origin = f"src/friendshore/analyses/reproductions/{PUBLISHED_DIR}/{name}.csv"
-    rows = list(csv.DictReader(resource.read_text("utf-8").splitlines()))
-    out = []
-    for line, row in enumerate(rows, start=2):
-        try:
-            value, tolerance = float(row["published"]), float(row["tolerance"])
-        except (KeyError, TypeError, ValueError):
-            raise SchemaError("published and tolerance must be numbers", file=origin, line=line) from None
-        keys = {k: v for k, v in row.items() if k not in ("quantity", "published", "tolerance", "source")}
-        out.append(Published(row["quantity"], value, tolerance, row["source"], keys))
-    return out
-
-
-def compare(name: str, ours: Mapping[str, float], *, note: Mapping[str, str] | None = None) -> list[Check]:
-    """One ``Check`` per published figure of ``name``: ours where computed, NaN (a failure) where not."""
-    return [
-        Check(
-            p.quantity,
-            p.value,
-            float(ours.get(p.quantity, math.nan)),
-            p.tolerance,
-            p.source + (f"; {note[p.quantity]}" if note and p.quantity in note else ""),
-        )
-        for p in published_values(name)
-    ]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import ibis.expr.types as ir
 
-from friendshore.analyses.reproductions.registry import Check, compare, published_values
+from friendshore.analyses.reproductions.compare import Check, compare, published_values
 from friendshore.metrics.supply_risk import global_supply
 from friendshore.settings import Settings, load_settings
 from friendshore.warehouse import connect

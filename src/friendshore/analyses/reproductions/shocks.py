@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from friendshore.analyses.reproductions.registry import Check, compare
+from friendshore.analyses.reproductions.compare import Check, compare
 from friendshore.models.multisector import Tariff, baseline_from_caliendo_parro, calibrate, simulate
 from friendshore.settings import Settings
 from friendshore.sources.caliendo_parro import read_caliendo_parro
