@@ -25,6 +25,7 @@ import importlib
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ pytestmark = pytest.mark.spark
 
 SRC = project_root() / "src" / "friendshore"
 TESTS = project_root() / "tests"
-EXAMPLES = project_root() / "examples"
+SHOCK_EXAMPLES = Path(str(files("friendshore.models.multisector").joinpath("examples")))
 CONCERN = ["CHN", "CUB", "HKG", "IRN", "MAC", "PRK", "RUS", "VEN"]
 RTOL = 1e-9
 
@@ -228,6 +229,13 @@ ANALYSIS_CASES = [
         home="chips",
         connect=True,
     ),
+    Case(
+        "event-monthly",  # an exporter's destinations by month, from the sample's trade_monthly
+        event.event,
+        lambda s: event.event(
+            s, exporter="CHN", products="250410", date=dt.date(2023, 12, 1), frequency="month"
+        ),
+    ),
     Case("plan", plan.plan, lambda s: plan.plan(s, example="magnets"), connect=True),
     Case(
         "shock-restriction",
@@ -250,7 +258,7 @@ ANALYSIS_CASES = [
     Case(
         "simulate-kite",  # the multi-sector baseline read from the warehouse's KITE tables
         shocks.simulate,
-        lambda s: shocks.simulate(s, scenario=EXAMPLES / "shocks" / "decoupling.toml"),
+        lambda s: shocks.simulate(s, scenario=SHOCK_EXAMPLES / "decoupling.toml"),
         connect=True,
     ),
 ]

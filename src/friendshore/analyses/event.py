@@ -1,5 +1,7 @@
 """Before and after a dated measure: what an importer bought, from whom, and of which codes.
 
+By year (``frequency="year"``, BACI): an importer's suppliers. By month (``frequency="month"``, the
+monthly Comtrade records): an exporter's destinations (``friendshore.analyses.event_month``).
 A description, not a causal estimate. Method: ``friendshore.metrics.shifts`` and
 docs/methods/leverage.md (section "Before and after a measure"). The dates come from the dated
 measures of the register (``dated_measures``), never from code.
@@ -19,12 +21,15 @@ from friendshore.analyses.context import open_context
 from friendshore.analyses.leverage import asked_codes
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError, UserError
-from friendshore.metrics.parameters import DEFAULT_EVENT_WINDOW
+from friendshore.metrics.parameters import DEFAULT_EVENT_MONTHS, DEFAULT_EVENT_WINDOW
 from friendshore.settings import Settings
 
-__all__ = ["DatedMeasure", "Show", "dated_measures", "event", "event_periods"]
+__all__ = ["DatedMeasure", "Frequency", "Show", "dated_measures", "event", "event_periods"]
 
-Show = Literal["suppliers", "codes", "years"]
+#: The main table: by year ``suppliers``, ``codes`` or ``years``; by month ``destinations`` (what
+#: ``suppliers``, the default, means there), ``months`` or ``totals``.
+Show = Literal["suppliers", "codes", "years", "destinations", "months", "totals"]
+Frequency = Literal["year", "month"]
 
 _NOT_CAUSAL = (
     "this is a description of what the importer bought before and after the date, not a causal "
@@ -104,18 +109,26 @@ def event_periods(when: dt.date, window: int) -> tuple[list[int], list[int], int
 def event(
     settings: Settings,
     *,
-    importer: str,
+    importer: str | None = None,
     products: str | None = None,
     date: dt.date | None = None,
     event: str | None = None,
     window: int = DEFAULT_EVENT_WINDOW,
     members_at: dt.date | None = None,
     show: Show = "suppliers",
+    frequency: Frequency = "year",
+    exporter: str | None = None,
+    months: int = DEFAULT_EVENT_MONTHS,
 ) -> Result:
     """An importer's purchases of some products in the ``window`` full years before and after a
     dated measure (``event``: its id; or a ``date``): supplier shares and values, and where the
     purchases moved (by supplier, and to which codes of the same headings). ``show`` picks the
     main table (``suppliers``, ``codes`` or ``years``); all three are in ``tables``.
+
+    ``frequency="month"``: an ``exporter``'s shipments by destination in the ``months`` months
+    before and after the date, from the monthly records (default exporter with ``event``: the one
+    country that imposed it); ``show`` is ``destinations`` (or ``suppliers``), ``months`` (each
+    destination's months, empty where the records lack one) or ``totals`` (the monthly series).
 
     Parameters
     ----------
@@ -130,7 +143,14 @@ def event(
     members_at
         Resolve groups at this date (default: the end of the year).
     show
-        suppliers, codes (where purchases moved) or years (yearly shares).
+        suppliers, codes (where purchases moved) or years (yearly shares); by month: destinations,
+        months or totals.
+    frequency
+        year (an importer's suppliers, BACI) or month (an exporter's destinations, monthly records).
+    exporter
+        With --frequency month: the exporter, ISO3 (default with --event: the country that imposed it).
+    months
+        With --frequency month: months compared on each side.
     """
     from friendshore.analyses.coverage import trade_coverage
     from friendshore.metrics.shifts import period_shift, yearly_shares
@@ -144,6 +164,34 @@ def event(
         raise UserError("give --products (HS6 codes separated by commas) with --date")
     codes = asked_codes(products, None, None) if products is not None else sorted(set(measure.products))  # type: ignore[union-attr]
     assert codes is not None
+    if frequency not in ("year", "month"):
+        raise UserError(f"--frequency is year or month, not '{frequency}'")
+    if frequency == "month":
+        from friendshore.analyses.event_month import monthly_event
+
+        if importer is not None:
+            raise UserError("the monthly view is by exporter: give --exporter, not --importer")
+        if exporter is None and measure is not None and len(measure.who) == 1:
+            exporter = measure.who[0]
+        if exporter is None:
+            raise UserError("give --exporter (the country whose monthly exports to show)")
+        same_day = [m.id for m in dated_measures(settings.home) if m.date == when] if measure is None else []
+        return monthly_event(
+            open_context(settings),
+            exporter=exporter,
+            codes=codes,
+            when=when,
+            months=months,
+            measure=measure,
+            same_day=same_day,
+            show="destinations" if show == "suppliers" else show,
+        )
+    if importer is None or exporter is not None:
+        raise UserError(
+            "the yearly view is by importer: give --importer (or --frequency month with --exporter)"
+        )
+    if show not in ("suppliers", "codes", "years"):
+        raise UserError(f"by year, --show is suppliers, codes or years, not '{show}'")
     before, after, split = event_periods(when, window)
     ctx = open_context(settings)
     trade = ctx.table("trade")

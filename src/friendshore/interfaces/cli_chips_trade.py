@@ -8,7 +8,7 @@ import typer
 
 from friendshore.analyses import event as event_analysis
 from friendshore.analyses import leverage as leverage_analysis
-from friendshore.analyses.event import Show
+from friendshore.analyses.event import Frequency, Show
 from friendshore.interfaces.cli_common import (
     ColumnsOption,
     FormatOption,
@@ -80,7 +80,9 @@ def leverage(
 @answers(event_analysis.event)
 def event(
     ctx: typer.Context,
-    importer: Annotated[str, typer.Option("--importer", "-i", help="ISO3 code or group (e.g. CHN).")],
+    importer: Annotated[
+        str | None, typer.Option("--importer", "-i", help="ISO3 code or group (e.g. CHN); by year.")
+    ] = EV["importer"],
     products: Annotated[
         str | None, typer.Option(help="HS6 codes separated by commas (default with --event: its products).")
     ] = EV["products"],
@@ -93,14 +95,32 @@ def event(
     window: Annotated[int, typer.Option(help="Full calendar years compared on each side.")] = EV["window"],
     members_at: MembersAtOption = EV["members_at"],
     show: Annotated[
-        Show, typer.Option(help="suppliers, codes (where purchases moved) or years (yearly shares).")
+        Show,
+        typer.Option(
+            help="suppliers, codes (where purchases moved) or years (yearly shares); "
+            "by month: destinations, months or totals."
+        ),
     ] = EV["show"],
+    frequency: Annotated[
+        Frequency,
+        typer.Option(
+            help="year (an importer's suppliers) or month (an exporter's destinations, monthly records)."
+        ),
+    ] = EV["frequency"],
+    exporter: Annotated[
+        str | None,
+        typer.Option(
+            help="By month: the exporter, ISO3 (default with --event: the country that imposed it)."
+        ),
+    ] = EV["exporter"],
+    months: Annotated[int, typer.Option(help="By month: months compared on each side.")] = EV["months"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
 ) -> None:
     """An importer's purchases before and after a dated measure (an export control): supplier
-    shares and values, and which codes the purchases moved to.
+    shares and values, and which codes the purchases moved to. With --frequency month, an
+    exporter's shipments by destination in the months around the measure.
 
     A description, not a causal estimate. The measures and their dates come from the register
     ('friendshore register measures' lists them; add your own with 'friendshore register add')."""
@@ -113,5 +133,8 @@ def event(
         window=window,
         members_at=parse_date(members_at),
         show=show,
+        frequency=frequency,
+        exporter=exporter,
+        months=months,
     )
     emit(result, fmt, columns=columns, with_meta=with_meta)

@@ -26,6 +26,7 @@ __all__ = [
     "CHOKEPOINT_HHI",
     "DEFAULT_CHOKEPOINT_SHARE",
     "DEFAULT_EC_THRESHOLDS",
+    "DEFAULT_EVENT_MONTHS",
     "DEFAULT_EVENT_WINDOW",
     "DEFAULT_SR_PARAMS",
     "DEFAULT_SR_THRESHOLDS",
@@ -49,6 +50,9 @@ __all__ = [
 #: Full calendar years compared on each side of a dated measure in the event view (BACI is annual;
 #: three years smooth the chip cycle without reaching far back; a choice, not a published default).
 DEFAULT_EVENT_WINDOW = 3
+#: Months compared on each side of a measure in the monthly event view: a year on each side, so the
+#: two periods hold the same calendar months (seasons cancel); a choice, not a published default.
+DEFAULT_EVENT_MONTHS = 12
 
 
 def require_number(

@@ -17,6 +17,7 @@ from friendshore.errors import DataSourceError, UnknownCodeError
 from friendshore.sources.checks import require_nonempty
 from friendshore.warehouse import (
     load_bgs,
+    load_comtrade_monthly,
     load_eto,
     load_geodist,
     load_hs_concordance,
@@ -47,6 +48,8 @@ def _registry() -> dict[str, SourceLoader]:
         load_usgs_mcs.LOADER,
         load_bgs.LOADER,
         load_hs_concordance.LOADER,
+        load_comtrade_monthly.COMTRADE_LOADER,
+        load_comtrade_monthly.CHINA_LOADER,
     ]
     return {loader.name: loader for loader in loaders}
 

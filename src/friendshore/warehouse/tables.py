@@ -56,6 +56,31 @@ _SPECS = [
         ("hs_revision", "release", "year", "exporter", "importer", "hs6"),
     ),
     _spec(
+        "trade_monthly",
+        [
+            ("source", s),
+            ("reporter", s),
+            ("hs_code", s),
+            ("freq", s),
+            ("year", i16),
+            ("month", i16),
+            ("partner", s),
+            ("partner_kind", s),
+            ("flow", s),
+            ("classification", s),
+            ("value_usd", f64),
+            ("qty", f64),
+            ("qty_unit", s),
+            ("net_weight_kg", f64),
+        ],
+        ("source", "reporter", "hs_code"),
+        "Reporter-declared trade by month (freq 'M'; annual records of the same feeds: freq 'A', month "
+        "null) from UN Comtrade records: value in USD, qty in qty_unit (null when not given), "
+        "partner_kind 'country' or 'world' (partner null); flow X exports, M imports, as the reporter "
+        "declares them. hs_code is the code as given (6 digits, or 4 for a heading).",
+        ("source", "reporter", "hs_code", "freq", "year", "month", "partner", "flow"),
+    ),
+    _spec(
         "countries",
         [("release", s), ("code", i32), ("iso3", s), ("iso2", s), ("name", s)],
         ("release",),
