@@ -508,7 +508,7 @@ def test_bgs_small_file_hand_computed(tmp_path: Path) -> None:
 def test_registered_with_samples() -> None:
     assert SOURCES["usgs-mcs"] is USGS_LOADER
     assert SOURCES["bgs"] is BGS_LOADER
-    assert USGS_LOADER.sample == ("usgs_mcs2026_subset",)
+    assert USGS_LOADER.sample == ("usgs_mcs2026_subset", "usgs_mcs2023_2024_data_release")
 
 
 def test_ingest_usgs_and_query_china_ree_share_with_ibis(home: Path, sample_data: Path) -> None:

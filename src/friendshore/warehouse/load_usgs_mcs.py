@@ -2,7 +2,9 @@
 
 ``PATH`` is either one MCS file or a folder holding them: the world production/reserves file(s)
 and Table 7 (salient statistics of critical minerals) are told apart by their headers
-(``friendshore.sources.usgs_mcs.find_usgs_files``); other files in the folder are ignored. Country
+(``friendshore.sources.usgs_mcs.find_usgs_files``); the per-commodity world files of the MCS 2023
+and 2024 data releases (``mcsYYYY-<code>_world.csv``, ``friendshore.sources.usgs_mcs_release``)
+are found anywhere under the folder; other files are ignored. Country
 names (``Congo (Kinshasa)``, ``Burma``, ...) are mapped to ISO3 with
 ``friendshore.nomenclature.countries``; ``World total`` and ``Other countries`` rows keep a null
 ``country`` and their ``row_kind``. Every file read is hashed for provenance.
@@ -11,6 +13,7 @@ names (``Congo (Kinshasa)``, ``Burma``, ...) are mapped to ISO3 with
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -26,6 +29,7 @@ from friendshore.sources.usgs_mcs import (
     read_usgs_world_production,
     usgs_file_kind,
 )
+from friendshore.sources.usgs_mcs_release import is_world_release_file, read_usgs_world_release
 from friendshore.warehouse._minerals import with_country
 from friendshore.warehouse.loading import Loaded, SourceLoader
 
@@ -36,16 +40,22 @@ _EXPECTS = (
 )
 
 
-def _files(path: Path) -> list[tuple[Path, UsgsKind]]:
+Kind = UsgsKind | Literal["release"]
+
+
+def _files(path: Path) -> list[tuple[Path, Kind]]:
     path = Path(path)
     if path.is_dir():
-        found = find_usgs_files(path)
+        found: list[tuple[Path, Kind]] = [*find_usgs_files(path)]
+        found += [(p, "release") for p in sorted(path.rglob("*_world.csv")) if is_world_release_file(p)]
         if not found:
             raise DataSourceError(
                 "no USGS MCS CSV file in this folder", file=path, hint=f"expected {_EXPECTS}"
             )
         return found
-    kind = usgs_file_kind(path) if path.is_file() and path.stat().st_size else None
+    kind: Kind | None = usgs_file_kind(path) if path.is_file() and path.stat().st_size else None
+    if kind is None and path.is_file() and is_world_release_file(path):
+        kind = "release"
     if kind is None:
         raise SchemaError(
             "not a USGS MCS world production or Table 7 file (header not recognised)",
@@ -102,6 +112,8 @@ def _load(path: Path) -> list[Loaded]:
             table = read_usgs_world_production(file)
             field = production_layout(file)["country"]
             production.append(with_country(table, file=file, field=field))
+        elif kind == "release":
+            production.append(with_country(read_usgs_world_release(file), file=file, field="Country"))
         else:
             salient.append(_salient(file))
     return _group(production, "mineral_production") + _group(salient, "net_import_reliance")
@@ -112,6 +124,6 @@ LOADER = SourceLoader(
     description="USGS Mineral Commodity Summaries: world production/reserves by country, US net import reliance",
     expects=_EXPECTS,
     load=_load,
-    sample=("usgs_mcs2026_subset",),
+    sample=("usgs_mcs2026_subset", "usgs_mcs2023_2024_data_release"),
     inputs=_inputs,
 )

@@ -43,7 +43,9 @@ def global_supply(
 
     ``production`` is the warehouse table ``mineral_production``; ``materials`` the catalogue
     (default: ``friendshore.nomenclature.materials.load_materials()``). Per (material, stage) the
-    series with the latest year <= ``year`` is used (ties: the lower ``priority``).
+    series with the latest year <= ``year`` is used (ties: the lower ``priority``); each year's
+    figures come from the newest release that reports that year (USGS MCS 2026 for 2024, MCS 2024
+    for 2023: an edition revises the years before it).
     ``share = value / world_value`` where ``world_value`` is the publisher's world total (USGS
     ``World total``) or else the sum over countries (BGS), as ``world_basis`` says. Withheld figures
     (USGS ``W``) keep a row with a null value and share.
@@ -64,7 +66,7 @@ def global_supply(
         },
     )
     p = production.filter(production.statistic == "production", production.year <= year)
-    p = latest_release(p, ["source"])
+    p = latest_release(p, ["source", "commodity", "stage", "year"])
     p = p.select(
         "source",
         "commodity",

@@ -22,14 +22,18 @@ __all__ = ["Known", "importer_sourcing", "tonnes_per_unit"]
 Known = Callable[[ir.Value, ir.Value], ir.BooleanValue]
 
 
-#: Tonnes per unit of a production series' unit (the first word of the unit as the readers store it).
+#: Tonnes per unit of a production series' unit: whole unit names first, then the first word of the
+#: unit as the readers store it (``metric tons``, ``kilograms``; USGS data releases: ``thousand metric tons``).
+_MASS_UNIT_NAMES = {"thousand metric tons": 1000.0, "million metric tons": 1_000_000.0}
 _MASS_UNITS = {"kilograms": 0.001, "kilogram": 0.001, "metric": 1.0, "tonnes": 1.0, "tons": 1.0}
 
 
 def tonnes_per_unit(unit: ir.StringValue) -> ir.FloatingValue:
-    """1 for tonnes, 0.001 for kilograms, null for a unit that is not a mass."""
-    first = unit.lower().split(" ")[0]
-    branches = [(first == name, factor) for name, factor in sorted(_MASS_UNITS.items())]
+    """1 for tonnes, 0.001 for kilograms, 1000 for thousand metric tons, null for a unit that is not a mass."""
+    low = unit.lower().strip()
+    first = low.split(" ")[0]
+    branches = [(low == name, factor) for name, factor in sorted(_MASS_UNIT_NAMES.items())]
+    branches += [(first == name, factor) for name, factor in sorted(_MASS_UNITS.items())]
     return ibis.cases(*branches, else_=ibis.null("float64")).cast("float64")  # type: ignore[return-value]
 
 
