@@ -41,16 +41,16 @@ from friendshore.analyses.result import json_safe
 from friendshore.errors import ConvergenceError, InfeasibleError, SettingsError
 from friendshore.interfaces.api import Limits, create_app
 from friendshore.interfaces.api.endpoints import ENDPOINTS, Endpoint
-from friendshore.interfaces.api.files import EXAMPLES_DIR
 from friendshore.interfaces.api.routes import endpoint_params
 from friendshore.interfaces.api.server import check_bind
 from friendshore.interfaces.cli_common import defaults_of
+from friendshore.models.examples import example_path
 from friendshore.settings import Settings, load_settings
 
 TOKEN = "test-token-0123456789abcdef"
 TOML = {"Content-Type": "application/toml"}
 AUTH = {**TOML, "Authorization": f"Bearer {TOKEN}"}
-EXAMPLE = (EXAMPLES_DIR / "us_china_tariff.toml").read_text()
+EXAMPLE = example_path("gravity", "us_china_tariff").read_text()
 GEGRAVITY = "gegravity_sample/sample_data_set.dlm"
 FORMULA = "trade ~ ln_dist + contiguity | exporter + importer"
 
@@ -170,7 +170,7 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         {"output": "diversion"},
         EXAMPLE,
         gravity.simulate,
-        {"scenario": EXAMPLES_DIR / "us_china_tariff.toml", "output": "diversion"},
+        {"scenario": example_path("gravity", "us_china_tariff"), "output": "diversion"},
     ),
     "taxonomy": (
         "/api/taxonomy",
@@ -224,7 +224,7 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         {"example": "cp2015_nafta"},
         "",
         shocks.simulate,
-        {"scenario": EXAMPLES_DIR.parent / "shocks" / "cp2015_nafta.toml"},
+        {"scenario": example_path("shocks", "cp2015_nafta")},
     ),
     "leverage": (
         "/api/leverage",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,8 @@ import pytest
 from friendshore.errors import SchemaError
 from friendshore.interfaces.cli import run
 from friendshore.models.gravity.scenario import load_scenario
-from friendshore.settings import project_root
 
-EXAMPLES = project_root() / "examples" / "gravity"
+EXAMPLES = Path(str(files("friendshore.models.gravity").joinpath("examples")))
 
 
 @pytest.fixture(autouse=True)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from friendshore.interfaces.cli import run
-from friendshore.settings import load_settings, project_root
+from friendshore.settings import load_settings
 
-EXAMPLES = project_root() / "examples" / "shocks"
+EXAMPLES = Path(str(files("friendshore.models.multisector").joinpath("examples")))
 
 
 def rows(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:

@@ -6,7 +6,7 @@
 | ``FRIENDSHORE_BACKEND`` | ``duckdb`` or ``pyspark`` | ``duckdb`` |
 | ``FRIENDSHORE_SPARK_REMOTE`` | Spark Connect URL (``sc://host:port``) | unset: Spark local mode |
 | ``FRIENDSHORE_SPARK_DATA`` | where Spark reads the warehouse's Parquet files (a URI such as ``s3a://bucket/friendshore`` holding the same ``data/`` folder) | unset: the warehouse folder |
-| ``FRIENDSHORE_SAMPLE_DATA`` | folder of the real sample data | ``../shared/data`` relative to the project root |
+| ``FRIENDSHORE_SAMPLE_DATA`` | folder of the real sample data (the one holding ``MANIFEST.md``) | ``sample-data`` in the platform's user data folder for ``friendshore`` (the Makefile points it at ``../shared/data``) |
 | ``FRIENDSHORE_API_TOKEN`` | token the API asks for before it runs a model or changes data | unset (then ``friendshore serve`` listens on loopback only) |
 """
 
@@ -27,7 +27,9 @@ Backend = Literal["duckdb", "pyspark"]
 
 
 def project_root() -> Path:
-    """The source checkout's root (the folder holding ``pyproject.toml``)."""
+    """The source checkout's root (the folder holding ``pyproject.toml``): for tests and tools run
+    in a checkout only. Run-time data ships in the package (``importlib.resources``) or lives in the
+    folders these settings name; an installed wheel has no checkout."""
     return Path(__file__).resolve().parents[2]
 
 
@@ -36,7 +38,7 @@ def _default_home() -> Path:
 
 
 def _default_sample_data() -> Path:
-    return (project_root() / ".." / "shared" / "data").resolve()
+    return Path(platformdirs.user_data_dir("friendshore", appauthor=False)) / "sample-data"
 
 
 class Settings(BaseSettings):

@@ -127,16 +127,18 @@ def simulate(
     Parameters
     ----------
     scenario
-        Scenario file (TOML): [data], [costs] or [estimate], [model], [[changes]].
+        Scenario file (TOML): [data], [costs] or [estimate], [model], [[changes]]; or the name of a
+        shipped example (e.g. us_china_tariff; GET /api/examples lists them).
     output
         countries (per-country changes), pairs (bilateral trade), diversion (exports into --importer) or
         diagnostics (solver).
     importer
         For --output diversion: the importer (default: the first tariff's importer).
     """
+    from friendshore.models.examples import scenario_path
     from friendshore.models.gravity.scenario import load_scenario, run_scenario
 
-    path = Path(scenario)
+    path = scenario_path("gravity", scenario)
     spec = load_scenario(path)
     run = run_scenario(
         spec, scenario_dir=path.resolve().parent, sample_data=settings.sample_data, scenario_file=path

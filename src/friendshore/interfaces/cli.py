@@ -22,6 +22,7 @@ from friendshore.console import err_console, setup_logging
 from friendshore.errors import FriendshoreError, UserError
 from friendshore.interfaces import (
     cli_analysis,
+    cli_assets,
     cli_brief,
     cli_chips_trade,
     cli_fetch,
@@ -76,6 +77,13 @@ def _global(
         Backend | None,
         typer.Option("--backend", help="Query engine: duckdb or pyspark (env FRIENDSHORE_BACKEND)."),
     ] = None,
+    sample_data: Annotated[
+        Path | None,
+        typer.Option(
+            "--sample-data",
+            help="Folder of the sample data, holding MANIFEST.md (env FRIENDSHORE_SAMPLE_DATA).",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
     version: Annotated[
         bool | None,
@@ -85,7 +93,7 @@ def _global(
     """friendshore: where an economy or coalition depends on others for technology-critical goods,
     how risky that is, who could substitute, and what policies would do."""
     setup_logging(logging.INFO if verbose else logging.WARNING)
-    ctx.obj = load_settings(home=home, backend=backend)
+    ctx.obj = load_settings(home=home, backend=backend, sample_data=sample_data)
 
 
 @app.command()
@@ -150,6 +158,7 @@ app.add_typer(cli_plan.app)
 app.add_typer(cli_register.app, name="register")
 app.command("serve")(cli_serve.serve_command)
 app.add_typer(cli_brief.app)
+app.add_typer(cli_assets.app, name="assets")
 
 
 def _error(label: str, message: str) -> None:

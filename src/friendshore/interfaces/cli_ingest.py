@@ -67,7 +67,8 @@ def baci(
 
 @ingest_app.command("sample")
 def sample(ctx: typer.Context) -> None:
-    """Load every source's sample file from FRIENDSHORE_SAMPLE_DATA in one go."""
+    """Load every source's sample file from the sample-data folder (--sample-data or FRIENDSHORE_SAMPLE_DATA)
+    in one go."""
     settings = settings_of(ctx)
     report_loaded(ingest_sample(settings.home, settings.sample_data))
 

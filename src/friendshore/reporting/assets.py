@@ -7,17 +7,20 @@ Nothing here is vendored into the repository and nothing is fetched at run time:
   to images; the dashboard serves the npm builds of the same libraries (``npm_file``);
 - the world map (``countries-110m.json``, Natural Earth 1:110m, ISC licence) and the font (Source
   Sans 3, SIL Open Font Licence) come from the npm packages ``world-atlas`` and
-  ``@fontsource/source-sans-3``. Every npm package is installed once, at build time, from the
-  hash-locked ``assets/package-lock.json`` of the checkout (``make assets``, part of
-  ``make .venv/.installed``) into ``<venv>/share/friendshore/node_modules`` (or the folder
-  ``FRIENDSHORE_ASSETS`` names); the brief and the dashboard read the same files.
+  ``@fontsource/source-sans-3``. Every npm package is installed once from the hash-locked
+  ``package-lock.json`` that ships in the wheel (``friendshore/reporting/npm/``, copied from the
+  checkout's ``assets/``) by one command, ``friendshore assets install`` (``npm ci`` into the
+  user's data folder); in a checkout ``make assets`` installs the same lock into
+  ``<venv>/share/friendshore/node_modules``. ``FRIENDSHORE_ASSETS`` names another ``node_modules``
+  folder. The brief and the dashboard read the same files.
 
 Map features are matched to ISO3 codes by their Natural Earth names through the project's country
 crosswalk (``nomenclature/data/country_names.csv``); features without an ISO3 code (N. Cyprus,
 Somaliland) stay unmatched and are drawn as land without data.
 
-A missing asset raises ``AssetMissingError`` (a ``UserError`` that says how to install it), so a
-report can say in one line what it could not draw instead of failing.
+A missing asset raises ``AssetMissingError`` (a ``UserError`` that says how to install it);
+``require_assets`` checks them all at once, so a brief that would lack a part fails before it is
+written (exit code 2) instead of exiting 0 with a gap.
 """
 
 from __future__ import annotations
@@ -27,22 +30,31 @@ import copy
 import hashlib
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+import platformdirs
 
 from friendshore.errors import UserError
 
 __all__ = [
+    "NPM_PACKAGES",
     "AssetMissingError",
     "Font",
     "asset_dir",
     "chart_font_dir",
     "font_faces",
+    "install_assets",
+    "missing_assets",
     "npm_file",
+    "require_assets",
     "vega_bundle",
     "vega_versions",
     "world_topology",
@@ -54,18 +66,71 @@ _FONT_PACKAGE = "@fontsource/source-sans-3"
 _MAP_PACKAGE = "world-atlas"
 _MAP_FILE = "countries-110m.json"
 _WEIGHTS = (400, 600, 700)
+#: The npm packages the brief and the dashboard need at run time.
+NPM_PACKAGES = (_FONT_PACKAGE, "vega", "vega-embed", "vega-lite", _MAP_PACKAGE)
+_INSTALL = "run 'friendshore assets install' (npm ci of the shipped lock; 'make assets' in a checkout)"
+_LOCK_FILES = ("package.json", "package-lock.json", ".npmrc")
 
 
 class AssetMissingError(UserError):
     """An asset the report inlines is not installed."""
 
 
+def _user_dir() -> Path:
+    return Path(platformdirs.user_data_dir("friendshore", appauthor=False)) / "assets" / "node_modules"
+
+
 def asset_dir() -> Path:
-    """The ``node_modules`` folder the assets were installed into."""
+    """The ``node_modules`` folder the assets are read from: ``FRIENDSHORE_ASSETS``; else the
+    environment's ``share/friendshore/node_modules`` where ``make assets`` installed them; else the
+    user's data folder, where ``friendshore assets install`` puts them."""
     given = os.environ.get("FRIENDSHORE_ASSETS")
     if given:
         return Path(given)
-    return Path(sys.prefix) / "share" / "friendshore" / "node_modules"
+    venv = Path(sys.prefix) / "share" / "friendshore" / "node_modules"
+    return venv if venv.is_dir() else _user_dir()
+
+
+def missing_assets() -> list[str]:
+    """The npm packages of ``NPM_PACKAGES`` that are not installed in ``asset_dir()``."""
+    return [name for name in NPM_PACKAGES if not (asset_dir() / name / "package.json").is_file()]
+
+
+def require_assets() -> None:
+    """Raise ``AssetMissingError`` naming every missing npm package and how to install them."""
+    missing = missing_assets()
+    if missing:
+        raise AssetMissingError(
+            f"the brief's and dashboard's assets are not installed ({', '.join(missing)} missing in "
+            f"{asset_dir()}): {_INSTALL}, or set FRIENDSHORE_ASSETS to a node_modules folder that has them"
+        )
+
+
+def install_assets(into: Path | None = None, *, lock: Path | None = None) -> Path:
+    """Install the npm packages with ``npm ci`` from the lock shipped in the package (or the folder
+    ``lock``) into ``into`` (default: the parent of ``FRIENDSHORE_ASSETS``, else the user's data
+    folder); return the ``node_modules`` folder. Needs ``npm`` and, once, the npm registry."""
+    given = os.environ.get("FRIENDSHORE_ASSETS")
+    target = Path(into) if into is not None else Path(given).parent if given else _user_dir().parent
+    npm = shutil.which("npm")
+    if npm is None:
+        raise UserError("npm is needed once to install the assets: install Node.js (with npm) and run again")
+    source = files("friendshore.reporting").joinpath("npm") if lock is None else lock
+    target.mkdir(parents=True, exist_ok=True)
+    for name in _LOCK_FILES:
+        item = source.joinpath(name)
+        if not item.is_file():
+            raise AssetMissingError(
+                f"no {name} in {source}: this installation carries no asset lock "
+                "(in a checkout run 'make assets', or give --lock assets/)"
+            )
+        (target / name).write_bytes(item.read_bytes())
+    command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--omit=dev"]
+    done = subprocess.run(command, cwd=target, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise UserError(f"npm ci failed in {target}: {' / '.join(tail) or 'no output'}")
+    return target / "node_modules"
 
 
 def _package(name: str) -> tuple[Path, str]:
@@ -73,7 +138,7 @@ def _package(name: str) -> tuple[Path, str]:
     manifest = folder / "package.json"
     if not manifest.is_file():
         raise AssetMissingError(
-            f"the npm package {name} is not installed in {asset_dir()}: run 'make assets' "
+            f"the npm package {name} is not installed in {asset_dir()}: {_INSTALL} "
             "(or set FRIENDSHORE_ASSETS to a node_modules folder that has it)"
         )
     version = str(json.loads(manifest.read_text("utf-8")).get("version", "?"))
@@ -85,7 +150,7 @@ def npm_file(package: str, path: str) -> Path:
     folder, _ = _package(package)
     found = folder / path
     if not found.is_file():
-        raise AssetMissingError(f"{found} is missing: reinstall the assets with 'make assets'")
+        raise AssetMissingError(f"{found} is missing: reinstall the assets ({_INSTALL})")
     return found
 
 
@@ -206,7 +271,7 @@ def font_faces() -> tuple[Font, ...]:
         name = f"source-sans-3-latin-{weight}-normal.woff2"
         path = folder / "files" / name
         if not path.is_file():
-            raise AssetMissingError(f"{path} is missing: reinstall the assets with 'make assets'")
+            raise AssetMissingError(f"{path} is missing: reinstall the assets ({_INSTALL})")
         raw = path.read_bytes()
         info = AssetInfo(
             _FONT_PACKAGE,

@@ -17,11 +17,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from friendshore.errors import SchemaError, UserError
-from friendshore.settings import project_root
+from friendshore.errors import SchemaError, UnknownCodeError, UserError
+from friendshore.models import examples
 
 __all__ = [
-    "EXAMPLES_DIR",
     "check_formula",
     "example_names",
     "example_text",
@@ -29,10 +28,9 @@ __all__ = [
     "save_body",
 ]
 
-#: Scenario examples shipped with friendshore (the source checkout's ``examples/``), by body kind:
-#: gravity scenarios and multi-sector (shock) scenarios.
-EXAMPLES_DIR = project_root() / "examples" / "gravity"
-EXAMPLE_DIRS = {"scenario": EXAMPLES_DIR, "shocks": project_root() / "examples" / "shocks"}
+#: The shipped examples (``friendshore.models.examples``) each body kind may name: gravity scenarios
+#: and multi-sector (shock) scenarios.
+EXAMPLE_KINDS: dict[str, examples.ExampleKind] = {"scenario": "gravity", "shocks": "shocks"}
 
 _FORMULA = re.compile(r"^[A-Za-z0-9_\s~+|^:*\-]*$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -40,20 +38,15 @@ _PREFIX = "{sample_data}/"
 
 
 def example_names(kind: str = "scenario") -> list[str]:
-    folder = EXAMPLE_DIRS[kind]
-    if not folder.is_dir():
-        return []
-    return sorted(p.stem for p in folder.glob("*.toml") if _FILE_NAME.match(p.stem))
+    return examples.example_names(EXAMPLE_KINDS[kind])
 
 
 def example_text(name: str, kind: str | None = None) -> str:
     """The TOML of a shipped example (of ``kind``, or of any kind); ``UnknownCodeError`` otherwise."""
-    from friendshore.errors import UnknownCodeError
-
-    kinds = [kind] if kind is not None else list(EXAMPLE_DIRS)
+    kinds = [kind] if kind is not None else list(EXAMPLE_KINDS)
     for each in kinds:
         if name in example_names(each):
-            return (EXAMPLE_DIRS[each] / f"{name}.toml").read_text("utf-8")
+            return examples.example_text(EXAMPLE_KINDS[each], name)
     known = [n for each in kinds for n in example_names(each)]
     raise UnknownCodeError(f"no example scenario '{name}' (examples: {', '.join(known) or 'none installed'})")
 
