@@ -82,6 +82,7 @@ def monthly_event(
     """The monthly view (see the module docstring); ``same_day`` names the register's measures of
     ``when`` when no measure was given, ``show`` the main table (``MONTH_SHOWS``)."""
     from friendshore.nomenclature.groups import iso3_codes
+    from friendshore.nomenclature.labels import basket_members, is_basket, short_label
     from friendshore.warehouse.load_comtrade_monthly import ABOUT
 
     if show not in MONTH_SHOWS:
@@ -189,7 +190,7 @@ def monthly_event(
         "months": pa.Table.from_pylist(month_rows, schema=_MONTH_SCHEMA),
         "totals": pa.Table.from_pylist(total_rows, schema=_TOTAL_SCHEMA),
     }
-    product = ", ".join(codes)
+    product = ", ".join(short_label(c) for c in codes)
     label = f"{names.get(exporter, exporter)} ({exporter})"
     basis_b = f"{label}'s exports of {product} to the destinations in the records, {_span(before)}, by value"
     basis_a = f"{label}'s exports of {product} to the destinations in the records, {_span(after)}, by value"
@@ -203,9 +204,16 @@ def monthly_event(
     lacking = sorted(set(codes) - {str(r["hs_code"]) for r in found if r["source"] == source})
     if lacking:
         notes.append(
-            f"the records ({source}) hold no monthly exports of {', '.join(lacking)} by {exporter} in these "
+            f"the records ({source}) hold no monthly exports of {', '.join(map(short_label, lacking))} by "
+            f"{exporter} in these "
             "months: unknown, not zero, and not in the figures"
         )
+    for code in codes:
+        if is_basket(code):
+            notes.append(
+                f"{short_label(code)} is a basket: its values are of every material the code holds "
+                f"({', '.join(basket_members(code))}), which trade records cannot split"
+            )
     missing = [_label(m) for m in window if m not in covered]
     if missing:
         notes.append(
