@@ -395,11 +395,12 @@ def test_measures_on_a_country_follow_world_exempt_and_imposers() -> None:
     assert "cn-2023-08-gallium-germanium" not in on_china  # China does not control itself
     assert {"us-bis-2022-10-advanced-computing-sme", "nl-2023-09-advanced-sme", "jp-2023-07-sme"} <= on_china
     by_china = {m.id for m in measures(who="CHN")}
-    assert by_china == {
+    assert {
         "cn-2023-08-gallium-germanium",
         "cn-2025-04-rare-earths",
         "cn-2025-10-rare-earths-overseas",
-    }
+    } <= by_china
+    assert all(m.startswith("cn-") for m in by_china)
     reg = load_register()
     who, on = measure_parties(reg.measures["nl-2023-09-advanced-sme"], day, reg)
     assert who == {"NLD"}
@@ -419,10 +420,9 @@ def test_measures_in_force_and_by_window_for_the_event_view() -> None:
     suspended = "cn-2025-10-rare-earths-overseas"
     assert suspended in {m.id for m in measures(effective_at=date(2025, 11, 6))}
     assert suspended not in {m.id for m in measures(effective_at=date(2025, 11, 7))}
-    assert {m.id for m in measures(technology="magnets-motors")} == {
-        "cn-2025-04-rare-earths",
-        "cn-2025-10-rare-earths-overseas",
-    }
+    magnets = {m.id for m in measures(technology="magnets-motors")}
+    assert {"cn-2025-04-rare-earths", "cn-2025-10-rare-earths-overseas"} <= magnets
+    assert "jp-2023-07-sme" not in magnets
     with pytest.raises(UserError, match="ends"):
         measures(effective_between=(date(2024, 1, 1), date(2023, 1, 1)))
     with pytest.raises(UnknownCodeError):
@@ -506,7 +506,14 @@ def test_cli_lists_every_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert [r[1] for r in csv.reader(capsys.readouterr().out.splitlines()[1:])] == ["IND"]
     assert run([*home, "register", "measures", "--by", "CHN", "--active-at", "2025-06-01", "-f", "csv"]) == 0
     ids = [r[0] for r in csv.reader(capsys.readouterr().out.splitlines()[1:])]
-    assert ids == ["cn-2023-08-gallium-germanium", "cn-2025-04-rare-earths"]
+    assert ids == [
+        "cn-2023-08-gallium-germanium",
+        "cn-2023-12-graphite",
+        "cn-2024-09-antimony-superhard",
+        "cn-2024-12-us-dual-use-ban",
+        "cn-2025-02-w-te-bi-mo-in",
+        "cn-2025-04-rare-earths",
+    ]
     assert run([*home, "register", "initiatives", "--country", "IND", "--active-at", "2024-01-01"]) == 0
 
 

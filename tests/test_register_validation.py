@@ -271,7 +271,7 @@ def _suspension(changes: str, kind: str = "suspension") -> str:
 id = "m1-suspended"
 title = "Suspension of the test ban"
 kind = "{kind}"
-changes = "{changes}"
+changes = ["{changes}"]
 who = ["CHN"]
 on = ["USA"]
 products = ["811292"]
@@ -287,10 +287,10 @@ verified = true
     ("text", "field", "message"),
     [
         (_suspension("no-such-measure"), "measure m1-suspended > changes", "unknown measure 'no-such-measure'"),
-        (_suspension("m1", kind="export-ban"), "measure m1-suspended", "names the measure it changes"),
+        (_suspension("m1", kind="export-ban"), "measure m1-suspended", "names the measures it changes"),
         (_suspension("m1-suspended"), "measure m1-suspended", "names the measure itself"),
         (MEASURE.replace('kind = "export-ban"', 'kind = "suspension"'), "measure m1",
-         "names the measure it changes"),
+         "names the measures it changes"),
         (MEASURE.replace('products = ["811292"]', ""), "measure m1", "name what it covers"),
     ],
 )  # fmt: skip
@@ -315,7 +315,7 @@ def test_28_a_suspension_and_an_items_only_measure_are_accepted(tmp_path: Path) 
     )
     add_register_file(_write(tmp_path, "more.toml", _suspension("m1") + listing), home)
     reg = load_register(home)
-    assert reg.measures["m1-suspended"].changes == "m1"
+    assert reg.measures["m1-suspended"].changes == ("m1",)
     assert reg.measures["m2"].items == "Entity List: two chip makers"
     loop = _suspension("m1-back").replace('id = "m1-suspended"', 'id = "m1-back-2"') + _suspension(
         "m1-back-2"

@@ -58,87 +58,44 @@ def _sources(home: Path) -> tuple[str, ...]:
     return (_DATA, *user)
 
 
-def _newest(entry: Any) -> date | None:
-    """The latest date an entry states (a source's date as far as it goes: a year is 1 January)."""
-    days: list[date] = []
-    for name in ("launched", "ended", "start", "end", "announced", "effective", "construction_start",
-                 "operation_start", "cancelled"):  # fmt: skip
-        value = getattr(entry, name, None)
-        if isinstance(value, date):
-            days.append(value)
-    text = getattr(entry, "date", None)
-    if isinstance(text, str) and text != "n.d.":
-        parts = [*(int(p) for p in text.split("-")), 1, 1]
-        days.append(date(parts[0], parts[1], parts[2]))
-    return max(days) if days else None
-
-
 def register_counts(home: Path) -> list[tuple[str, int, date | None]]:
-    """Per kind of entry: how many the register holds and the newest date any of them states."""
-    from friendshore.register import load_register
+    """Per kind of entry: how many the register holds and the newest day any of them records."""
+    from friendshore.register import entries_by_kind, load_register, newest_day
 
-    reg = load_register(home)
-    kinds: list[tuple[str, Sequence[Any]]] = [
-        ("source", list(reg.sources.values())),
-        ("initiative", list(reg.initiatives.values())),
-        ("membership", list(reg.memberships)),
-        ("investment", list(reg.investments.values())),
-        ("measure", list(reg.measures.values())),
+    return [
+        (kind, len(entries), newest_day(entries)) for kind, entries in entries_by_kind(load_register(home))
     ]
-    out = []
-    for kind, entries in kinds:
-        days = [d for d in (_newest(e) for e in entries) if d is not None]
-        out.append((kind, len(entries), max(days) if days else None))
-    return out
 
 
 def register_overview(settings: Settings) -> Result:
     """How many entries of each kind the register holds, how many are unverified or the user's,
-    and the newest date any entry of the kind states."""
-    from friendshore.register import load_register
+    and the newest day any entry of the kind records."""
+    from friendshore.register import entries_by_kind, load_register, newest_day
 
-    reg = load_register(settings.home)
-    kinds: list[tuple[str, Sequence[Any]]] = [
-        ("source", list(reg.sources.values())),
-        ("initiative", list(reg.initiatives.values())),
-        ("membership", list(reg.memberships)),
-        ("investment", list(reg.investments.values())),
-        ("measure", list(reg.measures.values())),
+    rows = [
+        {
+            "kind": kind,
+            "entries": len(entries),
+            "unverified": sum(1 for e in entries if not getattr(e, "verified", True)),
+            "user": sum(1 for e in entries if _origin(e.origin) != "package"),
+            "newest": newest_day(entries),
+        }
+        for kind, entries in entries_by_kind(load_register(settings.home))
     ]
-    rows = []
-    for kind, entries in kinds:
-        days = [d for d in (_newest(e) for e in entries) if d is not None]
-        rows.append(
-            {
-                "kind": kind,
-                "entries": len(entries),
-                "unverified": sum(1 for e in entries if not getattr(e, "verified", True)),
-                "user": sum(1 for e in entries if _origin(e.origin) != "package"),
-                "newest": max(days) if days else None,
-            }
-        )
-    table = pa.Table.from_pylist(
-        rows,
-        schema=pa.schema(
-            [
-                ("kind", pa.string()),
-                ("entries", pa.int64()),
-                ("unverified", pa.int64()),
-                ("user", pa.int64()),
-                ("newest", pa.date32()),
-            ]
-        ),
-    )
+    names = ("kind", "entries", "unverified", "user", "newest")
+    types = (pa.string(), pa.int64(), pa.int64(), pa.int64(), pa.date32())
+    table = pa.Table.from_pylist(rows, schema=pa.schema(list(zip(names, types, strict=True))))
     described = (
         Column("kind", "kind", "text", True),
         Column("entries", "entries", "count", True),
         Column("unverified", "unverified", "count", True),
         Column("user", "from your files", "count", True),
-        Column("newest", "newest date stated", "date", True),
+        Column("newest", "newest date recorded", "date", True),
     )
     notes = (
         "Memberships are the country groups' member periods ('friendshore groups'), whatever the role.",
-        "List one kind with 'friendshore register initiatives|members|investments|measures'.",
+        "List one kind with 'friendshore register initiatives|members|investments|measures'; newest: the "
+        "latest announcement, launch, start or entry into force (scheduled ends do not count).",
     )
     return Result(
         "register", "The register", table, {}, (), notes, described, sources=_sources(settings.home)
@@ -457,11 +414,9 @@ def register_investments(
         Column("origin", "defined in", "text"),
     )
     notes = list(_unverified_note("investments", rows))
-    currencies = sorted({str(row["currency"]) for row in rows if row["currency"]})
-    if len(currencies) > 1:
+    if len(currencies := sorted({str(row["currency"]) for row in rows if row["currency"]})) > 1:
         notes.append(
-            f"Amounts are in {', '.join(currencies)}: never add them across currencies "
-            "(amount_musd holds only the USD amounts)."
+            f"Amounts are in {', '.join(currencies)}: never add them across currencies (see amount_musd)."
         )
     if active_at is not None:
         undated = [i.id for i in reg.investments.values() if i.first_date() is None]
@@ -538,7 +493,7 @@ def register_measures(
             "technologies": _join(sorted(item.all_technologies())),
             "issuer": item.issuer or None,
             "document_number": item.document_number or None,
-            "changes": item.changes,
+            "changes": _join(item.changes),
             "items": item.items or None,
             "legal_reference": item.legal_reference or None,
             "summary": item.summary,

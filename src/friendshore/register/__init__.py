@@ -36,6 +36,7 @@ from friendshore.register.models import (
 )
 from friendshore.register.query import (
     country_code,
+    entries_by_kind,
     initiative_group,
     initiatives,
     investments,
@@ -43,6 +44,7 @@ from friendshore.register.query import (
     measures,
     members,
     memberships,
+    newest_day,
 )
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "SourceEntry",
     "add_register_file",
     "country_code",
+    "entries_by_kind",
     "initiative_group",
     "initiatives",
     "investments",
@@ -70,5 +73,6 @@ __all__ = [
     "members",
     "memberships",
     "memberships_of",
+    "newest_day",
     "user_register_dir",
 ]

@@ -296,9 +296,11 @@ def _check_references(register: Register, only: Iterable[str] | None = None) -> 
                 group_ok(entry, kind, "who", entry.who)
                 group_ok(entry, kind, "on", entry.on)
                 group_ok(entry, kind, "exempt", entry.exempt)
-                if entry.changes is not None and entry.changes not in register.measures:
+                for changed in entry.changes:
+                    if changed in register.measures:
+                        continue
                     raise SchemaError(
-                        f"unknown measure '{entry.changes}'",
+                        f"unknown measure '{changed}'",
                         file=entry.origin,
                         field=f"{kind} {entry.id} > changes",
                         hint="name the id of the measure this entry suspends, extends or amends",
@@ -308,11 +310,14 @@ def _check_references(register: Register, only: Iterable[str] | None = None) -> 
 
 def _check_chains(register: Register, origins: set[str] | None) -> None:
     """No ``succeeded_by`` chain of initiatives and no ``changes`` chain of measures loops."""
-    chains: list[tuple[str, str, Mapping[str, str | None], Mapping[str, Entry]]] = [
+    chains: list[tuple[str, str, Mapping[str, tuple[str, ...]], Mapping[str, Entry]]] = [
         (
             "initiative",
             "succeeded_by",
-            {key: item.succeeded_by for key, item in register.initiatives.items()},
+            {
+                key: (item.succeeded_by,) if item.succeeded_by else ()
+                for key, item in register.initiatives.items()
+            },
             register.initiatives,
         ),
         (
@@ -322,22 +327,22 @@ def _check_chains(register: Register, origins: set[str] | None) -> None:
             register.measures,
         ),
     ]
-    for kind, field, link, entries in chains:
+    for kind, field, links, entries in chains:
         for start, entry in entries.items():
             if origins is not None and entry.origin not in origins:
                 continue
-            path = [start]
-            nxt = link.get(start)
-            while nxt is not None and nxt in link:
-                if nxt in path:
-                    raise SchemaError(
-                        f"'{field}' runs in a loop: {' -> '.join([*path, nxt])}",
-                        file=entry.origin,
-                        field=f"{kind} {start} > {field}",
-                        hint=f"a {kind} cannot follow itself; break the loop",
-                    )
-                path.append(nxt)
-                nxt = link.get(nxt)
+            stack: list[list[str]] = [[start]]
+            while stack:
+                path = stack.pop()
+                for nxt in links.get(path[-1], ()):
+                    if nxt in path:
+                        raise SchemaError(
+                            f"'{field}' runs in a loop: {' -> '.join([*path, nxt])}",
+                            file=entry.origin,
+                            field=f"{kind} {start} > {field}",
+                            hint=f"a {kind} cannot follow itself; break the loop",
+                        )
+                    stack.append([*path, nxt])
 
 
 def _build(merged: dict[str, dict[str, AnyEntry]], groups: Mapping[str, Group]) -> Register:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
@@ -469,8 +469,8 @@ class Measure(Entry):
     #: the instrument's own number, e.g. "MOFCOM/GACC Announcement No. 23 of 2023",
     #: "Federal Register document 2022-21658".
     document_number: str = ""
-    #: for a suspension, extension or amendment: the id of the measure whose status it changes.
-    changes: str | None = None
+    #: for a suspension, extension or amendment: the ids of the measures whose status it changes.
+    changes: tuple[str, ...] = ()
     announced: date | None = None
     effective: date
     end: date | None = None
@@ -504,8 +504,12 @@ class Measure(Entry):
 
     @model_validator(mode="after")
     def _consistent(self) -> Measure:
-        if self.end is not None and self.end < self.effective:
-            raise ValueError(f"'end' ({self.end}) is before 'effective' ({self.effective})")
+        # a measure withdrawn or suspended before it took effect ends the day before 'effective'
+        if self.end is not None and self.end < self.effective - timedelta(days=1):
+            raise ValueError(
+                f"'end' ({self.end}) is before 'effective' ({self.effective}); a measure that never "
+                "took effect ends the day before it"
+            )
         if not self.products and not self.inputs and not self.items.strip():
             raise ValueError(
                 "name what it covers: products (HS6 codes), inputs (ETO input ids) and/or items (in words)"
@@ -520,12 +524,12 @@ class Measure(Entry):
         both = sorted(set(self.on) & set(self.exempt))
         if both:
             raise ValueError(f"{', '.join(both)} is both in 'on' and in 'exempt': name it in one of them")
-        if (self.kind in STATUS_CHANGES) != (self.changes is not None):
+        if (self.kind in STATUS_CHANGES) != bool(self.changes):
             raise ValueError(
-                f"a {' / '.join(STATUS_CHANGES)} names the measure it changes in 'changes', "
+                f"a {' / '.join(STATUS_CHANGES)} names the measures it changes in 'changes', "
                 "and only these kinds do"
             )
-        if self.changes == self.id:
+        if self.id in self.changes:
             raise ValueError("'changes' names the measure itself")
         return self
 

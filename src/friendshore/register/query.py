@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from friendshore.errors import UnknownCodeError, UserError
 from friendshore.nomenclature.groups import ROLES, iso3_codes
@@ -27,6 +28,7 @@ from friendshore.register.models import STATUSES, WORLD, Initiative, Investment,
 __all__ = [
     "committed_capacity",
     "country_code",
+    "entries_by_kind",
     "initiative_group",
     "initiatives",
     "investments",
@@ -34,7 +36,44 @@ __all__ = [
     "measures",
     "members",
     "memberships",
+    "newest_day",
 ]
+
+
+#: Dates that record something that happened or began (scheduled ends do not count).
+_DAY_FIELDS = (
+    "launched",
+    "start",
+    "announced",
+    "effective",
+    "construction_start",
+    "operation_start",
+    "cancelled",
+)
+
+
+def entries_by_kind(register: Register) -> list[tuple[str, list[Any]]]:
+    """The register's entries, kind by kind, in the order the register lists them."""
+    return [
+        ("source", list(register.sources.values())),
+        ("initiative", list(register.initiatives.values())),
+        ("membership", list(register.memberships)),
+        ("investment", list(register.investments.values())),
+        ("measure", list(register.measures.values())),
+    ]
+
+
+def newest_day(entries: Iterable[Any]) -> date | None:
+    """The latest day any of ``entries`` records as announced, launched, started or in force (a
+    source's date as far as it goes: a year stands for 1 January)."""
+    days: list[date] = []
+    for entry in entries:
+        days += [d for d in (getattr(entry, name, None) for name in _DAY_FIELDS) if isinstance(d, date)]
+        text = getattr(entry, "date", None)
+        if isinstance(text, str) and text != "n.d.":
+            parts = [*(int(p) for p in text.split("-")), 1, 1]
+            days.append(date(parts[0], parts[1], parts[2]))
+    return max(days) if days else None
 
 
 def _register(register: Register | None, home: Path | None) -> Register:
