@@ -48,22 +48,35 @@ def reproduce(settings: Settings, *, name: str) -> Result:
                 ("quantity", pa.string()),
                 ("published", pa.float64()),
                 ("ours", pa.float64()),
+                ("gap", pa.float64()),
                 ("tolerance", pa.float64()),
+                ("missing", pa.string()),
                 ("source", pa.string()),
                 ("ok", pa.bool_()),
             ]
         ),
     )
-    ok = all(c.ok for c in checks)
+    compared = [
+        c for c in checks if not c.missing
+    ]  # a figure whose inputs are not given is listed, not failed
+    ok = all(c.ok for c in compared)
     described = (
         Column("quantity", "quantity", "code", True),
         Column("published", "published", "number", True),
         Column("ours", "ours", "number", True),
+        Column("gap", "ours - published", "number", True),
         Column("tolerance", "tolerance", "number", True),
+        Column("missing", "not reproducible: input not given", "text", any(c.missing for c in checks)),
         Column("source", "where published", "text"),
         Column("ok", "ok", "flag", True),
     )
-    notes = () if ok else (f"{sum(not c.ok for c in checks)} figure(s) outside the tolerance",)
+    notes: tuple[str, ...] = (
+        () if ok else (f"{sum(not c.ok for c in compared)} figure(s) outside the tolerance",)
+    )
+    if len(compared) < len(checks):
+        notes += (
+            f"{len(checks) - len(compared)} figure(s) not reproducible: an input is not given (see missing)",
+        )
     return Result(
         "reproduce",
         f"{entry.title} — {entry.citation}",

@@ -24,13 +24,21 @@ class Check:
     ours: float
     tolerance: float
     source: str = ""
+    #: the input that is not given, for a figure that cannot be recomputed: then ``ours`` is NaN and
+    #: the figure is listed as not reproducible, not counted as a failure (``reproduce`` says so)
+    missing: str = ""
 
     @property
     def ok(self) -> bool:
         return math.isfinite(self.ours) and abs(self.ours - self.published) <= self.tolerance
 
+    @property
+    def gap(self) -> float:
+        """Ours minus published (NaN where ours is not computed)."""
+        return self.ours - self.published
+
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
+        return {**asdict(self), "gap": self.gap, "ok": self.ok}
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,16 @@ REPRODUCTIONS: dict[str, Entry] = {
             "and Table 7); British Geological Survey, World Mineral Statistics",
             "friendshore.analyses.reproductions.risk:mineral_production_shares",
         ),
+        Entry(
+            "eu-crm-2023-sr",
+            "Supply risk per material, EU CRM 2023: recomputed from the EU's published inputs (EU viewpoint)",
+            "European Commission (2023), Study on the critical raw materials for the EU 2023, final report, "
+            "DOI 10.2873/725585: supply risk (Annex 4, pp. 61-62), global supply and EU sourcing shares with "
+            "the trade factor t (Appendix 7) as transcribed in erikemilsson/EU-Critical-Raw-Materials-CRM-"
+            "Reports-Datasets; import reliance, EoL-RIR and SI(SR) as transcribed by meyerdata/CritMAT; "
+            "governance: World Bank WGI 2021 (assumed)",
+            "friendshore.analyses.reproductions.eu_crm:eu_crm_2023_sr",
+        ),
     )
 }
 
