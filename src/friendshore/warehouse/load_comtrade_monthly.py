@@ -115,7 +115,9 @@ def _load_api(path: Path) -> list[Loaded]:
             r["partnerCode"], r["partnerISO"], file=r["file"], line=r["line"], field="partnerCode"
         )
         unit_code = r["qtyUnitCode"]
-        unit = r["qtyUnitAbbr"] or _UNITS.get(unit_code, f"Comtrade quantity unit {unit_code}")
+        unit = r["qtyUnitAbbr"] or (
+            _UNITS.get(unit_code, f"Comtrade quantity unit {unit_code}") if unit_code is not None else None
+        )
         row = {
             "reporter": _iso3(
                 r["reporterCode"], r["reporterISO"], file=r["file"], line=r["line"], field="reporterCode"
