@@ -113,7 +113,18 @@ def test_sector_filter_and_flagged_only(sample_home: Path, capsys: pytest.Captur
         )
         == 0
     )
-    assert [r["hs6"] for r in rows(capsys.readouterr().out)] == ["850511"]
+    out = capsys.readouterr()
+    table = {r["hs6"]: r for r in rows(out.out)}
+    # the sample's one magnets-motors code is measured; every other code of the sector is a row of
+    # nulls that says its imports are not loaded (issue 26: unknown is not zero, nor left out)
+    assert table["850511"]["coverage"] == "complete"
+    assert float(table["850511"]["import_value_kusd"]) > 0
+    others = [r for c, r in table.items() if c != "850511"]
+    assert others
+    assert {r["coverage"] for r in others} == {"not loaded"}
+    assert {r["import_value_kusd"] for r in others} == {""}
+    assert "United States' imports of" in out.err
+    assert "are not loaded" in out.err
     assert (
         run(["--home", str(sample_home), "dependencies", "-i", "USA", "--flagged-only", "--format", "csv"])
         == 0

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from friendshore.analyses.leverage import leverage
-from friendshore.errors import UnknownCodeError, UserError
+from friendshore.errors import UserError
 from friendshore.interfaces.cli import run
 from friendshore.settings import load_settings
 
@@ -39,7 +39,7 @@ def raw_china_imports(sample_data: Path, year: int) -> dict[str, dict[str, float
 def test_pax_silica_holders_over_china_match_the_raw_files(
     chips_home: Path, sample_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["--home", str(chips_home), "leverage", "--over", "CHN", "--by", "pax-silica", "--year", "2024",
+    args = ["--home", str(chips_home), "leverage", "--concern", "CHN", "--by", "pax-silica", "--year", "2024",
             "--members-at", "2026-03-01", "--format", "json", "--with-meta"]  # fmt: skip
     assert run(args) == 0
     out = json.loads(capsys.readouterr().out)
@@ -73,7 +73,7 @@ def test_pax_silica_holders_over_china_match_the_raw_files(
 def test_per_holder_shares_match_the_raw_files(chips_home: Path, sample_data: Path) -> None:
     settings = load_settings(home=chips_home, sample_data=sample_data)
     result = leverage(
-        settings, over="CHN", by="pax-silica", product=",".join(CHIPS), year=2024,
+        settings, concern="CHN", by="pax-silica", product=",".join(CHIPS), year=2024,
         members_at=date(2026, 3, 1), per_holder=True,
     )  # fmt: skip
     assert result.parameters["products"] == sorted(CHIPS)
@@ -93,7 +93,7 @@ def test_per_holder_shares_match_the_raw_files(chips_home: Path, sample_data: Pa
 
 def test_taiwan_as_holder_and_a_sector(chips_home: Path, sample_data: Path) -> None:
     settings = load_settings(home=chips_home, sample_data=sample_data)
-    result = leverage(settings, over="CHN", by="TWN", sector="semiconductors", year=2024)
+    result = leverage(settings, concern="CHN", by="TWN", sector="semiconductors", year=2024)
     raw = raw_china_imports(sample_data, 2024)
     rows = {r["hs6"]: r for r in result.rows()}
     assert set(rows) <= {"854231", "854232", "854233", "854239", "854290", "854110", "854121", "854129",
@@ -107,19 +107,21 @@ def test_taiwan_as_holder_and_a_sector(chips_home: Path, sample_data: Path) -> N
 
 def test_errors_are_user_errors(chips_home: Path, sample_data: Path) -> None:
     settings = load_settings(home=chips_home, sample_data=sample_data)
-    with pytest.raises(UnknownCodeError, match="no imports by 'USA'"):
-        leverage(settings, over="USA", by="CHN", year=2024)
+    # issue 26: the loaded trade holds China's imports only, so the United States' imports are
+    # unknown, not absent ("no imports by 'USA'" was the old, wrong message)
+    with pytest.raises(UserError, match=r"United States' imports of .* in 2024 are not loaded"):
+        leverage(settings, concern="USA", by="CHN", year=2024)
     with pytest.raises(UserError, match="no members outside"):
-        leverage(settings, over="pax-silica", by="JPN", year=2024, members_at=date(2026, 3, 1))
+        leverage(settings, concern="pax-silica", by="JPN", year=2024, members_at=date(2026, 3, 1))
     with pytest.raises(UserError, match="not an HS6 code"):
-        leverage(settings, over="CHN", by="JPN", product="8486")
+        leverage(settings, concern="CHN", by="JPN", product="8486")
 
 
 def test_complete_sample_gives_a_score(sample_home: Path, sample_data: Path) -> None:
     """On the complete critical-materials sample the score is computed: China and Hong Kong over the
     United States for permanent magnets, against pandas-free arithmetic on the raw file."""
     settings = load_settings(home=sample_home, sample_data=sample_data)
-    result = leverage(settings, over="USA", by="CHN", product="850511", year=2024)
+    result = leverage(settings, concern="USA", by="CHN", product="850511", year=2024)
     row = result.rows()[0]
     iso = {}
     with open(sample_data / "baci_critical_materials" / "country_codes_V202601.csv", newline="") as fh:

@@ -264,7 +264,7 @@ def test_bad_weights_are_explained(tmp_path: Path) -> None:
 # --- the BACI 2024 permanent-magnet case ---------------------------------------------------------
 
 
-def raw_exports(sample_data: Path, hs6: str) -> pd.DataFrame:
+def raw_exports(sample_data: Path, hs6: str) -> pd.Series:
     """Exports per ISO3 exporter of ``hs6`` with a plain DuckDB query on the raw BACI CSV."""
     folder = sample_data / "baci_critical_materials"
     return (
@@ -304,23 +304,28 @@ def test_magnet_candidates_are_real_exporters(magnets: PartnerCandidates, sample
     assert "CHN" not in table.index
     assert "USA" not in table.index
     assert "HKG" not in table.index
-    # the largest non-Chinese exporters, in order, each with its raw BACI value and share
-    by_size = table.sort_values("export_kusd", ascending=False)
-    assert list(by_size.index[:5]) == ["JPN", "VNM", "PHL", "DEU", "MYS"]
-    for code in ("JPN", "VNM", "PHL", "DEU", "IND"):
+    # every row shown carries its raw BACI value and share (Taiwan is "Other Asia, nes" in the raw file)
+    shown = [c for c in table.index if c != "TWN"]
+    for code in shown:
         assert table.loc[code, "export_kusd"] == pytest.approx(raw[code], rel=1e-12)
         assert table.loc[code, "world_share"] == pytest.approx(raw[code] / raw.sum(), rel=1e-12)
-    assert table.loc["JPN", "export_kusd"] == pytest.approx(428329.896)
-    assert table.loc["JPN", "world_share"] == pytest.approx(0.0863, abs=5e-5)
     ex_concern = raw.drop([c for c in CONCERN if c in raw.index]).sum()
-    assert table.loc["JPN", "share_ex_concern"] == pytest.approx(raw["JPN"] / ex_concern)
+    for code in shown:
+        assert table.loc[code, "share_ex_concern"] == pytest.approx(raw[code] / ex_concern)
     assert magnets.meta["imports_from_concern_kusd"] == pytest.approx(366341.101 + 80.759)
-    assert len(table) == 25  # the 25 largest candidates; India is among them anyway
-    # rank intervals are reported and contain the median
+    # every exporter outside the importer and the countries of concern is a ranked candidate (issue 26)
+    qualifying = [c for c in raw.index if c not in CONCERN and c != "USA" and raw[c] > 0]
+    assert set(table["n_candidates"]) == {len(qualifying)}
+    assert magnets.meta["n_exporters"] == len(qualifying)
+    # the 25 best-ranked are shown, ranks 1..25; India is added with its own rank wherever it falls
+    top = table[table["rank"] <= 25]
+    assert sorted(top["rank"]) == list(range(1, 26))
+    assert set(table.index) - set(top.index) <= {"IND"}
+    # rank intervals are reported, contain the median and lie within the n candidates
     assert (table["rank_p05"] <= table["rank_median"]).all()
     assert (table["rank_median"] <= table["rank_p95"]).all()
+    assert (table["rank_p95"] <= len(qualifying)).all()
     assert (table["rank_p95"] - table["rank_p05"]).max() > 0
-    assert sorted(table["rank"]) == list(range(1, 26))
 
 
 @pytest.mark.published
@@ -347,7 +352,7 @@ def test_india_appears_with_its_real_figures(magnets: PartnerCandidates, sample_
     assert ind["distw_km"] == pytest.approx(float(str(distw).replace(",", ".")), rel=1e-9)
     assert ind["distw_km"] == pytest.approx(13131.91, abs=0.01)
     assert ind["rca"] > 1  # India has a revealed advantage in magnets within the basket
-    assert 1 <= ind["rank_p05"] <= ind["rank_median"] <= ind["rank_p95"] <= 25
+    assert 1 <= ind["rank_p05"] <= ind["rank_median"] <= ind["rank_p95"] <= ind["n_candidates"]
     assert ind["missing"] == ""
 
 
@@ -387,3 +392,36 @@ def test_fixed_weights_on_real_data_give_zero_width(duck: object) -> None:
     assert (result["rank_p05"] == result["rank_p95"]).all()
     assert list(result["rank_median"]) == list(result["rank"])
     assert any(result["missing"].str.contains("alignment"))  # no alignment table given
+
+
+def test_regression_rank_is_among_all_candidates_not_a_list_position(duck: object) -> None:
+    """Issue 26: "India rank 11 (5-95 % interval 8 to 11)" was India's place among the 11 rows shown.
+    A rank, its interval and n are the same whatever number of rows is shown, and a partner named
+    with include keeps its true rank."""
+
+    def ranked(top: int | None, include: list[str]) -> pd.DataFrame:
+        result = partner_candidates(
+            duck.table("trade"),  # type: ignore[attr-defined]
+            hs6=["850511"],
+            year=2024,
+            importer=["USA"],
+            exclude=CONCERN,
+            governance=duck.table("governance"),  # type: ignore[attr-defined]
+            alignment=duck.table("alignment"),  # type: ignore[attr-defined]
+            geography=duck.table("geography"),  # type: ignore[attr-defined]
+            top=top,
+            include=include,
+            uncertainty=Uncertainty(draws=100, seed=3),
+        )
+        frame: pd.DataFrame = result.to_frame().set_index("candidate")
+        return frame
+
+    every = ranked(None, [])
+    few = ranked(10, ["IND"])
+    n = len(every)
+    assert set(every["n_candidates"]) == set(few["n_candidates"]) == {n}
+    assert sorted(every["rank"]) == list(range(1, n + 1))
+    assert set(few.index) == set(every[every["rank"] <= 10].index) | {"IND"}
+    assert few["rank"].to_dict()["IND"] > 10  # outside the rows shown, with its true rank
+    for column in ("rank", "score", "rank_median", "rank_p05", "rank_p95"):
+        assert few[column].to_dict() == pytest.approx(every.loc[few.index, column].to_dict(), nan_ok=True)

@@ -9,6 +9,7 @@ analysis may describe it itself.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import pyarrow as pa
 
@@ -51,7 +52,7 @@ _ENTRIES: list[tuple[str, str, Unit]] = [
     ("top3_share", "top-3 share", "share"),
     ("hhi", "HHI", "index"),
     ("world_hhi", "world HHI", "index"),
-    ("on_share", "share from --on", "share"),
+    ("on_share", "share from concern", "share"),
     ("share_from_top_exporter", "share from top exporter", "share"),
     ("chokepoint", "chokepoint", "flag"),
     # EC screen
@@ -64,7 +65,7 @@ _ENTRIES: list[tuple[str, str, Unit]] = [
     # trends and churn
     ("d_top_share", "change in top share", "share"),
     ("d_hhi", "change in HHI", "index"),
-    ("d_on_share", "change in share from --on", "share"),
+    ("d_on_share", "change in share from concern", "share"),
     ("flagged", "flagged", "count"),
     ("flagged_next_year", "still flagged next year", "count"),
     ("persistence", "persistence", "share"),
@@ -186,7 +187,7 @@ def describe(
         base = own.get(name) or CATALOGUE.get(name)
         if base is None:
             base = Column(name, unit=guess_unit(table.schema.field(name).type))
-        out.append(Column(base.name, base.label, base.unit, name in keys, base.description))
+        out.append(replace(base, key=name in keys))
     # key columns first, in the order asked; the rest in table order
     order = {name: i for i, name in enumerate(keys)}
     out.sort(key=lambda c: (0, order[c.name]) if c.name in order else (1, 0))

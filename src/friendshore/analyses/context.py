@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from friendshore.warehouse.harmonise import HarmonisedTrade, Need
     from friendshore.warehouse.store import Partition
 
-__all__ = ["Context", "Who", "open_context", "resolve_who"]
+__all__ = ["Context", "Who", "deprecated_alias", "open_context", "resolve_who"]
 
 #: The range of calendar years an analysis accepts (BACI starts in 1995; projections may run ahead).
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
@@ -52,6 +52,23 @@ class Who:
 
     def to_json(self) -> dict[str, Any]:
         return {"label": self.label, "members": list(self.members), "as_of": self.as_of.isoformat()}
+
+
+def deprecated_alias(
+    value: Any, old_value: Any, *, new: str, old: str, default: Any = None
+) -> tuple[Any, list[str]]:
+    """The value of a renamed parameter: ``new``'s, or ``old``'s (its name before the shared
+    vocabulary, kept for one release) with a note saying so. Both given (``new`` not at its
+    ``default``) and different: a ``UserError``."""
+    if old_value is None:
+        return value, []
+    if value is not None and value != default and value != old_value:
+        raise UserError(f"'{old}' is the old name of '{new}': give one of them, not both")
+    from friendshore.console import get_logger
+
+    message = f"'{old}' is deprecated and will be removed after this release: use '{new}'"
+    get_logger(__name__).warning(message)
+    return old_value, [message]
 
 
 def resolve_who(code: str, *, year: int, members_at: date | None, settings: Settings) -> Who:

@@ -9,9 +9,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from friendshore.analyses.columns import describe
-from friendshore.analyses.context import open_context
-from friendshore.analyses.result import Result
+from friendshore.analyses.context import Who, deprecated_alias, open_context
+from friendshore.analyses.coverage import COMPLETE, FlowsLoaded, flows_loaded, possessive, with_coverage
+from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError
 from friendshore.metrics.parameters import (
     CHOKEPOINT_HHI,
@@ -19,6 +23,7 @@ from friendshore.metrics.parameters import (
     EcThresholds,
     require_fraction,
 )
+from friendshore.nomenclature.labels import label_of
 from friendshore.settings import Settings
 
 __all__ = ["chokepoints", "dependencies", "product_selection"]
@@ -47,7 +52,7 @@ def dependencies(
     *,
     importer: str,
     year: int | None = None,
-    on: str | None = None,
+    concern: str | None = None,
     sector: str | None = None,
     stage: str | None = None,
     flagged_only: bool = False,
@@ -60,10 +65,12 @@ def dependencies(
     extra_ratio: float = DEFAULT_EC_THRESHOLDS.extra_import_ratio,
     cover: float = DEFAULT_EC_THRESHOLDS.import_export_ratio,
     release: str | None = None,
+    on: str | None = None,
 ) -> Result:
     """Import dependence of a country or group per HS6 product, with the EC screen's flag.
 
-    ``on`` adds the share of imports from a country or group; ``all_years`` every loaded year with
+    ``concern`` adds the share of imports from a country or group (``on`` is its old name, kept for
+    one release); ``all_years`` every loaded year with
     the change from the year before; ``churn`` how many flagged products stay flagged a year later;
     ``by`` aggregates products by technology or stage. For a group only imports from outside the
     group count (``include_intra`` counts trade between members too). Trade is read in HS 2017, one
@@ -113,6 +120,7 @@ def dependencies(
     )
     from friendshore.nomenclature.taxonomy import select_taxonomy
 
+    concern, renamed = deprecated_alias(concern, on, new="concern", old="on")
     thresholds = EcThresholds(hhi=hhi, extra_import_ratio=extra_ratio, import_export_ratio=cover)
     ctx = open_context(settings, release=release)
     trade = ctx.table("trade")
@@ -120,7 +128,7 @@ def dependencies(
     if all_years or churn:
         ctx.read_years(None)
     who = ctx.who(importer, year=year, members_at=members_at)
-    on_who = ctx.who(on, year=year, members_at=members_at) if on else None
+    on_who = ctx.who(concern, year=year, members_at=members_at) if concern else None
     expr = import_dependence(
         trade,
         importer=who.members,
@@ -136,7 +144,7 @@ def dependencies(
     parameters = {
         "importer": who.to_json(),
         "year": "all" if (all_years or churn) else year,
-        "on": on_who.to_json() if on_who else None,
+        "concern": on_who.to_json() if on_who else None,
         "sector": sector,
         "stage": stage,
         "flagged_only": flagged_only,
@@ -147,12 +155,9 @@ def dependencies(
         "ec_thresholds": {"hhi": hhi, "extra_ratio": extra_ratio, "cover": cover},
         "release": release,
     }
-    notes = [w.describe() for w in (who, on_who) if w is not None and w.is_group]
-    notes.append(
-        "shares are of the importer's imports from outside the group"
-        if who.is_group and not include_intra
-        else "shares are of the importer's imports"
-    )
+    notes = [*renamed, *(w.describe() for w in (who, on_who) if w is not None and w.is_group)]
+    base = _import_base(label_of(who.label, home=settings.home), who.is_group and not include_intra)
+    notes.append(f"shares are of {base}, by value (USD)")
     missing_exports = ctx.coverage_note(
         "exports",
         who.members,
@@ -167,6 +172,13 @@ def dependencies(
     )
     notes += [n for n in (missing_exports, missing_imports) if n]
     notes += ctx.trade_notes()
+    asked = product_selection(sector, stage)
+    if asked is None and by is not None:
+        asked = sorted(set(select_taxonomy().column("hs6").to_pylist()))
+    loaded = flows_loaded(
+        ctx, who=who, role="imports", years=ctx.loaded_years() if (all_years or churn) else [year], hs6=asked
+    )
+    notes += loaded.notes()
     if churn:
         table = flag_churn(expr).order_by(["importer", "year"]).to_pyarrow()
         title = f"Persistence of EC-flagged dependencies of {who.label}"
@@ -184,22 +196,33 @@ def dependencies(
     if flagged_only:
         expr = expr.filter(expr.ec_flag.fill_null(False))
     if by is not None:
-        taxonomy = ibis.memtable(select_taxonomy().select(["hs6", "technology", "stage"]))
-        expr = summarise_by(expr, taxonomy, by=[by])
+        taxonomy = select_taxonomy().select(["hs6", "technology", "stage"])
+        expr = summarise_by(expr, ibis.memtable(taxonomy), by=[by])
     sort = [c for c in ("importer", "year", "hs6", by) if c is not None and c in expr.columns]
     table = expr.order_by(sort).to_pyarrow()
+    if by is not None:
+        table = _summary_coverage(table, loaded, taxonomy, by=by, importer=who.label)
+    elif not flagged_only:
+        table = with_coverage(table, loaded, fixed={"importer": who.label})
+        table = table.take(pc.sort_indices(table, [("year", "ascending"), ("hs6", "ascending")]))
     if table.num_rows == 0 and not flagged_only:
-        hint = f" ({missing_imports})" if missing_imports else ""
-        raise UnknownCodeError(f"no imports by '{importer}' in {year} for the products asked{hint}")
+        raise UnknownCodeError(
+            f"{loaded.name} imported none of the products asked in {year} (its imports of them are loaded: "
+            "none is a known zero)"
+        )
     if by is not None:
         keys = ["importer", "year", by, *[c for c in table.column_names if c not in ("importer", "year", by)]]
     else:
         keys = _TREND_KEYS if all_years else _DEPENDENCE_KEYS
     if on_who is None:
         keys = [k for k in keys if k not in ("on_share", "d_on_share")]
-    title = f"Import dependence of {who.label}" + ("" if all_years else f", {year}")
+    if not loaded.complete:
+        keys = [*keys, "coverage" if by is None else "n_not_loaded"]
+    title = f"Import dependence of {label_of(who.label, home=settings.home)}" + (
+        "" if all_years else f", {year}"
+    )
     if on_who is not None:
-        title += f", share from {on_who.label}"
+        title += f", share from {label_of(on_who.label, home=settings.home)}"
     return Result(
         "dependencies",
         title,
@@ -207,8 +230,92 @@ def dependencies(
         parameters,
         ctx.provenance(),
         tuple(notes),
-        describe(table, key=keys),
+        describe(table, key=keys, extra=_dependence_columns(who, on_who, include_intra, year)),
     )
+
+
+def _import_base(importer: str, extra_group: bool) -> str:
+    return (
+        f"{possessive(importer)} imports from outside the group"
+        if extra_group
+        else f"{possessive(importer)} imports"
+    )
+
+
+def _dependence_columns(who: Who, on_who: Who | None, include_intra: bool, year: int) -> list[Column]:
+    """The shares of a dependence table with their base (whose imports, by value)."""
+    name = label_of(who.label)
+    base = _import_base(name, who.is_group and not include_intra) + " of the product, by value"
+    concern = label_of(on_who.label) if on_who else "the countries of concern"
+    return [
+        Column("top_share", "top share", "share", description="the top supplier's share", basis=base),
+        Column(
+            "top3_share", "top-3 share", "share", description="the three largest suppliers' share", basis=base
+        ),
+        Column(
+            "hhi", "HHI", "index", description="Herfindahl-Hirschman index of supplier shares", basis=base
+        ),
+        Column(
+            "on_share", f"share from {concern}", "share", description=f"the share from {concern}", basis=base
+        ),
+        Column(
+            "d_on_share",
+            f"change in share from {concern}",
+            "share",
+            description="change from the year before",
+            basis=base,
+        ),
+        Column(
+            "extra_import_ratio",
+            "extra-group share",
+            "share",
+            description="imports from outside the group over all imports",
+            basis=f"{possessive(name)} imports of the product from everyone, by value",
+        ),
+        Column(
+            "coverage",
+            "imports loaded",
+            "text",
+            description=f"whether {possessive(name)} imports of the product in the year are loaded: complete, "
+            "partial (some suppliers' flows only) or not loaded (its measures are null, not zero)",
+        ),
+        Column(
+            "n_not_loaded",
+            "products not loaded",
+            "count",
+            description="products of the group whose imports are not loaded (or only in part): the group's "
+            "value and share are then null",
+        ),
+    ]
+
+
+def _summary_coverage(
+    table: pa.Table, loaded: FlowsLoaded, taxonomy: pa.Table, *, by: str, importer: str
+) -> pa.Table:
+    """A by-technology (or stage) summary with ``n_not_loaded`` per group: a group with a product
+    whose imports are not fully loaded has a null value and share (a sum of what is loaded would
+    read as the whole); a group none of whose products is loaded gets a row of nulls."""
+    group_of: dict[str, set[str]] = {}
+    for row in taxonomy.to_pylist():
+        group_of.setdefault(str(row["hs6"]), set()).add(str(row[by]))
+    gaps: dict[tuple[int, str], int] = {}
+    for (y, code), status in loaded.status.items():
+        if status != COMPLETE:
+            for group in group_of.get(code, ()):
+                gaps[(y, group)] = gaps.get((y, group), 0) + 1
+    rows = table.to_pylist()
+    seen = {(int(r["year"]), str(r[by])) for r in rows}
+    for (y, group), _ in sorted(gaps.items()):
+        if (y, group) not in seen:
+            rows.append({**{c: None for c in table.column_names}, "importer": importer, "year": y, by: group})
+    for r in rows:
+        r["n_not_loaded"] = gaps.get((int(r["year"]), str(r[by])), 0)
+        if r["n_not_loaded"]:
+            r["import_value_kusd"] = None
+            r["on_share"] = None
+    rows.sort(key=lambda r: (int(r["year"]), str(r[by])))
+    schema = table.schema.append(pa.field("n_not_loaded", pa.int64()))
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def chokepoints(
@@ -277,6 +384,8 @@ def chokepoints(
         "min_share": min_share,
         "release": release,
     }
+    loaded = flows_loaded(ctx, who=None, role="exports", years=[year], hs6=codes)
+    notes += loaded.notes()
     if exposure:
         exposed = chokepoint_exposure(
             trade, year=year, hs6=codes, hhi_threshold=hhi, min_share=min_share, world_known=world
@@ -300,6 +409,35 @@ def chokepoints(
         keys = ["hs6", "world_export_kusd", "top_exporter", "top_share", "top3_share", "world_hhi", "n_exporters",
                 "chokepoint"]  # fmt: skip
         title = f"World export concentration, {year} (chokepoint: world HHI above {hhi:g})"
+        table = with_coverage(table, loaded, fixed={"year": year})
+        if not loaded.complete:
+            keys.append("coverage")
+    base = "world exports of the product, by value"
+    extra = [
+        Column("top_share", "top share", "share", description="the top exporter's share", basis=base),
+        Column(
+            "top3_share",
+            "top-3 share",
+            "share",
+            description="the three largest exporters' share",
+            basis=base,
+        ),
+        Column("world_hhi", "world HHI", "index", description="HHI of exporters' shares", basis=base),
+        Column(
+            "share_from_top_exporter",
+            "share from top exporter",
+            "share",
+            description="the importer's imports from the product's top world exporter",
+            basis="the importer's imports of the product, by value",
+        ),
+        Column(
+            "coverage",
+            "world flows loaded",
+            "text",
+            description="whether every country's trade in the product is loaded: complete, partial (the "
+            "measures are null) or not loaded (null, not zero)",
+        ),
+    ]
     return Result(
         "chokepoints",
         title,
@@ -307,5 +445,5 @@ def chokepoints(
         parameters,
         ctx.provenance(),
         tuple(notes),
-        describe(table, key=keys),
+        describe(table, key=keys, extra=extra),
     )

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from friendshore.analyses.columns import describe
-from friendshore.analyses.context import open_context
+from friendshore.analyses.context import deprecated_alias, open_context
+from friendshore.analyses.coverage import NOT_LOADED, PARTIAL, flows_loaded, possessive
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError, UserError
+from friendshore.nomenclature.labels import label_of
 from friendshore.settings import Settings
 
 if TYPE_CHECKING:
@@ -64,25 +66,28 @@ def _holders_text(holders: pa.Table) -> dict[str, str]:
 def leverage(
     settings: Settings,
     *,
-    over: str,
     by: str,
+    concern: str = "countries-of-concern",
     sector: str | None = None,
     stage: str | None = None,
     product: str | None = None,
     year: int | None = None,
     members_at: date | None = None,
     per_holder: bool = False,
+    over: str | None = None,
 ) -> Result:
-    """Leverage of a holder country or group (``by``) over a target country or group (``over``)
+    """Leverage of a holder country or group (``by``) over a target country or group (``concern``)
     per HS6 product the target imports: the holders' share of its imports, the concentration of
     their supply, how much the rest of the world could replace, and the unreplaceable share.
 
     ``per_holder`` shows one row per holder and product (each member's share and its unilateral
-    leverage) instead of one row per product. See docs/methods/leverage.md.
+    leverage) instead of one row per product. A product whose imports by the target are not loaded
+    (or loaded only in part) is named in a note and left out of the rows: it is unknown, not zero.
+    See docs/methods/leverage.md.
 
     Parameters
     ----------
-    over
+    concern
         Target: ISO3 code or group (e.g. CHN, countries-of-concern).
     by
         Holders: ISO3 code or group (e.g. pax-silica, NLD).
@@ -98,6 +103,8 @@ def leverage(
         Resolve groups at this date (default: the end of the year).
     per_holder
         One row per holder and product (its share and unilateral leverage).
+    over
+        Deprecated: the old name of --concern (kept for one release).
     """
     import ibis
 
@@ -105,12 +112,13 @@ def leverage(
     from friendshore.metrics.leverage import holder_leverage
     from friendshore.metrics.leverage import leverage as leverage_table
 
+    over, renamed = deprecated_alias(concern, over, new="concern", old="over", default="countries-of-concern")
     ctx = open_context(settings)
     trade = ctx.table("trade")
     year = ctx.check_year(year)
     target = ctx.who(over, year=year, members_at=members_at)
     holder = ctx.who(by, year=year, members_at=members_at)
-    notes = [w.describe() for w in (target, holder) if w.is_group]
+    notes = [*renamed, *(w.describe() for w in (target, holder) if w.is_group)]
     overlap = sorted(set(target.members) & set(holder.members))
     holders = [c for c in holder.members if c not in overlap]
     if overlap:
@@ -118,28 +126,28 @@ def leverage(
     if not holders:
         raise UserError(f"'{by}' has no members outside '{over}': nobody holds leverage over it")
     asked = asked_codes(product, sector, stage)
-    imported = _imported(trade, year=year, members=target.members, hs6=asked)
+    loaded = flows_loaded(ctx, who=target, role="imports", years=[year], hs6=asked)
+    unknown = loaded.codes(PARTIAL, NOT_LOADED)
+    notes += [f"{n}: left out of the rows (unknown, not zero)" for n in loaded.notes()]
+    imported = [c for c in _imported(trade, year=year, members=target.members, hs6=asked) if c not in unknown]
     if not imported:
+        if unknown:
+            raise UserError(
+                "; ".join(loaded.notes())
+                + " (load BACI trade that holds them: 'friendshore ingest baci FILE')"
+            )
         raise UnknownCodeError(
-            f"no imports by '{over}' in {year} in the loaded trade"
-            + (" for the products asked" if asked is not None else "")
-            + " (load BACI trade that holds them: 'friendshore ingest baci FILE')"
+            f"{loaded.name} imported none of the products asked in {year} (its imports of them are loaded)"
         )
-    if asked is not None and len(imported) < len(asked):
-        left = sorted(set(asked) - set(imported))
-        notes.append(
-            f"{len(left)} of the {len(asked)} codes asked have no imports by {target.label}: {', '.join(left)}"
-        )
+    if asked is not None:
+        left = sorted(set(asked) - set(imported) - set(unknown))
+        if left:
+            notes.append(
+                f"{len(left)} of the {len(asked)} codes asked had no imports by {loaded.name} in {year} "
+                f"(its imports of them are loaded): {', '.join(left)}"
+            )
     cover = trade_coverage(ctx, year=year, hs6=imported, members=target.members)
-    partial = sorted(set(imported) - cover.imports)
-    codes = sorted(cover.imports)
-    if partial:
-        notes.append(
-            f"{len(partial)} products are left out: the loaded trade does not hold every supplier's flows to "
-            f"{target.label} ({cover.describe(partial)}): {', '.join(partial)}"
-        )
-    if not codes:
-        raise UserError(f"the loaded trade of {year} does not hold every supplier's flows to {target.label}")
+    codes = sorted(set(imported) & cover.imports)
     unknown = sorted(set(codes) - cover.world)
     kw = {
         "target": target.members,
@@ -165,14 +173,15 @@ def leverage(
         )
     notes += ctx.trade_notes()
     notes += [
-        f"shares are of {target.label}'s imports from outside it; holders: {holder.label}",
+        f"shares are of {possessive(loaded.name)} imports of the product from outside it, by value; "
+        f"holders: {label_of(holder.label, home=settings.home)}",
         "leverage = the share of the target's imports that the holders supply and that the rest of the "
         "world's current exports to third countries could not replace (an upper bound on replacement, so "
         "a lower bound on leverage); it ignores stocks, quality, certification, contracts and the "
         "holders' own dependence on the target (docs/methods/leverage.md)",
     ]
     parameters = {
-        "over": target.to_json(),
+        "concern": target.to_json(),
         "by": {**holder.to_json(), "counted": holders},
         "products": codes,
         "sector": sector,
@@ -181,8 +190,51 @@ def leverage(
         "per_holder": per_holder,
         "world_known": sorted(cover.world),
     }
-    title = f"Leverage of {holder.label} over {target.label}, {year}"
-    extra = [Column("holders", "largest holders", "text")]
+    title = f"Leverage of {label_of(holder.label, home=settings.home)} over {loaded.name}, {year}"
+    base = f"{possessive(loaded.name)} imports of the product from outside it, by value"
+    extra = [
+        Column(
+            "holders",
+            "largest holders",
+            "text",
+            description="the largest holders with their shares",
+            basis=base,
+        ),
+        Column("holder_share", "holders' share", "share", description="what the holders supply", basis=base),
+        Column(
+            "top_holder_share", "its share", "share", description="what the top holder supplies", basis=base
+        ),
+        Column("share", "share", "share", description="what this holder supplies", basis=base),
+        Column(
+            "share_in_group",
+            "share within holders",
+            "share",
+            description="this holder's part of the holders' supply",
+            basis="the holders' supply of the product to the target, by value",
+        ),
+        Column(
+            "replaceable_share",
+            "replaceable",
+            "share",
+            description="the part of the holders' supply that the rest of the world's exports to third "
+            "countries could replace",
+            basis="the holders' supply of the product to the target, by value",
+        ),
+        Column(
+            "leverage",
+            "leverage",
+            "share",
+            description="the part of the target's imports the holders supply and no one else could replace",
+            basis=base,
+        ),
+        Column(
+            "unilateral_leverage",
+            "unilateral leverage",
+            "share",
+            description="the part of the target's imports this holder supplies and no one else could replace",
+            basis=base,
+        ),
+    ]
     if per_holder:
         return Result(
             "leverage",
@@ -191,7 +243,7 @@ def leverage(
             parameters,
             ctx.provenance(),
             tuple(notes),
-            describe(per_table, key=_HOLDER_KEYS),
+            describe(per_table, key=_HOLDER_KEYS, extra=extra),
             tables={"products": table},
         )
     return Result(

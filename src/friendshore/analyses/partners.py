@@ -16,8 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from friendshore.analyses.columns import describe
-from friendshore.analyses.context import Context, Who, open_context
-from friendshore.analyses.result import Result
+from friendshore.analyses.context import Context, Who, deprecated_alias, open_context
+from friendshore.analyses.coverage import NOT_LOADED, PARTIAL, FlowsLoaded, flows_loaded, possessive
+from friendshore.analyses.result import Column, Provenance, Result
 from friendshore.errors import UnknownCodeError, UserError
 from friendshore.metrics.parameters import (
     DEFAULT_UNCERTAINTY,
@@ -28,12 +29,13 @@ from friendshore.metrics.parameters import (
     load_weights,
     require_number,
 )
+from friendshore.nomenclature.labels import basket_members, is_basket, label_of, short_label
 from friendshore.settings import Settings
 
 if TYPE_CHECKING:
     import ibis
 
-__all__ = ["FULL_BASKET", "partners", "product_codes", "reshoring"]
+__all__ = ["FULL_BASKET", "partner_columns", "partners", "product_codes", "reshoring"]
 
 _HS6_RE = re.compile(r"^\d{6}$")
 
@@ -42,7 +44,7 @@ FULL_BASKET = 1000
 #: The most Monte Carlo draws an analysis runs (1,000 is the default; more only narrows the noise).
 MAX_DRAWS = 100_000
 
-_KEYS = ["rank", "candidate", "in_coalition", "export_kusd", "share_ex_concern", "rca", "density", "wgi_mean",
+_KEYS = ["rank", "n_candidates", "candidate", "in_coalition", "export_kusd", "share_ex_concern", "rca", "density", "wgi_mean",
          "ideal_point_distance", "distw_km", "score", "rank_median", "rank_p05", "rank_p95", "missing"]  # fmt: skip
 
 
@@ -53,9 +55,13 @@ def product_codes(
     product: str | None = None,
     sector: str | None = None,
     stage: str | None = None,
+    ctx: Context | None = None,
 ) -> tuple[list[str], list[str]]:
     """The HS6 codes asked for (``product``: one code or a comma-separated list; or a taxonomy
-    ``sector``/``stage``) that have exports in ``year``, and notes on the codes left out."""
+    ``sector``/``stage``) that have exports in ``year``, and notes on the codes left out.
+
+    With ``ctx``, a code whose world trade is not loaded in the year is said to be not loaded (never
+    "no exports"); a code left out of a complete partition had no exports at all."""
     if (product is None) == (sector is None and stage is None):
         raise UserError("give either --product HS6 or --sector SECTOR (with an optional --stage)")
     if product is not None:
@@ -69,19 +75,120 @@ def product_codes(
         asked = sector_codes(sector, stage=stage)
     year_t = trade.filter((trade.year == year) & trade.hs6.isin(asked) & (trade.value_kusd > 0))
     found = sorted(year_t.select("hs6").distinct().to_pyarrow().column("hs6").to_pylist())
+    unknown: list[str] = []
+    notes: list[str] = []
+    if ctx is not None:
+        loaded = flows_loaded(ctx, who=None, role="exports", years=[year], hs6=asked)
+        unknown = [c for c in loaded.codes(PARTIAL, NOT_LOADED) if c not in found]
+        if unknown:
+            notes += FlowsLoaded(loaded.name, "exports", {k: v for k, v in loaded.status.items() if k[1] in unknown},
+                                 loaded.holds).notes()  # fmt: skip
     if not found:
         what = product or f"sector '{sector}'" + (f", stage '{stage}'" if stage else "")
-        raise UnknownCodeError(
-            f"no exports of {what} in {year} in the warehouse (the BACI sample holds only 31 "
-            "critical-material HS6 codes; load a full BACI year with 'friendshore ingest baci FILE')"
-        )
-    notes = []
-    left = sorted(set(asked) - set(found))
+        if unknown:
+            raise UserError(
+                "; ".join(notes)
+                + ": nothing to assess (load a full BACI year with 'friendshore ingest baci FILE')"
+            )
+        raise UnknownCodeError(f"no exports of {what} in {year} in the loaded trade")
+    left = sorted(set(asked) - set(found) - set(unknown))
     if left:
         notes.append(
-            f"{len(left)} of the {len(asked)} codes asked have no exports in {year}: {', '.join(left)}"
+            f"{len(left)} of the {len(asked)} codes asked had no exports in {year} (their trade is loaded): "
+            + ", ".join(left)
         )
     return found, notes
+
+
+def _products_title(codes: Sequence[str]) -> str:
+    """The products of a title: up to two by their labels, more as a count."""
+    if len(codes) <= 2:
+        return "; ".join(short_label(c) for c in codes)
+    return f"{len(codes)} products"
+
+
+def _basket_notes(codes: Sequence[str]) -> list[str]:
+    """A note per basket code asked: what it bundles, and that its trade is not any one member's."""
+    return [
+        f"{short_label(c)} bundles {', '.join(basket_members(c))}: its trade is the basket's, not any one "
+        "member's, so it says nothing about one material alone"
+        for c in codes
+        if is_basket(c)
+    ]
+
+
+def _geodist_year(provenance: Sequence[Provenance]) -> int | None:
+    for item in provenance:
+        if item.table == "geography":
+            found = re.search(r"(19|20)\d\d", item.release)
+            if found:
+                return int(found.group(0))
+    return None
+
+
+def partner_columns(who: Who, year: int, provenance: Sequence[Provenance]) -> list[Column]:
+    """The partners table's columns with their bases and source years."""
+    name = label_of(who.label)
+    world = "world exports of the products, by value"
+    return [
+        Column(
+            "rank", "rank", "count", description="rank among all candidates (1 is best), by the given weights"
+        ),
+        Column(
+            "n_candidates",
+            "of",
+            "count",
+            description="how many candidates are ranked (every exporter "
+            "of the products outside the importer and the countries of concern)",
+        ),
+        Column(
+            "world_share", "share of world exports", "share", description="the candidate's share", basis=world
+        ),
+        Column(
+            "share_ex_concern",
+            "share of non-concern exports",
+            "share",
+            description="the candidate's share of the exports from outside the countries of concern",
+            basis="exports of the products by every country outside the countries of concern, by value",
+        ),
+        Column(
+            "export_kusd", "exports", "kusd", description="the candidate's exports of the products", year=year
+        ),
+        Column(
+            "wgi_mean",
+            "WGI (mean)",
+            "index",
+            description="mean of the six WGI estimates, of the year in wgi_year",
+            year_column="wgi_year",
+        ),
+        Column(
+            "ideal_point_distance",
+            "UNGA distance",
+            "index",
+            description="distance between UNGA ideal "
+            f"points of the candidate and {name}, of the year in un_year",
+            year_column="un_year",
+        ),
+        Column(
+            "distw_km",
+            "distance",
+            "km",
+            description=f"CEPII GeoDist population-weighted distance to {name}",
+            year=_geodist_year(provenance),
+        ),
+        Column(
+            "rank_p05",
+            "rank p5",
+            "index",
+            description="5th percentile of the candidate's rank over the Monte Carlo draws (among all candidates)",
+        ),
+        Column(
+            "rank_p95",
+            "rank p95",
+            "index",
+            description="95th percentile of the candidate's rank over the Monte Carlo draws (among all candidates)",
+        ),
+    ]
 
 
 def _resolve_weights(weights: Path | Mapping[str, float] | None) -> Weights:
@@ -122,7 +229,7 @@ def partners(
     sector: str | None = None,
     stage: str | None = None,
     year: int | None = None,
-    exclude: str | None = "countries-of-concern",
+    concern: str | None = "countries-of-concern",
     coalition: str | None = None,
     members_at: date | None = None,
     weights: Path | Mapping[str, float] | None = None,
@@ -134,13 +241,18 @@ def partners(
     top: int = 25,
     include: Sequence[str] = (),
     release: str | None = None,
+    exclude: str | None = None,
 ) -> Result:
     """Ranked friend-shoring candidates for an importer (ISO3 or group) and a product or sector.
 
+    Every exporter outside the importer and ``concern`` is a candidate and is ranked: ``rank`` is
+    among all ``n_candidates``, and so are the Monte Carlo intervals; ``top`` only chooses how many
+    of the best-ranked rows are shown (``include`` adds a named exporter with its true rank). One
+    ranking per question: the brief and the API read these columns.
     ``weights``: a TOML/JSON file or a mapping of indicator weights (default: equal per dimension).
-    ``concentration`` 0 keeps the weights fixed in the draws; ``top`` 0 keeps every exporter.
-    Capacities, shares and RCA need every country's trade: products whose loaded trade holds less
-    are left out, with a note. ``release`` reads trade of that BACI release only.
+    ``concentration`` 0 keeps the weights fixed in the draws. Capacities, shares and RCA need every
+    country's trade: products whose world trade is not loaded are left out, with a note that names
+    them. ``release`` reads trade of that BACI release only.
 
     Parameters
     ----------
@@ -154,7 +266,7 @@ def partners(
         With --sector: ore, refined, component, ...
     year
         Analysis year (default: the latest loaded).
-    exclude
+    concern
         Country or group of concern, left out as a supplier.
     coalition
         Partner group: flagged in the table, counted apart in --show reshoring.
@@ -173,11 +285,13 @@ def partners(
     draw_normalisations
         Normalisations the draws choose from (repeat; default: all three).
     top
-        Keep the largest N exporters as candidates (0: all).
+        Show the N best-ranked candidates (0: all); every exporter is ranked.
     include
-        Always list this exporter, e.g. IND (repeat for several).
+        Always list this exporter, e.g. IND (repeat for several), with its rank among all.
     release
         Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
+    exclude
+        Deprecated: the old name of --concern (kept for one release).
     """
     from friendshore.metrics.partners import partner_candidates
 
@@ -194,16 +308,19 @@ def partners(
         concentration=concentration if concentration > 0 else None,
         normalisations=tuple(draw_normalisations),
     )
+    concern, renamed = deprecated_alias(
+        concern, exclude, new="concern", old="exclude", default="countries-of-concern"
+    )
     chosen_weights = _resolve_weights(weights)
     ctx = open_context(settings, release=release)
     ctx.table("trade")
     year = ctx.check_year(year)
     trade, world_note = ctx.world_trade()
     who, excluded, members, notes = _parties(
-        ctx, importer=importer, exclude=exclude, coalition=coalition, year=year, members_at=members_at
+        ctx, importer=importer, exclude=concern, coalition=coalition, year=year, members_at=members_at
     )
-    codes, code_notes = product_codes(trade, year=year, product=product, sector=sector, stage=stage)
-    code_notes += [n for n in (world_note, *ctx.trade_notes()) if n]
+    codes, code_notes = product_codes(trade, year=year, product=product, sector=sector, stage=stage, ctx=ctx)
+    code_notes = [*renamed, *code_notes, *[n for n in (world_note, *ctx.trade_notes()) if n]]
     result = partner_candidates(
         trade,
         hs6=codes,
@@ -220,17 +337,23 @@ def partners(
         normalisation=normalisation,
         uncertainty=uncertainty,
     )
-    products = ", ".join(codes) if len(codes) <= 4 else f"{len(codes)} HS6 codes"
-    exclusion = f" without {exclude} ({', '.join(excluded)})" if excluded else ""
-    title = f"Friend-shoring candidates for {who.label}: {products}, {year}{exclusion}"
+    products = _products_title(codes)
+    exclusion = f" without {label_of(concern, home=settings.home)}" if excluded and concern else ""
+    title = f"Friend-shoring candidates for {label_of(who.label, home=settings.home)}: {products}, {year}{exclusion}"
+    n_candidates = int(result.meta["n_exporters"])
+    shown = result.table.num_rows
     all_notes = [
         *code_notes,
         *notes,
         *result.notes,
-        f"ranks are medians and 5-95% intervals over {uncertainty.draws} Monte Carlo draws of weights "
-        f"and normalisations (seed {uncertainty.seed}); rank and score use the given weights and "
-        f"{normalisation} normalisation",
+        f"rank is among all {n_candidates} candidates (every exporter of the product outside the importer "
+        f"and the countries of concern); the {shown} rows shown are the best-ranked"
+        + (" and the ones named with include" if include else ""),
+        f"rank_median and the 5-95% interval come from {uncertainty.draws} Monte Carlo draws of weights and "
+        f"normalisations over all {n_candidates} candidates (seed {uncertainty.seed}); rank and score use "
+        f"the given weights and {normalisation} normalisation",
     ]
+    all_notes += _basket_notes(codes)
     n_products = int(trade.filter(trade.year == year).hs6.nunique().to_pyarrow().as_py())
     if n_products < FULL_BASKET:
         all_notes.append(
@@ -243,7 +366,7 @@ def partners(
         "sector": sector,
         "stage": stage,
         "year": year,
-        "exclude": {"label": exclude, "members": list(excluded)} if exclude else None,
+        "concern": {"label": concern, "members": list(excluded)} if concern else None,
         "coalition": {"label": coalition, "members": list(members)} if coalition else None,
         "weights": chosen_weights.as_dict(),
         "normalisation": normalisation,
@@ -257,14 +380,15 @@ def partners(
         **{k: v for k, v in result.meta.items() if k not in ("notes", "weights")},
     }
     table = result.table
+    provenance = ctx.provenance()
     return Result(
         "partners",
         title,
         table,
         parameters,
-        ctx.provenance(),
+        provenance,
         tuple(all_notes),
-        describe(table, key=_KEYS),
+        describe(table, key=_KEYS, extra=partner_columns(who, year, provenance)),
     )
 
 
@@ -276,34 +400,48 @@ def reshoring(
     sector: str | None = None,
     stage: str | None = None,
     year: int | None = None,
-    exclude: str = "countries-of-concern",
+    concern: str = "countries-of-concern",
     coalition: str | None = None,
     members_at: date | None = None,
     release: str | None = None,
+    exclude: str | None = None,
 ) -> Result:
     """Reshoring versus friend-shoring per product: could home, the coalition or others replace the
     imports from the country or group of concern? An ``all`` row sums several products. Capacities
-    are world exports: products whose loaded trade does not hold every country are left out."""
+    are world exports: products whose world trade is not loaded are left out, with a note naming
+    them. A basket code (811292: gallium, germanium and other metals) is never treated as one
+    material: what home or a partner exports under it need not be what is imported under it, so its
+    ``*_share`` columns are null (``basket`` says so) and the ``all`` row leaves it out.
+    ``exclude`` is the old name of ``concern`` (kept for one release)."""
     from friendshore.metrics.partners import reshoring_comparison
 
+    concern_name, renamed = deprecated_alias(
+        concern, exclude, new="concern", old="exclude", default="countries-of-concern"
+    )
     ctx = open_context(settings, release=release)
     ctx.table("trade")
     year = ctx.check_year(year)
     trade, world_note = ctx.world_trade()
-    who, concern, members, notes = _parties(
-        ctx, importer=importer, exclude=exclude, coalition=coalition, year=year, members_at=members_at
+    who, concern_members, members, notes = _parties(
+        ctx, importer=importer, exclude=concern_name, coalition=coalition, year=year, members_at=members_at
     )
-    if not concern:
-        raise UserError(f"'{exclude}' has no members outside the importer: nothing to replace")
-    codes, code_notes = product_codes(trade, year=year, product=product, sector=sector, stage=stage)
-    code_notes += [n for n in (world_note, *ctx.trade_notes()) if n]
+    if not concern_members:
+        raise UserError(f"'{concern_name}' has no members outside the importer: nothing to replace")
+    codes, code_notes = product_codes(trade, year=year, product=product, sector=sector, stage=stage, ctx=ctx)
+    code_notes = [*renamed, *code_notes, *[n for n in (world_note, *ctx.trade_notes()) if n]]
     expr = reshoring_comparison(
-        trade, hs6=codes, year=year, importer=who.members, concern=concern, coalition=members
+        trade, hs6=codes, year=year, importer=who.members, concern=concern_members, coalition=members
     )
     table = expr.to_pyarrow().sort_by([("imports_from_concern_kusd", "descending"), ("hs6", "ascending")])
+    table = _baskets_apart(table)
     if table.num_rows > 1:
         table = pa.concat_tables([table, _total_row(table)])
-    notes = [*code_notes, *notes]
+    notes = [*code_notes, *notes, *_basket_notes(codes)]
+    if any(is_basket(c) for c in codes):
+        notes.append(
+            "basket codes have no share that home, the coalition or others could fill (their exports under "
+            "the code need not be the material imported under it), and the 'all' row leaves them out"
+        )
     if not coalition:
         notes.append(
             "no --coalition given: every supplier outside the importer and the excluded counts as 'others'"
@@ -311,12 +449,16 @@ def reshoring(
     notes.append(
         "capacities are today's exports to all destinations: an upper bound on what could be redirected"
     )
-    title = f"Reshoring vs friend-shoring for {who.label}, {year}: replacing imports from {exclude}"
+    name = label_of(who.label, home=settings.home)
+    title = (
+        f"Reshoring vs friend-shoring for {name}, {year}: replacing imports from "
+        f"{label_of(concern_name, home=settings.home)}"
+    )
     parameters = {
         "importer": who.to_json(),
         "products": codes,
         "year": year,
-        "exclude": {"label": exclude, "members": list(concern)},
+        "concern": {"label": concern_name, "members": list(concern_members)},
         "coalition": {"label": coalition, "members": list(members)} if coalition else None,
         "release": release,
     }
@@ -327,6 +469,25 @@ def reshoring(
         "coalition_share",
         "others_share",
         "uncovered_share",
+        "basket",
+    ]
+    base = f"{possessive(name)} imports of the product from the countries of concern, by value"
+    extra = [
+        Column(f"{part}_{kind}", f"{label} {word}", "share", description=f"{text} {what}", basis=base)
+        for part, label in (("home", "home"), ("coalition", "coalition"), ("others", "others'"))
+        for kind, word, text in (
+            ("cover", "cover", "capacity (world exports) over"),
+            ("share", "fill", "the part that could be filled, in order home, coalition, others, of"),
+        )
+        for what in ("the imports from the countries of concern",)
+    ]
+    extra += [
+        Column(
+            "uncovered_share", "not covered", "share", description="the part no one could fill", basis=base
+        ),
+        Column(
+            "basket", "basket", "flag", description="the code bundles several materials: no share is computed"
+        ),
     ]
     return Result(
         "reshoring",
@@ -335,11 +496,25 @@ def reshoring(
         parameters,
         ctx.provenance(),
         tuple(notes),
-        describe(table, key=keys),
+        describe(table, key=keys, extra=extra),
     )
 
 
+_FILL = ("home_share", "coalition_share", "others_share", "uncovered_share")
+
+
+def _baskets_apart(table: pa.Table) -> pa.Table:
+    """A ``basket`` column; the fill shares of a basket code null (see ``reshoring``)."""
+    basket = pa.array([is_basket(c) for c in table.column("hs6").to_pylist()], pa.bool_())
+    for name in (*_FILL, "home_cover", "coalition_cover", "others_cover"):
+        i = table.schema.get_field_index(name)
+        column = pc.if_else(basket, pa.scalar(None, table.schema.field(name).type), table.column(name))
+        table = table.set_column(i, name, column)
+    return table.append_column("basket", basket)
+
+
 def _total_row(table: pa.Table) -> pa.Table:
+    table = table.filter(pc.invert(table.column("basket")))
     total = {
         name: pc.sum(table.column(name)).as_py() or 0.0
         for name in table.column_names
@@ -360,4 +535,5 @@ def _total_row(table: pa.Table) -> pa.Table:
         row[f"{part}_cover"] = total[f"{part}_capacity_kusd"] / d if d > 0 else None
         row[f"{part}_share"] = used(f"{part}_share") / d if d > 0 else None
     row["uncovered_share"] = used("uncovered_share") / d if d > 0 else None
+    row["basket"] = False
     return pa.Table.from_pylist([row], schema=table.schema)

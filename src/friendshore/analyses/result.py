@@ -76,6 +76,9 @@ class Column:
     #: for a share: its base, i.e. whose total and whether by value or quantity
     #: ("US imports of the product, by value"); required wording for every share column people see.
     basis: str = ""
+    #: where rows differ in year: the column holding each row's source year (default ``<name>_year``
+    #: when the table has one; ``wgi_year`` for ``wgi_mean``)
+    year_column: str = ""
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
@@ -94,6 +97,7 @@ class Column:
             "description": self.description,
             "year": self.year,
             "basis": self.basis,
+            "year_column": self.year_column,
         }
 
 

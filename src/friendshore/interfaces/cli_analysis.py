@@ -17,15 +17,31 @@ from friendshore.interfaces.cli_common import (
     defaults_of,
     emit,
     parse_date,
+    say,
     settings_of,
 )
 
-__all__ = ["app"]
+__all__ = ["app", "deprecated_option"]
 
 app = typer.Typer()
 
 DEP = defaults_of(analysis.dependencies)
 CHOKE = defaults_of(analysis.chokepoints)
+
+
+def deprecated_option(
+    value: str | None, old_value: str | None, *, new: str, old: str, default: str | None = None
+) -> str | None:
+    """The value of a renamed option: ``new``'s, or ``old``'s (its name before the shared vocabulary,
+    kept for one release) with a warning on stderr; both given (``new`` not at its ``default``) and
+    different is a usage error."""
+    if old_value is None:
+        return value
+    say("warning: ", f"{old} is deprecated and will be removed after this release: use {new}")
+    if value is not None and value != default and value != old_value:
+        raise typer.BadParameter(f"{old} is the old name of {new}: give one of them", param_hint=old)
+    return old_value
+
 
 YearOption = Annotated[int | None, typer.Option(help="Analysis year (default: the latest loaded).")]
 SectorOption = Annotated[
@@ -45,9 +61,9 @@ def dependencies(
         str, typer.Option("--importer", "-i", help="ISO3 code or group (e.g. USA, pax-silica).")
     ],
     year: YearOption = DEP["year"],
-    on: Annotated[
+    concern: Annotated[
         str | None, typer.Option(help="Share of imports from this ISO3 code or group (e.g. CHN).")
-    ] = DEP["on"],
+    ] = DEP["concern"],
     sector: SectorOption = DEP["sector"],
     stage: StageOption = DEP["stage"],
     flagged_only: Annotated[bool, typer.Option(help="Only products flagged by the EC screen.")] = DEP[
@@ -75,6 +91,7 @@ def dependencies(
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
+    on: Annotated[str | None, typer.Option("--on", hidden=True, help="Deprecated: use --concern.")] = None,
 ) -> None:
     """Where an importer (country or group) depends on few suppliers, per HS6 product.
 
@@ -85,7 +102,7 @@ def dependencies(
         settings_of(ctx),
         importer=importer,
         year=year,
-        on=on,
+        concern=deprecated_option(concern, on, new="--concern", old="--on"),
         sector=sector,
         stage=stage,
         flagged_only=flagged_only,

@@ -9,6 +9,7 @@ import typer
 from friendshore.analyses import event as event_analysis
 from friendshore.analyses import leverage as leverage_analysis
 from friendshore.analyses.event import Frequency, Show
+from friendshore.interfaces.cli_analysis import deprecated_option
 from friendshore.interfaces.cli_common import (
     ColumnsOption,
     FormatOption,
@@ -36,8 +37,10 @@ MembersAtOption = Annotated[
 @answers(leverage_analysis.leverage)
 def leverage(
     ctx: typer.Context,
-    over: Annotated[str, typer.Option(help="Target: ISO3 code or group (e.g. CHN, countries-of-concern).")],
     by: Annotated[str, typer.Option(help="Holders: ISO3 code or group (e.g. pax-silica, NLD).")],
+    concern: Annotated[
+        str, typer.Option(help="Target: ISO3 code or group (e.g. CHN, countries-of-concern).")
+    ] = LEV["concern"],
     sector: Annotated[
         str | None, typer.Option(help="Technology, e.g. semiconductors (see 'friendshore taxonomy').")
     ] = LEV["sector"],
@@ -57,6 +60,9 @@ def leverage(
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
+    over: Annotated[
+        str | None, typer.Option("--over", hidden=True, help="Deprecated: use --concern.")
+    ] = None,
 ) -> None:
     """Leverage over a target: per product it imports, the holders' share, the concentration of
     their supply, how much the rest of the world could replace, and the unreplaceable share.
@@ -64,7 +70,8 @@ def leverage(
     The mirror of 'dependencies'. See docs/methods/leverage.md."""
     result = leverage_analysis.leverage(
         settings_of(ctx),
-        over=over,
+        concern=deprecated_option(concern, over, new="--concern", old="--over", default=LEV["concern"])
+        or concern,
         by=by,
         sector=sector,
         stage=stage,

@@ -11,6 +11,7 @@ from friendshore.analyses import chips as chips_analysis
 from friendshore.analyses import complexity as complexity_analysis
 from friendshore.analyses import partners as partners_analysis
 from friendshore.analyses.complexity import Level
+from friendshore.interfaces.cli_analysis import deprecated_option
 from friendshore.interfaces.cli_common import (
     ColumnsOption,
     FormatOption,
@@ -52,8 +53,8 @@ def partners(
         "stage"
     ],
     year: Annotated[int | None, typer.Option(help="Analysis year (default: the latest loaded).")] = P["year"],
-    exclude: Annotated[str, typer.Option(help="Country or group of concern, left out as a supplier.")] = P[
-        "exclude"
+    concern: Annotated[str, typer.Option(help="Country or group of concern, left out as a supplier.")] = P[
+        "concern"
     ],
     coalition: Annotated[
         str | None,
@@ -82,27 +83,43 @@ def partners(
             "--draw-normalisation", help="Normalisations the draws choose from (repeat; default: all three)."
         ),
     ] = None,
-    top: Annotated[int, typer.Option(help="Keep the largest N exporters as candidates (0: all).")] = P["top"],
+    top: Annotated[
+        int, typer.Option(help="Show the N best-ranked candidates (0: all); every exporter is ranked.")
+    ] = P["top"],
     include: Annotated[
-        list[str] | None, typer.Option(help="Always list this exporter, e.g. IND (repeat for several).")
+        list[str] | None,
+        typer.Option(
+            help="Always list this exporter, e.g. IND (repeat for several), with its rank among all."
+        ),
     ] = None,
-    show: Annotated[
+    output: Annotated[
         Show, typer.Option(help="candidates: the ranked table; reshoring: home vs coalition vs others.")
     ] = "candidates",
     release: ReleaseOption = P["release"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
+    exclude: Annotated[
+        str | None, typer.Option("--exclude", hidden=True, help="Deprecated: use --concern.")
+    ] = None,
+    show: Annotated[
+        Show | None, typer.Option("--show", hidden=True, help="Deprecated: use --output.")
+    ] = None,
 ) -> None:
     """Who could supply a product instead of a country of concern, ranked, with rank intervals.
 
     Candidates are described by capacity, capability, governance, alignment and distance and
-    ranked by a weighted composite; a Monte Carlo over weights and normalisations gives each
-    rank's 5-95% interval (rank_p05, rank_p95). See docs/methods/partners.md.
+    ranked by a weighted composite; every exporter is ranked (rank of n_candidates), and a Monte
+    Carlo over weights and normalisations gives each rank's 5-95% interval (rank_p05, rank_p95)
+    among all of them. See docs/methods/partners.md.
     """
     settings = settings_of(ctx)
     when = parse_date(members_at)
-    if show == "reshoring":
+    concern = (
+        deprecated_option(concern, exclude, new="--concern", old="--exclude", default=P["concern"]) or concern
+    )
+    shown = deprecated_option(output, show, new="--output", old="--show", default="candidates")
+    if shown == "reshoring":
         result = partners_analysis.reshoring(
             settings,
             importer=importer,
@@ -110,7 +127,7 @@ def partners(
             sector=sector,
             stage=stage,
             year=year,
-            exclude=exclude,
+            concern=concern,
             coalition=coalition,
             members_at=when,
             release=release,
@@ -123,7 +140,7 @@ def partners(
             sector=sector,
             stage=stage,
             year=year,
-            exclude=exclude,
+            concern=concern,
             coalition=coalition,
             members_at=when,
             weights=weights,

@@ -429,8 +429,11 @@ def partner_candidates(
 ) -> PartnerCandidates:
     """Rank the alternative suppliers of ``hs6`` for ``importer``, without ``exclude``.
 
-    The candidates are the ``top`` largest exporters outside the importer and the excluded
-    countries (all of them with ``top=None``) plus any exporter named in ``include``. Governance
+    The candidates are every exporter of the product(s) outside the importer and the excluded
+    countries: all of them are scored and ranked, and the Monte Carlo ranks run over all of them,
+    so a rank is a rank among ``n_candidates``. ``top`` only chooses the rows shown: the ``top``
+    best-ranked candidates (all with ``top=None``) plus any exporter named in ``include``, with its
+    true rank wherever it falls. Governance
     and alignment use each country's latest year up to ``year`` and no older than
     ``year - max_lag`` (else missing). Their
     attributes come from the engine (Ibis: ``candidate_capacity``, ``candidate_density``,
@@ -438,7 +441,7 @@ def partner_candidates(
     Carlo run in numpy on the small candidate table. A table not given (``None``) leaves its
     indicator missing for everyone, which re-weights the others (a note says so).
 
-    Columns: ``rank, candidate, name, in_coalition, export_kusd, world_share, share_ex_concern,
+    Columns: ``rank, n_candidates, candidate, name, in_coalition, export_kusd, world_share, share_ex_concern,
     exports_to_importer_kusd, cover_ratio, rca, density, wgi_mean, wgi_year, ideal_point,
     ideal_point_distance, un_year, distw_km, score, rank_median, rank_p05, rank_p95, missing``.
     ``score`` and ``rank`` use ``weights`` and ``normalisation``; the ``rank_*`` columns come
@@ -459,15 +462,13 @@ def partner_candidates(
             f"no exporter of {', '.join(codes)} in {year} outside the importer and the excluded countries"
         )
     wanted = {c.upper() for c in include}
-    keep = cap.index < (top if top is not None else len(cap))
-    keep |= cap["candidate"].isin(wanted).to_numpy()
     missing_include = sorted(wanted - set(cap["candidate"]))
     if missing_include:
         notes.append(
             f"{', '.join(missing_include)} exported none of {', '.join(codes)} in {year} (or is the "
             "importer or excluded), so it is not a candidate"
         )
-    frame = cap[keep].reset_index(drop=True)
+    frame = cap
     names = list(frame["candidate"])
     dens = candidate_density(trade, hs6=codes, year=year, threshold=threshold).to_pandas()
     frame = frame.merge(dens.rename(columns={"country": "candidate"}), on="candidate", how="left")
@@ -515,6 +516,7 @@ def partner_candidates(
     ]
     frame = frame.assign(
         rank=rank,
+        n_candidates=len(frame),
         name=[known_names.get(c, c) for c in frame["candidate"]],
         score=score,
         rank_median=p50,
@@ -526,6 +528,7 @@ def partner_candidates(
     frame["un_year"] = frame["un_year"].astype("Int64")
     columns = [
         "rank",
+        "n_candidates",
         "candidate",
         "name",
         "in_coalition",
@@ -549,6 +552,8 @@ def partner_candidates(
         "missing",
     ]
     frame = frame.sort_values("rank").reset_index(drop=True)[columns]
+    shown = (frame["rank"] <= (top if top is not None else len(frame))) | frame["candidate"].isin(wanted)
+    frame = frame[shown].reset_index(drop=True)
     lacking: dict[str, list[str]] = {}
     for code, row in zip(frame["candidate"], frame["missing"], strict=True):
         for name in filter(None, row.split(",")):
