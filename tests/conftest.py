@@ -144,7 +144,6 @@ def brief_files(tmp_path_factory: pytest.TempPathFactory, sample_home: Path, sam
     session from the sample data (tests that use it share one xdist worker: ``xdist_group("brief")``)."""
     from datetime import date
 
-    from friendshore.models.examples import example_path
     from friendshore.reporting.brief import build_brief
 
     settings = load_settings(home=sample_home, sample_data=sample_data)
@@ -155,6 +154,5 @@ def brief_files(tmp_path_factory: pytest.TempPathFactory, sample_home: Path, sam
         coalition="pax-silica",
         members_at=date(2026, 3, 1),
         sector="critical-minerals",
-        tariff_scenario=example_path("gravity", "us_china_tariff"),
         out=tmp_path_factory.mktemp("brief"),
     )

@@ -1,8 +1,8 @@
-"""``friendshore brief``: the report an analyst can send (HTML, PDF, CSVs, provenance.json)."""
+"""``friendshore brief``: the decision document an analyst can send (HTML, PDF, findings.json, CSVs,
+provenance.json)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -30,7 +30,7 @@ def brief(
         str, typer.Option("--for", "-i", help="ISO3 code or group the brief is for (e.g. USA, eu27, quad).")
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder to write brief.html, brief.pdf, data/ into.")
+        str, typer.Option("--out", "-o", help="Folder to write into: new, empty, or a previous brief.")
     ],
     partner: Annotated[
         str | None, typer.Option(help="A partner (ISO3) to place among the candidates, e.g. IND.")
@@ -47,36 +47,49 @@ def brief(
     members_at: Annotated[
         str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
     ] = None,
-    concern: Annotated[str, typer.Option(help="The country or group to reduce dependence on.")] = BRIEF[
-        "concern"
-    ],  # type: ignore[assignment]
-    tariff_scenario: Annotated[
-        Path | None, typer.Option(help="Gravity scenario of section 5 (a TOML file).")
-    ] = BRIEF["tariff_scenario"],  # type: ignore[assignment]
+    concern: Annotated[
+        str | None,
+        typer.Option(
+            help="The country or group to reduce dependence on (default: the reader's, see "
+            "nomenclature/data/viewpoints.toml: USA the 15 CFR 791.4 list, IND and others China)."
+        ),
+    ] = BRIEF["concern"],  # type: ignore[assignment]
     plan_example: Annotated[
-        str | None, typer.Option(help="Shipped coalition plan of section 6 (see 'friendshore plan --help').")
+        str | None,
+        typer.Option(
+            help="Shipped coalition plan whose strategies are the options (see 'friendshore plan --help')."
+        ),
     ] = BRIEF["plan_example"],  # type: ignore[assignment]
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws of the plan's cost parameters.")] = BRIEF[
+        "draws"
+    ],  # type: ignore[assignment]
     pdf: Annotated[bool, typer.Option(help="Also write brief.pdf.")] = BRIEF["pdf"],  # type: ignore[assignment]
 ) -> None:
-    """Write the brief: exposure, supply risk, partners, shocks, plan, commitments and methods,
-    every number from an analysis, as brief.html (self-contained), brief.pdf, data/*.csv and
-    provenance.json. Prints the paths of the HTML and PDF files."""
+    """Write the brief from the reader's point of view: page 1 (bottom line, ranked judgements, options,
+    recommendation, what we do not know), the evidence and an annex, as brief.html (self-contained),
+    brief.pdf, findings.json, data/*.csv and provenance.json. OUT must be new, empty or a previous
+    brief; it is replaced only when the new brief is complete. Prints the paths written."""
     from friendshore.reporting.brief import build_brief
 
-    files = build_brief(
-        settings_of(ctx),
-        importer=importer,
-        out=out,
-        partner=partner,
-        coalition=coalition,
-        year=year,
-        sector=sector,
-        members_at=parse_date(members_at),
-        concern=concern,
-        tariff_scenario=tariff_scenario,
-        plan_example=plan_example,
-        pdf=pdf,
-    )
+    try:
+        files = build_brief(
+            settings_of(ctx),
+            importer=importer,
+            out=out,
+            partner=partner,
+            coalition=coalition,
+            year=year,
+            sector=sector,
+            members_at=parse_date(members_at),
+            concern=concern,
+            plan_example=plan_example,
+            draws=draws,
+            pdf=pdf,
+        )
+    except KeyboardInterrupt:
+        typer.echo(f"Interrupted: the brief was not written; {out} is as it was before.", err=True)
+        raise typer.Exit(130) from None
     typer.echo(str(files.html))
     if files.pdf is not None:
         typer.echo(str(files.pdf))
+    typer.echo(str(files.findings))

@@ -1,79 +1,25 @@
-"""``build_brief``: run the sections, collect the key findings and the methods, write the files.
-
-The parameters of the brief are declared here, once (the CLI reads them with ``defaults_of``).
-"""
+"""``build_brief``: ask the brief analysis, lay out its answer as page 1, sections and an annex,
+and write the files. The parameters of the brief are declared here, once (the CLI reads them with
+``defaults_of``); the choices (findings, options, recommendation) are the analysis's."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
-from friendshore.console import get_logger, progress
-from friendshore.reporting.brief.model import Section, Sentence
-from friendshore.reporting.brief.provenance import Methods, collect_methods, fill_methods
-from friendshore.reporting.brief.run import BriefRun
-from friendshore.reporting.brief.sections import SECTIONS, Labels, attempt
-from friendshore.settings import Settings, project_root
+from friendshore.analyses.brief import decide
+from friendshore.analyses.brief_evidence import DRAWS, Names, Question, gather
+from friendshore.console import get_logger
+from friendshore.reporting.brief.model import Brief, BriefFiles, Section, statements
+from friendshore.reporting.brief.output import check_out
+from friendshore.reporting.brief.provenance import collect_methods, fill_methods
+from friendshore.reporting.brief.render import write_brief
+from friendshore.reporting.brief.sections import ANNEX, SECTIONS
+from friendshore.settings import Settings
 
-__all__ = ["MAX_FINDINGS", "Brief", "BriefFiles", "build_brief", "compose_brief"]
+__all__ = ["build_brief", "compose_brief"]
 
 log = get_logger(__name__)
-
-#: The key findings: at most this many sentences, in section order.
-MAX_FINDINGS = 8
-
-#: The tariff scenario of section 5: the checkout's example (found wherever the command runs from).
-DEFAULT_TARIFF_SCENARIO = project_root() / "examples" / "gravity" / "us_china_tariff.toml"
-
-
-@dataclass
-class Brief:
-    """Everything a brief shows, before it is written: sections, findings, calls and results."""
-
-    title: str
-    subtitle: str
-    parameters: dict[str, Any]
-    sections: list[Section]
-    findings: list[Sentence]
-    run: BriefRun
-    generated: str
-    methods: Methods
-    labels: Labels = field(default_factory=Labels)
-
-    def section(self, section_id: str) -> Section:
-        return next(s for s in self.sections if s.id == section_id)
-
-
-@dataclass(frozen=True)
-class BriefFiles:
-    """What ``build_brief`` wrote."""
-
-    html: Path
-    pdf: Path | None
-    data: Path
-    provenance: Path
-    brief: Brief
-
-
-def _labels(run: BriefRun) -> Labels:
-    from friendshore.analyses.vocabulary import taxonomy
-    from friendshore.nomenclature.groups import iso3_codes
-
-    products: dict[str, str] = {}
-    for row in taxonomy(run.settings).table.to_pylist():
-        products.setdefault(str(row["hs6"]), _short(str(row["description"] or "")))
-    from friendshore.nomenclature.groups import load_groups
-
-    groups = {name: g.title for name, g in load_groups(run.settings.home).items()}
-    return Labels(countries=dict(iso3_codes()), products=products, groups=groups)
-
-
-def _short(description: str) -> str:
-    """A product description people can read in a sentence: its first clause, at most 60 characters."""
-    text = description.replace(";", ",").split(",")[0].strip()
-    return text if len(text) <= 50 else text[:49].rsplit(" ", 1)[0].rstrip(" ,:") + "…"
 
 
 def compose_brief(
@@ -85,141 +31,61 @@ def compose_brief(
     year: int | None = None,
     sector: str | None = None,
     members_at: date | None = None,
-    concern: str = "countries-of-concern",
-    tariff_scenario: Path | None = DEFAULT_TARIFF_SCENARIO,
+    concern: str | None = None,
     plan_example: str | None = "magnets",
+    draws: int = DRAWS,
 ) -> Brief:
-    """Run every section for an importer (ISO3 or group); write nothing.
+    """Ask the brief analysis for ``importer`` (ISO3 or group) and lay out its answer; write nothing.
 
-    A code that is neither an ISO3 code nor a known group is refused first (``UnknownCodeError``),
-    so a typo gives one line, not a brief of gaps.
+    A code that is neither an ISO3 code nor a known group is refused first (``UnknownCodeError``).
     """
-    from friendshore.nomenclature.groups import resolve
-
-    when = members_at or date.today()
-    for code in (importer, partner, coalition, concern):
-        if code:
-            resolve(code, when, home=settings.home)
-    run = BriefRun(
-        settings,
-        importer=importer,
-        partner=partner.upper() if partner else None,
-        coalition=coalition,
-        year=year,
-        sector=sector,
-        members_at=members_at,
-        concern=concern,
-        tariff_scenario=tariff_scenario,
-        plan_example=plan_example,
-    )
-    labels = _labels(run)
-    sections: list[Section] = [
-        Section("findings", 1, "Key findings", "What should a reader take away?"),
-    ]
-    with progress() as bar:
-        task = bar.add_task("brief", total=len(SECTIONS))
-        for number, spec in enumerate(SECTIONS, start=2):
-            bar.update(task, description=f"brief: {spec.title.lower()}")
-            log.info("brief: section %d, %s", number, spec.title)
-            section = Section(spec.id, number, spec.title, spec.question)
-            attempt(section, lambda: spec.build(run, section, labels))  # noqa: B023
-            sections.append(section)
-            bar.advance(task)
-    methods = Section("methods", len(sections) + 1, "Methods, data and provenance",
-                      "Where does every number come from, and what does it not say?")  # fmt: skip
-    sections.append(methods)
-    collected = collect_methods(run)
-    fill_methods(methods, collected)
-    findings = _choose_findings(sections)
-    who = labels.group(importer)
-    year_used = _year_used(run)
-    subtitle = ", ".join(
-        part
-        for part in (
-            f"partner {labels.country(run.partner)}" if run.partner else "",
-            f"coalition {coalition}" + (f" (members at {members_at.isoformat()})" if members_at else "")
-            if coalition
-            else "",
-            f"countries of concern: {concern}" if concern != "countries-of-concern" else "",
-            f"trade year {year_used}" if year_used else "",
-            f"sector {sector}" if sector else "",
-        )
-        if part
-    )
-    parameters = {
-        "importer": importer,
-        "partner": run.partner,
-        "coalition": coalition,
-        "year": year,
-        "sector": sector,
-        "members_at": members_at,
-        "concern": concern,
-        "tariff_scenario": str(tariff_scenario) if tariff_scenario else None,
-        "plan_example": plan_example,
-    }
-    return Brief(
-        title=f"Technology supply-chain security: {who}",
-        subtitle=subtitle[:1].upper() + subtitle[1:],
-        parameters=parameters,
-        sections=sections,
-        findings=findings,
-        run=run,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d"),
-        methods=collected,
-        labels=labels,
-    )
-
-
-def _choose_findings(sections: list[Section]) -> list[Sentence]:
-    """Each section's first finding, then the others, up to ``MAX_FINDINGS``, in section order."""
-    ranked = [(i, j, f) for i, s in enumerate(sections) for j, f in enumerate(s.findings)]
-    chosen = sorted(ranked, key=lambda t: (t[1] > 0, t[0], t[1]))[:MAX_FINDINGS]
-    return [f for _i, _j, f in sorted(chosen, key=lambda t: (t[0], t[1]))]
-
-
-def _year_used(run: BriefRun) -> Any:
-    for result in run.results.values():
-        year = result.parameters.get("year")
-        if isinstance(year, int):
-            return year
-    return run.year
+    question = Question(importer.strip().upper() if len(importer.strip()) == 3 else importer.strip(),
+                        partner.strip().upper() if partner else None, coalition, members_at, concern, sector, year,
+                        plan_example, draws)  # fmt: skip
+    evidence = gather(settings, question)
+    result = decide(evidence, settings)
+    names = Names(settings)
+    sentences = statements(result)
+    sections: list[Section] = []
+    for number, spec in enumerate([*SECTIONS, *ANNEX], start=2):
+        log.info("brief: section %d, %s", number, spec.title)
+        section = Section(spec.id, number, spec.title, spec.question, annex=spec in ANNEX)
+        spec.build(result, evidence, names, sentences, section)
+        sections.append(section)
+    methods = collect_methods(evidence)
+    last = Section("methods", len(sections) + 2, "Annex: methods, data and provenance",
+                   "Where does every number come from, and what does it not say?", annex=True)  # fmt: skip
+    fill_methods(last, methods)
+    sections.append(last)
+    return Brief(result, evidence, sections, datetime.now(UTC).strftime("%Y-%m-%d"), methods, sentences)
 
 
 def build_brief(
     settings: Settings,
     *,
     importer: str,
-    out: Path,
+    out: Path | str,
     partner: str | None = None,
     coalition: str | None = None,
     year: int | None = None,
     sector: str | None = None,
     members_at: date | None = None,
-    concern: str = "countries-of-concern",
-    tariff_scenario: Path | None = DEFAULT_TARIFF_SCENARIO,
+    concern: str | None = None,
     plan_example: str | None = "magnets",
+    draws: int = DRAWS,
     pdf: bool = True,
 ) -> BriefFiles:
-    """Write the brief for an importer (ISO3 or group) into ``out``: ``brief.html`` (self-contained),
-    ``brief.pdf``, ``data/*.csv`` (every table behind it) and ``provenance.json``.
+    """Write the brief for ``importer`` into ``out``: ``brief.html`` (self-contained), ``brief.pdf``,
+    ``findings.json``, ``data/*.csv`` (every table behind it) and ``provenance.json``.
 
-    ``partner`` (ISO3) is placed among the candidates; ``coalition`` (a group, resolved at
-    ``members_at``) marks who is in it; ``concern`` is the country or group to reduce dependence
-    on; ``tariff_scenario`` is the gravity scenario of section 5 and ``plan_example`` the shipped
-    coalition plan of section 6 (``friendshore plan --example``; ``None``: none).
+    ``concern`` (default: the reader's viewpoint, viewpoints.toml) is the country or group to reduce
+    dependence on; ``partner`` (ISO3) is placed among the candidates; ``coalition`` (a group,
+    resolved at ``members_at``) marks who is in it; ``plan_example`` is the shipped coalition plan
+    whose strategies are the options (``None``: none), solved with ``draws`` draws of its costs.
+    ``out`` is checked before any work (``OutputFolderError``).
     """
-    from friendshore.reporting.brief.render import write_brief
-
-    brief = compose_brief(
-        settings,
-        importer=importer,
-        partner=partner,
-        coalition=coalition,
-        year=year,
-        sector=sector,
-        members_at=members_at,
-        concern=concern,
-        tariff_scenario=tariff_scenario,
-        plan_example=plan_example,
-    )
-    return write_brief(brief, Path(out), pdf=pdf)
+    check_out(out)
+    brief = compose_brief(settings, importer=importer, partner=partner, coalition=coalition, year=year,
+                          sector=sector, members_at=members_at, concern=concern, plan_example=plan_example,
+                          draws=draws)  # fmt: skip
+    return write_brief(brief, out, pdf=pdf)

@@ -1,93 +1,42 @@
-"""What a brief is made of: sections of sentences, charts and tables, every number quoted from a
-``Result``.
+"""What a rendered brief is made of: page 1 (from the brief analysis's ``Result``), sections of
+charts and tables (from the evidence results), and the files written.
 
-A ``Figure`` is one number as it appears in the text, with where it came from: the analysis call
-(``Call``: function and keyword arguments), the table, the row (by its key columns) and the column.
-Tests re-run the call and compare; the renderer only prints ``Figure.text``.
+The brief analysis (``friendshore.analyses.brief``) decides; this module only holds what is shown.
+Sentences are the analysis's templates with ``{name}`` for each figure; ``render_statement`` formats
+each figure by its unit (``reporting/format.py``) and nothing else.
 """
 
 from __future__ import annotations
 
-import string
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from friendshore.analyses.brief_evidence import Evidence
 from friendshore.analyses.result import Result, json_safe
 from friendshore.reporting.charts import Chart
+from friendshore.reporting.format import format_value
 
-__all__ = ["Call", "ChartBlock", "Figure", "Gap", "Section", "Sentence", "TableBlock", "plain", "sentence"]
+__all__ = ["Brief", "BriefFiles", "ChartBlock", "Gap", "Section", "TableBlock", "Text", "plain", "statements",
+           "table_rows"]  # fmt: skip
 
 
 def plain(value: Any) -> Any:
     """A value as JSON carries it: ``json_safe`` plus text for anything else (paths)."""
-    import json
-
     return json.loads(json.dumps(json_safe(value), default=str))
 
 
-@dataclass(frozen=True)
-class Call:
-    """One analysis call of the brief: ``module:function`` with its keyword arguments."""
-
-    key: str
-    target: str
-    kwargs: Mapping[str, Any]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "function": self.target, "arguments": plain(dict(self.kwargs))}
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A number quoted from a result: the text people read and the cell it came from."""
-
-    text: str
-    value: Any
-    unit: str
-    call: str
-    column: str
-    row: Mapping[str, Any]
-    table: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "value": plain(self.value),
-            "unit": self.unit,
-            "call": self.call,
-            "table": self.table,
-            "row": plain(dict(self.row)),
-            "column": self.column,
-        }
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """Text with figures in it (``parts`` alternate plain text and ``Figure``s), and the section it
-    links to."""
-
-    parts: tuple[str | Figure, ...]
-    link: str = ""
-
-    @property
-    def text(self) -> str:
-        return "".join(p if isinstance(p, str) else p.text for p in self.parts)
-
-    @property
-    def figures(self) -> list[Figure]:
-        return [p for p in self.parts if isinstance(p, Figure)]
-
-
-def sentence(template: str, link: str = "", **values: str | Figure) -> Sentence:
-    """``sentence("{share} of imports come from {who}", share=fig, who="CHN")``."""
-    parts: list[str | Figure] = []
-    for literal, name, _spec, _conv in string.Formatter().parse(template):
-        if literal:
-            parts.append(literal)
-        if name is not None:
-            parts.append(values[name])
-    return Sentence(tuple(parts), link)
+def statements(result: Result) -> dict[str, str]:
+    """Every sentence of the brief result (findings and page-1 statements), its figures formatted."""
+    figures: dict[str, dict[str, str]] = {}
+    for f in result.tables["figures"].to_pylist():
+        figures.setdefault(f["statement"], {})[f["name"]] = format_value(json.loads(f["value"]), f["unit"])
+    out = {}
+    for row in [*result.table.to_pylist(), *result.tables["statements"].to_pylist()]:
+        out[row["id"]] = str(row["template"]).format(**figures.get(row["id"], {}))
+    return out
 
 
 @dataclass(frozen=True)
@@ -116,21 +65,27 @@ class Gap:
     text: str
 
 
-Block = ChartBlock | TableBlock | Gap | Sentence
+@dataclass(frozen=True)
+class Text:
+    """A paragraph."""
+
+    text: str
+
+
+Block = ChartBlock | TableBlock | Gap | Text
 
 
 @dataclass
 class Section:
-    """One numbered section: a headline (number first), then charts and tables."""
+    """One numbered section: a headline, then charts, tables and paragraphs."""
 
     id: str
     number: int
     title: str
     question: str
-    headline: Sentence | None = None
+    headline: str | None = None
     blocks: list[Block] = field(default_factory=list)
-    findings: list[Sentence] = field(default_factory=list)
-    results: dict[str, Result] = field(default_factory=dict)
+    annex: bool = False
 
     @property
     def charts(self) -> list[Chart]:
@@ -139,6 +94,37 @@ class Section:
     @property
     def gaps(self) -> list[Gap]:
         return [b for b in self.blocks if isinstance(b, Gap)]
+
+
+@dataclass
+class Brief:
+    """Everything a brief shows, before it is written."""
+
+    result: Result
+    evidence: Evidence
+    sections: list[Section]
+    generated: str
+    methods: Any
+    sentences: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.result.title
+
+    def section(self, section_id: str) -> Section:
+        return next(s for s in self.sections if s.id == section_id)
+
+
+@dataclass(frozen=True)
+class BriefFiles:
+    """What ``build_brief`` wrote."""
+
+    html: Path
+    pdf: Path | None
+    data: Path
+    provenance: Path
+    findings: Path
+    brief: Brief
 
 
 def table_rows(
@@ -150,17 +136,15 @@ def table_rows(
     table: Any = None,
 ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[bool, ...], int]:
     """Headers, formatted rows (``format_value`` by unit), which columns are numbers, and the
-    number of rows. ``labels`` adds a readable name after a code (``{"hs6": {"850511": "..."}}``)."""
-    from friendshore.analyses.columns import CATALOGUE
+    number of rows. ``labels`` replaces a code by a readable name (``{"exporter": {"CHN": "China"}}``)."""
     from friendshore.analyses.result import Column, guess_unit
-    from friendshore.reporting.format import format_value
 
     data = result.table if table is None else table
     cols = [c for c in columns if c in data.column_names]
     described = {
         c: result.column(c)
         if c in result.table.column_names
-        else CATALOGUE.get(c) or Column(c, unit=guess_unit(data.schema.field(c).type))
+        else Column(c, unit=guess_unit(data.schema.field(c).type))
         for c in cols
     }
     headers = tuple(described[c].title for c in cols)
@@ -169,8 +153,7 @@ def table_rows(
     for row in data.select(cols).slice(0, limit).to_pylist():
         cells = []
         for c in cols:
-            text = format_value(row[c], described[c].unit)
-            extra = (labels or {}).get(c, {}).get(str(row[c]))
-            cells.append(f"{text} {extra}" if extra else text)
+            name = (labels or {}).get(c, {}).get(str(row[c]))
+            cells.append(name if name else format_value(row[c], described[c].unit))
         out.append(tuple(cells))
     return headers, tuple(out), numeric, data.num_rows

@@ -1,4 +1,4 @@
-"""Section 8 of the brief and ``provenance.json``: datasets, analyses and parameters, the
+"""The methods annex of the brief and ``provenance.json``: datasets, analyses and parameters, the
 reproductions behind each method, caveats and gaps, and the assets inlined in the HTML."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from friendshore.analyses.brief_evidence import Evidence
 from friendshore.analyses.result import json_safe
 from friendshore.reporting.brief.model import Section, TableBlock
-from friendshore.reporting.brief.run import BriefRun
 
 __all__ = ["METHOD_REPRODUCTIONS", "Methods", "collect_methods", "fill_methods"]
 
@@ -22,7 +22,6 @@ METHOD_REPRODUCTIONS: dict[str, tuple[str, ...]] = {
     "flows": ("baci-world-shares",),
     "supply-risk": ("crm-main-suppliers", "mineral-production-shares"),
     "chips": ("eto-chip-shares",),
-    "gravity-simulate": ("yotov-ch2-app1", "yotov-ch2-app2", "gegravity-sample", "yotov-ch1-app1"),
     "simulate": ("cp2015-nafta",),
 }
 
@@ -85,7 +84,7 @@ def _local_file(source: str) -> Path | None:
     return None
 
 
-def collect_methods(run: BriefRun) -> Methods:
+def collect_methods(run: Evidence) -> Methods:
     """Everything section 8 and provenance.json list, from the calls the brief made."""
     from friendshore.analyses.reproductions import REPRODUCTIONS
 
@@ -138,7 +137,9 @@ def collect_methods(run: BriefRun) -> Methods:
                 entry["used_by"].append(key)
     analyses = [
         {
-            **call.to_json(),
+            "key": key,
+            "function": f"{call[0].__module__}:{call[0].__name__}",
+            "arguments": json_safe(dict(call[1])),
             "analysis": run.results[key].analysis,
             "title": run.results[key].title,
             "parameters": json_safe(dict(run.results[key].parameters)),
@@ -228,7 +229,7 @@ def fill_methods(section: Section, methods: Methods) -> None:
                     d["publisher"],
                     d["release"],
                     Path(d["file"]).name,
-                    d["sha256"][:12] + ("…" if d["sha256"] else ""),
+                    d["sha256"][:12],
                     d["licence"],
                 ]
                 for d in methods.datasets

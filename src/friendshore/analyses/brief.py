@@ -1,0 +1,530 @@
+"""The brief's choices, as an analysis: whose brief, which judgements in which order with which
+numbers, the options, the recommendation, and what we do not know.
+
+``brief(settings, for_="IND", partner="USA", coalition="pax-silica", ...)`` calls the analyses
+(``brief_evidence.gather``) and returns one ``Result``: the ranked findings (``table``), and in
+``tables`` every figure quoted (``figures``: value, unit, year, base and the result, row and column it
+comes from), the statements of page 1 (bottom line, recommendation), the options, the unknowns, the
+events and the value chain. ``reporting/brief`` renders it; it chooses nothing.
+
+Sentences are templates: ``{name}`` marks a figure, which the renderer formats by its unit. Plain
+names come from ``nomenclature.labels`` (products, countries, groups).
+
+The ranking rules, declared once (``RULES``): a finding's kind sets its place on page 1 (what is at
+stake, how bad, what can be done, what is committed); among exposures, the score is the value at
+risk (imports from the concern) x the concentration of the reader's suppliers (HHI) x the share from
+the concern. One idea per finding; at most ``MAX_PER_PRODUCT`` findings on one product; no figure
+stated twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+
+from friendshore.analyses.brief_chain import CHAIN_COLUMNS, chain_table
+from friendshore.analyses.brief_evidence import (
+    DRAWS,
+    Evidence,
+    Fig,
+    Names,
+    Question,
+    Statement,
+    exposure_score,
+    fig,
+    gather,
+    year_of,
+)
+from friendshore.analyses.brief_options import (
+    bottom_line,
+    events_table,
+    options_table,
+    recommendation,
+    unknowns_table,
+)
+from friendshore.analyses.result import Column, Result
+from friendshore.settings import Settings
+
+__all__ = ["CHAIN_COLUMNS", "MAX_FINDINGS", "MAX_PER_PRODUCT", "RULES", "Fig", "Statement", "brief", "decide"]
+
+#: Page 1 holds this many ranked judgements at most (at least three when the data allow).
+MAX_FINDINGS = 5
+#: No more than this many findings about one HS code.
+MAX_PER_PRODUCT = 2
+#: The order of the kinds of finding on page 1 (first: what is at stake; last: what is committed).
+RULES: tuple[tuple[str, str], ...] = (
+    ("exposure", "the reader's product with the highest value at risk x HHI x share from the concern"),
+    ("world", "the concern's share of world exports of an exposed product (a world chokepoint)"),
+    ("risk", "the critical material with the highest supply risk for the reader (EU method)"),
+    ("chain", "the reader's own production or share along the value chain"),
+    ("partner", "where the partner (or the best candidate) ranks among all who could replace the concern"),
+    ("exposure-2", "the second exposed product by the same score"),
+    ("breadth", "how many of the sector's products the EC dependency screen flags"),
+    ("commitment", "the largest investment the register holds in the reader"),
+)
+
+
+# -- findings ----------------------------------------------------------------------------------
+
+
+def _exposures(ev: Evidence, n: Names, concern: str) -> list[Statement]:
+    dep = ev.get("exposure")
+    if dep is None:
+        return []
+    rows = sorted((r for r in dep.rows() if r["on_share"] and r["import_value_kusd"]),
+                  key=lambda r: (-exposure_score(r), r["hs6"]))  # fmt: skip
+    reader = n.of(ev.question.reader)
+    out = []
+    for i, r in enumerate(rows[:2]):
+        where = {"hs6": r["hs6"]}
+        out.append(
+            Statement(
+                f"exposure-{r['hs6']}",
+                "exposure" if i == 0 else "exposure-2",
+                "{share} of "
+                + n.owner(ev.question.reader)
+                + " imports of "
+                + n.product(r["hs6"])
+                + " came from "
+                + concern
+                + " in {year} (by value, of {total} imported).",
+                (
+                    fig(
+                        ev,
+                        "exposure",
+                        "on_share",
+                        where,
+                        name="share",
+                        basis=f"{reader}'s imports of the product, by value",
+                    ),
+                    fig(ev, "exposure", "year", where, name="year"),
+                    fig(ev, "exposure", "import_value_kusd", where, name="total"),
+                ),
+                exposure_score(r),
+                r["hs6"],
+            )
+        )
+    return out
+
+
+def _world(ev: Evidence, n: Names, members: tuple[str, ...], products: list[str]) -> list[Statement]:
+    choke = ev.get("chokepoints")
+    if choke is None:
+        return []
+    by_code = {r["hs6"]: r for r in choke.rows()}
+    for hs6 in products:
+        r = by_code.get(hs6)
+        if r is None or r["top_exporter"] not in members:
+            continue
+        where = {"hs6": hs6}
+        return [
+            Statement(
+                f"world-{hs6}",
+                "world",
+                n.of(r["top_exporter"])
+                + " supplied {share} of world exports of "
+                + n.product(hs6)
+                + " in {year}"
+                + (", a world chokepoint." if r["chokepoint"] else "."),
+                (
+                    fig(
+                        ev,
+                        "chokepoints",
+                        "top_share",
+                        where,
+                        name="share",
+                        basis="world exports of the product, by value",
+                    ),
+                    fig(ev, "chokepoints", "year", where, name="year")
+                    if "year" in choke.table.column_names
+                    else Fig("year", year_of(choke), "year", "chokepoints", "year", where),
+                ),
+                product=hs6,
+            )
+        ]
+    return []
+
+
+def _risk(ev: Evidence, n: Names) -> list[Statement]:
+    risk = ev.get("risk")
+    if risk is None:
+        return []
+    rows = [r for r in risk.rows() if r["supply_risk"] is not None]
+    if not rows:
+        return []
+    top = max(rows, key=lambda r: (r["supply_risk"], r["material"]))
+    where = {"material": top["material"], "stage": top["stage"]}
+    pyear = top.get("production_year")
+    return [
+        Statement(
+            f"risk-{top['material']}-{top['stage']}",
+            "risk",
+            "{sr} on the EU supply-risk scale (1 marks high risk): "
+            + str(top["material"]).capitalize()
+            + " ("
+            + str(top["stage"])
+            + ") is the riskiest critical material for "
+            + n.of(ev.question.reader)
+            + "; "
+            + n.of(top["top_producer"])
+            + " produced {pshare} of the world's output in {pyear}.",
+            (
+                fig(ev, "risk", "supply_risk", where, name="sr"),
+                fig(
+                    ev,
+                    "risk",
+                    "top_producer_share",
+                    where,
+                    name="pshare",
+                    year=int(pyear) if pyear else None,
+                    basis="world production, tonnes",
+                ),
+                fig(ev, "risk", "production_year", where, name="pyear", unit="year"),
+            ),
+        )
+    ]
+
+
+def _chain(ev: Evidence, n: Names, chain: pa.Table) -> list[Statement]:
+    out = []
+    reader = n.of(ev.question.reader)
+    for r in chain.to_pylist():
+        if r["chain"] == "critical minerals" and r["stage"] == "refining":
+            where = {"chain": r["chain"], "stage": r["stage"]}
+            out.append(
+                Statement(
+                    "chain-refining",
+                    "chain",
+                    reader
+                    + " refines {k} of the {n} critical materials with refining data ({source}, up to {year}).",
+                    (
+                        Fig("k", r["n_reader"], "count", "brief", "n_reader", where, "chain", r["year"]),
+                        Fig("n", r["n_items"], "count", "brief", "n_items", where, "chain", r["year"]),
+                        Fig("year", r["year"], "year", "brief", "year", where, "chain", r["year"]),
+                    ),
+                )
+            )
+        if r["chain"] == "chips" and r["stage"] == "assembly and test (OSAT)" and r["plants"]:
+            where = {"chain": r["chain"], "stage": r["stage"]}
+            out.append(
+                Statement(
+                    "chain-osat",
+                    "chain",
+                    "The chip data (CSET ETO, up to {year}) list " + reader + " in {k} of the {n} inputs of "
+                    "chip assembly and test, but the register holds " + str(r["plants"]) + " there.",
+                    (
+                        Fig("year", r["year"], "year", "brief", "year", where, "chain", r["year"]),
+                        Fig("k", r["n_reader"], "count", "brief", "n_reader", where, "chain", r["year"]),
+                        Fig("n", r["n_items"], "count", "brief", "n_items", where, "chain", r["year"]),
+                    ),
+                )
+            )
+    out.sort(key=lambda s: s.id != "chain-osat")
+    return [Statement(s.id, s.kind, s.template.replace("{source}", _chain_source(chain, s)), s.figs)
+            for s in out]  # fmt: skip
+
+
+def _chain_source(chain: pa.Table, s: Statement) -> str:
+    row = s.figs[0].row
+    for r in chain.to_pylist():
+        if r["chain"] == row["chain"] and r["stage"] == row["stage"]:
+            return str(r["source"]).split(" (")[0]
+    return ""
+
+
+def _partner(ev: Evidence, n: Names, concern: str) -> list[Statement]:
+    res = ev.get("partners")
+    if res is None or res.table.num_rows == 0:
+        return []
+    rows = res.rows()
+    last = max(rows, key=lambda r: r["rank"])
+    partner = ev.question.partner
+    mine = [r for r in rows if partner and r["candidate"] == partner.upper()]
+    pick = mine[0] if mine else rows[0]
+    product = n.product(str(res.parameters["hs6"][0]))
+    p = {"candidate": pick["candidate"]}
+    lead = "" if pick is rows[0] else "; " + n.of(rows[0]["candidate"]) + " ranks first"
+    return [
+        Statement(
+            f"partner-{pick['candidate']}",
+            "partner",
+            n.of(pick["candidate"])
+            + " ranks {rank} of {n} candidates to replace "
+            + concern
+            + " in "
+            + product
+            + " (5 to 95 % interval {lo} to {hi}, in {year})"
+            + lead
+            + ".",
+            (
+                fig(ev, "partners", "rank_median", p, name="rank"),
+                fig(ev, "partners", "rank", {"candidate": last["candidate"]}, name="n"),
+                fig(ev, "partners", "rank_p05", p, name="lo"),
+                fig(ev, "partners", "rank_p95", p, name="hi"),
+                Fig("year", year_of(res), "year", "partners", "year", {}, None, year_of(res)),
+            ),
+            product=str(res.parameters["hs6"][0]),
+        )
+    ]
+
+
+def _breadth(ev: Evidence, n: Names) -> list[Statement]:
+    by = ev.get("exposure_by_sector")
+    sector = ev.question.sector
+    if by is None or not sector:
+        return []
+    match = [r for r in by.rows() if r["technology"] == sector]
+    if not match:
+        return []
+    where = {"technology": sector}
+    return [
+        Statement(
+            "breadth",
+            "breadth",
+            "{flagged} of the {n} "
+            + sector.replace("-", " ")
+            + " products "
+            + n.of(ev.question.reader)
+            + " imports are concentrated, imported and not matched by its own exports (EC screen, {year}).",
+            (
+                fig(ev, "exposure_by_sector", "n_flagged", where, name="flagged"),
+                fig(ev, "exposure_by_sector", "n_products", where, name="n"),
+                fig(ev, "exposure_by_sector", "year", where, name="year"),
+            ),
+        )
+    ]
+
+
+def _commitment(ev: Evidence, n: Names) -> list[Statement]:
+    key = f"investments_{ev.question.reader.lower()}"
+    res = ev.get(key)
+    if res is None:
+        return []
+    rows = [r for r in res.rows() if r.get("amount_million") is not None and r.get("currency") == "USD"]
+    if not rows:
+        return []
+    top = max(rows, key=lambda r: (r["amount_million"], r["id"]))
+    since = top.get("operation_start") or top.get("announced")
+    return [
+        Statement(
+            f"commitment-{top['id']}",
+            "commitment",
+            "The largest investment the register holds in "
+            + n.of(ev.question.reader)
+            + " is "
+            + str(top["company"])
+            + "'s "
+            + str(top["facility"]).replace("osat", "OSAT").replace("-", " ")
+            + " ({amount} million USD, "
+            + str(top["status"]).replace("-", " ")
+            + (", " + since.isoformat() if since else "")
+            + ").",
+            (fig(ev, key, "amount_million", {"id": top["id"]}, name="amount", basis="announced amount"),),
+        )
+    ]
+
+
+def _rank(candidates: list[Statement]) -> list[Statement]:
+    """Apply ``RULES``: kind order, then score; one product at most ``MAX_PER_PRODUCT`` times; no
+    figure stated twice."""
+    order = {kind: i for i, (kind, _) in enumerate(RULES)}
+    ranked = sorted(candidates, key=lambda s: (order[s.kind], -s.score, s.id))
+    chosen: list[Statement] = []
+    seen: set[tuple[str, str]] = set()
+    per: dict[str, int] = {}
+    for s in ranked:
+        stated = {(str(f.value), f.unit) for f in s.figs if f.unit not in ("year", "date")}
+        if stated & seen or (s.product and per.get(s.product, 0) >= MAX_PER_PRODUCT):
+            continue
+        chosen.append(s)
+        seen |= stated
+        if s.product:
+            per[s.product] = per.get(s.product, 0) + 1
+        if len(chosen) == MAX_FINDINGS:
+            break
+    return chosen
+
+
+def decide(ev: Evidence, settings: Settings) -> Result:
+    """The brief's choices from the evidence (see the module docstring)."""
+    q = ev.question
+    n = Names(settings)
+    concern_members = _concern_members(ev, settings)
+    concern = n.concern(q.concern_code, concern_members)
+    chain = chain_table(ev.get("risk"), ev.get("chips"), ev.get(f"investments_{q.reader.lower()}"), q.reader)
+    products = [s.product for s in _exposures(ev, n, concern) if s.product]
+    dep = ev.get("exposure")
+    if dep is not None:
+        products += sorted((r["hs6"] for r in dep.rows() if r["on_share"]),
+                           key=lambda h: -next(exposure_score(r) for r in dep.rows() if r["hs6"] == h))  # fmt: skip
+    candidates = [*_exposures(ev, n, concern), *_world(ev, n, concern_members, list(dict.fromkeys(products))),
+                  *_risk(ev, n), *_chain(ev, n, chain), *_partner(ev, n, concern), *_breadth(ev, n),
+                  *_commitment(ev, n)]  # fmt: skip
+    findings = _rank(candidates)
+    options = options_table(ev, n)
+    rec = recommendation(ev, n, options, concern)
+    bottom = bottom_line(ev, n, findings, options, rec, concern)
+    statements = [*bottom, *rec]
+    tables = {
+        "figures": _figures_table([*findings, *statements]),
+        "statements": _statements_table(statements),
+        "options": options,
+        "unknowns": unknowns_table(ev, n),
+        "events": events_table(ev, n),
+        "chain": chain,
+    }
+    view = q.view
+    parameters = {
+        "for": q.reader,
+        "reader": n.of(q.reader),
+        "partner": q.partner,
+        "coalition": q.coalition,
+        "coalition_name": n.of(q.coalition) if q.coalition else None,
+        "members_at": q.members_at,
+        "sector": q.sector,
+        "year": year_of(dep) if dep is not None else q.year,
+        "plan_example": q.plan_example,
+        "draws": q.draws,
+        "concern": {
+            "code": q.concern_code,
+            "name": concern,
+            "members": list(concern_members),
+            "default": q.concern is None,
+            "judgement": view.judgement if q.concern is None else False,
+            "why": view.why if q.concern is None else "Chosen by the reader (--concern).",
+            "source": view.source if q.concern is None else "",
+            "verified": view.verified,
+        },
+        "rules": [{"kind": k, "rule": r} for k, r in RULES],
+        "evidence": {
+            k: _call_json(fn.__module__ + ":" + fn.__name__, kw) for k, (fn, kw) in ev.calls.items()
+        },
+        "gaps": dict(ev.gaps),
+    }
+    return Result(
+        "brief",
+        f"Technology supply-chain security: {n.of(q.reader)}",
+        _findings_table(findings),
+        parameters,
+        tuple(p for r in ev.results.values() for p in r.provenance),
+        tuple(f"{k}: {v}" for k, v in ev.gaps.items()),
+        _FINDING_COLUMNS,
+        tables,
+    )
+
+
+def _concern_members(ev: Evidence, settings: Settings) -> tuple[str, ...]:
+    dep = ev.get("exposure")
+    if dep is not None:
+        return tuple(dep.parameters["concern"]["members"])
+    from friendshore.nomenclature.groups import resolve
+
+    return tuple(sorted(resolve(ev.question.concern_code, ev.question.members_at or date.today(),
+                                home=settings.home)))  # fmt: skip
+
+
+def _call_json(target: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    return {"function": target, "arguments": json.loads(json.dumps(kwargs, default=str))}
+
+
+_FINDING_COLUMNS = (
+    Column("rank", "rank", "count", True),
+    Column("id", "id", "code"),
+    Column("kind", "kind", "text"),
+    Column("template", "judgement", "text", True),
+    Column("value", "value", "number", True, description="the finding's main number, in its unit"),
+    Column("unit", "unit", "text", True),
+    Column("year", "year", "year", True),
+    Column("basis", "base", "text", True),
+    Column("result", "from", "text", True, description="the evidence key of the result it comes from"),
+    Column("column", "column", "text"),
+    Column("row", "row", "text", description="the row's key columns, as JSON"),
+    Column("score", "score", "number", description="value at risk x HHI x share (exposures only)"),
+)
+
+
+def _findings_table(findings: list[Statement]) -> pa.Table:
+    rows = []
+    for i, s in enumerate(findings, start=1):
+        main = s.main
+        rows.append(
+            {
+                "rank": i,
+                "id": s.id,
+                "kind": s.kind,
+                "template": s.template,
+                "value": json.dumps(main.value) if main else None,
+                "unit": main.unit if main else None,
+                "year": main.year if main else None,
+                "basis": main.basis if main else None,
+                "result": main.result if main else None,
+                "column": main.column if main else None,
+                "row": json.dumps(dict(main.row), default=str) if main else None,
+                "score": s.score,
+            }
+        )
+    schema = pa.schema([("rank", pa.int64()), ("id", pa.string()), ("kind", pa.string()),
+                        ("template", pa.string()), ("value", pa.string()), ("unit", pa.string()),
+                        ("year", pa.int64()), ("basis", pa.string()), ("result", pa.string()),
+                        ("column", pa.string()), ("row", pa.string()), ("score", pa.float64())])  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _figures_table(statements: list[Statement]) -> pa.Table:
+    rows = [
+        {
+            "statement": s.id,
+            "name": f.name,
+            "value": json.dumps(f.value),
+            "unit": f.unit,
+            "year": f.year,
+            "basis": f.basis,
+            "result": f.result,
+            "table": f.table,
+            "column": f.column,
+            "row": json.dumps(dict(f.row), default=str),
+        }
+        for s in statements
+        for f in s.figs
+    ]
+    schema = pa.schema([("statement", pa.string()), ("name", pa.string()), ("value", pa.string()),
+                        ("unit", pa.string()), ("year", pa.int64()), ("basis", pa.string()),
+                        ("result", pa.string()), ("table", pa.string()), ("column", pa.string()),
+                        ("row", pa.string())])  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _statements_table(statements: list[Statement]) -> pa.Table:
+    rows = [{"id": s.id, "kind": s.kind, "template": s.template} for s in statements]
+    schema = pa.schema([("id", pa.string()), ("kind", pa.string()), ("template", pa.string())])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def brief(
+    settings: Settings,
+    *,
+    for_: str,
+    partner: str | None = None,
+    coalition: str | None = None,
+    members_at: date | None = None,
+    concern: str | None = None,
+    sector: str | None = None,
+    year: int | None = None,
+    plan_example: str | None = "magnets",
+    draws: int = DRAWS,
+) -> Result:
+    """The brief's findings, options, recommendation and unknowns for the reader ``for_``.
+
+    ``concern`` (a country or group; default: the viewpoint's, from viewpoints.toml) is the set to
+    reduce dependence on; ``partner`` is placed among the candidates; ``coalition`` (resolved at
+    ``members_at``) marks its members; ``plan_example`` is the shipped coalition plan whose strategies
+    are the options (solved with ``draws`` Monte Carlo draws of its cost parameters).
+    """
+    question = Question(for_.strip().upper() if len(for_.strip()) == 3 else for_.strip(),
+                        partner.upper() if partner else None, coalition, members_at, concern, sector,
+                        year, plan_example, draws)  # fmt: skip
+    return decide(gather(settings, question), settings)

@@ -1,0 +1,143 @@
+"""The value chains of a brief from the reader's position: critical minerals (mining, refining,
+products) and chips (design, fabrication, assembly and test, tools), with the register's plants.
+
+One row per stage: how many items the stage holds in the data, in how many the reader has any
+production or share, its largest share and where, the year of the data and its source. Built from
+the supply-risk result (USGS/BGS production per material and stage), the dependencies result (the
+reader's imports of the key product) and the ETO chip result (each input's countries and shares),
+plus the register's investments in the reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from friendshore.analyses.result import Column, Result
+
+__all__ = ["CHAIN_COLUMNS", "chain_table"]
+
+#: The chip stages people read, from the ETO stage and input type.
+_CHIP_STAGES = (
+    ("Design", "design"),
+    ("Fabrication", "fabrication"),
+    ("Assembly, testing, and packaging (ATP)", "assembly and test (OSAT)"),
+)
+#: The register's facility kinds at each chip stage.
+_FACILITIES = {"design": ("design",), "fabrication": ("fab",), "assembly and test (OSAT)": ("osat",),
+               "tools": (), "mining": ("mine",), "refining": ("refinery",),
+               "products (magnets)": ("magnet-plant",)}  # fmt: skip
+
+CHAIN_COLUMNS = (
+    Column("chain", "value chain", "text", True),
+    Column("stage", "stage", "text", True),
+    Column("n_items", "items in the data", "count", True),
+    Column("n_reader", "items where the reader produces", "count", True),
+    Column(
+        "reader_best_share",
+        "reader's largest share",
+        "share",
+        True,
+        basis="world production (tonnes) or the ETO input's world market",
+    ),
+    Column("reader_best_item", "where", "text", True),
+    Column("plants", "the register's plants in the reader", "text", True),
+    Column("year", "data year", "year", True),
+    Column("source", "source", "text", True),
+)
+
+
+def _mineral_rows(risk: Result | None, reader: str) -> list[dict[str, Any]]:
+    if risk is None:
+        return []
+    rows = risk.rows()
+    out = []
+    for stage in ("mining", "refining"):
+        items = [r for r in rows if r["stage"] == stage]
+        if not items:
+            continue
+        producing = [r for r in items if (r.get("importer_production") or 0) > 0]
+        best = max(producing, key=lambda r: (r["importer_production"], r["material"]), default=None)
+        years = sorted({int(r["production_year"]) for r in items if r.get("production_year")})
+        sources = sorted({str(r["production_source"]).upper() for r in items if r.get("production_source")})
+        out.append(
+            {
+                "chain": "critical minerals",
+                "stage": stage,
+                "n_items": len(items),
+                "n_reader": len(producing),
+                "reader_best_share": None,
+                "reader_best_item": str(best["material"]) if best else None,
+                "year": years[-1] if years else None,
+                "source": " and ".join(sources) + (f" ({years[0]} to {years[-1]})" if len(years) > 1 else ""),
+                "_reader": reader,
+            }
+        )
+    return out
+
+
+def _chip_rows(chips: Result | None) -> list[dict[str, Any]]:
+    if chips is None or "listed" not in chips.table.column_names:
+        return []
+    rows = [r for r in chips.rows() if r["type"] != "stage"]
+    out = []
+    groups: list[tuple[str, list[dict[str, Any]]]] = [
+        (name, [r for r in rows if r["type"] != "tool_resource" and eto in str(r["stage"]).split("; ")])
+        for eto, name in _CHIP_STAGES
+    ]
+    groups.append(("tools", [r for r in rows if r["type"] == "tool_resource"]))
+    for name, items in groups:
+        listed = [r for r in items if r["listed"]]
+        best = max(listed, key=lambda r: (r["share"] or 0.0, r["input_name"]), default=None)
+        years = sorted({int(r["year"]) for r in items if r.get("year")})
+        out.append(
+            {
+                "chain": "chips",
+                "stage": name,
+                "n_items": len(items),
+                "n_reader": len(listed),
+                "reader_best_share": best["share"] if best else None,
+                "reader_best_item": str(best["input_name"]) if best else None,
+                "year": years[-1] if years else None,
+                "source": "CSET ETO" + (f" ({years[0]} to {years[-1]})" if len(years) > 1 else ""),
+            }
+        )
+    return out
+
+
+def _plants(stage: str, investments: Sequence[Mapping[str, Any]]) -> str | None:
+    kinds = _FACILITIES.get(stage, ())
+    found = [
+        f"{r['company']} {r['facility'].upper() if r['facility'] == 'osat' else r['facility']}, "
+        f"{r['status'].replace('-', ' ')}"
+        for r in investments
+        if r.get("facility") in kinds
+    ]
+    return "; ".join(found) or None
+
+
+def chain_table(
+    risk: Result | None, chips: Result | None, investments: Result | None, reader: str
+) -> pa.Table:
+    """The value-chain table of the brief (see the module docstring)."""
+    rows = _mineral_rows(risk, reader) + _chip_rows(chips)
+    plants = investments.rows() if investments is not None else []
+    for row in rows:
+        row.pop("_reader", None)
+        row["plants"] = _plants(str(row["stage"]), plants)
+    schema = pa.schema(
+        [
+            ("chain", pa.string()),
+            ("stage", pa.string()),
+            ("n_items", pa.int64()),
+            ("n_reader", pa.int64()),
+            ("reader_best_share", pa.float64()),
+            ("reader_best_item", pa.string()),
+            ("plants", pa.string()),
+            ("year", pa.int64()),
+            ("source", pa.string()),
+        ]
+    )
+    return pa.Table.from_pylist([{f.name: r.get(f.name) for f in schema} for r in rows], schema=schema)

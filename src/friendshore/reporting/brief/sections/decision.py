@@ -1,0 +1,156 @@
+"""Sections 4 to 7 of the brief: partners, a supply cut on the brief's own year, the options (the
+coalition plan and who could replace the concern), and the events and commitments of the register."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from friendshore.analyses.brief_evidence import Evidence, Names
+from friendshore.analyses.result import Column, Result
+from friendshore.reporting import charts
+from friendshore.reporting.brief.model import ChartBlock, Gap, Section, Text
+from friendshore.reporting.brief.sections.common import country_names, gap_or, source, table
+from friendshore.reporting.format import format_value
+
+__all__ = ["events", "options", "partners", "shocks"]
+
+#: Candidates drawn in the rank chart (the partner is added in its place when it ranks lower).
+_CANDIDATES = 12
+
+
+def partners(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:
+    """Who could replace the concern in the key product: every candidate ranked, with intervals."""
+    res = gap_or(section, ev, "partners")
+    finding = next((r for r in brief.table.to_pylist() if r["kind"] == "partner"), None)
+    if finding is not None:
+        section.headline = sentences[finding["id"]]
+    if res is None:
+        return
+    partner = brief.parameters["partner"]
+    shown = res.table.filter(pc.or_(pc.less_equal(res.table.column("rank"), _CANDIDATES),
+                                    pc.equal(res.table.column("candidate"), partner or "")))  # fmt: skip
+    view = Result(res.analysis, res.title, shown, res.parameters, res.provenance, res.notes, res.columns)
+    product = names.product(str(res.parameters["hs6"][0]))
+    coalition = brief.parameters.get("coalition_name")
+    section.blocks.append(ChartBlock(charts.rank_intervals(
+        view, candidate="candidate", median="rank_median", low="rank_p05", high="rank_p95",
+        group="in_coalition" if coalition else None, highlight=[partner] if partner else [],
+        names={c: names.of(c) for c in shown.column("candidate").to_pylist()},
+        title=f"Who could replace {brief.parameters['concern']['name']} in {product}: the best {_CANDIDATES} of "
+              f"{res.table.num_rows} candidates" + (f" (filled: {coalition} members)" if coalition else ""),
+        source=source(res), name="partners-ranks",
+    )))  # fmt: skip
+    members = ev.get("coalition")
+    if members is not None:
+        section.blocks.append(Text(f"{coalition} on {members.parameters.get('at') or 'the date asked'}: "
+                                   + ", ".join(names.of(c) for c in members.table.column("iso3").to_pylist()) + "."))  # fmt: skip
+
+
+def shocks(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:
+    """A supply cut on the brief's own trade year (first order), for the world and for the reader."""
+    world = gap_or(section, ev, "shock")
+    mine = ev.get("shock_reader")
+    if world is None:
+        return
+    year = brief.parameters["year"]
+    rows = world.rows()
+    if not rows:
+        section.blocks.append(Gap("the countries of concern exported none of the product"))
+        return
+    r = rows[0]
+    product = names.product(str(r["hs6"]))
+    concern = brief.parameters["concern"]["name"]
+    risk, unmet = format_value(r["value_at_risk_kusd"], "kusd"), format_value(r["unmet_kusd"], "kusd")
+    section.headline = (f"If {concern} stopped exporting {product} to everyone, {risk} of world imports in {year} "
+                        f"would need other suppliers; checked one importer at a time, {unmet} would stay unmet.")  # fmt: skip
+    section.blocks.append(Text(
+        "This is a first-order check on the brief's own trade year: each importer is checked alone against "
+        "other suppliers' current exports to third countries, so importers compete for the same capacity and "
+        "the unmet amount is a lower bound. No price or general-equilibrium response is modelled."
+    ))  # fmt: skip
+    table(section, world, "shock", ["hs6", "n_importers", "value_at_risk_kusd", "filled_kusd", "unmet_kusd"],
+          title=f"The world, {year}", labels={"hs6": {str(r["hs6"]): product}})  # fmt: skip
+    if mine is not None and mine.table.num_rows:
+        table(section, mine, "shock_reader", ["importer", "import_value_kusd", "value_at_risk_kusd", "filled_kusd",
+              "unmet_kusd", "at_risk_share"], title=f"{brief.parameters['reader']}, {year}",
+              labels=country_names(mine, "importer", names=names))  # fmt: skip
+
+
+def options(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:
+    """The coalition plan's strategies (cost with interval, unmet, the assumptions), the explanation of
+    its allocation, and how much of the concern's supply home, coalition and others could replace."""
+    brief.tables["options"].to_pylist()
+    plan = ev.get("plan")
+    if "recommendation" in sentences:
+        section.headline = sentences["recommendation"]
+    if plan is None:
+        section.blocks.append(Gap(ev.gaps.get("plan", "no coalition plan was asked (--plan-example)")))
+    else:
+        section.blocks.append(Text("The options are on page 1; " + _allocation_note(plan, names)))
+    res = ev.get("reshoring")
+    if res is not None:
+        parts = ["home_share", "coalition_share", "others_share", "uncovered_share"]
+        top = res.table.filter(pc.not_equal(res.table.column("hs6"), "all")).slice(0, 8)
+        long = [{"hs6": row["hs6"], "part": res.column(p).title, "share": row[p]}
+                for row in top.to_pylist() for p in parts]  # fmt: skip
+        view = Result(res.analysis, res.title, pa.Table.from_pylist(long) if long else
+                      pa.table({"hs6": pa.array([], pa.string()), "part": pa.array([], pa.string()),
+                                "share": pa.array([], pa.float64())}),
+                      res.parameters, res.provenance, res.notes,
+                      (Column("hs6", "HS6", "code"), Column("part", "filled by", "text"),
+                       Column("share", "share", "share")))  # fmt: skip
+        section.blocks.append(ChartBlock(charts.stacked(
+            view, category="hs6", part="part", value="share",
+            labels={h: names.product(h) for h in top.column("hs6").to_pylist()},
+            title=f"Who could replace the imports from {brief.parameters['concern']['name']} today, from current "
+                  f"exports ({brief.parameters['year']}, each bar one product)",
+            source=source(res), name="plan-reshoring",
+            value_title=f"share of {names.owner(brief.parameters['for'])} imports from the concern, by value",
+            order=[res.column(p).title for p in parts],
+        )))  # fmt: skip
+
+
+def _allocation_note(plan: Result, names: Names) -> str:
+    """Why the plan's split among members is not a finding (who builds from nothing, who gets nothing)."""
+    spec = plan.parameters.get("plan_spec", {}).get("instruments", {})
+    green = float(spec.get("greenfield_share", 0.0))
+    members = list(plan.parameters.get("coalition", {}).get("members", []))
+    lead = set(plan.parameters.get("coalition", {}).get("lead", []))
+    parts = plan.tables.get("partners")
+    rows = [r for r in parts.to_pylist() if r["strategy"] == "friendshoring"] if parts is not None else []
+    given = {r["country"] for r in rows if r["supplied_value_kusd"]}
+    none = [names.of(m) for m in members if m not in given and m not in lead]
+    small = sorted((r for r in rows if r["capacity_built"] and r["export_kusd"] is not None),
+                   key=lambda r: r["export_kusd"])[:1]  # fmt: skip
+    text = (
+        "read the plan's split among members as one of many equally cheap answers, not as a finding: every member "
+        "builds at the same assumed capital cost per dollar of output, and each may build up to "
+        f"{green:.0%} of the coalition's demand even with no exports today (the greenfield allowance, an "
+        "assumption)."
+    )
+    if small:
+        r = small[0]
+        text += (f" So {names.of(r['country'])}, which exported {format_value(r['export_kusd'], 'kusd')} of the "
+                 f"product, is given {format_value(r['supplied_value_kusd'], 'kusd')} of supply over the plan.")  # fmt: skip
+    if none:
+        text += (" Members given nothing (" + ", ".join(none) + ") may already sell to members: the plan's demand "
+                 "is the members' imports from outside the coalition, so those sales are not new supply.")  # fmt: skip
+    return (
+        text + " Give each country its own capital-cost factor in the plan file to make the split meaningful."
+    )
+
+
+def events(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:
+    """The register's measures and investments that bear on the findings, with date and source."""
+    table_ = brief.tables["events"]
+    if table_.num_rows == 0:
+        section.blocks.append(Gap("the register holds no measure on, and no investment in, the reader"))
+        return
+    view = Result("brief", "Events", table_, columns=(
+        Column("date", "date", "date", True), Column("who", "who", "text", True),
+        Column("what", "what", "text", True), Column("verified", "confirmed", "flag", True),
+    ))  # fmt: skip
+    table(section, view, "brief.events", ["date", "who", "what", "verified"],
+          title="Measures in force on or taken by the reader, and investments in it and the partner, newest first",
+          limit=12, notes=("the source of each entry is in data/brief.events.csv and the register",))  # fmt: skip
