@@ -24,6 +24,7 @@ import pytest
 from friendshore.errors import DataSourceError, UnknownCodeError, UserError
 from friendshore.interfaces.cli import run
 from friendshore.interfaces.cli_fetch import ingest_fetched
+from friendshore.sources.catalogue import catalogue_source
 from friendshore.sources.fetch import DOWNLOADS, FETCH_BASE_URL_ENV, fetch, fetch_file
 from friendshore.sources.wdi import read_wdi_indicator
 from friendshore.warehouse.ingest_baci import ingest_baci
@@ -289,7 +290,7 @@ def test_cli_fetch_failure_is_one_line_and_exit_code_2(
 def test_sources_without_a_stable_url_say_how_to_get_them(tmp_path: Path) -> None:
     with pytest.raises(DataSourceError) as info:
         fetch("bgs", cache=tmp_path)
-    assert DOWNLOADS["bgs"].landing_page in str(info.value)
+    assert DOWNLOADS["bgs"].catalogued.landing_page in str(info.value)
     assert "friendshore ingest bgs" in str(info.value)
 
 
@@ -308,9 +309,10 @@ def test_registry_is_complete_and_cites_every_source() -> None:
     names = {"baci", "wdi-gdp", "wgi", "unga", "geodist", "usgs-mcs", "bgs", "eto", "wiod-kite"}
     assert set(DOWNLOADS) == names
     for d in DOWNLOADS.values():
-        assert d.licence, d.name
-        assert d.citation, d.name
-        assert d.landing_page.startswith("https://"), d.name
+        entry = catalogue_source(d.source)  # described once, in the catalogue
+        assert entry.licence, d.name
+        assert entry.citation, d.name
+        assert entry.landing_page.startswith("https://"), d.name
         assert bool(d.manual) != bool(d.files or d.resolve), d.name
         for url in d.urls() if d.files else []:
             assert url.startswith("https://"), url

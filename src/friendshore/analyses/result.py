@@ -106,7 +106,7 @@ class Provenance:
     """One loaded warehouse partition a result was computed from."""
 
     table: str
-    source: str
+    source: str  # the source catalogue id (friendshore.sources.catalogue): publisher, licence, citation
     release: str
     partition: Mapping[str, Any]
     files: tuple[tuple[str, str], ...]  # (file name, or "zip:member"; sha256)

@@ -14,7 +14,18 @@ from friendshore.settings import Settings
 
 __all__ = ["data_status"]
 
-_COLUMNS = ("table", "partition", "rows", "source", "release", "files", "sha256", "loaded_at")
+_COLUMNS = (
+    "table",
+    "partition",
+    "rows",
+    "source",
+    "publisher",
+    "licence",
+    "release",
+    "files",
+    "sha256",
+    "loaded_at",
+)
 _TRADE_COLUMNS = ("hs_revision", "coverage", "read")
 
 
@@ -46,8 +57,10 @@ def _reading(settings: Settings) -> dict[str, str]:
 
 
 def data_status(settings: Settings) -> Result:
-    """Every loaded partition with its rows and provenance (source, release, files, sha256); trade
-    partitions with their revision, coverage and whether the analyses read them."""
+    """Every loaded partition with its rows and provenance (source id, its publisher and licence from
+    the source catalogue, release, files, sha256); trade partitions with their revision, coverage and
+    whether the analyses read them."""
+    from friendshore.sources.catalogue import methods_row
     from friendshore.warehouse import TABLES, read_manifest
     from friendshore.warehouse.coverage import TradeCoverage
 
@@ -62,6 +75,8 @@ def data_status(settings: Settings) -> Result:
                 "partition": ", ".join(f"{k}={v}" for k, v in part.key.items()),
                 "rows": part.rows,
                 "source": part.source,
+                "publisher": methods_row(part.source)["publisher"],
+                "licence": methods_row(part.source)["licence"],
                 "release": part.release,
                 "files": "; ".join(f.name + (f":{f.member}" if f.member else "") for f in part.files),
                 "sha256": "; ".join(f.sha256 for f in part.files),
@@ -100,7 +115,9 @@ def data_status(settings: Settings) -> Result:
         Column("table", "table", "code", True),
         Column("partition", "partition", "text", True),
         Column("rows", "rows", "count", True),
-        Column("source", "source", "text", True),
+        Column("source", "source", "code", True),
+        Column("publisher", "publisher (source catalogue)", "text", True),
+        Column("licence", "licence", "text"),
         Column("release", "release", "code", True),
         Column("files", "files", "text", True),
         Column("sha256", "sha256", "code"),

@@ -22,6 +22,7 @@ from friendshore.models.gravity import (
     simulate,
 )
 from friendshore.settings import Settings
+from friendshore.sources.catalogue import catalogue_source
 from friendshore.sources.gegravity_sample import read_gegravity_sample
 from friendshore.sources.yotov import (
     read_reference_estimates,
@@ -32,10 +33,7 @@ from friendshore.sources.yotov import (
 
 __all__: list[str] = []
 
-_GUIDE = (
-    "Yotov, Piermartini, Monteiro & Larch (2016), An Advanced Guide to Trade Policy Analysis: "
-    "The Structural Gravity Model, WTO/UNCTAD"
-)
+_GUIDE = catalogue_source("yotov-agtpa").citation
 _R_TABLES = "tradepolicy R package, 01-traditional-gravity (reference_estimates_tradepolicy_R.csv)"
 _STATA_LOGS = "the guide's Stata logs (reference_estimates_stata_logs.csv)"
 #: Chapter 1 uses every fourth year.

@@ -21,16 +21,14 @@ from typing import Literal
 from friendshore.analyses.reproductions.compare import Check
 from friendshore.errors import UnknownCodeError
 from friendshore.settings import Settings
+from friendshore.sources.catalogue import catalogue_source
 
 __all__ = ["REPRODUCTIONS", "Entry", "Kind", "reproduction", "run_reproduction"]
 
 Kind = Literal["published", "consistency"]
 
-_GUIDE = (
-    "Yotov, Piermartini, Monteiro & Larch (2016), An Advanced Guide to Trade Policy Analysis: "
-    "The Structural Gravity Model, WTO/UNCTAD"
-)
-_GEGRAVITY_DOC = "gegravity 0.3 documentation (USITC), OneSectorGE"
+_GUIDE = catalogue_source("yotov-agtpa").citation
+_GEGRAVITY_DOC = catalogue_source("gegravity-sample").citation
 
 
 @dataclass(frozen=True)
