@@ -35,10 +35,6 @@ _MODULE_TEXT = re.compile(r"^(?P<module>[a-z_][\w]*(\.\w+)+)(:\w+)?$")
 KNOWN_EDGES: dict[tuple[str, str], str] = {}
 #: Cycles today, each as the sorted tuple of its modules -> the issue that removes it.
 KNOWN_CYCLES: dict[tuple[str, ...], str] = {
-    (
-        "friendshore.reporting.brief.build",
-        "friendshore.reporting.brief.render",
-    ): "issue 27 (brief helper, 24)",
     ("friendshore.analyses.event", "friendshore.analyses.event_month"): "issue 27 (events helper)",
 }
 
