@@ -873,7 +873,7 @@ def test_the_brief_is_one_html_page(client: TestClient, guarded: TestClient) -> 
     response = client.get("/api/brief", params=query)
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"].startswith("text/html")
-    assert "Key findings" in response.text
+    assert "Bottom line" in response.text
     assert '<script src="http' not in response.text  # self-contained
     again = client.get("/api/brief", params=query)
     assert again.headers["etag"] == response.headers["etag"]
