@@ -13,9 +13,11 @@ import pyarrow.compute as pc
 
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import Context, open_context
-from friendshore.analyses.result import Result
+from friendshore.analyses.coverage import flows_loaded, possessive
+from friendshore.analyses.result import Column, Result
 from friendshore.errors import UserError
 from friendshore.metrics.parameters import DEFAULT_CHOKEPOINT_SHARE, require_number
+from friendshore.nomenclature.labels import label_of
 from friendshore.settings import Settings
 
 if TYPE_CHECKING:
@@ -172,13 +174,75 @@ def chips(
         "threshold": threshold,
         "chokepoints_only": chokepoints_only,
     }
+    trade_year: int | None = None
     if with_trade:
         table, trade_keys, trade_year = _with_trade(ctx, table, code, year, notes)
         keys = [*keys, *trade_keys]
         parameters.update({"with_trade": True, "year": trade_year})
     return Result(
-        "chips", title, table, parameters, ctx.provenance(), tuple(notes), describe(table, key=keys)
+        "chips",
+        title,
+        table,
+        parameters,
+        ctx.provenance(),
+        tuple(notes),
+        describe(table, key=keys, extra=_chip_columns(code, trade_year)),
     )
+
+
+def _chip_columns(code: str | None, trade_year: int | None) -> list[Column]:
+    """The shares of the chip tables with their bases; ETO's year is per row (column ``year``)."""
+    eto = "the input's world total as ETO measures it (sales, capacity or design, by firm location)"
+    world = "world exports of the input's HS6 codes, by value"
+    out = [
+        Column("share", "share", "share", description="ETO's share", basis=eto, year_column="year"),
+        Column(
+            "top_share",
+            "top share",
+            "share",
+            description="the top country's ETO share",
+            basis=eto,
+            year_column="year",
+        ),
+        Column(
+            "second_share",
+            "second share",
+            "share",
+            description="the second country's ETO share",
+            basis=eto,
+            year_column="year",
+        ),
+        Column(
+            "top_exporter_share",
+            "top exporter's share",
+            "share",
+            description="in trade",
+            basis=world,
+            year=trade_year,
+        ),
+        Column(
+            "export_share",
+            "share of world exports",
+            "share",
+            description=f"{code or 'the country'}'s share",
+            basis=world,
+            year=trade_year,
+        ),
+        Column("world_export_kusd", "world exports", "kusd", year=trade_year),
+        Column("import_value_kusd", "imports", "kusd", year=trade_year),
+    ]
+    if code is not None:
+        out.append(
+            Column(
+                "top_supplier_share",
+                "top supplier's share",
+                "share",
+                description="in trade",
+                basis=f"{possessive(label_of(code))} imports of the input's HS6 codes, by value",
+                year=trade_year,
+            )
+        )
+    return out
 
 
 _TRADE_KEYS = ["hs6", "top_exporter", "top_exporter_share", "export_share", "import_value_kusd", "top_supplier",
@@ -245,18 +309,19 @@ def _with_trade(
             + ", ".join(f"{i} {names[i]}" for i in none)
         )
     mapped = [i for i in ids if per.get(i, {}).get("hs6")]
-    lacking_world = sorted(set(codes) - cover.world)
-    if lacking_world and mapped:
-        held = cover.describe(lacking_world)
-        notes.append(
-            f"world exports, top exporter and export_share are null where the loaded trade lacks the world's "
-            f"flows of an input's codes ({held})"
-        )
-    if code is not None and set(codes) - cover.imports and mapped:
-        held = cover.describe(sorted(set(codes) - cover.imports))
-        notes.append(
-            f"{code}'s imports are null where the loaded trade lacks every supplier's flows to {code} ({held})"
-        )
+    if mapped:
+        world = flows_loaded(ctx, who=None, role="exports", years=[trade_year], hs6=codes)
+        if not world.complete:
+            notes += world.notes()
+            notes.append(
+                "world exports, top exporter and export_share are null for the inputs of those codes"
+            )
+        if code is not None:
+            who = ctx.who(code, year=trade_year, members_at=None)
+            imports = flows_loaded(ctx, who=who, role="imports", years=[trade_year], hs6=codes)
+            if not imports.complete:
+                notes += imports.notes()
+                notes.append(f"{possessive(imports.name)} imports are null for the inputs of those codes")
     notes += ctx.trade_notes()
     keys = _TRADE_KEYS if code is not None else ["hs6", "top_exporter", "top_exporter_share"]
     return table, keys, trade_year

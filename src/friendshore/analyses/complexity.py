@@ -54,6 +54,11 @@ def complexity(
     ctx.table("trade")
     year = ctx.check_year(year)
     trade, world_note = ctx.world_trade()
+    if world_note and trade.filter(trade.year == year).count().to_pyarrow().as_py() == 0:
+        # unknown is not zero: no country's exports are "none" here, they are not loaded
+        raise UserError(
+            f"no product's world trade is loaded for {year}, so RCA, ECI and PCI cannot be computed ({world_note})"
+        )
     result = compute(trade, year=year, threshold=threshold)
     if level == "country":
         table = result.countries.select(["country", "eci", "diversity"]).sort_by(
