@@ -35,16 +35,16 @@ def test_four_strategies_and_reshoring_costs_at_least_friendshoring(magnets: Res
     rows = {r["strategy"]: r for r in magnets.rows()}
     assert list(rows) == ["status_quo", "reshoring", "friendshoring", "open"]
     assert rows["status_quo"]["status"] == "no action"
-    assert rows["status_quo"]["total_cost"] == 0.0
+    assert rows["status_quo"]["total_cost_usd"] == 0.0
     assert rows["status_quo"]["shortfall_share"] > 0  # doing nothing leaves demand unmet
     for name in ("reshoring", "friendshoring", "open"):
         assert rows[name]["status"] == "optimal"
         assert rows[name]["shortfall_share"] == 0.0
         assert rows[name]["concern_share_after"] <= rows[name]["target_concern_share"] + 1e-9
     assert (
-        rows["reshoring"]["total_cost"]
-        >= rows["friendshoring"]["total_cost"]
-        >= rows["open"]["total_cost"]
+        rows["reshoring"]["total_cost_usd"]
+        >= rows["friendshoring"]["total_cost_usd"]
+        >= rows["open"]["total_cost_usd"]
         > 0
     )
     assert magnets.parameters["products"] == ["850511"]  # the sample has no 280530 or 284690
@@ -86,8 +86,8 @@ def test_tables_allocations_members_partners(magnets: Result) -> None:
     members = members[members["strategy"] != "status_quo"]
     assert set(members["strategy"]) == {"reshoring", "friendshoring", "open"}
     for strategy, group in members.groupby("strategy"):
-        total = next(r["total_cost"] for r in magnets.rows() if r["strategy"] == strategy)
-        assert group["cost"].sum() == pytest.approx(total, rel=1e-6)
+        total = next(r["total_cost_usd"] for r in magnets.rows() if r["strategy"] == strategy)
+        assert group["cost_usd"].sum() == pytest.approx(total, rel=1e-6)
         # burden band 0.5 of the example: each share within +-50% of the GDP share
         assert (group["cost_share"] <= 1.5 * group["gdp_share"] + 1e-9).all()
     partners = tables["partners"].to_pandas()
@@ -118,7 +118,7 @@ def test_cli_json_has_the_fields_per_strategy(sample_home: Path, capsys: pytest.
     rows = json.loads(out)
     assert [r["strategy"] for r in rows] == ["status_quo", "friendshoring"]
     for r in rows:
-        for key in ("strategy", "status", "total_cost", "concern_share_before", "concern_share_after",
+        for key in ("strategy", "status", "total_cost_usd", "concern_share_before", "concern_share_after",
                     "target_concern_share", "hhi_before", "hhi_after"):  # fmt: skip
             assert key in r
 
@@ -205,7 +205,7 @@ def test_register_investments_count_as_committed_capacity(
     )
     assert "Test Institute" in plant["citation"]
     assert any("test-usa-wafer-fab" in n and "wafers" in n for n in result.notes)
-    with_plant = {r["strategy"]: r["total_cost"] for r in result.rows()}
-    without = {r["strategy"]: r["total_cost"] for r in magnets.rows()}
+    with_plant = {r["strategy"]: r["total_cost_usd"] for r in result.rows()}
+    without = {r["strategy"]: r["total_cost_usd"] for r in magnets.rows()}
     for name in ("reshoring", "friendshoring", "open"):  # more supply on offer never costs more
         assert with_plant[name] <= without[name] * (1 + 1e-9)

@@ -123,7 +123,7 @@ def test_target_dual_is_the_marginal_cost() -> None:
                             compare_strategies(hand(target_share=0.25, target_from=2027), ["open"]),
                             report_year=2028)["strategies"]  # fmt: skip
     # USD per percentage point: 0.32 M USD x 100 t x 2 years x 1 %
-    assert table.column("target_cost_per_pp").to_pylist() == pytest.approx([0.64e6])
+    assert table.column("target_cost_usd_per_pp").to_pylist() == pytest.approx([0.64e6])
     assert "concern-share target for 850511" in table.column("binding")[0].as_py()
 
 
@@ -313,8 +313,14 @@ def test_sensitivity_is_seeded_and_bit_identical() -> None:
     assert set(summary) == {"reshoring", "friendshoring", "open"}
     assert summary["open"]["cheapest_share"] == 1.0  # nested: open is never dearer
     for r in summary.values():
-        assert r["cost_min"] <= r["cost_p05"] <= r["cost_median"] <= r["cost_p95"] <= r["cost_max"]
-    assert summary["reshoring"]["cost_min"] >= summary["friendshoring"]["cost_min"]
+        assert (
+            r["cost_min_usd"]
+            <= r["cost_p05_usd"]
+            <= r["cost_median_usd"]
+            <= r["cost_p95_usd"]
+            <= r["cost_max_usd"]
+        )
+    assert summary["reshoring"]["cost_min_usd"] >= summary["friendshoring"]["cost_min_usd"]
 
 
 # --- plan files ---------------------------------------------------------------------------------

@@ -298,7 +298,7 @@ def gather(settings: Settings, question: Question) -> Evidence:
         ev.ask(settings, "coalition", group_members, name=q.coalition, at=q.members_at)
     ev.ask(settings, "chips", chips, country=q.reader if len(q.reader) == 3 else None)
     if q.plan_example:
-        ev.ask(settings, "plan", plan, example=q.plan_example, sensitivity=q.draws, seed=0)
+        ev.ask(settings, "plan", plan, example=q.plan_example, draws=q.draws, seed=0)
     ev.ask(settings, "measures", register_measures, on=q.reader, active_at=q.members_at)
     ev.ask(settings, "measures_by", register_measures, who=q.reader, active_at=q.members_at)
     for code in dict.fromkeys(c for c in (q.reader, q.partner) if c):

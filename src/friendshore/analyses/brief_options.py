@@ -78,9 +78,9 @@ def options_table(ev: Evidence, n: Names) -> pa.Table:
                 "strategy_id": r["strategy"],
                 "strategy": name,
                 "status": r["status"],
-                "cost_usd": r["total_cost"],
-                "cost_low_usd": r.get("cost_p05"),
-                "cost_high_usd": r.get("cost_p95"),
+                "cost_usd": r["total_cost_usd"],
+                "cost_low_usd": r.get("cost_p05_usd"),
+                "cost_high_usd": r.get("cost_p95_usd"),
                 "concern_share_before": r.get("concern_share_before"),
                 "concern_share_after": r.get("concern_share_after"),
                 "unmet_share": unmet,
@@ -131,9 +131,9 @@ def recommendation(ev: Evidence, n: Names, options: pa.Table, concern: str) -> l
             (
                 target,
                 year,
-                _plan_fig(ev, sid, "total_cost", "cost"),
-                _plan_fig(ev, sid, "cost_p05", "lo"),
-                _plan_fig(ev, sid, "cost_p95", "hi"),
+                _plan_fig(ev, sid, "total_cost_usd", "cost"),
+                _plan_fig(ev, sid, "cost_p05_usd", "lo"),
+                _plan_fig(ev, sid, "cost_p95_usd", "hi"),
             ),
         )
     ]
@@ -145,7 +145,7 @@ def recommendation(ev: Evidence, n: Names, options: pa.Table, concern: str) -> l
                 f"if costs run to the high end of the assumptions, {other['strategy'].lower()} "
                 "({other}) becomes the cheaper choice"
             )
-            figs.append(_plan_fig(ev, other["strategy_id"], "total_cost", "other"))
+            figs.append(_plan_fig(ev, other["strategy_id"], "total_cost_usd", "other"))
     partners = plan.tables.get("partners")
     if partners is not None and sid != "reshoring":
         mine = sorted((r for r in partners.to_pylist() if r["strategy"] == sid and r["supplied_value_kusd"]),

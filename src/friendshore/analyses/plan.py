@@ -25,19 +25,19 @@ if TYPE_CHECKING:
     from friendshore.planning.compare import Outcome
     from friendshore.planning.data import PlanInputs
 
-__all__ = ["MAX_SENSITIVITY", "StrategyChoice", "plan"]
+__all__ = ["MAX_DRAWS", "StrategyChoice", "plan"]
 
 StrategyChoice = Literal["all", "reshoring", "friendshoring", "open"]
-#: The most re-solves ``--sensitivity`` runs (each solves every strategy once).
-MAX_SENSITIVITY = 10_000
+#: The most re-solves ``--draws`` runs (each solves every strategy once).
+MAX_DRAWS = 10_000
 
-_KEYS = ["strategy", "status", "total_cost", "concern_share_before", "concern_share_after",
-         "target_concern_share", "hhi_before", "hhi_after", "shortfall_share", "target_cost_per_pp",
-         "cheapest_share", "cost_p05", "cost_p95", "binding"]  # fmt: skip
+_KEYS = ["strategy", "status", "total_cost_usd", "concern_share_before", "concern_share_after",
+         "target_concern_share", "hhi_before", "hhi_after", "shortfall_share", "target_cost_usd_per_pp",
+         "cheapest_share", "cost_p05_usd", "cost_p95_usd", "binding"]  # fmt: skip
 _COLUMNS = [
     Column("strategy", "strategy", "text"),
     Column("status", "status", "text"),
-    Column("total_cost", "cost (present value)", "usd",
+    Column("total_cost_usd", "cost (present value)", "usd",
            description="discounted cost over the horizon relative to buying today's supply at today's prices"),
     Column("concern_share_before", "concern share today", "share"),
     Column("concern_share_after", "concern share, report year", "share"),
@@ -46,18 +46,18 @@ _COLUMNS = [
     Column("hhi_before", "HHI today", "index"),
     Column("hhi_after", "HHI, report year", "index"),
     Column("shortfall_share", "largest shortfall", "share", description="share of demand not supplied"),
-    Column("target_cost_per_pp", "cost of 1 pp tighter target", "usd",
+    Column("target_cost_usd_per_pp", "cost of 1 pp tighter target", "usd",
            description="shadow price of the concern-share target: added cost of lowering it by one percentage point"),
-    Column("supplier_cap_cost_per_pp", "cost of 1 pp tighter supplier cap", "usd"),
+    Column("supplier_cap_cost_usd_per_pp", "cost of 1 pp tighter supplier cap", "usd"),
     Column("binding", "binding constraints", "text"),
     Column("cheapest_share", "cheapest in draws", "share"),
     Column("feasible_share", "feasible in draws", "share"),
-    Column("cost_min", "cost, lowest draw", "usd"),
-    Column("cost_p05", "cost, 5th percentile", "usd"),
-    Column("cost_median", "cost, median draw", "usd"),
-    Column("cost_p95", "cost, 95th percentile", "usd"),
-    Column("cost_max", "cost, highest draw", "usd"),
-    *[Column(f"cost_{name}", f"cost: {label}", "usd") for name, label in (
+    Column("cost_min_usd", "cost, lowest draw", "usd"),
+    Column("cost_p05_usd", "cost, 5th percentile", "usd"),
+    Column("cost_median_usd", "cost, median draw", "usd"),
+    Column("cost_p95_usd", "cost, 95th percentile", "usd"),
+    Column("cost_max_usd", "cost, highest draw", "usd"),
+    *[Column(f"cost_{name}_usd", f"cost: {label}", "usd") for name, label in (
         ("offtake", "offtake premiums"), ("capital", "capital"), ("new_supply", "dearer new supply"),
         ("fixed", "fixed project costs"), ("stock_buy", "stock bought"), ("stock_release", "stock released (saving)"),
         ("holding", "stock holding"))],
@@ -79,7 +79,7 @@ def plan(
     plan: Path | None = None,
     example: str | None = None,
     strategy: StrategyChoice = "all",
-    sensitivity: int = 0,
+    draws: int = 0,
     seed: int = 0,
     year: int | None = None,
     committed: Sequence[CommittedCapacity] | None = None,
@@ -90,9 +90,10 @@ def plan(
     disruption and the concern-share target.
 
     ``committed``: committed capacity records; default: the plan file's ``[[committed]]`` list plus
-    the register's investments in the plan's products (``friendshore register investments``). ``sensitivity`` N re-solves with cost parameters drawn within their
-    ranges (``seed``: same seed, same draws). ``year``: the trade year (default: the plan's, else
-    the latest loaded).
+    the register's investments in the plan's products (``friendshore register investments``).
+    ``draws`` N re-solves with cost parameters drawn within their ranges, a sensitivity analysis
+    (``seed``: same seed, same draws). ``year``: the trade year (default: the plan's, else the
+    latest loaded).
 
     Parameters
     ----------
@@ -102,8 +103,8 @@ def plan(
         A shipped example plan instead of a file: magnets, gallium-germanium.
     strategy
         all (status_quo, reshoring, friendshoring, open) or one of them beside status_quo.
-    sensitivity
-        Re-solve N times with cost parameters drawn within their ranges.
+    draws
+        Monte Carlo draws: re-solve N times with cost parameters drawn within their ranges (0: none).
     seed
         Seed of the draws (same seed, same result).
     year
@@ -122,14 +123,8 @@ def plan(
 
     if strategy not in ("all", "reshoring", "friendshoring", "open"):
         raise UserError(f"strategy must be all, reshoring, friendshoring or open, got {strategy!r}")
-    if (
-        isinstance(sensitivity, bool)
-        or not isinstance(sensitivity, int)
-        or not 0 <= sensitivity <= MAX_SENSITIVITY
-    ):
-        raise UserError(
-            f"sensitivity must be a whole number from 0 to {MAX_SENSITIVITY:,}, got {sensitivity!r}"
-        )
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
+        raise UserError(f"draws must be a whole number from 0 to {MAX_DRAWS:,}, got {draws!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise UserError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
     spec_obj, path = _spec_of(plan, example)
@@ -163,20 +158,20 @@ def plan(
     tables = strategy_tables(problem, outcomes, report_year=report_year)
     main = tables.pop("strategies")
     notes = [*inputs.notes, *register_notes]
-    if sensitivity > 0:
+    if draws > 0:
         ranges = [(r.key, r.low, r.high) for r in inputs.ranged]
-        summary, draws = run_sensitivity(
-            problem, inputs.costs_for, ranges, draws=sensitivity, seed=seed, strategies=chosen
+        summary, drawn = run_sensitivity(
+            problem, inputs.costs_for, ranges, draws=draws, seed=seed, strategies=chosen
         )
-        tables["sensitivity"], tables["sensitivity_draws"] = summary, draws
+        tables["sensitivity"], tables["sensitivity_draws"] = summary, drawn
         main = _join_sensitivity(main, summary)
         if not ranges:
             notes.append(
-                "--sensitivity: the plan gives no cost parameter a range (low, high): every draw is the same"
+                "--draws: the plan gives no cost parameter a range (low, high): every draw is the same"
             )
         else:
             notes.append(
-                f"sensitivity: {sensitivity} draws (seed {seed}) of {len(ranges)} cost parameter(s) uniform within "
+                f"sensitivity: {draws} draws (seed {seed}) of {len(ranges)} cost parameter(s) uniform within "
                 f"their ranges: {', '.join(r.key for r in inputs.ranged)}; the strategies are nested, so open <= "
                 "friendshoring <= reshoring in every draw: read the cost intervals, not only the cheapest share"
             )
@@ -201,7 +196,7 @@ def plan(
         "plan": str(path),
         "example": example,
         "strategy": strategy,
-        "sensitivity": sensitivity,
+        "draws": draws,
         "seed": seed,
         "year": year,
         "coalition": {"label": _label(spec.coalition.members), "members": list(coalition),
@@ -254,11 +249,11 @@ def _join_sensitivity(main: pa.Table, summary: pa.Table) -> pa.Table:
         for name in (
             "cheapest_share",
             "feasible_share",
-            "cost_min",
-            "cost_p05",
-            "cost_median",
-            "cost_p95",
-            "cost_max",
+            "cost_min_usd",
+            "cost_p05_usd",
+            "cost_median_usd",
+            "cost_p95_usd",
+            "cost_max_usd",
         ):
             row[name] = extra.get(name)
     return pa.Table.from_pylist(rows)

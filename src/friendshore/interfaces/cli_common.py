@@ -39,11 +39,13 @@ __all__ = [
     "emit",
     "parse_columns",
     "parse_date",
+    "renamed",
     "say",
     "settings_of",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output: a table for people, csv or json for programs.")
@@ -112,6 +114,18 @@ def emit(result: Result, fmt: Format, *, columns: str = "key", with_meta: bool =
     render_result(result, fmt, columns=parse_columns(columns), with_meta=with_meta)  # type: ignore[arg-type]
     for note in result.notes:
         say("note: ", note)
+
+
+def renamed(value: T, old_value: T | None, *, new: str, old: str, default: T) -> T:
+    """The value of an option renamed to the shared vocabulary (``analyses/vocabulary.py``): ``new``'s,
+    or ``old``'s (its name before, kept for one release as a hidden alias) with a warning on stderr;
+    both given (``new`` not at its ``default``) and different is a usage error."""
+    if old_value is None:
+        return value
+    say("warning: ", f"{old} is deprecated and will be removed after this release: use {new}")
+    if value != default and value != old_value:
+        raise typer.BadParameter(f"{old} is the old name of {new}: give one of them", param_hint=old)
+    return old_value
 
 
 def _documented(command: Callable[..., Any], docs: dict[str, str]) -> inspect.Signature:

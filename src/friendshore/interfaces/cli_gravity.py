@@ -120,7 +120,8 @@ def simulate_command(
         exporters = \["CHN"]
         importers = \["USA"]
 
-    See docs/methods/gravity.md and examples/gravity/ for the full format.
+    See docs/methods/gravity.md and the shipped examples (friendshore/models/gravity/examples/, run one
+    by name: friendshore gravity simulate us_china_tariff) for the full format.
     """
     result = analysis.simulate(settings_of(ctx), scenario=scenario, output=output, importer=importer)
     emit(result, fmt, columns=columns, with_meta=with_meta)

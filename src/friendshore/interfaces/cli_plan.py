@@ -17,6 +17,7 @@ from friendshore.interfaces.cli_common import (
     answers,
     defaults_of,
     emit,
+    renamed,
     settings_of,
 )
 
@@ -46,9 +47,10 @@ def plan_command(
             help="all (status_quo, reshoring, friendshoring, open) or one of them beside status_quo."
         ),
     ] = PL["strategy"],
+    draws: Annotated[int, typer.Option("--draws")] = PL["draws"],
     sensitivity: Annotated[
-        int, typer.Option(help="Re-solve N times with cost parameters drawn within their ranges.")
-    ] = PL["sensitivity"],
+        int | None, typer.Option("--sensitivity", hidden=True, help="Deprecated: use --draws.")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the draws (same seed, same result).")] = PL["seed"],
     year: Annotated[
         int | None, typer.Option(help="Trade year (default: the plan's products.year, else the latest).")
@@ -70,10 +72,10 @@ def plan_command(
 
     if table not in TABLES:
         raise UserError(f"unknown table '{table}' (choose from {', '.join(TABLES)})")
+    draws = renamed(draws, sensitivity, new="--draws", old="--sensitivity", default=PL["draws"])
     result = plan_analysis.plan(
-        settings_of(ctx), plan=plan, example=example, strategy=strategy, sensitivity=sensitivity, seed=seed,
-        year=year,
-    )  # fmt: skip
+        settings_of(ctx), plan=plan, example=example, strategy=strategy, draws=draws, seed=seed, year=year
+    )
     if table != "strategies":
         result = _detail(result, table)
     emit(result, fmt, columns=columns, with_meta=with_meta)
@@ -86,6 +88,6 @@ def _detail(result: Result, name: str) -> Result:
     from friendshore.errors import UserError
 
     if name not in result.tables:
-        raise UserError(f"this plan has no '{name}' table (sensitivity tables need --sensitivity N)")
+        raise UserError(f"this plan has no '{name}' table (sensitivity tables need --draws N)")
     detail = result.tables[name]
     return replace(result, title=f"{result.title}: {name}", table=detail, columns=describe(detail))

@@ -88,7 +88,7 @@ def strategy_tables(
         row: dict[str, object] = {
             "strategy": outcome.strategy,
             "status": sol.status if sol is not None else "infeasible",
-            "total_cost": sol.total_cost * _MUSD if sol is not None else None,
+            "total_cost_usd": sol.total_cost * _MUSD if sol is not None else None,
             "concern_share_before": _weighted(before_share, w),
             "concern_share_after": None,
             "target_concern_share": problem.target_share,
@@ -96,8 +96,8 @@ def strategy_tables(
             "hhi_before": _weighted(hhi_before, w),
             "hhi_after": None,
             "shortfall_share": None,
-            "target_cost_per_pp": None,
-            "supplier_cap_cost_per_pp": None,
+            "target_cost_usd_per_pp": None,
+            "supplier_cap_cost_usd_per_pp": None,
             "binding": "",
         }
         if sol is None:
@@ -113,18 +113,18 @@ def strategy_tables(
             short = np.where(problem.demand[:, None] > 0, sol.shortfall / problem.demand[:, None], 0.0)
         row["shortfall_share"] = float(short.max()) if short.size else 0.0
         tm = _target_marginal(problem, sol)
-        row["target_cost_per_pp"] = -0.01 * tm + 0.0 if tm is not None else None
+        row["target_cost_usd_per_pp"] = -0.01 * tm + 0.0 if tm is not None else None
         sm = _supplier_marginal(problem, sol)
-        row["supplier_cap_cost_per_pp"] = -0.01 * sm + 0.0 if sm is not None else None
+        row["supplier_cap_cost_usd_per_pp"] = -0.01 * sm + 0.0 if sm is not None else None
         row["binding"] = "; ".join(_binding(problem, sol)[:5])
         for name, value in sorted(sol.costs.items()):
-            row[f"cost_{name}"] = value * _MUSD
+            row[f"cost_{name}_usd"] = value * _MUSD
         rows.append(row)
         alloc += _allocations(problem, sol)
         members += _members(problem, sol)
         indicators += _indicators(problem, sol, sq, y)
         duals += _duals(problem, sol)
-    cost_cols = sorted({k for r in rows for k in r if k.startswith("cost_")})
+    cost_cols = sorted({k for r in rows for k in r if k.startswith("cost_") and k.endswith("_usd")})
     for r in rows:
         for c in cost_cols:
             r.setdefault(c, None)
@@ -210,8 +210,8 @@ def _allocations(problem: PlanProblem, sol: PlanSolution) -> list[dict[str, obje
 
 
 _MEMBER_SCHEMA = pa.schema(
-    [("strategy", pa.string()), ("member", pa.string()), ("gdp_share", pa.float64()), ("cost", pa.float64()),
-     ("cost_share", pa.float64()), ("budget", pa.float64()), ("budget_dual", pa.float64()), ("basis", pa.string())]
+    [("strategy", pa.string()), ("member", pa.string()), ("gdp_share", pa.float64()), ("cost_usd", pa.float64()),
+     ("cost_share", pa.float64()), ("budget_usd", pa.float64()), ("budget_dual", pa.float64()), ("basis", pa.string())]
 )  # fmt: skip
 
 
@@ -225,8 +225,8 @@ def _members(problem: PlanProblem, sol: PlanSolution) -> list[dict[str, object]]
         budget_dual[keys["m"]] = dual
     return [
         {"strategy": sol.strategy, "member": m, "gdp_share": float(problem.gdp_share[i]),
-         "cost": float(pay[i]) * _MUSD, "cost_share": float(pay[i] / total) if abs(total) > 1e-12 else None,
-         "budget": float(problem.budget[i]) * _MUSD if np.isfinite(problem.budget[i]) else None,
+         "cost_usd": float(pay[i]) * _MUSD, "cost_share": float(pay[i] / total) if abs(total) > 1e-12 else None,
+         "budget_usd": float(problem.budget[i]) * _MUSD if np.isfinite(problem.budget[i]) else None,
          "budget_dual": float(budget_dual[i]) if np.isfinite(problem.budget[i]) else None,
          "basis": "pro rata to GDP (no burden band or budget in the plan)" if free else "optimised"}
         for i, m in enumerate(problem.members)
@@ -320,7 +320,7 @@ def sensitivity(
         for j, strategy in enumerate(acting):
             with contextlib.suppress(InfeasibleError):
                 costs[d, j] = solve_plan(drawn, strategy).total_cost * _MUSD
-            records.append({"draw": d, "strategy": strategy, "total_cost": None if np.isnan(costs[d, j]) else costs[d, j],
+            records.append({"draw": d, "strategy": strategy, "total_cost_usd": None if np.isnan(costs[d, j]) else costs[d, j],
                             **{f"param:{k}": v for k, v in values.items()}})  # fmt: skip
     summary = []
     best = np.nanmin(np.where(np.isnan(costs), np.inf, costs), axis=1) if len(acting) else np.zeros(0)
@@ -332,7 +332,7 @@ def sensitivity(
         summary.append(
             {"strategy": strategy, "draws": draws, "feasible_share": float(ok.mean()) if draws else None,
              "cheapest_share": float(cheapest.mean()) if draws else None,
-             "cost_min": float(c[ok].min()) if ok.any() else None, "cost_p05": q[0], "cost_median": q[1],
-             "cost_p95": q[2], "cost_max": float(c[ok].max()) if ok.any() else None}
+             "cost_min_usd": float(c[ok].min()) if ok.any() else None, "cost_p05_usd": q[0], "cost_median_usd": q[1],
+             "cost_p95_usd": q[2], "cost_max_usd": float(c[ok].max()) if ok.any() else None}
         )  # fmt: skip
     return pa.Table.from_pylist(summary), pa.Table.from_pylist(records)

@@ -2,7 +2,7 @@
 
 A plan file names a coalition, the products, a disruption, targets and the parameters of the
 instruments. Every number that is not read from data is a field here; a cost parameter may give a
-range (``low``, ``high``) that ``--sensitivity`` draws from, and a ``source`` (a citation, or
+range (``low``, ``high``) that ``--draws`` draws from, and a ``source`` (a citation, or
 "assumption, adjust it"). There is no hidden constant: what is not in the file takes the default
 written in this module, which the docs list (docs/methods/planner.md). Errors name the file and
 the field. The shipped examples are in ``friendshore/planning/examples/``.

@@ -2,9 +2,10 @@
 
 An ``Endpoint`` names a path under ``/api/`` and the analysis it calls; the query parameters, their
 types and defaults come from the analysis's signature (``params.analysis_params``), their help
-text from the matching CLI option. What an endpoint may add is only what the signature cannot say:
-the CLI's name where it differs (``names``), a narrower type for the web (``types``), parameters
-the web does not offer (``hidden``), a body or a confined file in place of a server path, and
+text from the analysis's docstring (``analyses.docs.parameter_docs``). What an endpoint may add is
+only what the signature cannot say: the CLI's name where it differs (``names``), a narrower type for
+the web (``types``), parameters the web does not offer (``hidden``), a body or a confined file in
+place of a server path, and
 whether it runs a model or changes data (``protected``: POST, and the API token when the server
 listens beyond loopback).
 
@@ -23,6 +24,7 @@ from friendshore.analyses import (
     dependencies,
     event,
     gravity,
+    labels,
     leverage,
     partners,
     plan,
@@ -100,7 +102,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "supply-risk",
         supply_risk.supply_risk,
         names={"importer": "for"},
-        hidden=frozenset({"economic_importance"}),  # a server file: not offered over the web
+        hidden=frozenset({"economic_importance", "inputs"}),  # server files: not offered over the web
     ),
     Endpoint(
         "partners",
@@ -127,6 +129,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         protected=True,
     ),
     Endpoint("shock", shocks.restriction),
+    Endpoint("tariff", shocks.tariff),
     Endpoint(
         "simulate",
         shocks.simulate,
@@ -136,6 +139,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     Endpoint("taxonomy", vocabulary.taxonomy),
     Endpoint("countries", vocabulary.countries),
+    Endpoint("labels", labels.labels),
     Endpoint("groups", vocabulary.groups),
     Endpoint("groups/{name}", vocabulary.group_members, names={"history": "all"}),
     Endpoint(

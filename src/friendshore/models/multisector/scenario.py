@@ -1,6 +1,6 @@
 """Multi-sector scenarios as TOML files (``friendshore simulate SCENARIO.toml``).
 
-Example (examples/shocks/)::
+Example (the shipped ``friendshore/models/multisector/examples/``)::
 
     name = "China stops exports of computer, electronic and optical products (C17) to the US"
 

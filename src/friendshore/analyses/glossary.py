@@ -1,0 +1,53 @@
+"""One word per idea across the CLI, the API and the analyses: the glossary.
+
+Each entry names an idea, says what it means, and lists the words it replaced (kept for one release
+as hidden, deprecated CLI aliases that warn: ``interfaces.cli_common.renamed``). A parameter, an
+option or a column that means one of these ideas uses its word; ``tests/test_glossary.py`` checks
+that no command offers a replaced word as a visible option. Money columns carry their unit in the
+name (``MONEY_SUFFIXES``); the column catalogue (``analyses/columns.py``) says what each column is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["GLOSSARY", "MONEY_SUFFIXES", "Term", "replaced_words"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """An idea's one word, its meaning, and the words it replaced."""
+
+    word: str
+    meaning: str
+    replaced: tuple[str, ...] = ()
+
+
+GLOSSARY: dict[str, Term] = {
+    t.word: t
+    for t in (
+        Term(
+            "concern",
+            "the set of countries to reduce dependence on (an ISO3 code or a group)",
+            ("on", "exclude", "over"),
+        ),
+        Term(
+            "exporter",
+            "the supplier that restricts its exports or is taxed in a shock or tariff (the actor)",
+        ),
+        Term("draws", "the number of Monte Carlo draws of a sensitivity analysis", ("sensitivity",)),
+        Term("output", "which table of a result to show", ("show",)),
+        Term("year", "the analysis year: the year of the trade (or other data) the analysis reads"),
+        Term("by", "the level products are aggregated to (technology or stage)"),
+        Term("members_at", "the date at which group memberships are resolved"),
+    )
+}
+
+#: A money column's name ends with its unit: US dollars, thousand and million US dollars (with
+#: ``_per_...`` after the unit for a rate, e.g. ``target_cost_usd_per_pp``).
+MONEY_SUFFIXES = ("_usd", "_kusd", "_musd")
+
+
+def replaced_words() -> dict[str, str]:
+    """Every replaced word -> the word that replaced it."""
+    return {old: term.word for term in GLOSSARY.values() for old in term.replaced}
