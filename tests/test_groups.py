@@ -83,7 +83,7 @@ def test_pax_silica_joiners_are_absent_before_they_sign() -> None:
     founders = ["AUS", "GBR", "ISR", "JPN", "KOR", "SGP", "USA"]
     assert members("pax-silica", date(2025, 12, 12)) == founders
     assert "IND" not in members("pax-silica", date(2026, 2, 19))
-    assert members("pax-silica", date(2026, 3, 1)) == sorted([*founders, "QAT", "ARE", "IND"])
+    assert members("pax-silica", date(2026, 3, 1)) == sorted([*founders, "QAT", "ARE", "IND", "GRC"])
 
 
 def test_other_coalitions() -> None:

@@ -474,6 +474,7 @@ def test_initiatives_by_country_and_date() -> None:
         "quad",
         "msp",
         "trust",
+        "quad-critical-minerals-initiative",
         "pax-silica",
     ]
     assert "pax-silica" not in {i.id for i in initiatives(country="IND", active_at=date(2026, 2, 10))}
