@@ -140,7 +140,7 @@ def test_848620_around_october_2022_matches_the_raw_files(chips_home: Path, samp
 
 def test_event_id_takes_date_products_and_parties(chips_home: Path, sample_data: Path) -> None:
     settings = load_settings(home=chips_home, sample_data=sample_data)
-    result = event(settings, importer="CHN", event="us-bis-2022-10-advanced-computing-sme", show="codes")
+    result = event(settings, importer="CHN", event="us-bis-2022-10-advanced-computing-sme", output="codes")
     assert result.parameters["products"] == ["848620", "848690", "854231"]
     assert result.parameters["date"] == "2022-10-07"
     assert result.parameters["imposing"] == ["USA"]
@@ -158,7 +158,7 @@ def test_event_id_takes_date_products_and_parties(chips_home: Path, sample_data:
 
 def test_event_cli_and_errors(chips_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["--home", str(chips_home), "event", "--importer", "CHN", "--products", "848620,848690",
-            "--date", "2022-10-07", "--show", "years", "--format", "json"]  # fmt: skip
+            "--date", "2022-10-07", "--output", "years", "--format", "json"]  # fmt: skip
     assert run(args) == 0
     rows = json.loads(capsys.readouterr().out)
     periods = {r["year"]: r["period"] for r in rows}

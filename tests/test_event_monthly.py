@@ -437,6 +437,7 @@ def test_graphite_around_december_2023_matches_the_csv(monthly_home: Path, sampl
     assert total["change_usd"] == pytest.approx(total_a - total_b, rel=1e-12)
     assert rows["KOR"]["share_before"] == pytest.approx(raw["South Korea"]["b"] / total_b, rel=1e-12)
     assert rows["KOR"]["destination_name"] == "South Korea"
+    assert rows["HUN"]["share_after"] is None  # no month held after: unknown, not a share of 0
     assert result.rows()[0]["destination"] == "KOR"  # the largest first, the total last
     assert result.rows()[-1]["destination"] is None
     # the months table: a month not in the file is empty, not 0
@@ -474,7 +475,7 @@ def test_the_measure_comes_from_the_register(monthly_home: Path, sample_data: Pa
     ]
     assert gaGe, "the register's Chinese gallium/germanium measure of 1 August 2023"
     measure = gaGe[0]
-    result = event(settings, event=measure.id, frequency="month", show="totals")
+    result = event(settings, event=measure.id, frequency="month", output="totals")
     assert result.parameters["exporter"] == "CHN"  # the country that imposed it
     assert result.parameters["products"] == sorted(measure.products)
     assert result.parameters["before"] == ["2022-08", "2023-07"]
@@ -498,8 +499,8 @@ def test_monthly_view_errors(monthly_home: Path, sample_data: Path, tmp_path: Pa
         event(settings, importer="USA", products="250410", date=date, frequency="month")
     with pytest.raises(UserError, match="give --exporter"):
         event(settings, products="250410", date=date, frequency="month")
-    with pytest.raises(UserError, match="--show is one of"):
-        event(settings, exporter="CHN", products="250410", date=date, frequency="month", show="codes")
+    with pytest.raises(UserError, match="--output is one of"):
+        event(settings, exporter="CHN", products="250410", date=date, frequency="month", output="codes")
     with pytest.raises(UserError, match="yearly view is by importer"):
         event(settings, exporter="CHN", products="250410", date=date)
     with pytest.raises(UnknownCodeError, match="hold no exports by USA"):
@@ -525,3 +526,48 @@ def test_cli_runs_the_issue_example(monthly_home: Path, capsys: pytest.CaptureFi
     assert "South Korea" in out
     assert run(["--home", str(monthly_home), "event", "--importer", "CHN", "--products", "250410",
                 "--date", "2023-12-01", "--frequency", "month"]) == 2  # fmt: skip
+
+
+def test_monthly_api_records_are_read_before_the_derived_table(
+    monthly_home: Path, sample_data: Path, tmp_path: Path
+) -> None:
+    """Monthly records in the API's JSON layout (here: China's graphite exports to Japan and Korea,
+    built from the China table's rows) load through ``comtrade-monthly`` and, holding the same
+    exports, are read instead of the derived table, which is named, not added."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(monthly_home, home)
+    codes = {"Japan": 392, "South Korea": 410}
+    data = []
+    with open(sample_data / CHINA / "deep_dive_hs6_monthly.csv", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["partner_name"] in codes and r["hs6"] == "250410" and r["period_dt"][:4] in ("2023", "2024"):
+                year, month = int(r["period_dt"][:4]), int(r["period_dt"][5:7])
+                data.append({
+                    "typeCode": "C", "freqCode": "M", "refYear": year, "refMonth": month,
+                    "period": f"{year}{month:02d}", "reporterCode": 156, "reporterISO": "", "flowCode": "X",
+                    "partnerCode": codes[r["partner_name"]], "partnerISO": "", "partner2Code": 0,
+                    "classificationCode": "H6", "cmdCode": "250410", "customsCode": "C00", "motCode": 0,
+                    "qtyUnitCode": 8, "qtyUnitAbbr": "", "qty": float(r["qty"]), "netWgt": float(r["qty"]),
+                    "primaryValue": float(r["val"]),
+                })  # fmt: skip
+    (tmp_path / "answers").mkdir()
+    (tmp_path / "answers" / "answer.json").write_text(json.dumps({"count": len(data), "data": data}))
+    ingest_source(home, "comtrade-monthly", tmp_path / "answers")
+    settings = load_settings(home=home, sample_data=sample_data)
+    result = event(settings, exporter="CHN", products="250410", date=dt.date(2024, 1, 1), frequency="month")
+    assert result.parameters["source"] == "comtrade-monthly"
+    rows = {r["destination"]: r for r in result.rows()}
+    assert set(rows) == {"JPN", "KOR", None}
+    raw = _from_csv(
+        sample_data,
+        "250410",
+        {f"2023-{m:02d}" for m in range(1, 13)},
+        {f"2024-{m:02d}" for m in range(1, 13)},
+    )
+    assert rows["KOR"]["value_before_usd"] == pytest.approx(raw["South Korea"]["b"], rel=1e-12)
+    assert rows["JPN"]["value_after_usd"] == pytest.approx(raw["Japan"]["a"], rel=1e-12)
+    notes = " ".join(result.notes)
+    assert "also loaded from china-monthly" in notes
+    assert "UN Comtrade records as the reporter declared them" in notes

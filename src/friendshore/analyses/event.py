@@ -24,11 +24,11 @@ from friendshore.errors import UnknownCodeError, UserError
 from friendshore.metrics.parameters import DEFAULT_EVENT_MONTHS, DEFAULT_EVENT_WINDOW
 from friendshore.settings import Settings
 
-__all__ = ["DatedMeasure", "Frequency", "Show", "dated_measures", "event", "event_periods"]
+__all__ = ["DatedMeasure", "Frequency", "Output", "dated_measures", "event", "event_periods"]
 
 #: The main table: by year ``suppliers``, ``codes`` or ``years``; by month ``destinations`` (what
 #: ``suppliers``, the default, means there), ``months`` or ``totals``.
-Show = Literal["suppliers", "codes", "years", "destinations", "months", "totals"]
+Output = Literal["suppliers", "codes", "years", "destinations", "months", "totals"]
 Frequency = Literal["year", "month"]
 
 _NOT_CAUSAL = (
@@ -115,19 +115,19 @@ def event(
     event: str | None = None,
     window: int = DEFAULT_EVENT_WINDOW,
     members_at: dt.date | None = None,
-    show: Show = "suppliers",
+    output: Output = "suppliers",
     frequency: Frequency = "year",
     exporter: str | None = None,
     months: int = DEFAULT_EVENT_MONTHS,
 ) -> Result:
     """An importer's purchases of some products in the ``window`` full years before and after a
     dated measure (``event``: its id; or a ``date``): supplier shares and values, and where the
-    purchases moved (by supplier, and to which codes of the same headings). ``show`` picks the
+    purchases moved (by supplier, and to which codes of the same headings). ``output`` picks the
     main table (``suppliers``, ``codes`` or ``years``); all three are in ``tables``.
 
     ``frequency="month"``: an ``exporter``'s shipments by destination in the ``months`` months
     before and after the date, from the monthly records (default exporter with ``event``: the one
-    country that imposed it); ``show`` is ``destinations`` (or ``suppliers``), ``months`` (each
+    country that imposed it); ``output`` is ``destinations`` (or ``suppliers``), ``months`` (each
     destination's months, empty where the records lack one) or ``totals`` (the monthly series).
 
     Parameters
@@ -142,7 +142,7 @@ def event(
         Full calendar years compared on each side.
     members_at
         Resolve groups at this date (default: the end of the year).
-    show
+    output
         suppliers, codes (where purchases moved) or years (yearly shares); by month: destinations,
         months or totals.
     frequency
@@ -184,14 +184,14 @@ def event(
             months=months,
             measure=measure,
             same_day=same_day,
-            show="destinations" if show == "suppliers" else show,
+            output="destinations" if output == "suppliers" else output,
         )
     if importer is None or exporter is not None:
         raise UserError(
             "the yearly view is by importer: give --importer (or --frequency month with --exporter)"
         )
-    if show not in ("suppliers", "codes", "years"):
-        raise UserError(f"by year, --show is suppliers, codes or years, not '{show}'")
+    if output not in ("suppliers", "codes", "years"):
+        raise UserError(f"by year, --output is suppliers, codes or years, not '{output}'")
     before, after, split = event_periods(when, window)
     ctx = open_context(settings)
     trade = ctx.table("trade")
@@ -274,7 +274,7 @@ def event(
     others = sorted(set(family) - set(codes))
     if others:
         notes.append(
-            f"--show codes compares {', '.join(codes)} with the other codes of heading(s) "
+            f"--output codes compares {', '.join(codes)} with the other codes of heading(s) "
             f"{', '.join(headings)} that {who.label} imports: {', '.join(others)}"
         )
     if measure is not None:
@@ -303,7 +303,7 @@ def event(
         "after": a,
         "event_year": split,
         "imposing": imposing,
-        "show": show,
+        "output": output,
     }
     tables = {"suppliers": supplier_table, "codes": code_table, "years": year_table}
     keys = {
@@ -313,14 +313,14 @@ def event(
                   "of_before_kusd", "of_after_kusd"],
         "years": ["year", "period", "supplier", "value_kusd", "share"],
     }  # fmt: skip
-    main = tables[show]
+    main = tables[output]
     extra = [Column("imposing", "imposed the measure", "flag"), Column("asked", "asked", "flag"),
              Column("period", "period", "text")]  # fmt: skip
     title = f"{who.label}'s imports of {', '.join(codes)} before and after {when.isoformat()}" + (
         f" ({measure.id})" if measure is not None else ""
     )
-    if show != "suppliers":
-        title += f", by {'code' if show == 'codes' else 'year'}"
+    if output != "suppliers":
+        title += f", by {'code' if output == 'codes' else 'year'}"
     return Result(
         "event",
         title,
@@ -328,8 +328,8 @@ def event(
         parameters,
         ctx.provenance(),
         tuple(notes),
-        describe(main, key=keys[show], extra=extra),
-        tables={k: v for k, v in tables.items() if k != show},
+        describe(main, key=keys[output], extra=extra),
+        tables={k: v for k, v in tables.items() if k != output},
     )
 
 

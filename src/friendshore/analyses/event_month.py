@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from friendshore.analyses.context import Context
     from friendshore.analyses.event import DatedMeasure
 
-__all__ = ["MONTH_SHOWS", "event_months", "monthly_event"]
+__all__ = ["MONTH_OUTPUTS", "event_months", "monthly_event"]
 
-#: The tables of the monthly view (``show``); the first is the main one by default.
-MONTH_SHOWS = ("destinations", "months", "totals")
+#: The tables of the monthly view (``output``); the first is the main one by default.
+MONTH_OUTPUTS = ("destinations", "months", "totals")
 #: When two sources hold the same exporter's months, the first of these is read (the raw records first).
 _PREFERENCE = ("comtrade-monthly", "china-monthly")
 
@@ -77,16 +77,18 @@ def monthly_event(
     months: int,
     measure: DatedMeasure | None,
     same_day: list[str],
-    show: str,
+    output: str,
 ) -> Result:
     """The monthly view (see the module docstring); ``same_day`` names the register's measures of
-    ``when`` when no measure was given, ``show`` the main table (``MONTH_SHOWS``)."""
+    ``when`` when no measure was given, ``output`` the main table (``MONTH_OUTPUTS``)."""
     from friendshore.nomenclature.groups import iso3_codes
     from friendshore.nomenclature.labels import basket_members, is_basket, short_label
     from friendshore.warehouse.load_comtrade_monthly import ABOUT
 
-    if show not in MONTH_SHOWS:
-        raise UserError(f"with --frequency month, --show is one of {', '.join(MONTH_SHOWS)}, not '{show}'")
+    if output not in MONTH_OUTPUTS:
+        raise UserError(
+            f"with --frequency month, --output is one of {', '.join(MONTH_OUTPUTS)}, not '{output}'"
+        )
     before, after, split = event_months(when, months)
     who = ctx.who(exporter, year=when.year, members_at=None)
     if who.is_group:
@@ -113,9 +115,7 @@ def monthly_event(
             f"{_label(window[0])} to {_label(window[-1])} (load them with 'friendshore ingest "
             "comtrade-monthly PATH' or 'ingest china-monthly PATH')"
         )
-    source = sorted(held, key=lambda s: (_PREFERENCE.index(s) if s in _PREFERENCE else len(_PREFERENCE), s))[
-        0
-    ]
+    source = min(held, key=lambda s: (_PREFERENCE.index(s) if s in _PREFERENCE else len(_PREFERENCE), s))
     rows = rows.filter(rows.source == source)
     is_kg = (rows.qty_unit == "kg") & rows.qty.notnull()
     cells = (
@@ -160,8 +160,9 @@ def monthly_event(
         whole = r["months_before"] == len(before) and r["months_after"] == len(after)
         complete += whole
         _change(r, whole)
-        r["share_before"] = (r["value_before_usd"] or 0.0) / sum_b if sum_b else None
-        r["share_after"] = (r["value_after_usd"] or 0.0) / sum_a if sum_a else None
+        held_b, held_a = r["value_before_usd"], r["value_after_usd"]  # None: no month held, unknown
+        r["share_before"] = held_b / sum_b if sum_b and held_b is not None else None
+        r["share_after"] = held_a / sum_a if sum_a and held_a is not None else None
     dest_rows.sort(
         key=lambda r: (-max(r["value_before_usd"] or 0.0, r["value_after_usd"] or 0.0), r["destination"])
     )
@@ -259,17 +260,17 @@ def monthly_event(
         "after": [_label(after[0]), _label(after[-1])],
         "event_month": _label(split) if split else None,
         "source": source,
-        "show": show,
+        "output": output,
     }
     title = (
         f"{label}'s exports of {product} by destination, {months} months before and after {when.isoformat()}"
     )
     if measure is not None:
         title += f" ({measure.id})"
-    if show != "destinations":
-        title += f", by {'month and destination' if show == 'months' else 'month'}"
+    if output != "destinations":
+        title += f", by {'month and destination' if output == 'months' else 'month'}"
     columns = _columns(basis_b, basis_a)
-    main = tables[show]
+    main = tables[output]
     read = [{"source": source, "reporter": exporter, "hs_code": code} for code in codes]
     return Result(
         "event",
@@ -279,7 +280,7 @@ def monthly_event(
         tuple(p for p in ctx.provenance() if p.table != "trade_monthly" or dict(p.partition) in read),
         tuple(notes),
         tuple(c for c in columns if c.name in main.column_names),
-        tables={k: v for k, v in tables.items() if k != show},
+        tables={k: v for k, v in tables.items() if k != output},
     )
 
 

@@ -8,7 +8,7 @@ import typer
 
 from friendshore.analyses import event as event_analysis
 from friendshore.analyses import leverage as leverage_analysis
-from friendshore.analyses.event import Frequency, Show
+from friendshore.analyses.event import Frequency, Output
 from friendshore.interfaces.cli_analysis import deprecated_option
 from friendshore.interfaces.cli_common import (
     ColumnsOption,
@@ -101,13 +101,13 @@ def event(
     ] = EV["event"],
     window: Annotated[int, typer.Option(help="Full calendar years compared on each side.")] = EV["window"],
     members_at: MembersAtOption = EV["members_at"],
-    show: Annotated[
-        Show,
+    output: Annotated[
+        Output,
         typer.Option(
             help="suppliers, codes (where purchases moved) or years (yearly shares); "
             "by month: destinations, months or totals."
         ),
-    ] = EV["show"],
+    ] = EV["output"],
     frequency: Annotated[
         Frequency,
         typer.Option(
@@ -124,6 +124,9 @@ def event(
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
+    show: Annotated[
+        Output | None, typer.Option("--show", hidden=True, help="Deprecated: use --output.")
+    ] = None,
 ) -> None:
     """An importer's purchases before and after a dated measure (an export control): supplier
     shares and values, and which codes the purchases moved to. With --frequency month, an
@@ -131,6 +134,9 @@ def event(
 
     A description, not a causal estimate. The measures and their dates come from the register
     ('friendshore register measures' lists them; add your own with 'friendshore register add')."""
+    if show is not None:  # the old name of --output: a warning, then its value
+        deprecated_option(output, show, new="--output", old="--show", default=EV["output"])
+        output = show
     result = event_analysis.event(
         settings_of(ctx),
         importer=importer,
@@ -139,7 +145,7 @@ def event(
         event=event_id,
         window=window,
         members_at=parse_date(members_at),
-        show=show,
+        output=output,
         frequency=frequency,
         exporter=exporter,
         months=months,
