@@ -83,8 +83,10 @@ def dependencies(
         ISO3 code or group (e.g. USA, pax-silica).
     year
         Analysis year (default: the latest loaded).
+    concern
+        Share of imports from this ISO3 code or group of concern (e.g. CHN).
     on
-        Share of imports from this ISO3 code or group (e.g. CHN).
+        Deprecated: the old name of concern.
     sector
         Technology, e.g. semiconductors (see 'friendshore taxonomy').
     stage
@@ -157,7 +159,7 @@ def dependencies(
     }
     notes = [*renamed, *(w.describe() for w in (who, on_who) if w is not None and w.is_group)]
     base = _import_base(label_of(who.label, home=settings.home), who.is_group and not include_intra)
-    notes.append(f"shares are of {base}, by value (USD)")
+    notes.append(f"shares are of {base}")
     missing_exports = ctx.coverage_note(
         "exports",
         who.members,
@@ -235,17 +237,15 @@ def dependencies(
 
 
 def _import_base(importer: str, extra_group: bool) -> str:
-    return (
-        f"{possessive(importer)} imports from outside the group"
-        if extra_group
-        else f"{possessive(importer)} imports"
-    )
+    """Whose total a supplier share is of: ``India's imports of the product, by value``."""
+    outside = " from outside the group" if extra_group else ""
+    return f"{possessive(importer)} imports of the product{outside}, by value"
 
 
 def _dependence_columns(who: Who, on_who: Who | None, include_intra: bool, year: int) -> list[Column]:
     """The shares of a dependence table with their base (whose imports, by value)."""
     name = label_of(who.label)
-    base = _import_base(name, who.is_group and not include_intra) + " of the product, by value"
+    base = _import_base(name, who.is_group and not include_intra)
     concern = label_of(on_who.label) if on_who else "the countries of concern"
     return [
         Column("top_share", "top share", "share", description="the top supplier's share", basis=base),
@@ -264,6 +264,20 @@ def _dependence_columns(who: Who, on_who: Who | None, include_intra: bool, year:
             "share",
             description="change from the year before",
             basis=base,
+        ),
+        Column(
+            "d_top_share",
+            "change in top share",
+            "share",
+            description="change in the top supplier's share from the year before, in points",
+            basis=base,
+        ),
+        Column(
+            "persistence",
+            "persistence",
+            "share",
+            description="the products flagged in the year that are still flagged the next year",
+            basis="the products flagged in the year, by count",
         ),
         Column(
             "extra_import_ratio",

@@ -338,7 +338,7 @@ def partners(
         uncertainty=uncertainty,
     )
     products = _products_title(codes)
-    exclusion = f" without {label_of(concern, home=settings.home)}" if excluded and concern else ""
+    exclusion = f"; concern: {label_of(concern, home=settings.home)}" if excluded and concern else ""
     title = f"Friend-shoring candidates for {label_of(who.label, home=settings.home)}: {products}, {year}{exclusion}"
     n_candidates = int(result.meta["n_exporters"])
     shown = result.table.num_rows

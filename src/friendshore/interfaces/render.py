@@ -1,7 +1,9 @@
 """Render results for people (a Rich table) or programs (CSV, JSON) on stdout.
 
 Everything printed is data, never markup: cells, titles and messages go to Rich as ``Text``, so a
-``[`` in a country group's name or an ETO description prints as it is.
+``[`` in a country group's name or an ETO description prints as it is. A table for people says
+what each share shown is of (its base, in a caption) and the source year of a column or cell where
+it differs from the analysis year; JSON with ``--with-meta`` carries both in ``meta.columns``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from friendshore.analyses.result import Column, Result, guess_unit, json_safe, select_columns
-from friendshore.reporting.format import format_value
+from friendshore.reporting.format import analysis_year, column_heading, format_cell
 
 __all__ = ["Format", "render", "render_result"]
 
@@ -38,22 +40,37 @@ def _rows_json(table: pa.Table) -> list[dict[str, Any]]:
     return [{k: json_safe(v) for k, v in row.items()} for row in table.to_pylist()]
 
 
-def _print_table(table: pa.Table, described: Sequence[Column], title: str | None, out: Any) -> None:
-    view = Table(title=Text(title) if title else None, show_lines=False)
+def _caption(described: Sequence[Column]) -> str | None:
+    """What each share shown is of (its base): one line each."""
+    lines = []
+    for col in described:
+        if col.basis:
+            lines.append(f"{col.title}: share of {col.basis}")
+    return "\n".join(dict.fromkeys(lines)) or None
+
+
+def _print_table(
+    table: pa.Table, described: Sequence[Column], title: str | None, out: Any, year: int | None = None
+) -> None:
+    caption = _caption(described)
+    view = Table(
+        title=Text(title) if title else None,
+        caption=Text(caption) if caption else None,
+        caption_justify="left",
+        show_lines=False,
+    )
     for col in described:
         numeric = col.unit in _NUMERIC_UNITS
         view.add_column(
-            Text(col.title),
+            Text(column_heading(col, year)),
             justify="right" if numeric else "left",
             no_wrap=True,
             overflow="ellipsis",
             max_width=None if numeric else 36,
         )
-    columns = [table.column(c.name).to_pylist() for c in described]
-    for i in range(table.num_rows):
-        view.add_row(
-            *(Text(format_value(values[i], col.unit)) for values, col in zip(columns, described, strict=True))
-        )
+    rows = table.to_pylist()
+    for row in rows:
+        view.add_row(*(Text(format_cell(row[col.name], col, row, year)) for col in described))
     tty = getattr(out, "isatty", lambda: False)()
     Console(file=out, width=None if tty else 1000, markup=False, highlight=False).print(view)
 
@@ -90,4 +107,6 @@ def render_result(
         out.write("\n")
     else:
         names = select_columns(result, columns)
-        _print_table(result.table, [result.column(n) for n in names], result.title, out)
+        _print_table(
+            result.table, [result.column(n) for n in names], result.title, out, analysis_year(result)
+        )
