@@ -129,6 +129,18 @@ def test_28_status_changes_are_dated_entries_naming_what_they_change() -> None:
     assert "cn-2024-12-us-dual-use-ban" in in_force  # clause 1 stays; clause 2's suspension is its own entry
 
 
+def test_28_a_measure_names_the_entries_that_change_its_status(tmp_path: Path) -> None:
+    rows = {
+        row["id"]: row
+        for row in register_measures(
+            Settings(home=tmp_path), who="CHN", active_at=date(2026, 1, 10)
+        ).table.to_pylist()
+    }
+    assert rows["cn-2024-12-us-dual-use-ban"]["changed_by"] == "cn-2025-11-us-ban-suspension"
+    assert rows["cn-2025-11-us-ban-suspension"]["kind"] == "suspension"
+    assert rows["cn-2025-04-rare-earths"]["changed_by"] is None
+
+
 def test_28_every_shipped_measure_has_issuer_document_number_and_an_official_citation() -> None:
     reg = load_register()
     for item in reg.measures.values():

@@ -28,6 +28,11 @@ __all__ = [
 ]
 
 _DATA = "friendshore/register/data/*.toml (package data)"
+_MEASURE_COLUMNS = (
+    "id", "title", "kind", "who", "on", "exempt", "announced", "effective", "end", "products", "inputs",
+    "technologies", "issuer", "document_number", "changes", "changed_by", "items", "legal_reference", "summary",
+    "products_note", "verified", "source", "note", "origin",
+)  # fmt: skip
 
 
 def _join(values: Sequence[str]) -> str | None:
@@ -494,6 +499,7 @@ def register_measures(
             "issuer": item.issuer or None,
             "document_number": item.document_number or None,
             "changes": _join(item.changes),
+            "changed_by": _join([m.id for m in reg.measures.values() if item.id in m.changes]),
             "items": item.items or None,
             "legal_reference": item.legal_reference or None,
             "summary": item.summary,
@@ -505,31 +511,11 @@ def register_measures(
         }
         for item in found
     ]
+    dates, flags = {"announced", "effective", "end"}, {"verified"}
     schema = pa.schema(
         [
-            ("id", pa.string()),
-            ("title", pa.string()),
-            ("kind", pa.string()),
-            ("who", pa.string()),
-            ("on", pa.string()),
-            ("exempt", pa.string()),
-            ("announced", pa.date32()),
-            ("effective", pa.date32()),
-            ("end", pa.date32()),
-            ("products", pa.string()),
-            ("inputs", pa.string()),
-            ("technologies", pa.string()),
-            ("issuer", pa.string()),
-            ("document_number", pa.string()),
-            ("changes", pa.string()),
-            ("items", pa.string()),
-            ("legal_reference", pa.string()),
-            ("summary", pa.string()),
-            ("products_note", pa.string()),
-            ("verified", pa.bool_()),
-            ("source", pa.string()),
-            ("note", pa.string()),
-            ("origin", pa.string()),
+            (n, pa.date32() if n in dates else pa.bool_() if n in flags else pa.string())
+            for n in _MEASURE_COLUMNS
         ]
     )
     described = (
@@ -546,6 +532,7 @@ def register_measures(
         Column("title", "measure", "text"),
         Column("issuer", "issued by", "text"),
         Column("changes", "changes measure", "code"),
+        Column("changed_by", "status changed by", "code", True),
         Column("items", "controlled items", "text"),
         Column("exempt", "exempt", "text"),
         Column("inputs", "ETO inputs", "text"),
@@ -572,6 +559,8 @@ def register_measures(
         (),
         (
             *_unverified_note("measures", rows),
+            "A suspension, extension or amendment is an entry of its own (kind); 'status changed by' names "
+            "those that change a measure.",
             "HS6 products and ETO inputs are friendshore's mapping of each measure's own terms "
             "(see products_note): they usually over-count.",
         ),
