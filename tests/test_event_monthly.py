@@ -447,6 +447,8 @@ def test_graphite_around_december_2023_matches_the_csv(monthly_home: Path, sampl
     assert all(hungary[m] is None for m in after)
     korea = {r["month"]: r["value_usd"] for r in months if r["destination"] == "KOR"}
     assert (korea["2023-11"], korea["2023-12"]) == (23036914.0, 1972982.0)
+    korea_t = {r["month"]: r["qty_t"] for r in months if r["destination"] == "KOR"}
+    assert korea_t["2023-12"] == pytest.approx(1062.232)  # 1,062,232 kg in the file
     totals = {r["month"]: r for r in result.tables["totals"].to_pylist()}
     assert totals["2023-12"]["value_usd"] == pytest.approx(
         sum(float(r["val"]) for r in csv.DictReader((sample_data / CHINA / "deep_dive_hs6_monthly.csv").read_text().splitlines())

@@ -135,7 +135,7 @@ def monthly_event(
     for c in cells:
         cell = (str(c["partner"]), (int(c["year"]), int(c["month"])))
         value[cell] = float(c["value_usd"])
-        qty[cell] = float(c["qty_kg"]) if c["n_kg"] == c["n"] else None
+        qty[cell] = float(c["qty_kg"]) / 1000 if c["n_kg"] == c["n"] else None  # tonnes
     names = iso3_codes()
     partners = sorted({p for p, _ in value})
     covered = {m for _, m in value}
@@ -175,7 +175,7 @@ def monthly_event(
     dest_rows.append(totals)
     month_rows = [
         {"month": _label(m), "period": periods[m], "destination": p, "destination_name": names.get(p, p),
-         "value_usd": value.get((p, m)), "qty_kg": qty.get((p, m))}
+         "value_usd": value.get((p, m)), "qty_t": qty.get((p, m))}
         for p in partners for m in window
     ]  # fmt: skip
     total_rows = []
@@ -184,7 +184,7 @@ def monthly_event(
         kg = [qty[(p, m)] for p in got]
         total_rows.append({"month": _label(m), "period": periods[m],
                            "value_usd": sum(value[(p, m)] for p in got) if got else None,
-                           "qty_kg": sum(q for q in kg if q is not None) if got and None not in kg else None,
+                           "qty_t": sum(q for q in kg if q is not None) if got and None not in kg else None,
                            "destinations": len(got)})  # fmt: skip
     tables = {
         "destinations": pa.Table.from_pylist(dest_rows, schema=_DEST_SCHEMA),
@@ -295,8 +295,8 @@ _DEST_SCHEMA = pa.schema([("destination", s), ("destination_name", s), ("value_b
                           ("value_after_usd", f), ("months_before", i), ("months_after", i), ("change_usd", f),
                           ("change_pct", f), ("share_before", f), ("share_after", f)])  # fmt: skip
 _MONTH_SCHEMA = pa.schema([("month", s), ("period", s), ("destination", s), ("destination_name", s),
-                           ("value_usd", f), ("qty_kg", f)])  # fmt: skip
-_TOTAL_SCHEMA = pa.schema([("month", s), ("period", s), ("value_usd", f), ("qty_kg", f), ("destinations", i)])
+                           ("value_usd", f), ("qty_t", f)])  # fmt: skip
+_TOTAL_SCHEMA = pa.schema([("month", s), ("period", s), ("value_usd", f), ("qty_t", f), ("destinations", i)])
 
 
 def _columns(basis_before: str, basis_after: str) -> list[Column]:
@@ -314,6 +314,12 @@ def _columns(basis_before: str, basis_after: str) -> list[Column]:
         Column("share_before", "share before", "share", True, basis=basis_before),
         Column("share_after", "share after", "share", True, basis=basis_after),
         Column("value_usd", "value", "usd", True, "empty where the records do not hold the month"),
-        Column("qty_kg", "quantity (kg)", "number", True, "empty where a quantity is not given in kg"),
+        Column(
+            "qty_t",
+            "quantity",
+            "t",
+            True,
+            "net weight as recorded in kg, in tonnes; empty where not given in kg",
+        ),
         Column("destinations", "destinations held", "count", True),
     ]
