@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from friendshore.planning.model import build_plan_lp, solve_lp
+from friendshore.planning.highs import solve_lp
+from friendshore.planning.lp import build_plan_lp
 from friendshore.planning.problem import ROLE_LEAD, ROLE_OTHER, ROLE_PARTNER, CostParameters, PlanProblem
 
 DEFAULT_SIZE = (500, 60, 20, 2)

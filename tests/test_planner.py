@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from friendshore.errors import InfeasibleError, SchemaError, UnknownCodeError
 from friendshore.planning.compare import compare_strategies, sensitivity, strategy_tables
-from friendshore.planning.model import build_plan_lp, solve_plan
+from friendshore.planning.lp import build_plan_lp
+from friendshore.planning.model import solve_plan
 from friendshore.planning.plan_file import EXAMPLES, example_path, load_plan, load_plan_text
 from friendshore.planning.problem import CommittedCapacity, CostParameters, PlanProblem
 from friendshore.settings import project_root

@@ -12,8 +12,8 @@ This module imports only pyarrow, so interfaces can use it without loading an en
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,8 +28,6 @@ __all__ = [
     "Provenance",
     "Result",
     "Unit",
-    "columns",
-    "describe_present",
     "guess_unit",
     "json_safe",
     "select_columns",
@@ -205,9 +203,6 @@ class Result:
         frame: pd.DataFrame = self.table.to_pandas()
         return frame
 
-    def with_notes(self, *notes: str) -> Result:
-        return replace(self, notes=(*self.notes, *notes))
-
     # -- metadata --------------------------------------------------------------------------
     def meta(self) -> dict[str, Any]:
         """Everything but the rows, JSON-safe: for ``--with-meta``, the API and the brief."""
@@ -231,20 +226,6 @@ def guess_unit(kind: pa.DataType) -> Unit:
     if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
         return "date"
     return "text"
-
-
-def columns(*specs: Column | tuple[Any, ...]) -> tuple[Column, ...]:
-    """Build column descriptions from ``Column``s or ``(name, label, unit[, key])`` tuples."""
-    out = []
-    for spec in specs:
-        out.append(spec if isinstance(spec, Column) else Column(*spec))
-    return tuple(out)
-
-
-def describe_present(table: pa.Table, specs: Iterable[Column]) -> tuple[Column, ...]:
-    """The descriptions in ``specs`` of the columns ``table`` has (a table may lack optional ones)."""
-    present = set(table.column_names)
-    return tuple(c for c in specs if c.name in present)
 
 
 def select_columns(result: Result, wanted: Sequence[str] | Literal["key", "all"]) -> list[str]:

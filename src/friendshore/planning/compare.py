@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 
 from friendshore.errors import InfeasibleError
-from friendshore.planning.model import PlanSolution, describe_row, solve_plan, status_quo
+from friendshore.planning.diagnose import describe_row
+from friendshore.planning.model import PlanSolution, solve_plan, status_quo
 from friendshore.planning.problem import STRATEGIES, CostParameters, PlanProblem, Strategy
 
 __all__ = ["Outcome", "compare_strategies", "sensitivity", "strategy_tables"]

@@ -28,7 +28,7 @@ reproduces the baseline exactly.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -170,9 +170,6 @@ class MultiSectorBaseline:
 
     def sector_name(self, code: str) -> str:
         return self.sector_names.get(code, code)
-
-    def with_changes(self, **arrays: Any) -> MultiSectorBaseline:
-        return replace(self, **arrays)
 
 
 def _normalise_costs(va_share: Array, io_intermediate: Array, where: str) -> tuple[Array, Array]:
