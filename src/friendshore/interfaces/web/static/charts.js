@@ -1,76 +1,132 @@
-// Generic Vega-Lite spec templates fed by the API's rows (meta.columns gives labels and units).
-// Kept small on purpose: reporting/charts.py (Altair) can later produce these specs instead.
+// Vega-Lite specs for the dashboard's charts, fed by the API's rows. One encoding per meaning: a
+// bar's length is the one number the title names, in one colour (no categorical palette to repeat
+// or to tell apart); values are written at the bars' ends; thresholds are drawn as labelled rules;
+// shares are percentages; every title carries its year (the caller writes it).
 "use strict";
 
 const Charts = (() => {
-  const WIDTH = "container";
+  const INK = "#1d2a33";
+  const BAR = "#2b6a8c"; // 5.9:1 on white
+  const RULE = "#b3261e";
+  const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+
+  function format(unit) {
+    if (unit === "share") return ".1%";
+    if (unit === "kusd" || unit === "usd" || unit === "t") return "~s";
+    return ".3~r";
+  }
 
   function axisFormat(unit) {
-    if (unit === "share") return { format: ".0%" };
-    if (unit === "kusd" || unit === "usd" || unit === "t") return { format: "~s" };
-    if (unit === "pct") return { format: ".2~f" };
-    return {};
+    if (unit === "share") return ".0%";
+    if (unit === "kusd" || unit === "usd" || unit === "t") return "~s";
+    return "~r";
   }
 
-  function label(meta, name) {
-    const col = (meta.columns || []).find((c) => c.name === name);
-    if (!col) return name;
-    const units = { kusd: " (thousand USD)", pct: " (%)", t: " (t)", km: " (km)" };
-    return col.label.includes("(") ? col.label : col.label + (units[col.unit] || "");
+  const CONFIG = {
+    aria: false, // the chart's text alternative is its wrapper's (Core.chart); marks stay out of the tree
+    font: "DejaVu Sans, sans-serif",
+    title: { anchor: "start", fontSize: 13, color: INK, subtitleColor: "#4a5964", limit: 0 },
+    axis: { labelColor: INK, titleColor: INK, labelFontSize: 11, titleFontSize: 11, gridColor: "#e3e8ec" },
+    legend: { labelColor: INK, titleColor: INK },
+    view: { stroke: null },
+  };
+
+  // Horizontal bars, rows in the given order: `x` numeric (null: written "no value" at 0), `y` the
+  // category's label. `rule`: {value, label} drawn as a vertical line (a threshold).
+  // A title in lines that fit `px` pixels (Vega does not wrap titles).
+  function lines(text, px) {
+    const max = Math.max(28, Math.floor(px / 7.6));
+    const out = [""];
+    for (const word of String(text || "").split(" ")) {
+      const last = out.length - 1;
+      if (out[last] && `${out[last]} ${word}`.length > max) out.push(word);
+      else out[last] = out[last] ? `${out[last]} ${word}` : word;
+    }
+    return out;
   }
 
-  function unit(meta, name) {
-    const col = (meta.columns || []).find((c) => c.name === name);
-    return col ? col.unit : "index";
+  // Fit a spec to the width of the element it is drawn in: titles wrapped, category labels cut at
+  // 40 % of the width (the full label is in the tooltip and the table).
+  function fit(spec, px) {
+    const join = (t) => [].concat(t || []).join(" ");
+    spec.title = { ...spec.title, text: lines(join(spec.title.text), px), subtitle: lines(join(spec.title.subtitle), px) };
+    spec.config = { ...spec.config, axisY: { labelLimit: Math.round(Math.min(260, Math.max(90, px * 0.4))) } };
+    if (spec.projection) spec.height = Math.round(Math.min(300, Math.max(160, px * 0.5)));
+    return spec;
   }
 
-  // Horizontal bars: one bar per row (rows in the analysis's order), `x` numeric, `y` a category.
-  function bars(rows, meta, { x, y, color, title, height }) {
-    const encoding = {
-      y: { field: y, type: "nominal", sort: null, title: label(meta, y) },
-      x: { field: x, type: "quantitative", title: label(meta, x), axis: axisFormat(unit(meta, x)) },
-      tooltip: [
-        { field: y, type: "nominal", title: label(meta, y) },
-        { field: x, type: "quantitative", title: label(meta, x), format: axisFormat(unit(meta, x)).format || ".3~g" },
-      ],
-    };
-    if (color) {
-      encoding.color = { field: color, type: "nominal", title: label(meta, color), scale: { scheme: "tableau10" } };
-    } else {
-      encoding.color = { value: "#2f6f8f" };
+  function bars(rows, { x, y, unit, title, subtitle, xTitle, rule }) {
+    const values = rows.map((r) => ({ y: r[y], x: r[x], shown: r[x] === null || r[x] === undefined ? null : r[x] }));
+    const yEnc = { field: "y", type: "nominal", sort: null, title: null };
+    const layers = [
+      {
+        mark: { type: "bar", color: BAR, tooltip: true },
+        encoding: {
+          y: yEnc,
+          x: { field: "shown", type: "quantitative", title: xTitle, axis: { format: axisFormat(unit), tickCount: 5 } },
+          tooltip: [
+            { field: "y", type: "nominal", title: "item" },
+            { field: "shown", type: "quantitative", title: xTitle, format: format(unit) },
+          ],
+        },
+      },
+      {
+        transform: [{ filter: "datum.shown !== null" }],
+        mark: { type: "text", align: "left", dx: 3, fontSize: 10, color: INK },
+        encoding: {
+          y: yEnc,
+          x: { field: "shown", type: "quantitative" },
+          text: { field: "shown", type: "quantitative", format: format(unit) },
+        },
+      },
+      {
+        transform: [{ filter: "datum.shown === null" }],
+        mark: { type: "text", align: "left", dx: 3, fontSize: 10, color: "#4a5964", fontStyle: "italic" },
+        encoding: { y: yEnc, x: { datum: 0, type: "quantitative" }, text: { value: "no value (see the table's note)" } },
+      },
+    ];
+    if (rule) {
+      // a threshold: a dashed line (the subtitle says what it marks; a label inside would cover bars)
+      layers.push({
+        data: { values: [{ rule: rule.value }] },
+        mark: { type: "rule", color: RULE, strokeWidth: 2, strokeDash: [5, 3] },
+        encoding: { x: { field: "rule", type: "quantitative" } },
+      });
     }
     return {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      title: title || "",
-      width: WIDTH,
-      height: height || Math.max(120, rows.length * 18),
-      data: { values: rows },
-      mark: { type: "bar", tooltip: true },
-      encoding,
+      $schema: SCHEMA,
+      title: { text: title, subtitle: subtitle || "" },
+      width: "container",
+      height: Math.max(80, values.length * 20),
+      autosize: { type: "fit-x", contains: "padding" },
+      padding: { left: 5, top: 5, bottom: 5, right: 40 }, // room for the value written after the longest bar
+      data: { values },
+      layer: layers,
+      config: CONFIG,
     };
   }
 
-  // A world map: countries filled by `value` of the row whose `key` is their ISO3 code.
-  function choropleth(rows, meta, { key, value, title }) {
+  // A world map: countries filled by `value` of the row whose `key` is their ISO3 code (one
+  // sequential blue scale: readable with any colour vision); grey where the row has no value.
+  function choropleth(rows, { key, value, unit, title, subtitle, legendTitle, names = {} }) {
     const lookup = rows
       .filter((r) => r[key] !== null && r[value] !== null && r[value] !== undefined)
-      .map((r) => ({ iso3: r[key], value: r[value] }));
+      .map((r) => ({ iso3: r[key], value: r[value], name: names[r[key]] || r[key] }));
+    const map = { url: "/static/vendor/world-110m.json", format: { type: "topojson", feature: "countries" } };
     return {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      title: title || "",
-      width: WIDTH,
+      $schema: SCHEMA,
+      title: { text: title, subtitle: subtitle || "" },
+      width: "container",
       height: 300,
+      autosize: { type: "fit-x", contains: "padding" },
       projection: { type: "equalEarth" },
       layer: [
+        { data: map, mark: { type: "geoshape", fill: "#e4e7ea", stroke: "#ffffff", strokeWidth: 0.5 } },
         {
-          data: { url: "/static/vendor/world-110m.json", format: { type: "topojson", feature: "countries" } },
-          mark: { type: "geoshape", fill: "#e8e8e8", stroke: "#ffffff", strokeWidth: 0.5 },
-        },
-        {
-          data: { url: "/static/vendor/world-110m.json", format: { type: "topojson", feature: "countries" } },
+          data: map,
           transform: [
             { calculate: "datum.properties.iso3", as: "iso3" },
-            { lookup: "iso3", from: { data: { values: lookup }, key: "iso3", fields: ["value"] } },
+            { lookup: "iso3", from: { data: { values: lookup }, key: "iso3", fields: ["value", "name"] } },
             { filter: "datum.value != null" },
           ],
           mark: { type: "geoshape", stroke: "#ffffff", strokeWidth: 0.5, tooltip: true },
@@ -78,19 +134,20 @@ const Charts = (() => {
             color: {
               field: "value",
               type: "quantitative",
-              title: label(meta, value),
+              title: legendTitle,
               scale: { scheme: "blues" },
-              legend: { format: axisFormat(unit(meta, value)).format || ".2~g" },
+              legend: { format: axisFormat(unit), orient: "bottom", direction: "horizontal", gradientLength: 160 },
             },
             tooltip: [
-              { field: "properties.name", type: "nominal", title: "country" },
-              { field: "value", type: "quantitative", title: label(meta, value), format: axisFormat(unit(meta, value)).format || ".3~g" },
+              { field: "name", type: "nominal", title: "country" },
+              { field: "value", type: "quantitative", title: legendTitle, format: format(unit) },
             ],
           },
         },
       ],
+      config: CONFIG,
     };
   }
 
-  return { bars, choropleth };
+  return { bars, choropleth, format, fit };
 })();
