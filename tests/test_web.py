@@ -83,9 +83,9 @@ class Watch:
         page.on("pageerror", lambda e: self.problems.append(str(e)))
         page.on(
             "request",
-            lambda r: self.outside.append(r.url)
-            if not r.url.startswith((self.server, "data:", "blob:"))
-            else None,
+            lambda r: (
+                self.outside.append(r.url) if not r.url.startswith((self.server, "data:", "blob:")) else None
+            ),
         )
         page.on("response", lambda r: self.failed.append(f"{r.url} {r.status}") if r.status >= 400 else None)
 
@@ -164,12 +164,20 @@ def test_landing_answers_the_question_with_names(session: tuple[Any, Watch, str]
     # every card's title names its importer and year; the coverage of the loaded data is said
     for card in ("dep", "risk", "partners"):
         title = page.inner_text(f"#{card}-title")
-        assert "United States (USA)" in title and "2024" in title, title
+        assert "United States (USA)" in title, title
+        assert "2024" in title, title
     assert "30 products only" in page.inner_text("#dep-title")
     # country names beside codes in the partners' table; no command-line term or slug anywhere
     assert re.search(r"Germany\s*\(DEU\)", page.inner_text("#partners-table"))
     text = page.inner_text("main")
-    for bad in ("--on", "import_value_kusd", "on_share", "pax-silica", "critical-minerals", "friendshore brief"):
+    for bad in (
+        "--on",
+        "import_value_kusd",
+        "on_share",
+        "pax-silica",
+        "critical-minerals",
+        "friendshore brief",
+    ):
         assert bad not in text, bad
     # every row reachable
     page.click("#dep-table .table-foot button")
@@ -188,8 +196,11 @@ def test_url_holds_the_state_and_a_reload_restores_it(session: tuple[Any, Watch,
     page.select_option("#dep-sort", "import_value_kusd")
     page.wait_for_selector(READY)
     submit(page, "#country-go")
-    assert "importer=IND" in page.url and "concern=CHN" in page.url and "sort=import_value_kusd" in page.url
-    assert "year=2024" in page.url and "tab=country" in page.url
+    assert "importer=IND" in page.url
+    assert "concern=CHN" in page.url
+    assert "sort=import_value_kusd" in page.url
+    assert "year=2024" in page.url
+    assert "tab=country" in page.url
     page.reload()
     page.wait_for_selector(READY)
     assert page.input_value("#country-importer") == "IND"
@@ -200,7 +211,8 @@ def test_url_holds_the_state_and_a_reload_restores_it(session: tuple[Any, Watch,
     page.wait_for_selector(READY)
     page.select_option("#product-hs6", "810194")
     submit(page, "#product-go")
-    assert "tab=product" in page.url and "product=810194" in page.url
+    assert "tab=product" in page.url
+    assert "product=810194" in page.url
     page.reload()
     page.wait_for_selector(READY)
     assert page.get_attribute("#tab-product", "aria-selected") == "true"
@@ -226,7 +238,9 @@ def test_chart_downloads_png_and_svg(session: tuple[Any, Watch, str]) -> None:
     with page.expect_download() as info:
         page.locator("#dep-chart .exports button").nth(1).click()
     svg = Path(info.value.path()).read_text(encoding="utf-8")
-    assert svg.startswith("<svg") and "Permanent magnets" in svg and "2024" in svg
+    assert svg.startswith("<svg")
+    assert "Permanent magnets" in svg
+    assert "2024" in svg
     with page.expect_download() as info:
         page.locator("#dep-chart .exports button").nth(0).click()
     assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -297,7 +311,8 @@ def test_product_view(session: tuple[Any, Watch, str]) -> None:
     page.wait_for_selector(READY)  # opens with a product shown, without a click
     page.wait_for_selector("#flows-map svg path")
     summary = page.inner_text("#choke-summary")
-    assert "China (CHN)" in summary and "62.7 %" in summary  # BACI 2024 permanent magnets
+    assert "China (CHN)" in summary
+    assert "62.7 %" in summary
     assert "Permanent magnets (850511)" in page.inner_text("#choke-title")
     assert "62.7 %" in page.inner_text("#flows-table")  # world share as a percentage
     assert page.locator("#candidates-table tbody tr").count() > 5
@@ -307,13 +322,14 @@ def test_product_view(session: tuple[Any, Watch, str]) -> None:
     assert 0 < disabled.count() < options.count()
     assert "(not loaded)" in disabled.first.inner_text()
     sectors = page.locator("#country-sector option:disabled")
-    assert sectors.count() >= 1 and "none of its products loaded" in sectors.first.inner_text()
+    assert sectors.count() >= 1
+    assert "none of its products loaded" in sectors.first.inner_text()
     no_overflow(page, width)
     shot(page, f"product-magnets-{width}")
 
 
 def test_scenario_form_writes_the_request(session: tuple[Any, Watch, str]) -> None:
-    page, watch, width = session
+    page, _watch, width = session
     page.click("#tab-scenario")
     page.wait_for_selector(READY)
     # product level on the loaded year by default: an export restriction of magnets
@@ -332,7 +348,8 @@ def test_scenario_form_writes_the_request(session: tuple[Any, Watch, str]) -> No
     submit(page, "#scenario-run")
     page.wait_for_selector("#scenario-chart svg")
     assert "50 %" in page.inner_text("#scenario-title")
-    assert "policy=tariff" in page.url and "rate=50" in page.url
+    assert "policy=tariff" in page.url
+    assert "rate=50" in page.url
     no_overflow(page, width)
     shot(page, f"scenario-tariff-{width}")
 
@@ -353,7 +370,8 @@ def test_register_as_analysts_read_it(session: tuple[Any, Watch, str]) -> None:
     page.fill("#register-country", "IND")
     submit(page, "#register-go")
     assert "Micron" in page.inner_text("#register-list")
-    assert "kind=investments" in page.url and "country=IND" in page.url
+    assert "kind=investments" in page.url
+    assert "country=IND" in page.url
     no_overflow(page, width)
     shot(page, f"register-{width}")
 
