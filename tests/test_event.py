@@ -186,6 +186,7 @@ def test_shift_parity(backend: str, chips_home: Path) -> None:
             after=[2023, 2024],
             of=["USA"],
         )
-        return expr.to_pandas().sort_values("supplier").reset_index(drop=True)
+        frame: pd.DataFrame = expr.to_pandas().sort_values("supplier").reset_index(drop=True)
+        return frame
 
     pd.testing.assert_frame_equal(run_on(backend), run_on("duckdb"), check_dtype=False, rtol=1e-9)
