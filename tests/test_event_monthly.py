@@ -572,4 +572,5 @@ def test_monthly_api_records_are_read_before_the_derived_table(
     assert rows["JPN"]["value_after_usd"] == pytest.approx(raw["Japan"]["a"], rel=1e-12)
     notes = " ".join(result.notes)
     assert "also loaded from china-monthly" in notes
-    assert "UN Comtrade records as the reporter declared them" in notes
+    assert "Source: UN Comtrade" in notes
+    assert "records as the reporter declared them" in notes

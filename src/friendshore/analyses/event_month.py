@@ -83,7 +83,8 @@ def monthly_event(
     ``when`` when no measure was given, ``output`` the main table (``MONTH_OUTPUTS``)."""
     from friendshore.nomenclature.groups import iso3_codes
     from friendshore.nomenclature.labels import basket_members, is_basket, short_label
-    from friendshore.warehouse.load_comtrade_monthly import ABOUT
+    from friendshore.sources.catalogue import catalogue
+    from friendshore.warehouse.load_comtrade_monthly import CAVEATS
 
     if output not in MONTH_OUTPUTS:
         raise UserError(
@@ -195,7 +196,9 @@ def monthly_event(
     label = f"{names.get(exporter, exporter)} ({exporter})"
     basis_b = f"{label}'s exports of {product} to the destinations in the records, {_span(before)}, by value"
     basis_a = f"{label}'s exports of {product} to the destinations in the records, {_span(after)}, by value"
-    notes = [_NOT_CAUSAL, f"Source: {ABOUT.get(source, source)}."]
+    entry = catalogue().get(source)
+    described = f"{entry.title} ({entry.publisher})" if entry is not None else source
+    notes = [_NOT_CAUSAL, f"Source: {described}: {CAVEATS.get(source, 'as loaded')}."]
     others = [s for s in held if s != source]
     if others:
         notes.append(

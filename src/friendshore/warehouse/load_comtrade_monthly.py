@@ -39,19 +39,16 @@ from friendshore.sources.comtrade_monthly import (
 from friendshore.warehouse.loading import Loaded, SourceLoader
 from friendshore.warehouse.tables import TABLES
 
-__all__ = ["ABOUT", "CHINA_LOADER", "COMTRADE_LOADER"]
+__all__ = ["CAVEATS", "CHINA_LOADER", "COMTRADE_LOADER"]
 
 log = get_logger(__name__)
 
-#: What people must know of each source's rows (the analyses print it beside the numbers).
-ABOUT: Mapping[str, str] = {
-    "comtrade-monthly": "UN Comtrade records as the reporter declared them (API v1 layout; values in "
-    "current US dollars)",
-    "china-monthly": "monthly tables of China's exports by partner and HS6 from "
-    "qennis/ChinaCriticalMineralComtrade (data_output/tables/deep_dive_hs6_monthly.csv): author-aggregated "
-    "extracts of UN Comtrade (reporter China, flow X, pulled for about 40 named partners, so the "
-    "destinations are those partners, not the world), not Comtrade's own files; values in current US "
-    "dollars",
+#: What people must know of each source's rows, beside its catalogue entry (``friendshore.sources.catalogue``).
+CAVEATS: Mapping[str, str] = {
+    "comtrade-monthly": "records as the reporter declared them; values in current US dollars",
+    "china-monthly": "author-aggregated extracts of UN Comtrade (data_output/tables/deep_dive_hs6_monthly.csv; "
+    "reporter China, flow X, pulled for about 40 named partners, so the destinations are those partners, "
+    "not the world), not Comtrade's own files; values in current US dollars",
 }
 
 _UNITS = {8: "kg", -1: None}
