@@ -140,6 +140,33 @@ def _content(text: str, codes: list[str], *, line: int) -> str | None:
     return ";".join(f"{c}={f}" for c, f in pairs.items()) or None
 
 
+def _check_baskets(material: str, codes: list[str], content: str | None, *, line: int) -> None:
+    """A basket code (``labels.is_basket``: 811292 bundles gallium with six other metals) may stand
+    for a material only if the material is one of its members, and never with a conversion factor:
+    a tonne of the basket is not a tonne of the material (issue 26: 811292 was read as gallium)."""
+    from friendshore.nomenclature.labels import basket_members, is_basket
+
+    factors = dict(item.split("=", 1) for item in (content or "").split(";") if "=" in item)
+    for code in codes:
+        if not is_basket(code):
+            continue
+        members = {m.split(" (")[0].replace(" ", "-") for m in basket_members(code)}
+        if material not in members:
+            raise SchemaError(
+                f"{code} is a basket of {', '.join(basket_members(code))}: it cannot stand for {material}",
+                file=MATERIALS_PATH,
+                line=line,
+                field="hs6",
+            )
+        if factors.get(code, "-") != "-":
+            raise SchemaError(
+                f"{code} is a basket: its tonnes are not tonnes of {material}, so its factor must be '-'",
+                file=MATERIALS_PATH,
+                line=line,
+                field="content",
+            )
+
+
 @lru_cache(maxsize=1)
 def _rows() -> tuple[dict[str, object], ...]:
     text = files("friendshore.nomenclature").joinpath("data", "materials.csv").read_text("utf-8")
@@ -187,6 +214,7 @@ def _rows() -> tuple[dict[str, object], ...]:
             if not raw[field].strip():
                 raise SchemaError("value is missing", file=MATERIALS_PATH, line=line, field=field)
         content = _content(raw.get("content", ""), codes, line=line)
+        _check_baskets(material, codes, content, line=line)
         if not raw.get("basis", "").strip():
             raise SchemaError("value is missing", file=MATERIALS_PATH, line=line, field="basis")
         if not raw.get("unit_note", "").strip():
