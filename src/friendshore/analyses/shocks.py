@@ -2,10 +2,9 @@
 
 Two depths (methods: docs/methods/shocks.md):
 
-* ``restriction`` -- product level, first order: an exporter (or a group acting together) withholds
-  a share of its exports of some HS6 products; per importer the value at risk, the part other
-  suppliers could fill from their exports to third countries, the unmet part; per alternative
-  supplier the extra demand it would face (``friendshore.metrics.shocks``, BACI trade);
+* ``restriction`` and ``tariff`` -- product level (``friendshore.analyses.shocks_product``, re-exported
+  here): an export restriction first order or in the partial equilibrium, for one importer at a
+  time or for the world at once; a tariff in the partial equilibrium (BACI trade, ProTEE elasticities);
 * ``simulate`` -- general equilibrium with input-output links: a scenario file of tariff, export
   tax, trade-cost or decoupling changes solved in the Caliendo & Parro (2015) model on the paper's
   NAFTA data (``cp2015``) or KITE's WIOD-2014 baseline (``wiod-kite``, from the warehouse):
@@ -24,8 +23,15 @@ import pyarrow as pa
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import Context, open_context
 from friendshore.analyses.result import Column, Result
+from friendshore.analyses.shocks_product import (
+    RestrictionModel,
+    RestrictionOutput,
+    Scope,
+    TariffOutput,
+    restriction,
+    tariff,
+)
 from friendshore.errors import NotLoadedError, UnknownCodeError, UserError
-from friendshore.metrics.parameters import require_fraction
 from friendshore.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,10 +40,18 @@ if TYPE_CHECKING:
     from friendshore.models.multisector import Change, MultiSectorBaseline
     from friendshore.models.multisector.scenario import ChangeSpec, Scenario
 
-__all__ = ["RestrictionOutput", "SimulationOutput", "restriction", "simulate"]
+__all__ = [
+    "RestrictionModel",
+    "RestrictionOutput",
+    "Scope",
+    "SimulationOutput",
+    "TariffOutput",
+    "restriction",
+    "simulate",
+    "tariff",
+]
 
 SimulationOutput = Literal["countries", "sectors", "trade", "diversion", "diagnostics", "history"]
-RestrictionOutput = Literal["importers", "suppliers", "products"]
 
 #: Calibrated baselines kept in this process: (source, identity, deficits, solver settings) -> baseline.
 _CACHE: dict[tuple[Any, ...], MultiSectorBaseline] = {}
@@ -439,148 +453,4 @@ def simulate(
         describe(table, key=key, extra=_SIM_COLUMNS),
         tables=tables,
         sources=tuple(sources),
-    )
-
-
-# -- restriction ---------------------------------------------------------------------------------
-
-_RESTRICTION_COLUMNS = (
-    Column("restricting", "restricting", "code", True),
-    Column("value_at_risk_kusd", "at risk", "kusd", True),
-    Column("capacity_kusd", "others' capacity", "kusd", True),
-    Column("filled_kusd", "fillable", "kusd", True),
-    Column("unmet_kusd", "unmet", "kusd", True),
-    Column("at_risk_share", "at risk (share of imports)", "share", True),
-    Column("unmet_share", "unmet (share of imports)", "share", True),
-    Column("exports_kusd", "exports", "kusd", True),
-    Column("extra_demand_kusd", "extra demand", "kusd", True),
-    Column("extra_demand_share", "extra demand (share of its exports)", "share", True),
-    Column("n_importers", "importers hit", "count", True),
-    Column("restricting_share", "restricting unit's world share", "share", True),
-)
-
-
-def restriction(
-    settings: Settings,
-    *,
-    exporter: str,
-    product: str | None = None,
-    sector: str | None = None,
-    stage: str | None = None,
-    share: float = 1.0,
-    year: int | None = None,
-    importer: str | None = None,
-    members_at: date | None = None,
-    output: RestrictionOutput = "importers",
-) -> Result:
-    """A first-order export restriction: ``exporter`` (a country or a group acting together)
-    withholds ``share`` of its exports of ``product`` (HS6 codes, comma-separated) or of a taxonomy
-    ``sector``/``stage``.
-
-    ``output``: ``importers`` (value at risk, fillable by others' exports to third countries,
-    unmet; only ``importer`` when given), ``suppliers`` (extra demand on each alternative
-    supplier) or ``products`` (totals per product). Every table is also in ``Result.tables``.
-
-    Parameters
-    ----------
-    exporter
-        Restricting ISO3 code or group (acting jointly), e.g. CHN.
-    product
-        HS6 code(s), comma-separated, e.g. 850511,810411.
-    sector
-        Technology, e.g. critical-minerals (see 'friendshore taxonomy').
-    stage
-        Stage: ore, refined, component, equipment, final.
-    share
-        Share of its exports withheld, in (0, 1] (1: a full ban).
-    year
-        Trade year (default: the latest loaded).
-    importer
-        Show only this importer (ISO3 or group).
-    members_at
-        Resolve groups at this date (default: the end of the year).
-    output
-        importers (exposure), suppliers (extra demand) or products.
-    """
-    import ibis
-
-    from friendshore.analyses.partners import product_codes
-    from friendshore.metrics.shocks import restriction_exposure, restriction_suppliers
-
-    require_fraction(share, "the restricted share (--share)")
-    if share == 0:
-        raise UserError("a restricted share of 0 restricts nothing: give a share in (0, 1]")
-    ctx = open_context(settings)
-    trade = ctx.table("trade")
-    year = ctx.check_year(year)
-    who = ctx.who(exporter, year=year, members_at=members_at)
-    codes, code_notes = product_codes(trade, year=year, product=product, sector=sector, stage=stage)
-    target = ctx.who(importer, year=year, members_at=members_at) if importer else None
-    args = {"exporters": list(who.members), "label": who.label, "year": year, "hs6": codes, "share": share}
-    exposure = restriction_exposure(trade, **args)  # type: ignore[arg-type]
-    if target is not None:
-        exposure = exposure.filter(exposure.importer.isin(list(target.members)))
-    importers = exposure.order_by(
-        [ibis.desc("unmet_kusd"), ibis.desc("value_at_risk_kusd"), "hs6", "importer"]
-    ).to_pyarrow()
-    full = restriction_exposure(trade, **args)  # type: ignore[arg-type]
-    per_product = full.group_by(["year", "hs6", "restricting"]).aggregate(
-        n_importers=full.count(),
-        value_at_risk_kusd=full.value_at_risk_kusd.sum(),
-        filled_kusd=full.filled_kusd.sum(),
-        unmet_kusd=full.unmet_kusd.sum(),
-    )
-    products = per_product.order_by([ibis.desc("value_at_risk_kusd"), "hs6"]).to_pyarrow()
-    suppliers_expr = restriction_suppliers(trade, **args)  # type: ignore[arg-type]
-    suppliers = suppliers_expr.order_by([ibis.desc("extra_demand_kusd"), "hs6", "supplier"]).to_pyarrow()
-    if importers.num_rows == 0 and target is None:
-        raise UnknownCodeError(f"{who.label} exported none of the products asked in {year}")
-    tables = {"importers": importers, "suppliers": suppliers, "products": products}
-    table = tables[output]
-    notes = [*code_notes]
-    if who.is_group:
-        notes.append(f"restricting jointly: {who.describe()}")
-    if target is not None and target.is_group:
-        notes.append(f"importers shown: {target.describe()}")
-    notes += [
-        "first order: others' capacity is their current exports of the product to third countries; each "
-        "importer is checked alone, so importers compete for the same capacity (see docs/methods/shocks.md)",
-        "fillable demand is shared among alternative suppliers in proportion to their capacity for each importer",
-    ]
-    keys = {
-        "importers": ["hs6", "importer", "import_value_kusd", "value_at_risk_kusd", "capacity_kusd", "filled_kusd",
-                      "unmet_kusd", "at_risk_share", "unmet_share"],
-        "suppliers": ["hs6", "supplier", "exports_kusd", "extra_demand_kusd", "extra_demand_share"],
-        "products": ["hs6", "n_importers", "value_at_risk_kusd", "filled_kusd", "unmet_kusd"],
-    }[output]  # fmt: skip
-    what = product or ", ".join(
-        x for x in (f"sector {sector}" if sector else "", f"stage {stage}" if stage else "") if x
-    )
-    title = (
-        f"{who.label} restricts {share:.0%} of its exports of {what}, {year}: "
-        + {
-            "importers": "exposure of importers",
-            "suppliers": "extra demand on alternative suppliers",
-            "products": "totals per product",
-        }[output]
-    )
-    return Result(
-        "restriction",
-        title,
-        table,
-        {
-            "exporter": who.to_json(),
-            "product": product,
-            "sector": sector,
-            "stage": stage,
-            "hs6": codes,
-            "share": share,
-            "year": year,
-            "importer": target.to_json() if target else None,
-            "output": output,
-        },
-        ctx.provenance(),
-        tuple(notes),
-        describe(table, key=keys, extra=_RESTRICTION_COLUMNS),
-        tables=tables,
     )

@@ -1,4 +1,6 @@
-"""``friendshore simulate`` (multi-sector general equilibrium) and ``friendshore shock`` (first order)."""
+"""``friendshore simulate`` (multi-sector general equilibrium), ``friendshore shock`` (an export
+restriction, first order or partial equilibrium, one importer or the world) and ``friendshore tariff``
+(a tariff in the product-level partial equilibrium)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,13 @@ from typing import Annotated
 import typer
 
 from friendshore.analyses import shocks as analysis
-from friendshore.analyses.shocks import RestrictionOutput, SimulationOutput
+from friendshore.analyses.shocks import (
+    RestrictionModel,
+    RestrictionOutput,
+    Scope,
+    SimulationOutput,
+    TariffOutput,
+)
 from friendshore.interfaces.cli_common import (
     ColumnsOption,
     FormatOption,
@@ -26,6 +34,7 @@ app = typer.Typer()
 
 SIM = defaults_of(analysis.simulate)
 SHOCK = defaults_of(analysis.restriction)
+TARIFF = defaults_of(analysis.tariff)
 
 
 @app.command("simulate")
@@ -117,17 +126,22 @@ def shock_command(
     members_at: Annotated[
         str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
     ] = SHOCK["members_at"],
-    output: Annotated[
-        RestrictionOutput,
-        typer.Option("--output", "-o", help="importers (exposure), suppliers (extra demand) or products."),
-    ] = SHOCK["output"],
+    model: Annotated[RestrictionModel, typer.Option("--model", "-m")] = SHOCK["model"],
+    scope: Annotated[Scope, typer.Option("--scope")] = SHOCK["scope"],
+    substitution: Annotated[float | None, typer.Option()] = SHOCK["substitution"],
+    import_demand: Annotated[float | None, typer.Option()] = SHOCK["import_demand"],
+    export_supply: Annotated[float | None, typer.Option()] = SHOCK["export_supply"],
+    output: Annotated[RestrictionOutput, typer.Option("--output", "-o")] = SHOCK["output"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
 ) -> None:
-    """A first-order export restriction on HS6 products (BACI trade): per importer the value at risk,
-    what other suppliers could fill from their exports to third countries, and what stays unmet;
-    per alternative supplier the extra demand it would face. See docs/methods/shocks.md.
+    """An export restriction on HS6 products (BACI trade). First order (default): per importer the
+    value at risk, what other suppliers could fill from their exports, what stays unmet, and the
+    extra demand on each alternative supplier. --model pe: prices, substitution and export supply in
+    the product-level partial equilibrium. --scope world: every importer cut off at once (the
+    world's gap); the default scope checks each importer as if only it were cut off.
+    See docs/methods/shocks.md.
     """
     result = analysis.restriction(
         settings_of(ctx),
@@ -139,6 +153,53 @@ def shock_command(
         year=year,
         importer=importer,
         members_at=parse_date(members_at),
+        model=model,
+        scope=scope,
+        substitution=substitution,
+        import_demand=import_demand,
+        export_supply=export_supply,
+        output=output,
+    )
+    emit(result, fmt, columns=columns, with_meta=with_meta)
+
+
+@app.command("tariff")
+@answers(analysis.tariff)
+def tariff_command(
+    ctx: typer.Context,
+    importer: Annotated[str, typer.Option("--importer", "-i")],
+    exporter: Annotated[str, typer.Option("--exporter", "-e")],
+    products: Annotated[str | None, typer.Option("--products", "--product")] = TARIFF["products"],
+    sector: Annotated[str | None, typer.Option()] = TARIFF["sector"],
+    stage: Annotated[str | None, typer.Option()] = TARIFF["stage"],
+    rate: Annotated[float, typer.Option()] = TARIFF["rate"],
+    year: Annotated[int | None, typer.Option()] = TARIFF["year"],
+    members_at: Annotated[str | None, typer.Option()] = TARIFF["members_at"],
+    substitution: Annotated[float | None, typer.Option()] = TARIFF["substitution"],
+    import_demand: Annotated[float | None, typer.Option()] = TARIFF["import_demand"],
+    export_supply: Annotated[float | None, typer.Option()] = TARIFF["export_supply"],
+    output: Annotated[TariffOutput, typer.Option("--output", "-o")] = TARIFF["output"],
+    fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
+) -> None:
+    """A tariff on HS6 products in the product-level partial equilibrium (BACI trade, ProTEE
+    elasticities): trade before and after per supplier, prices, the importer's consumer surplus
+    and tariff revenue, every supplier's exports and world price. See docs/methods/shocks.md.
+    """
+    result = analysis.tariff(
+        settings_of(ctx),
+        importer=importer,
+        exporter=exporter,
+        products=products,
+        sector=sector,
+        stage=stage,
+        rate=rate,
+        year=year,
+        members_at=parse_date(members_at),
+        substitution=substitution,
+        import_demand=import_demand,
+        export_supply=export_supply,
         output=output,
     )
     emit(result, fmt, columns=columns, with_meta=with_meta)

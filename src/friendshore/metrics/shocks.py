@@ -1,6 +1,8 @@
 """First-order, product-level export restrictions: value at risk per importer, what other suppliers
 could fill from their current exports to third countries, what stays unmet, and the extra demand
-each alternative supplier faces (every filled dollar is someone's extra demand).
+each alternative supplier faces (every filled dollar is someone's extra demand); and the world's
+gap when the restriction hits every importer at once (``restriction_world``,
+``restriction_world_totals``: importers compete for the same capacity).
 
 A partial-equilibrium bound, not a forecast: equations and caveats in docs/methods/shocks.md
 (general equilibrium with input-output links: ``friendshore.models.multisector``). Runs for every
@@ -17,7 +19,12 @@ import ibis.expr.types as ir
 from friendshore.errors import UserError
 from friendshore.metrics.parameters import require_fraction
 
-__all__ = ["restriction_exposure", "restriction_suppliers"]
+__all__ = [
+    "restriction_exposure",
+    "restriction_suppliers",
+    "restriction_world",
+    "restriction_world_totals",
+]
 
 _KEYS = ["year", "hs6"]
 
@@ -193,3 +200,133 @@ def restriction_suppliers(
     )
     out = out.filter(out.extra_demand_kusd > 0)
     return out.mutate(extra_demand_share=out.extra_demand_kusd / out.exports_kusd)
+
+
+def _world(
+    trade: ir.Table,
+    exporters: Sequence[str],
+    label: str | None,
+    year: int | Sequence[int] | None,
+    hs6: Sequence[str] | None,
+    share: float,
+) -> tuple[ir.Table, ir.Table]:
+    """Per importer hit: ``year, hs6, restricting, importer, restricted_kusd``; per product: the
+    totals (value at risk, the pool of capacity, others' exports)."""
+    members, name = _members(exporters, label)
+    if members is None or name is None:
+        raise UserError("the world's gap needs the restricting exporters (an ISO3 code or a group)")
+    flows = _prepare(trade, year=year, hs6=hs6, share=share)
+    own = flows.filter(flows.exporter.isin(members) & ~flows.importer.isin(members))
+    hit = own.group_by([*_KEYS, "importer"]).aggregate(restricted_kusd=own.value_kusd.sum())
+    others = flows.filter(~flows.exporter.isin(members))
+    hit_keys = hit.select("year", "hs6", "importer")
+    # the pool: what suppliers that are neither restricting nor hit sell to importers not hit
+    pool = others.anti_join(hit_keys, [*_KEYS, "importer"]).anti_join(
+        hit_keys.select("year", "hs6", exporter=hit_keys.importer), [*_KEYS, "exporter"]
+    )
+    pool_t = pool.group_by(_KEYS).aggregate(capacity_kusd=pool.value_kusd.sum())
+    others_t = others.group_by(_KEYS).aggregate(others_exports_kusd=others.value_kusd.sum())
+    world = flows.group_by(_KEYS).aggregate(world_imports_kusd=flows.value_kusd.sum())
+    risk = hit.group_by(_KEYS).aggregate(
+        n_importers=hit.count(), value_at_risk_kusd=hit.restricted_kusd.sum() * share
+    )
+    totals = (
+        risk.join(world, _KEYS)
+        .join(pool_t, _KEYS, how="left")
+        .join(others_t, _KEYS, how="left")
+        .select(
+            "year",
+            "hs6",
+            "n_importers",
+            "world_imports_kusd",
+            "value_at_risk_kusd",
+            capacity_kusd=ibis._.capacity_kusd.fill_null(0.0),
+            others_exports_kusd=ibis._.others_exports_kusd.fill_null(0.0),
+        )
+        .mutate(restricting=ibis.literal(name))
+    )
+    totals = totals.mutate(filled_kusd=ibis.least(totals.value_at_risk_kusd, totals.capacity_kusd))
+    totals = totals.mutate(unmet_kusd=totals.value_at_risk_kusd - totals.filled_kusd)
+    hit = hit.mutate(restricting=ibis.literal(name))
+    return hit, totals
+
+
+def restriction_world_totals(
+    trade: ir.Table,
+    *,
+    exporters: Sequence[str],
+    label: str | None = None,
+    year: int | Sequence[int] | None = None,
+    hs6: Sequence[str] | None = None,
+    share: float = 1.0,
+) -> ir.Table:
+    """The world's gap, per product, when ``exporters`` (jointly) withhold ``share`` of their exports
+    from every importer outside them at once.
+
+    Capacity is the pool ``K = sum v_cn`` over suppliers ``c`` outside the restricting unit that are
+    not hit themselves, selling to importers ``n`` that are not hit (first order: those buyers do
+    without, as in the single-importer view; a hit importer keeps what it already buys). Filled
+    ``F = min(A, K)``, unmet ``A - F``. Also ``others_exports_kusd`` (everything the other exporters
+    sell) and ``unmet_if_all_redirected_kusd = max(A - others_exports, 0)``: unmet even if every other
+    exporter redirected everything it sells. Returns ``year, hs6, restricting, n_importers,
+    world_imports_kusd, value_at_risk_kusd, capacity_kusd, filled_kusd, unmet_kusd,
+    others_exports_kusd, unmet_if_all_redirected_kusd``.
+    """
+    _, totals = _world(trade, exporters, label, year, hs6, share)
+    return totals.select(
+        "year",
+        "hs6",
+        "restricting",
+        "n_importers",
+        "world_imports_kusd",
+        "value_at_risk_kusd",
+        "capacity_kusd",
+        "filled_kusd",
+        "unmet_kusd",
+        "others_exports_kusd",
+        unmet_if_all_redirected_kusd=ibis.greatest(
+            totals.value_at_risk_kusd - totals.others_exports_kusd, 0.0
+        ),
+    )
+
+
+def restriction_world(
+    trade: ir.Table,
+    *,
+    exporters: Sequence[str],
+    label: str | None = None,
+    year: int | Sequence[int] | None = None,
+    hs6: Sequence[str] | None = None,
+    share: float = 1.0,
+) -> ir.Table:
+    """Each hit importer's part of the world's gap (``restriction_world_totals``): the filled
+    capacity ``F`` split among importers by their share of the value at risk, ``f_m = F a_m / A``.
+
+    Returns ``year, hs6, restricting, importer, import_value_kusd, value_at_risk_kusd, filled_kusd,
+    unmet_kusd, at_risk_share, unmet_share`` (shares of the importer's imports of the product).
+    """
+    hit, totals = _world(trade, exporters, label, year, hs6, share)
+    flows = _prepare(trade, year=year, hs6=hs6, share=share)
+    _, _, imports = _totals(flows)
+    j = hit.join(
+        totals.select("year", "hs6", "value_at_risk_kusd", "filled_kusd").rename(
+            total_risk_kusd="value_at_risk_kusd", total_filled_kusd="filled_kusd"
+        ),
+        _KEYS,
+    ).join(imports, [*_KEYS, "importer"])
+    at_risk = j.restricted_kusd * share
+    filled = ibis.ifelse(j.total_risk_kusd > 0, j.total_filled_kusd * at_risk / j.total_risk_kusd, 0.0)
+    out = j.select(
+        "year",
+        "hs6",
+        "restricting",
+        "importer",
+        "import_value_kusd",
+        value_at_risk_kusd=at_risk,
+        filled_kusd=filled,
+    )
+    out = out.mutate(unmet_kusd=out.value_at_risk_kusd - out.filled_kusd)
+    return out.mutate(
+        at_risk_share=out.value_at_risk_kusd / out.import_value_kusd,
+        unmet_share=out.unmet_kusd / out.import_value_kusd,
+    )
