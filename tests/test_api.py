@@ -219,6 +219,13 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         shocks.restriction,
         {"exporter": "CHN", "product": "850511", "importer": "USA"},
     ),
+    "tariff": (
+        "/api/tariff",
+        {"importer": "USA", "exporter": "CHN", "products": "850511", "rate": "0.25"},
+        None,
+        shocks.tariff,
+        {"importer": "USA", "exporter": "CHN", "products": "850511", "rate": 0.25},
+    ),
     "simulate": (
         "/api/simulate",
         {"example": "cp2015_nafta"},
