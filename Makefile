@@ -1,5 +1,5 @@
 # One-word entry points. Each target sets itself up on a fresh machine.
-#   make demo   the brief for the US (India as partner, Pax Silica) on the real sample data: out/brief/
+#   make demo   the US and the India brief (Pax Silica) on the real sample data: out/brief/usa, out/brief/ind
 #   make tour   the terminal walk-through of every analysis
 #   make test   install what is needed and run the whole test suite
 #   make check  lint (ruff), types (mypy) and tests
@@ -60,7 +60,9 @@ demo: $(STAMP) assets
 	rm -rf $(DEMO_HOME)
 	$(FS) ingest sample
 	$(FS) brief --for USA --partner IND --coalition pax-silica --members-at 2026-03-01 \
-	  --sector critical-minerals --out out/brief
+	  --sector critical-minerals --out out/brief/usa
+	$(FS) brief --for IND --partner USA --coalition pax-silica --members-at 2026-03-01 \
+	  --sector critical-minerals --out out/brief/ind
 
 # The terminal walk-through of every analysis (what `make demo` printed before the brief).
 tour: $(STAMP)

@@ -40,6 +40,7 @@ from friendshore.analyses.brief_evidence import (
     year_of,
 )
 from friendshore.analyses.brief_options import (
+    action,
     bottom_line,
     events_table,
     options_table,
@@ -77,7 +78,6 @@ def _exposures(ev: Evidence, n: Names, concern: str) -> list[Statement]:
         return []
     rows = sorted((r for r in dep.rows() if r["on_share"] and r["import_value_kusd"]),
                   key=lambda r: (-exposure_score(r), r["hs6"]))  # fmt: skip
-    reader = n.of(ev.question.reader)
     out = []
     for i, r in enumerate(rows[:2]):
         where = {"hs6": r["hs6"]}
@@ -99,7 +99,7 @@ def _exposures(ev: Evidence, n: Names, concern: str) -> list[Statement]:
                         "on_share",
                         where,
                         name="share",
-                        basis=f"{reader}'s imports of the product, by value",
+                        basis=n.owner(ev.question.reader) + " imports of the product, by value",
                     ),
                     fig(ev, "exposure", "year", where, name="year"),
                     fig(ev, "exposure", "import_value_kusd", where, name="total"),
@@ -125,7 +125,7 @@ def _world(ev: Evidence, n: Names, members: tuple[str, ...], products: list[str]
             Statement(
                 f"world-{hs6}",
                 "world",
-                n.of(r["top_exporter"])
+                n.say(r["top_exporter"])
                 + " supplied {share} of world exports of "
                 + n.product(hs6)
                 + " in {year}"
@@ -159,81 +159,59 @@ def _risk(ev: Evidence, n: Names) -> list[Statement]:
     top = max(rows, key=lambda r: (r["supply_risk"], r["material"]))
     where = {"material": top["material"], "stage": top["stage"]}
     pyear = top.get("production_year")
-    return [
-        Statement(
-            f"risk-{top['material']}-{top['stage']}",
+    text = (
+        str(top["material"]).capitalize() + " " + str(top["stage"]) + " is the riskiest critical material for "
+        + n.say(ev.question.reader) + ": supply risk {sr} on the EU scale, where 1 marks high risk; "
+        + n.say(top["top_producer"]) + " produced {pshare} of the world's output in {pyear}."
+    )  # fmt: skip
+    figs = (
+        fig(ev, "risk", "supply_risk", where, name="sr"),
+        fig(
+            ev,
             "risk",
-            "{sr} on the EU supply-risk scale (1 marks high risk): "
-            + str(top["material"]).capitalize()
-            + " ("
-            + str(top["stage"])
-            + ") is the riskiest critical material for "
-            + n.of(ev.question.reader)
-            + "; "
-            + n.of(top["top_producer"])
-            + " produced {pshare} of the world's output in {pyear}.",
-            (
-                fig(ev, "risk", "supply_risk", where, name="sr"),
-                fig(
-                    ev,
-                    "risk",
-                    "top_producer_share",
-                    where,
-                    name="pshare",
-                    year=int(pyear) if pyear else None,
-                    basis="world production, tonnes",
-                ),
-                fig(ev, "risk", "production_year", where, name="pyear", unit="year"),
-            ),
-        )
-    ]
+            "top_producer_share",
+            where,
+            name="pshare",
+            year=int(pyear) if pyear else None,
+            basis="world production, tonnes",
+        ),
+        fig(ev, "risk", "production_year", where, name="pyear", unit="year"),
+    )
+    return [Statement(f"risk-{top['material']}-{top['stage']}", "risk", text, figs)]
 
 
 def _chain(ev: Evidence, n: Names, chain: pa.Table) -> list[Statement]:
+    """The reader's own position: its refining, and where the register holds plants the chip data
+    (older) do not show."""
     out = []
-    reader = n.of(ev.question.reader)
+    reader = n.say(ev.question.reader)
     for r in chain.to_pylist():
-        if r["chain"] == "critical minerals" and r["stage"] == "refining":
-            where = {"chain": r["chain"], "stage": r["stage"]}
-            out.append(
-                Statement(
-                    "chain-refining",
-                    "chain",
-                    reader
-                    + " refines {k} of the {n} critical materials with refining data ({source}, up to {year}).",
-                    (
-                        Fig("k", r["n_reader"], "count", "brief", "n_reader", where, "chain", r["year"]),
-                        Fig("n", r["n_items"], "count", "brief", "n_items", where, "chain", r["year"]),
-                        Fig("year", r["year"], "year", "brief", "year", where, "chain", r["year"]),
-                    ),
-                )
-            )
-        if r["chain"] == "chips" and r["stage"] == "assembly and test (OSAT)" and r["plants"]:
-            where = {"chain": r["chain"], "stage": r["stage"]}
-            out.append(
-                Statement(
-                    "chain-osat",
-                    "chain",
-                    "The chip data (CSET ETO, up to {year}) list " + reader + " in {k} of the {n} inputs of "
-                    "chip assembly and test, but the register holds " + str(r["plants"]) + " there.",
-                    (
-                        Fig("year", r["year"], "year", "brief", "year", where, "chain", r["year"]),
-                        Fig("k", r["n_reader"], "count", "brief", "n_reader", where, "chain", r["year"]),
-                        Fig("n", r["n_items"], "count", "brief", "n_items", where, "chain", r["year"]),
-                    ),
-                )
-            )
-    out.sort(key=lambda s: s.id != "chain-osat")
-    return [Statement(s.id, s.kind, s.template.replace("{source}", _chain_source(chain, s)), s.figs)
-            for s in out]  # fmt: skip
+        where = {"chain": r["chain"], "stage": r["stage"]}
 
+        def cell(
+            name: str, column: str, unit: str, r: dict[str, Any] = r, where: dict[str, Any] = where
+        ) -> Fig:
+            return Fig(name, r[column], unit, "brief", column, where, "chain", r["year"])
 
-def _chain_source(chain: pa.Table, s: Statement) -> str:
-    row = s.figs[0].row
-    for r in chain.to_pylist():
-        if r["chain"] == row["chain"] and r["stage"] == row["stage"]:
-            return str(r["source"]).split(" (")[0]
-    return ""
+        if r["chain"] == "critical minerals" and r["stage"] == "refining" and r["n_items"]:
+            what = f"{r['reader_best_item']}; " if r["n_reader"] == 1 and r["reader_best_item"] else ""
+            out.append(Statement(
+                "chain-refining", "chain",
+                reader + " refines {k} of the {n} critical materials with refining data (" + what +
+                str(r["source"]).split(" (")[0] + ", up to {year}).",
+                (cell("k", "n_reader", "count"), cell("n", "n_items", "count"), cell("year", "year", "year")),
+            ))  # fmt: skip
+        if r["chain"] == "chips" and r["n_plants"] and not r["n_reader"] and r["n_items"]:
+            out.append(Statement(
+                f"chain-{r['stage'].split(' ')[0]}", "chain",
+                "The chip data (CSET ETO, up to {year}) list " + reader + " in none of the {n} inputs of chip "
+                + r["stage"] + ", but the register holds {plants} such plants in " + reader + ", {operating} "
+                "operating" + (f" ({r['operating']})" if r["operating"] else "") + ".",
+                (cell("year", "year", "year"), cell("n", "n_items", "count"), cell("plants", "n_plants", "count"),
+                 cell("operating", "n_operating", "count")),
+            ))  # fmt: skip
+    out.sort(key=lambda s: (s.id == "chain-refining", s.id))
+    return out
 
 
 def _partner(ev: Evidence, n: Names, concern: str) -> list[Statement]:
@@ -241,18 +219,17 @@ def _partner(ev: Evidence, n: Names, concern: str) -> list[Statement]:
     if res is None or res.table.num_rows == 0:
         return []
     rows = res.rows()
-    last = max(rows, key=lambda r: r["rank"])
     partner = ev.question.partner
     mine = [r for r in rows if partner and r["candidate"] == partner.upper()]
     pick = mine[0] if mine else rows[0]
     product = n.product(str(res.parameters["hs6"][0]))
     p = {"candidate": pick["candidate"]}
-    lead = "" if pick is rows[0] else "; " + n.of(rows[0]["candidate"]) + " ranks first"
+    lead = "" if pick is rows[0] else "; " + n.say(rows[0]["candidate"]) + " ranks first"
     return [
         Statement(
             f"partner-{pick['candidate']}",
             "partner",
-            n.of(pick["candidate"])
+            n.say(pick["candidate"])
             + " ranks {rank} of {n} candidates to replace "
             + concern
             + " in "
@@ -262,7 +239,7 @@ def _partner(ev: Evidence, n: Names, concern: str) -> list[Statement]:
             + ".",
             (
                 fig(ev, "partners", "rank_median", p, name="rank"),
-                fig(ev, "partners", "rank", {"candidate": last["candidate"]}, name="n"),
+                fig(ev, "partners", "n_candidates", p, name="n"),
                 fig(ev, "partners", "rank_p05", p, name="lo"),
                 fig(ev, "partners", "rank_p95", p, name="hi"),
                 Fig("year", year_of(res), "year", "partners", "year", {}, None, year_of(res)),
@@ -288,7 +265,7 @@ def _breadth(ev: Evidence, n: Names) -> list[Statement]:
             "{flagged} of the {n} "
             + sector.replace("-", " ")
             + " products "
-            + n.of(ev.question.reader)
+            + n.say(ev.question.reader)
             + " imports are concentrated, imported and not matched by its own exports (EC screen, {year}).",
             (
                 fig(ev, "exposure_by_sector", "n_flagged", where, name="flagged"),
@@ -314,7 +291,7 @@ def _commitment(ev: Evidence, n: Names) -> list[Statement]:
             f"commitment-{top['id']}",
             "commitment",
             "The largest investment the register holds in "
-            + n.of(ev.question.reader)
+            + n.say(ev.question.reader)
             + " is "
             + str(top["company"])
             + "'s "
@@ -367,8 +344,9 @@ def decide(ev: Evidence, settings: Settings) -> Result:
     findings = _rank(candidates)
     options = options_table(ev, n)
     rec = recommendation(ev, n, options, concern)
-    bottom = bottom_line(ev, n, findings, options, rec, concern)
-    statements = [*bottom, *rec]
+    bottom = bottom_line(ev, n, findings, rec, concern)
+    act = action(ev, n, products[0] if products else None, concern)
+    statements = [*bottom, *([act] if act else []), *rec]
     tables = {
         "figures": _figures_table([*findings, *statements]),
         "statements": _statements_table(statements),
@@ -393,6 +371,7 @@ def decide(ev: Evidence, settings: Settings) -> Result:
             "code": q.concern_code,
             "name": concern,
             "members": list(concern_members),
+            "member_names": [n.of(m) for m in concern_members],
             "default": q.concern is None,
             "judgement": view.judgement if q.concern is None else False,
             "why": view.why if q.concern is None else "Chosen by the reader (--concern).",
@@ -519,10 +498,27 @@ def brief(
 ) -> Result:
     """The brief's findings, options, recommendation and unknowns for the reader ``for_``.
 
-    ``concern`` (a country or group; default: the viewpoint's, from viewpoints.toml) is the set to
-    reduce dependence on; ``partner`` is placed among the candidates; ``coalition`` (resolved at
-    ``members_at``) marks its members; ``plan_example`` is the shipped coalition plan whose strategies
-    are the options (solved with ``draws`` Monte Carlo draws of its cost parameters).
+    Parameters
+    ----------
+    for_
+        Whose brief it is: an ISO3 code or a group (e.g. USA, IND, eu27).
+    partner
+        A partner (ISO3) to place among the candidates, e.g. IND.
+    coalition
+        A coalition (group), e.g. pax-silica; its members are marked and preferred.
+    members_at
+        Resolve groups at this date (default: the end of the trade year).
+    concern
+        The country or group to reduce dependence on (default: the reader's, from viewpoints.toml:
+        USA the 15 CFR 791.4 list, IND and any other reader China).
+    sector
+        Technology, e.g. critical-minerals (see 'friendshore taxonomy').
+    year
+        Trade year (default: the latest loaded).
+    plan_example
+        Shipped coalition plan whose strategies are the options (None: none).
+    draws
+        Monte Carlo draws of the plan's cost parameters (the options' cost intervals).
     """
     question = Question(for_.strip().upper() if len(for_.strip()) == 3 else for_.strip(),
                         partner.upper() if partner else None, coalition, members_at, concern, sector,

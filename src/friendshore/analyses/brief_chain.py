@@ -44,6 +44,9 @@ CHAIN_COLUMNS = (
     ),
     Column("reader_best_item", "where", "text", True),
     Column("plants", "the register's plants in the reader", "text", True),
+    Column("n_plants", "plants in the register", "count"),
+    Column("n_operating", "of which operating", "count"),
+    Column("operating", "operating plants", "text"),
     Column("year", "data year", "year", True),
     Column("source", "source", "text", True),
 )
@@ -107,13 +110,16 @@ def _chip_rows(chips: Result | None) -> list[dict[str, Any]]:
     return out
 
 
-def _plants(stage: str, investments: Sequence[Mapping[str, Any]]) -> str | None:
+def _at(stage: str, investments: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     kinds = _FACILITIES.get(stage, ())
+    return [r for r in investments if r.get("facility") in kinds and r.get("status") != "cancelled"]
+
+
+def _plants(stage: str, investments: Sequence[Mapping[str, Any]]) -> str | None:
     found = [
         f"{r['company']} {r['facility'].upper() if r['facility'] == 'osat' else r['facility']}, "
         f"{r['status'].replace('-', ' ')}"
-        for r in investments
-        if r.get("facility") in kinds
+        for r in _at(stage, investments)
     ]
     return "; ".join(found) or None
 
@@ -127,6 +133,12 @@ def chain_table(
     for row in rows:
         row.pop("_reader", None)
         row["plants"] = _plants(str(row["stage"]), plants)
+        here = _at(str(row["stage"]), plants)
+        running = [r for r in here if r.get("status") == "operating"]
+        row["n_plants"], row["n_operating"] = len(here), len(running)
+        row["operating"] = (
+            "; ".join(f"{r['company']}, {r.get('site') or r['country']}" for r in running) or None
+        )
     schema = pa.schema(
         [
             ("chain", pa.string()),
@@ -136,6 +148,9 @@ def chain_table(
             ("reader_best_share", pa.float64()),
             ("reader_best_item", pa.string()),
             ("plants", pa.string()),
+            ("n_plants", pa.int64()),
+            ("n_operating", pa.int64()),
+            ("operating", pa.string()),
             ("year", pa.int64()),
             ("source", pa.string()),
         ]

@@ -200,9 +200,18 @@ class Names:
             return name
         return "the " + name[0].lower() + name[1:] if name.split(" ")[0] in ("Countries", "Members") else name
 
-    def owner(self, code: str) -> str:
-        """``India's``, ``United States'``."""
+    def say(self, code: str | None) -> str:
+        """The name in a sentence: ``the United States``, ``India``."""
         name = self.of(code)
+        if name.startswith(("United ", "Netherlands", "Philippines", "Russian ", "Czech ", "Dominican ")) or (
+            name.endswith(("Republic", "Islands", "Emirates"))
+        ):
+            return "the " + name
+        return name
+
+    def owner(self, code: str) -> str:
+        """``India's``, ``the United States'``."""
+        name = self.say(code)
         return name + ("'" if name.endswith("s") else "'s")
 
 

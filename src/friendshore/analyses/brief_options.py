@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from friendshore.analyses.brief_evidence import Evidence, Fig, Names, Statement, fig
 
-__all__ = ["bottom_line", "events_table", "options_table", "recommendation", "unknowns_table"]
+__all__ = ["action", "bottom_line", "events_table", "options_table", "recommendation", "unknowns_table"]
 
 #: How the plan's strategies read for people, and what each assumes beyond the plan's parameters.
 STRATEGIES: Mapping[str, tuple[str, str]] = {
@@ -153,7 +153,7 @@ def recommendation(ev: Evidence, n: Names, options: pa.Table, concern: str) -> l
         if mine:
             conditions.append(
                 "if "
-                + " and ".join(n.of(r["country"]) for r in mine)
+                + " and ".join(n.say(r["country"]) for r in mine)
                 + ", on whom it relies most, do not build"
             )
     cut = plan.parameters.get("disruption", {}).get("concern_cut")
@@ -189,47 +189,107 @@ def _members(ev: Evidence) -> list[str]:
     return list(dep.parameters["concern"]["members"]) if dep is not None else []
 
 
-def bottom_line(ev: Evidence, n: Names, findings: list[Statement], options: pa.Table, rec: list[Statement],
+def _cover(ev: Evidence, hs6: str) -> dict[str, Any] | None:
+    res = ev.get("reshoring")
+    rows = [r for r in res.rows() if r["hs6"] == hs6] if res is not None else []
+    return rows[0] if rows else None
+
+
+def action(ev: Evidence, n: Names, hs6: str | None, concern: str) -> Statement | None:
+    """What the reader can do for its key product now, by the declared rule: where today's exports of
+    others could replace the imports from the concern, buy from the coalition when it covers at least as
+    much as the others, else from the others; where nothing covers it, build (the plan)."""
+    row = _cover(ev, hs6) if hs6 else None
+    if row is None or hs6 is None:
+        return None
+    where = {"hs6": hs6}
+    coalition = ev.question.coalition
+    cand = ev.get("partners")
+    members = [r for r in cand.rows() if r.get("in_coalition")] if cand is not None else []
+    best = min(members, key=lambda r: r["rank"]) if members else None
+    if coalition and row["coalition_share"] and row["coalition_share"] >= (row["others_share"] or 0.0):
+        text = ("Shift purchases of " + n.product(hs6) + " to " + n.of(coalition) + " members, whose current "
+                "exports to others could replace {share} of the imports from " + concern)  # fmt: skip
+        figs = [fig(ev, "reshoring", "coalition_share", where, name="share")]
+    elif row["others_share"]:
+        text = ("Diversify purchases of " + n.product(hs6) + " to suppliers outside " + concern + ", whose "
+                "current exports to others could replace {share} of the imports from it")  # fmt: skip
+        figs = [fig(ev, "reshoring", "others_share", where, name="share")]
+    else:
+        text = "No one's current exports could replace the imports of " + n.product(hs6) + " from " + concern
+        figs = []
+    if best is not None and text[0] == "S":
+        text += "; the best placed member is " + n.say(best["candidate"]) + " (rank {rank} of {n} candidates)"
+        where_c = {"candidate": best["candidate"]}
+        figs += [
+            fig(ev, "partners", "rank", where_c, name="rank"),
+            fig(ev, "partners", "n_candidates", where_c, name="n"),
+        ]
+    return Statement("action", "action", text + ".", tuple(figs))
+
+
+def bottom_line(ev: Evidence, n: Names, findings: list[Statement], rec: list[Statement],
                 concern: str) -> list[Statement]:  # fmt: skip
     """Two or three plain sentences: what is at stake, how bad, what to do."""
     out: list[Statement] = []
-    reader = n.of(ev.question.reader)
+    reader = n.say(ev.question.reader)
     first = next((s for s in findings if s.kind == "exposure"), None)
-    if first is not None and first.product:
-        figs = {f.name: f for f in first.figs}
-        out.append(
-            Statement(
-                "stake",
-                "bottom-line",
-                "At stake: "
-                + reader
-                + " buys {share} of its "
-                + n.product(first.product)
-                + " from "
-                + concern
-                + " ({total} in {year}).",
-                (figs["share"], figs["total"], figs["year"]),
-            )
+    if first is None or not first.product:
+        return out
+    figs = {f.name: f for f in first.figs}
+    out.append(
+        Statement(
+            "stake",
+            "bottom-line",
+            "At stake: "
+            + reader
+            + " buys {share} of its "
+            + n.product(first.product)
+            + " from "
+            + concern
+            + " ({total} in {year}).",
+            (figs["share"], figs["total"], figs["year"]),
         )
-    plan = ev.get("plan")
-    status = next((r for r in options.to_pylist() if r["strategy_id"] == "status_quo"), None)
-    if plan is not None and status is not None and status["unmet_share"]:
-        cut = plan.parameters.get("disruption", {})
-        out.append(
-            Statement(
-                "bad",
-                "bottom-line",
-                "How bad: in the coalition plan's scenario (supply from its countries of concern cut by "
-                f"{float(cut.get('concern_cut', 0)):.0%} from {cut.get('start')}), doing nothing leaves "
-                "{unmet} of the coalition's demand "
-                + _plan_scope(ev, n).replace(", in the coalition plan of", " in")
-                + " unmet.",
-                (_plan_fig(ev, "status_quo", "shortfall_share", "unmet"),),
-            )
+    )
+    row = _cover(ev, first.product)
+    if row is not None:
+        where = {"hs6": first.product}
+        unc = "; nothing would be left uncovered at first order" if not row["uncovered_share"] else (
+            "; {unc} would be left uncovered")  # fmt: skip
+        bad = (
+            "How bad: {value} of imports a year would need new suppliers if that supply stopped; others' current "
+            "exports could replace it"
+            + (", {home} from " + n.owner(ev.question.reader) + " own" if row["home_share"] else "")
+            + unc
+            + ", but importers would compete for the same exports, so the real gap is larger."
         )
+        bad_figs = [fig(ev, "reshoring", "imports_from_concern_kusd", where, name="value")]
+        if row["home_share"]:
+            bad_figs.append(fig(ev, "reshoring", "home_share", where, name="home"))
+        if row["uncovered_share"]:
+            bad_figs.append(fig(ev, "reshoring", "uncovered_share", where, name="unc"))
+        out.append(Statement("bad", "bottom-line", bad, tuple(bad_figs)))
+    act = action(ev, n, first.product, concern)
+    parts: list[str] = []
+    figs_do: list[Fig] = []
+    if act is not None:
+        parts.append(act.template[0].lower() + act.template[1:-1])
+        figs_do += act.figs
     if rec:
-        r = rec[0]
-        out.append(Statement("do", "bottom-line", "What to do: c" + r.template[1:], r.figs))
+        plan = ev.get("plan")
+        best = rec[0].template.removeprefix("Choose ").split(" for ")[0]
+        coalition = plan.parameters.get("coalition", {}).get("label") if plan is not None else None
+        products = ", ".join(n.product(str(h)) for h in plan.parameters.get("products", [])) if plan else ""
+        parts.append(
+            "back " + best + " in the coalition plan" + (f" of {n.of(coalition)}" if coalition else "") + " for "
+            + products + ", its cheapest option that meets the plan's target ({cost}; {lo} to {hi} under its "
+            "assumptions)"
+        )  # fmt: skip
+        figs_do += [f for f in rec[0].figs if f.name in ("cost", "lo", "hi")]
+    if parts:
+        out.append(
+            Statement("do", "bottom-line", "What to do: " + "; and ".join(parts) + ".", tuple(figs_do))
+        )
     return out
 
 

@@ -232,7 +232,7 @@ def bar(
     units = _units(result, value, value_title)
     base = alt.Chart(alt.Data(values=rows)).encode(
         y=alt.Y(
-            "__label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=300, ticks=False, domain=False)
+            "__label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=420, ticks=False, domain=False)
         ),
         x=alt.X(f"{value}:Q", axis=alt.Axis(**_axis(unit, units))),
         tooltip=[

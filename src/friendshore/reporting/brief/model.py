@@ -35,7 +35,8 @@ def statements(result: Result) -> dict[str, str]:
         figures.setdefault(f["statement"], {})[f["name"]] = format_value(json.loads(f["value"]), f["unit"])
     out = {}
     for row in [*result.table.to_pylist(), *result.tables["statements"].to_pylist()]:
-        out[row["id"]] = str(row["template"]).format(**figures.get(row["id"], {}))
+        text = str(row["template"]).format(**figures.get(row["id"], {}))
+        out[row["id"]] = text[:1].upper() + text[1:]
     return out
 
 

@@ -50,13 +50,11 @@ class Methods:
     assets: list[dict[str, Any]]
 
 
-def _download(source: str) -> Any:
-    from friendshore.sources.fetch import DOWNLOADS
+def _catalogued(source: str) -> Any:
+    """The source's entry in the catalogue (publisher, licence, citation), or ``None``."""
+    from friendshore.sources.catalogue import catalogue
 
-    for name in (source, source.removeprefix("cepii-"), f"{source}-gdp"):
-        if name in DOWNLOADS:
-            return DOWNLOADS[name]
-    return None
+    return catalogue().get(source)
 
 
 def _sha256(path: Path) -> str:
@@ -91,13 +89,13 @@ def collect_methods(run: Evidence) -> Methods:
     datasets: dict[tuple[str, ...], dict[str, Any]] = {}
     for key, result in run.results.items():
         for p in result.provenance:
-            download = _download(p.source)
+            download = _catalogued(p.source)
             for name, sha in p.files:
                 ident = (p.source, p.release, name, sha)
                 entry = datasets.setdefault(
                     ident,
                     {
-                        "publisher": download.title if download else p.source,
+                        "publisher": f"{download.publisher}: {download.title}" if download else p.source,
                         "source": p.source,
                         "release": p.release,
                         "file": name,

@@ -118,7 +118,11 @@ def _allocation_note(plan: Result, names: Names) -> str:
     members = list(plan.parameters.get("coalition", {}).get("members", []))
     lead = set(plan.parameters.get("coalition", {}).get("lead", []))
     parts = plan.tables.get("partners")
-    rows = [r for r in parts.to_pylist() if r["strategy"] == "friendshoring"] if parts is not None else []
+    rows = (
+        [r for r in parts.to_pylist() if r["strategy"] == "friendshoring" and r["country"] in members]
+        if parts is not None
+        else []
+    )
     given = {r["country"] for r in rows if r["supplied_value_kusd"]}
     none = [names.of(m) for m in members if m not in given and m not in lead]
     small = sorted((r for r in rows if r["capacity_built"] and r["export_kusd"] is not None),
