@@ -882,8 +882,14 @@ def test_the_brief_is_one_html_page(client: TestClient, guarded: TestClient) -> 
     assert response.headers["content-type"].startswith("text/html")
     assert "Bottom line" in response.text
     assert '<script src="http' not in response.text  # self-contained
-    again = client.get("/api/brief", params=query)
-    assert again.headers["etag"] == response.headers["etag"]
+    tag = response.headers["etag"]
+    again = client.get("/api/brief", params=query, headers={"If-None-Match": f'W/"other", {tag}'})
+    assert again.status_code == 304
+    assert again.headers["etag"] == tag
+    assert not again.content
+    other = client.get("/api/brief", params={**query, "partner": "JPN"}, headers={"If-None-Match": tag})
+    assert other.status_code == 200  # another question: another tag, the page is sent
+    assert other.headers["etag"] != tag
     assert_error(guarded.get("/api/brief", params=query), 401, "unauthorized")
     assert_error(client.get("/api/brief", params={"for": "../etc"}), 400)
 

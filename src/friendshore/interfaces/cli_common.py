@@ -111,7 +111,7 @@ def emit(result: Result, fmt: Format, *, columns: str = "key", with_meta: bool =
         say("data: ", item.describe())
     for source in result.sources:
         say("data: ", source)
-    render_result(result, fmt, columns=parse_columns(columns), with_meta=with_meta)  # type: ignore[arg-type]
+    render_result(result, fmt, columns=parse_columns(columns), with_meta=with_meta)
     for note in result.notes:
         say("note: ", note)
 
@@ -146,9 +146,9 @@ def _documented(command: Callable[..., Any], docs: dict[str, str]) -> inspect.Si
                 info = copy(infos[0])
                 info.help = help_
                 meta = [info if m is infos[0] else m for m in meta]
-                annotation = Annotated[(base, *meta)]  # type: ignore[valid-type]
+                annotation = Annotated[(base, *meta)]
             else:
-                annotation = Annotated[(base, *meta, typer.Option(help=help_))]  # type: ignore[valid-type]
+                annotation = Annotated[(base, *meta, typer.Option(help=help_))]
         elif isinstance(default, ParameterInfo):
             default = copy(default)
             default.help = help_

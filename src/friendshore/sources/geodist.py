@@ -85,7 +85,7 @@ def _codes(values: pa.Array | pa.ChunkedArray, *, field: str, file: Path, first_
             field=field,
             hint="fix that row or download the file again",
         )
-    return _iso3(text)  # type: ignore[return-value]
+    return _iso3(text)
 
 
 def _dummy(values: pa.Array | pa.ChunkedArray, *, field: str, file: Path, first_line: int) -> pa.Array:
@@ -99,7 +99,7 @@ def _dummy(values: pa.Array | pa.ChunkedArray, *, field: str, file: Path, first_
             field=field,
             hint="GeoDist dummies are 0 or 1",
         )
-    return pc.cast(numbers, pa.int16())  # type: ignore[no-any-return]
+    return pc.cast(numbers, pa.int16())
 
 
 def _csv_text(path: Path, names: list[str]) -> pa.Table:

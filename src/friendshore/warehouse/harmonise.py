@@ -105,7 +105,7 @@ class Slot:
             cond = cond & hs6.isin(sorted(self.include))
         if self.exclude:
             cond = cond & ~hs6.isin(sorted(self.exclude))
-        return cond  # type: ignore[no-any-return]
+        return cond
 
     def covers(self, need: Need, members: Collection[str] = ()) -> bool:
         if need == "world":
@@ -154,7 +154,7 @@ class HarmonisedTrade:
             return ibis.literal(True)
         if not any(flag for _, flag in flags):
             return ibis.literal(False)
-        return ibis.cases(*[(slot.holds(year, hs6), flag) for slot, flag in flags], else_=False)  # type: ignore[no-any-return]
+        return ibis.cases(*[(slot.holds(year, hs6), flag) for slot, flag in flags], else_=False)
 
     def gaps(
         self, need: Need, members: Collection[str] = (), years: Collection[int] | None = None

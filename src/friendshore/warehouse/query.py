@@ -222,7 +222,5 @@ def run_query(target: Settings | Snapshot | BaseBackend, sql: str) -> pa.Table:
 
 def _attached_cache(con: BaseBackend) -> Path | None:
     """The warehouse cache file a DuckDB connection from ``connect`` has attached (``None``: none)."""
-    rows = con.raw_sql(  # type: ignore[attr-defined]
-        "SELECT path FROM duckdb_databases() WHERE database_name = 'warehouse'"
-    ).fetchall()
+    rows = con.raw_sql("SELECT path FROM duckdb_databases() WHERE database_name = 'warehouse'").fetchall()
     return Path(rows[0][0]) if rows and rows[0][0] else None

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from friendshore.analyses.docs import defaults_of
-from friendshore.interfaces.api.cache import request_key, warehouse_version
+from friendshore.interfaces.api.cache import etag_matches, request_key, warehouse_version
 from friendshore.interfaces.api.errors import ErrorBody
 from friendshore.interfaces.api.security import check_token
 from friendshore.reporting.brief.build import build_brief
@@ -44,6 +44,7 @@ def add_brief_route(app: FastAPI) -> None:
         summary="The brief for an importer (self-contained HTML; the PDF: friendshore brief)",
         response_class=HTMLResponse,
         responses={
+            304: {"description": "Not modified (If-None-Match matched the ETag)"},
             400: {"model": ErrorBody, "description": "Bad parameter"},
             401: {"model": ErrorBody, "description": "Token needed"},
             404: {"model": ErrorBody, "description": "Unknown code"},
@@ -64,7 +65,7 @@ def add_brief_route(app: FastAPI) -> None:
         concern: Annotated[str, Query(pattern=_CODE, description="Country or group of concern.")] = _D[
             "concern"
         ],
-    ) -> HTMLResponse:
+    ) -> Response:
         state = request.app.state
         check_token(request.headers, state.token)
         settings = state.settings
@@ -78,11 +79,13 @@ def add_brief_route(app: FastAPI) -> None:
             "concern": concern,
         }
         key = request_key(warehouse_version(settings.home), "brief", args)
+        etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+        if etag_matches(request.headers.get("if-none-match", ""), etag):
+            return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
         html = _PAGES.get(key)
         if html is None:
-            html = await state.runner.run(_write, settings, **args)  # type: ignore[arg-type]
+            html = await state.runner.run(_write, settings, **args)
             if len(_PAGES) >= _MAX_PAGES:
                 _PAGES.pop(next(iter(_PAGES)))
             _PAGES[key] = html
-        etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
         return HTMLResponse(html, headers={"ETag": etag, "Cache-Control": "no-cache"})

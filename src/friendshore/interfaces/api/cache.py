@@ -24,7 +24,7 @@ from typing import Any
 from friendshore import __version__
 from friendshore.analyses.result import Result, json_safe
 
-__all__ = ["PageCache", "ResultCache", "request_key", "warehouse_version"]
+__all__ = ["PageCache", "ResultCache", "etag_matches", "request_key", "warehouse_version"]
 
 _MANIFEST = "manifest.json"  # warehouse/store.py's MANIFEST
 
@@ -150,3 +150,8 @@ class PageCache:
             while len(self._items) > self.size or self._bytes > self.budget:
                 _, old = self._items.popitem(last=False)
                 self._bytes -= len(old[0])
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak tags compare equal, RFC 9110)."""
+    return etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",") if tag.strip()}

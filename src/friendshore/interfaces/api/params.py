@@ -71,9 +71,9 @@ class Param:
         elif self.kind == "date":
             base = date
         elif self.kind == "choice":
-            base = Literal[self.choices]  # type: ignore[valid-type]
+            base = Literal[self.choices]
         elif self.kind == "list":
-            item: Any = Literal[self.choices] if self.choices else str  # type: ignore[valid-type]
+            item: Any = Literal[self.choices] if self.choices else str
             base, extra = list[item], {"max_length": 100}
         elif self.kind in ("mapping", "path"):
             base, extra = str, {"max_length": MAX_TEXT, "pattern": TEXT_PATTERN}

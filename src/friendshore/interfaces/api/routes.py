@@ -27,7 +27,13 @@ from pydantic import BaseModel
 from friendshore.analyses.docs import parameter_docs
 from friendshore.analyses.result import Result, json_safe
 from friendshore.errors import UserError
-from friendshore.interfaces.api.cache import PageCache, ResultCache, request_key, warehouse_version
+from friendshore.interfaces.api.cache import (
+    PageCache,
+    ResultCache,
+    etag_matches,
+    request_key,
+    warehouse_version,
+)
 from friendshore.interfaces.api.endpoints import ENDPOINTS, Endpoint
 from friendshore.interfaces.api.errors import ApiError, ErrorBody, hidden_paths, scrub_json
 from friendshore.interfaces.api.files import check_formula, example_text, sample_file, save_body
@@ -308,7 +314,7 @@ def _make_handler(ep: Endpoint, params: list[Param]) -> Callable[..., Any]:
             page = f"{key}|{fmt}|{values['limit']}|{values['offset']}|{values['table']}"
             etag = '"' + hashlib.sha256(page.encode()).hexdigest()[:32] + '"'
             cacheable = ep.body is None and not ep.protected
-            if cacheable and etag in _etags(request.headers.get("if-none-match", "")):
+            if cacheable and etag_matches(request.headers.get("if-none-match", ""), etag):
                 return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
             cache: ResultCache = state.cache
             pages: PageCache = state.pages
@@ -349,10 +355,6 @@ def _make_handler(ep: Endpoint, params: list[Param]) -> Callable[..., Any]:
     handler.__signature__ = inspect.Signature(signature)  # type: ignore[attr-defined]
     handler.__name__ = ep.name
     return handler
-
-
-def _etags(header: str) -> set[str]:
-    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
 def _description(ep: Endpoint) -> str:
