@@ -137,7 +137,7 @@ def _example_result(**params: Any) -> dict[str, Any]:
     )
     rows = expr.to_pyarrow().to_pylist()
     assert len(rows) == 1
-    return rows[0]
+    return dict(rows[0])
 
 
 def test_hand_worked_example() -> None:
@@ -348,10 +348,13 @@ def test_real_data_says_why_a_row_has_no_score(usa_2024: dict[tuple[str, str], d
     assert cobalt["supply_risk"] is None
     assert cobalt["hhi_wgi_sourcing"] is None
     assert "no trade rows for the HS6 codes" in cobalt["note"]
-    graphite = usa_2024[("graphite", "mining")]  # BGS lists no US graphite
-    assert graphite["importer_production_status"] == "not listed"
-    assert "importer production not in the series, taken as 0" in graphite["note"]
-    assert graphite["production_year"] == 2021  # BGS ends in 2021
+    manganese = usa_2024[("manganese", "mining")]  # BGS lists no US manganese ore
+    assert manganese["importer_production_status"] == "not listed"
+    assert "importer production not in the series, taken as 0" in manganese["note"]
+    assert manganese["production_year"] == 2021  # BGS ends in 2021
+    graphite = usa_2024[("graphite", "mining")]  # USGS MCS 2024 data release: 2023, the US at 0 t
+    assert (graphite["production_year"], graphite["production_source"]) == (2023, "usgs-mcs")
+    assert graphite["importer_production_status"] == "reported"
 
 
 def test_year_matching_takes_the_latest_year_up_to_the_analysis_year(sample_home: Path) -> None:

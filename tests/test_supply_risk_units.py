@@ -153,15 +153,19 @@ def test_gallium_for_producers_is_null_with_the_reason(by_importer: dict[str, An
 def test_copper_cathodes_count_as_copper(
     by_importer: dict[str, Any], sample_data: Path, sample_home: Path
 ) -> None:
-    """Japan's copper import reliance, recomputed from the raw BACI file and the BGS series."""
+    """Japan's copper import reliance, recomputed from the raw BACI file and the USGS series (MCS 2024
+    data release: refinery production 2023, thousand metric tons)."""
     prod = connect(load_settings(home=sample_home)).table("mineral_production")
     jpn = prod.filter(
-        (prod.source == "bgs")
-        & (prod.commodity == "copper refined")
+        (prod.source == "usgs-mcs")
+        & (prod.release == "MCS2024")
+        & (prod.commodity == "Copper")
+        & (prod.stage == "refinery")
         & (prod.country == "JPN")
-        & (prod.year == 2021)
+        & (prod.year == 2023)
     )
-    p = float(jpn.value.sum().to_pyarrow().as_py())
+    assert jpn.unit.max().to_pyarrow().as_py() == "thousand metric tons"
+    p = 1000 * float(jpn.value.sum().to_pyarrow().as_py())  # converted to tonnes before it is added
     m = x = 0.0
     with open(sample_data / "baci_critical_materials" / "BACI_HS17_Y2024_V202601_critical.csv") as fh:
         for r in csv.DictReader(fh):

@@ -26,9 +26,11 @@ from friendshore.metrics.parameters import (
 )
 from friendshore.settings import Settings
 
-__all__ = ["parse_assignments", "read_economic_importance", "supply_risk"]
+__all__ = ["Method", "parse_assignments", "read_economic_importance", "supply_risk", "with_traded_as"]
 
 Stage = Literal["mining", "refining"]
+#: ``eu``: the EU CRM method (Blengini et al. 2017); ``geopolrisk``: GeoPolRisk (``analyses.geopolrisk``).
+Method = Literal["eu", "geopolrisk"]
 
 #: What people see first (``--columns all`` and CSV/JSON carry every column and input year).
 _KEYS = ["material", "stage", "supply_risk", "hhi_wgi_global", "hhi_wgi_sourcing", "import_reliance",
@@ -140,6 +142,34 @@ def _check_materials(values: Mapping[str, float], option: str) -> dict[str, floa
     return dict(values)
 
 
+def with_traded_as(table: pa.Table) -> pa.Table:
+    """Add ``traded_as`` (the plain labels of the ``hs6`` codes) and ``basket``; where a code is a basket
+    (811292 bundles gallium with germanium and other metals) the ``note`` says that the imports are
+    the basket's, never the material's alone."""
+    from friendshore.nomenclature.labels import basket_members, is_basket, short_label
+
+    labels, baskets, notes = [], [], []
+    for codes, material, note in zip(
+        table.column("hs6").to_pylist(),
+        table.column("material").to_pylist(),
+        table.column("note").to_pylist(),
+        strict=True,
+    ):
+        hs6 = [c for c in (codes or "").split(";") if c]
+        labels.append("; ".join(short_label(c) for c in hs6) or None)
+        bundled = [c for c in hs6 if is_basket(c)]
+        baskets.append(bool(bundled))
+        said = [
+            f"imports are of {short_label(c)}, which bundles {', '.join(basket_members(c))}: "
+            f"shares and import figures are the basket's, not {material}'s alone"
+            for c in bundled
+        ]
+        notes.append("; ".join([n for n in [note, *said] if n]) or None)
+    table = table.append_column("traded_as", pa.array(labels, pa.string()))
+    table = table.append_column("basket", pa.array(baskets, pa.bool_()))
+    return table.set_column(table.schema.get_field_index("note"), "note", pa.array(notes, pa.string()))
+
+
 def supply_risk(
     settings: Settings,
     *,
@@ -157,8 +187,10 @@ def supply_risk(
     ei_threshold: float = DEFAULT_SR_THRESHOLDS.economic_importance,
     members_at: date | None = None,
     release: str | None = None,
+    method: Method = "eu",
+    inputs: Path | None = None,
 ) -> Result:
-    """Supply risk per material and stage for a country or group (EU CRM method).
+    """Supply risk per material and stage for a country or group (EU CRM method, or GeoPolRisk).
 
     ``year`` defaults to the latest trade year; each input is then matched to its latest year <=
     ``year`` (the ``*_year`` columns). ``alignment_weight`` mixes WGI (0, the EU method) with UNGA
@@ -194,7 +226,39 @@ def supply_risk(
         Resolve groups at this date (default: the end of the year).
     release
         Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
+    method
+        eu (the EU CRM method) or geopolrisk (HHI of production x import risk weighted by WGI political stability).
+    inputs
+        GeoPolRisk only: CSV material,partner,quantity,governance,domestic_production,hhi[,value] (a published case as published).
     """
+    if method == "geopolrisk":
+        eu_only = {
+            "--alignment-weight": alignment_weight != 0.0,
+            "--trade-restriction": bool(trade_restriction),
+            "--eol-rir": bool(eol_rir),
+            "--si-sr": bool(si_sr),
+            "--imports-only": not include_domestic,
+            "--economic-importance": economic_importance is not None,
+        }
+        used = [k for k, v in eu_only.items() if v]
+        if used:
+            raise UserError(
+                f"{', '.join(used)} belong to the EU method; run without them for --method geopolrisk"
+            )
+        from friendshore.analyses.geopolrisk import geopolrisk
+
+        return geopolrisk(
+            settings,
+            importer=importer,
+            year=year,
+            stage=stage,
+            material=material,
+            members_at=members_at,
+            release=release,
+            inputs=inputs,
+        )
+    if inputs is not None:
+        raise UserError("--inputs is for --method geopolrisk; the EU method reads the warehouse")
     import ibis
 
     from friendshore.metrics.supply_risk import alignment_scores
@@ -250,7 +314,7 @@ def supply_risk(
         imports_known=ctx.known("imports", who.members),
         exports_known=ctx.known("exports", who.members),
     )
-    table = expr.to_pyarrow()
+    table = with_traded_as(expr.to_pyarrow())
     keys = [k for k in _KEYS if k != "critical" or ei is not None]
     notes = [who.describe()] if who.is_group else []
     notes.append(
@@ -268,6 +332,7 @@ def supply_risk(
         "year": year,
         "stage": stage,
         "material": list(material) if material else None,
+        "method": "eu",
         "weighting": params.weighting,
         "alignment_weight": params.alignment_weight,
         "trade_restriction": dict(params.trade_restriction),

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from friendshore.analyses import supply_risk as analysis
-from friendshore.analyses.supply_risk import Stage, parse_assignments
+from friendshore.analyses.supply_risk import Method, Stage, parse_assignments
 from friendshore.interfaces.cli_common import (
     ColumnsOption,
     FormatOption,
@@ -93,11 +93,19 @@ def supply_risk(
         str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
     ] = D["members_at"],
     release: ReleaseOption = D["release"],
+    method: Annotated[Method, typer.Option(help="eu (the EU CRM method) or geopolrisk.")] = D["method"],
+    inputs: Annotated[
+        Path | None,
+        typer.Option(
+            help="GeoPolRisk: CSV material,partner,quantity,governance,domestic_production,hhi[,value]."
+        ),
+    ] = D["inputs"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
 ) -> None:
-    """Supply risk of critical materials for an importer (EU CRM method, Blengini et al. 2017), per stage.
+    """Supply risk of critical materials for an importer (EU CRM method, Blengini et al. 2017, or
+    GeoPolRisk with --method geopolrisk), per stage.
 
     SR = [HHI_WGI(global supply) * IR/2 + HHI_WGI(importer sourcing) * (1 - IR/2)] * (1 - EoL_RIR) * SI_SR,
     HHI_WGI = sum_c share_c^2 * WGI_c * t_c with WGI rescaled to 0-10 (10 = worst). EU-published values
@@ -124,5 +132,7 @@ def supply_risk(
         ei_threshold=ei_threshold,
         members_at=parse_date(members_at),
         release=release,
+        method=method,
+        inputs=inputs,
     )
     emit(result, fmt, columns=columns, with_meta=with_meta)
