@@ -164,3 +164,19 @@ def test_analysis_on_an_empty_warehouse_says_what_to_load(
 ) -> None:
     assert run(["--home", str(home), "chokepoints"]) == 2
     assert "friendshore ingest" in capsys.readouterr().err
+
+
+def test_concern_and_its_deprecated_name(sample_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The shared vocabulary: --concern replaces --on; --on still works for one release, with a warning,
+    and gives the same numbers; both with different values is a usage error."""
+    base = ["--home", str(sample_home), "dependencies", "-i", "USA", "--sector", "magnets-motors",
+            "--format", "csv"]  # fmt: skip
+    assert run([*base, "--concern", "CHN"]) == 0
+    new = capsys.readouterr()
+    assert "deprecated" not in new.err
+    assert run([*base, "--on", "CHN"]) == 0
+    old = capsys.readouterr()
+    assert "--on is deprecated" in old.err
+    assert old.out == new.out
+    assert float(next(r for r in rows(new.out) if r["hs6"] == "850511")["on_share"]) > 0.5
+    assert run([*base, "--on", "CHN", "--concern", "RUS"]) == 2
