@@ -272,7 +272,7 @@ def test_params_are_validated() -> None:
         SupplyRiskParams(eol_rir={"cobalt": 22.0})
     params = SupplyRiskParams(trade_restriction={"CHN": 1.2})
     with pytest.raises(TypeError):
-        params.trade_restriction["CHN"] = 2.0  # type: ignore[index]
+        params.trade_restriction["CHN"] = 2.0
 
 
 # --- the catalogue ---------------------------------------------------------------------------
