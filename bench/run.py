@@ -228,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-gravity", action="store_true", help="skip the gravity benchmark")
     parser.add_argument("--skip-multisector", action="store_true", help="skip the multi-sector benchmark")
+    parser.add_argument("--skip-pe", action="store_true", help="skip the product-level partial equilibrium")
     parser.add_argument("--skip-planner", action="store_true", help="skip the coalition planner benchmark")
     parser.add_argument("--skip-api", action="store_true", help="skip the web API load test")
     parser.add_argument(
@@ -298,6 +299,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print("multi-sector benchmark: one WIOD-size solve", file=sys.stderr, flush=True)
         parts.append(bench_multisector.section(machine=machine))
+    if not args.skip_pe:
+        import bench_pe
+
+        print("product-level PE benchmark: whole CLI commands", file=sys.stderr, flush=True)
+        parts.append(bench_pe.section(machine=machine))
     if not args.skip_planner:
         import bench_planner
 
