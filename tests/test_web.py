@@ -385,3 +385,21 @@ def test_brief_link_in_one_click(session: tuple[Any, Watch, str]) -> None:
     assert href.startswith("/api/brief?for=USA&partner=IND&coalition=pax-silica&members_at=2026-03-01")
     assert "Pax Silica" in page.inner_text("#brief-link")
     assert "pax-silica" not in page.inner_text("#view-brief")
+
+
+def test_the_brief_findings_stand_above_the_tables(session: tuple[Any, Watch, str]) -> None:
+    page, _, width = session
+    page.wait_for_selector('#findings[data-state="done"]', timeout=180_000)
+    items = page.locator("#findings li")
+    assert 3 <= items.count() <= 5
+    texts = [items.nth(i).inner_text() for i in range(items.count())]
+    assert "Permanent magnets (850511)" in texts[0]  # the brief's first finding: the largest exposure
+    assert all("{" not in t and "_" not in t for t in texts), texts
+    assert "United States (USA)" in page.inner_text("#findings-title")
+    above = page.locator("#findings").bounding_box()
+    table = page.locator("#dep-card").bounding_box()
+    assert above is not None
+    assert table is not None
+    assert above["y"] + above["height"] <= table["y"]
+    no_overflow(page, width)
+    shot(page, f"landing-findings-{width}")

@@ -21,6 +21,7 @@ from friendshore.interfaces.api.cache import PageCache, ResultCache, warehouse_v
 from friendshore.interfaces.api.endpoints import ENDPOINTS, Endpoint
 from friendshore.interfaces.api.errors import ErrorBody, install_error_handlers
 from friendshore.interfaces.api.files import example_names, example_text
+from friendshore.interfaces.api.findings import add_findings_route
 from friendshore.interfaces.api.routes import DEFAULT_LIMIT, MAX_LIMIT, Runner, add_routes, endpoint_params
 from friendshore.interfaces.api.security import LimitMiddleware
 from friendshore.settings import Settings
@@ -154,6 +155,7 @@ def create_app(
 
     add_routes(app, declared)
     add_brief_route(app)
+    add_findings_route(app)
 
     root = web_root()
     if root.is_dir():

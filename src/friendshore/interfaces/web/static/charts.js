@@ -22,6 +22,16 @@ const Charts = (() => {
     return "~r";
   }
 
+  // A Vega expression writing the number `v` as people read it: shares as %, thousands of US
+  // dollars as k / m / bn (the axis title says "US dollars"), others to three significant digits.
+  function expr(unit, v) {
+    if (unit === "share") return `format(${v}, '.1%')`;
+    if (unit === "kusd") {
+      return `${v} === 0 ? '0' : abs(${v}) >= 1e6 ? format(${v} / 1e6, '.3~r') + ' bn' : abs(${v}) >= 1e3 ? format(${v} / 1e3, '.3~r') + ' m' : format(${v}, '.3~r') + ' k'`;
+    }
+    return `format(${v}, '.3~r')`;
+  }
+
   const CONFIG = {
     aria: false, // the chart's text alternative is its wrapper's (Core.chart); marks stay out of the tree
     font: "DejaVu Sans, sans-serif",
@@ -50,7 +60,7 @@ const Charts = (() => {
   function fit(spec, px) {
     const join = (t) => [].concat(t || []).join(" ");
     spec.title = { ...spec.title, text: lines(join(spec.title.text), px), subtitle: lines(join(spec.title.subtitle), px) };
-    spec.config = { ...spec.config, axisY: { labelLimit: Math.round(Math.min(260, Math.max(90, px * 0.4))) } };
+    spec.config = { ...spec.config, axisY: { labelLimit: Math.round(Math.min(340, Math.max(90, px * 0.4))) } };
     if (spec.projection) spec.height = Math.round(Math.min(300, Math.max(160, px * 0.5)));
     return spec;
   }
@@ -63,21 +73,17 @@ const Charts = (() => {
         mark: { type: "bar", color: BAR, tooltip: true },
         encoding: {
           y: yEnc,
-          x: { field: "shown", type: "quantitative", title: xTitle, axis: { format: axisFormat(unit), tickCount: 5 } },
+          x: { field: "shown", type: "quantitative", title: unit === "kusd" ? `${xTitle}, US dollars` : xTitle, axis: { labelExpr: expr(unit, "datum.value"), tickCount: 5 } },
           tooltip: [
             { field: "y", type: "nominal", title: "item" },
-            { field: "shown", type: "quantitative", title: xTitle, format: format(unit) },
+            { field: "text", type: "nominal", title: xTitle },
           ],
         },
       },
       {
         transform: [{ filter: "datum.shown !== null" }],
         mark: { type: "text", align: "left", dx: 3, fontSize: 10, color: INK },
-        encoding: {
-          y: yEnc,
-          x: { field: "shown", type: "quantitative" },
-          text: { field: "shown", type: "quantitative", format: format(unit) },
-        },
+        encoding: { y: yEnc, x: { field: "shown", type: "quantitative" }, text: { field: "text" } },
       },
       {
         transform: [{ filter: "datum.shown === null" }],
@@ -101,6 +107,7 @@ const Charts = (() => {
       autosize: { type: "fit-x", contains: "padding" },
       padding: { left: 5, top: 5, bottom: 5, right: 40 }, // room for the value written after the longest bar
       data: { values },
+      transform: [{ calculate: `datum.shown === null ? 'no value' : ${expr(unit, "datum.shown")}`, as: "text" }],
       layer: layers,
       config: CONFIG,
     };

@@ -48,14 +48,18 @@ const Forms = (() => {
         [Core.param("tariff", "rate", "tariff")]: rate,
         year: form.year,
       };
-      return { method: "GET", path: "/api/tariff", params };
+      return { method: "GET", path: "/api/tariff", params, second: Core.param("tariff", "output") ? { output: "flows" } : null };
     }
     const params = { exporter: form.exporter, [Core.param("shock", "product", "products")]: form.products, share: rate, year: form.year, importer: form.importer };
+    let second = Core.param("shock", "output") ? { output: "suppliers", importer: "" } : null;
     if (form.model === "pe") {
       params.model = "pe";
-      if (Core.param("shock", "scope")) params.scope = "world";
+      if (Core.param("shock", "scope")) {
+        params.scope = "world";
+        second = { output: "world", importer: "" }; // every importer cut off at once: the world's gap
+      }
     }
-    return { method: "GET", path: "/api/shock", params, second: Core.param("shock", "output") ? { output: "suppliers", importer: "" } : null };
+    return { method: "GET", path: "/api/shock", params, second, world: second && second.output === "world" };
   }
 
   function describe(req) {
@@ -97,6 +101,9 @@ const Forms = (() => {
     return Core.api(req.path, { ...req.params, ...extra }, options);
   }
 
+  // A one-row answer is drawn as its values side by side: what was at stake and what became of it.
+  const AT_RISK = ["world_imports_kusd", "import_value_kusd", "value_at_risk_kusd", "filled_kusd", "unmet_kusd", "unmet_if_all_redirected_kusd"];
+  const TRADE = ["trade_before_kusd", "trade_after_kusd", "tariff_revenue_kusd", "consumer_surplus_change_kusd"];
   const VALUE_COLUMNS = ["unmet_kusd", "value_at_risk_kusd", "trade_after_kusd", "change_pct", "real_gdp_change_pct", "extra_demand_kusd", "trade_change_pct"];
   const NAME_COLUMNS = ["importer", "supplier", "exporter", "country"];
 
@@ -116,10 +123,11 @@ const Forms = (() => {
     if (page.rows.length === 1) {
       // one row: its values side by side (all in the same unit), e.g. imports, at risk, fillable, unmet
       const row = page.rows[0];
-      const money = columns.filter((c) => c.unit === "kusd" && row[c.name] !== null && row[c.name] !== undefined);
+      const wanted = "value_at_risk_kusd" in row ? AT_RISK : TRADE;
+      const money = wanted.map((n) => columns.find((c) => c.name === n)).filter((c) => c && row[c.name] !== null && row[c.name] !== undefined);
       if (!money.length) return;
       rows = money.map((c) => ({ label: c.label, value: row[c.name] }));
-      col = { label: "thousand US dollars", unit: "kusd" };
+      col = { label: "value", unit: "kusd" };
     } else {
       const x = pick(page, VALUE_COLUMNS);
       const y = pick(page, NAME_COLUMNS);
@@ -138,7 +146,7 @@ const Forms = (() => {
   }
 
   // Titles in words: what the form asked, in the reader's terms.
-  function titles(form, year) {
+  function titles(form, year, world) {
     const rate = `${form.rate} %`;
     const products = form.model === "gravity" ? "manufactures" : Core.product(form.products);
     if (form.policy === "tariff") {
@@ -146,7 +154,8 @@ const Forms = (() => {
       return [`${what}: effect by country`, `${what}: trade diverted`];
     }
     const what = `If ${Core.place(form.exporter)} withholds ${rate} of its exports of ${products}, ${year}`;
-    return [`${what}: imports at risk${form.importer ? ` for ${Core.place(form.importer)}` : ""}`, `${what}: extra demand on other suppliers`];
+    const second = world ? "the world's gap (every importer cut off at once)" : "extra demand on other suppliers";
+    return [`${what}: imports at risk${form.importer ? ` for ${Core.place(form.importer)}` : ""}`, `${what}: ${second}`];
   }
 
   async function scenario(form) {
@@ -162,7 +171,7 @@ const Forms = (() => {
     try {
       const page = await send(req);
       const year = form.model === "gravity" ? `${gravityYear()} data (illustrative)` : Views.yearOf(page);
-      const [first, other] = titles(form, year);
+      const [first, other] = titles(form, year, req.world);
       await drawResult("scenario", page, first);
       if (req.second) {
         try {
@@ -176,7 +185,7 @@ const Forms = (() => {
         Core.loading("diversion", false);
         $("diversion-table").textContent = "This model's answer has no second table.";
       }
-      status.textContent = `${page.meta.title}: ${(page.meta.notes || [])[0] || "done"}`;
+      status.textContent = `Done: ${first}.`;
     } catch (e) {
       status.className = "status error";
       status.textContent = e.message;

@@ -120,33 +120,51 @@ const Views = (() => {
       $("dep-chart").textContent = "No products to chart: see the table's notes.";
     }
     const first = top[0];
-    findings(importer, concern, year);
+    $("findings").hidden = true;
     await Promise.all([risk(importer, year), partners(importer, concern, year, first ? first.hs6 : null)]);
+    findings(importer, concern, year, sector);
   }
 
-  async function findings(importer, concern, year) {
+  // The brief's bottom line and top findings for this importer and concern (the brief analysis; it
+  // solves a plan, so it comes after the cards, with its own loading state).
+  let findingsRun = 0;
+
+  async function findings(importer, concern, year, sector) {
+    const run = ++findingsRun; // a later question's findings win over a slower earlier one
     const strip = $("findings");
-    if (!Core.has("brief/findings")) {
-      strip.hidden = true;
-      return;
-    }
     const body = $("findings-body");
     strip.hidden = false;
+    strip.dataset.state = "loading";
     strip.setAttribute("aria-busy", "true");
     strip.classList.add("loading");
     body.replaceChildren();
+    $("findings-title").textContent = `Key findings for ${Core.place(importer)} (from the brief; it takes a few seconds)`;
     try {
-      const page = await Core.api("/api/brief/findings", { for: importer, [Core.param("brief/findings", "concern")]: concern, year, limit: 5 });
+      const page = await Core.api("/api/brief/findings", { for: importer, concern, year, sector });
+      if (run !== findingsRun) return;
+      const p = page.meta.parameters || {};
+      $("findings-title").textContent = `Key findings for ${Core.place(importer)}, ${p.year || year} (from the brief)`;
+      if (page.bottom_line) {
+        const lead = document.createElement("p");
+        lead.className = "lead";
+        const label = document.createElement("strong");
+        label.textContent = "Bottom line: ";
+        lead.append(label, page.bottom_line);
+        body.appendChild(lead);
+      }
       const list = document.createElement("ol");
       for (const row of page.rows.slice(0, 5)) {
         const li = document.createElement("li");
-        li.textContent = row.text || row.finding || "";
+        li.textContent = row.text;
         list.appendChild(li);
       }
-      $("findings-title").textContent = `Key findings for ${Core.who((page.meta.parameters || {}).viewpoint || importer)}`;
       body.appendChild(list);
+      strip.dataset.state = "done";
     } catch (e) {
+      if (run !== findingsRun) return;
+      // the findings are an extra: without them (no token, data missing) the cards still answer
       strip.hidden = true;
+      strip.dataset.state = "failed";
     } finally {
       strip.setAttribute("aria-busy", "false");
       strip.classList.remove("loading");
