@@ -34,26 +34,17 @@ SIM = defaults_of(analysis.simulate)
 @answers(analysis.estimate)
 def estimate(
     ctx: typer.Context,
-    data: Annotated[
-        Path, typer.Argument(help="Bilateral data: .dta (Yotov), .rda, .dlm (gegravity), .csv, .parquet.")
-    ],
+    data: Annotated[Path, typer.Argument()],
     formula: Annotated[
         str,
         typer.Option(
             "--formula",
-            help="pyfixest formula, e.g. 'trade ~ ln_dist + cntg + intl_brdr | exporter + importer' "
-            "or 'trade ~ rta | exporter^year + importer^year + pair_id'.",
         ),
     ],
-    year: Annotated[int | None, typer.Option(help="Keep only this year.")] = EST["year"],
-    estimator: Annotated[Estimator, typer.Option(help="ppml (fepois) or ols (feols).")] = EST["estimator"],
-    cluster: Annotated[
-        str | None,
-        typer.Option(help="Cluster standard errors by this column (default: robust, unclustered)."),
-    ] = EST["cluster"],
-    international_only: Annotated[
-        bool, typer.Option("--international-only", help="Drop domestic flows (exporter == importer).")
-    ] = EST["international_only"],
+    year: int | None = EST["year"],
+    estimator: Estimator = EST["estimator"],
+    cluster: str | None = EST["cluster"],
+    international_only: Annotated[bool, typer.Option("--international-only")] = EST["international_only"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -81,23 +72,16 @@ def simulate_command(
     ctx: typer.Context,
     scenario: Annotated[
         Path,
-        typer.Argument(
-            help="Scenario file (TOML): \\[data], \\[costs] or \\[estimate], \\[model], \\[\\[changes]]."
-        ),
+        typer.Argument(),
     ],
     output: Annotated[
         Output,
         typer.Option(
             "--output",
             "-o",
-            help="countries (per-country changes), pairs (bilateral trade), diversion (exports into "
-            "--importer) or diagnostics (solver).",
         ),
     ] = SIM["output"],
-    importer: Annotated[
-        str | None,
-        typer.Option(help="For --output diversion: the importer (default: the first tariff's importer)."),
-    ] = SIM["importer"],
+    importer: str | None = SIM["importer"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,

@@ -35,26 +35,15 @@ TABLES = ("strategies", "allocations", "partners", "costs_by_member", "indicator
 @answers(plan_analysis.plan)
 def plan_command(
     ctx: typer.Context,
-    plan: Annotated[
-        Path | None, typer.Argument(help="Plan file (TOML): coalition, products, disruption, targets, costs.")
-    ] = PL["plan"],
-    example: Annotated[
-        str | None, typer.Option(help="A shipped example plan instead of a file: magnets, gallium-germanium.")
-    ] = PL["example"],
-    strategy: Annotated[
-        StrategyChoice,
-        typer.Option(
-            help="all (status_quo, reshoring, friendshoring, open) or one of them beside status_quo."
-        ),
-    ] = PL["strategy"],
+    plan: Annotated[Path | None, typer.Argument()] = PL["plan"],
+    example: str | None = PL["example"],
+    strategy: StrategyChoice = PL["strategy"],
     draws: Annotated[int, typer.Option("--draws")] = PL["draws"],
     sensitivity: Annotated[
         int | None, typer.Option("--sensitivity", hidden=True, help="Deprecated: use --draws.")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the draws (same seed, same result).")] = PL["seed"],
-    year: Annotated[
-        int | None, typer.Option(help="Trade year (default: the plan's products.year, else the latest).")
-    ] = PL["year"],
+    seed: int = PL["seed"],
+    year: int | None = PL["year"],
     table: Annotated[str, typer.Option(help=f"Which table to show: {', '.join(TABLES)}.")] = "strategies",
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",

@@ -46,16 +46,9 @@ AtOption = Annotated[
 @answers(analysis.taxonomy)
 def taxonomy(
     ctx: typer.Context,
-    sector: Annotated[
-        str | None,
-        typer.Option(help="Technology, e.g. semiconductors, chip-equipment, critical-minerals."),
-    ] = TAX["sector"],
-    stage: Annotated[
-        str | None, typer.Option(help="Stage: ore, refined, component, equipment, final.")
-    ] = TAX["stage"],
-    primary_only: Annotated[
-        bool, typer.Option("--primary-only", help="Only each code's primary technology.")
-    ] = TAX["primary_only"],
+    sector: str | None = TAX["sector"],
+    stage: str | None = TAX["stage"],
+    primary_only: Annotated[bool, typer.Option("--primary-only")] = TAX["primary_only"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -101,11 +94,9 @@ def groups_list(
 @answers(analysis.group_members)
 def groups_show(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Group name, e.g. pax-silica (see 'friendshore groups').")],
+    name: Annotated[str, typer.Argument()],
     at: AtOption = None,
-    history: Annotated[
-        bool, typer.Option("--all", help="Every membership period, whatever the date.")
-    ] = MEMBERS["history"],
+    history: Annotated[bool, typer.Option("--all")] = MEMBERS["history"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
