@@ -1,17 +1,16 @@
 """Structural gravity: PPML estimation and one-sector general-equilibrium counterfactuals."""
 
-from friendshore.models.gravity.data import gravity_table
-from friendshore.models.gravity.estimate import GravityEstimates, estimate_gravity
-from friendshore.models.gravity.ge import (
+from friendshore.models.gravity.baseline import (
     CostChange,
     GEBaseline,
-    GESimulation,
     SetVariable,
     Tariff,
     build_baseline,
     counterfactual_costs,
-    simulate,
 )
+from friendshore.models.gravity.data import gravity_table
+from friendshore.models.gravity.estimate import GravityEstimates, estimate_gravity
+from friendshore.models.gravity.ge import GESimulation, simulate
 from friendshore.models.gravity.solvers import GravityConvergenceError
 
 __all__ = [

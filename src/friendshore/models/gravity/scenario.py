@@ -71,19 +71,17 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from friendshore.errors import DataSourceError, SchemaError
-from friendshore.models.gravity.estimate import GravityEstimates, estimate_gravity
-from friendshore.models.gravity.ge import (
+from friendshore.models.gravity.baseline import (
     MAX_SIGMA,
     MIN_SIGMA,
     CostChange,
     GEBaseline,
-    GESimulation,
     SetVariable,
     Tariff,
     build_baseline,
-    reverse_report,
-    simulate,
 )
+from friendshore.models.gravity.estimate import GravityEstimates, estimate_gravity
+from friendshore.models.gravity.ge import GESimulation, reverse_report, simulate
 from friendshore.models.gravity.pair_costs import PairCosts, estimate_pair_costs
 from friendshore.sources.checks import require_nonempty
 from friendshore.sources.gegravity_sample import read_gegravity_sample
