@@ -42,3 +42,16 @@ def test_bad_backend_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("FRIENDSHORE_BACKEND", "oracle")
     with pytest.raises(SettingsError, match="FRIENDSHORE_BACKEND"):
         load_settings()
+
+
+def test_the_sample_data_folder_is_a_setting_named_in_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from friendshore.interfaces.cli import run
+
+    monkeypatch.delenv("FRIENDSHORE_SAMPLE_DATA", raising=False)
+    missing = tmp_path / "no-such-folder"
+    assert run(["--home", str(tmp_path / "home"), "--sample-data", str(missing), "ingest", "sample"]) != 0
+    err = capsys.readouterr().err
+    assert str(missing) in err
+    assert "FRIENDSHORE_SAMPLE_DATA" in err
