@@ -45,6 +45,7 @@ def test_every_taxonomy_code_has_a_whole_plain_label() -> None:
     for code, row in labels.items():
         assert "…" not in row.label, code
         assert "_" not in row.label, code
+        assert "(" not in row.label, code  # the code goes in brackets after it: no second pair
         assert len(row.label) <= 60, code
         assert row.label[0].isupper(), code
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from friendshore.analyses.result import Column, Unit, guess_unit
 
-__all__ = ["CATALOGUE", "describe"]
+__all__ = ["CATALOGUE", "describe", "with_product"]
 
 _ENTRIES: list[tuple[str, str, Unit]] = [
     # who, what, when
@@ -29,6 +29,7 @@ _ENTRIES: list[tuple[str, str, Unit]] = [
     ("iso3", "ISO3", "code"),
     ("hs6", "HS6", "code"),
     ("description", "product", "text"),
+    ("product", "product", "text"),
     ("technology", "technology", "text"),
     ("stage", "stage", "text"),
     ("material", "material", "text"),
@@ -192,3 +193,16 @@ def describe(
     order = {name: i for i, name in enumerate(keys)}
     out.sort(key=lambda c: (0, order[c.name]) if c.name in order else (1, 0))
     return tuple(out)
+
+
+def with_product(table: pa.Table, keys: Sequence[str]) -> tuple[pa.Table, list[str]]:
+    """``table`` with a ``product`` column (the plain label of each ``hs6``: "Permanent magnets
+    (850511)", a basket marked as one), appended so that CSV columns keep their order; in ``keys``
+    the label takes the place of the bare code, for people."""
+    from friendshore.nomenclature.labels import short_label
+
+    if "hs6" not in table.column_names:
+        return table, list(keys)
+    labels = [short_label(c) if c is not None and c != "all" else c for c in table.column("hs6").to_pylist()]
+    table = table.append_column("product", pa.array(labels, pa.string()))
+    return table, ["product" if k == "hs6" else k for k in keys]

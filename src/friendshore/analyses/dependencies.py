@@ -12,7 +12,7 @@ from typing import Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from friendshore.analyses.columns import describe
+from friendshore.analyses.columns import describe, with_product
 from friendshore.analyses.context import Who, deprecated_alias, open_context
 from friendshore.analyses.coverage import COMPLETE, FlowsLoaded, flows_loaded, possessive, with_coverage
 from friendshore.analyses.result import Column, Result
@@ -220,6 +220,7 @@ def dependencies(
         keys = [k for k in keys if k not in ("on_share", "d_on_share")]
     if not loaded.complete:
         keys = [*keys, "coverage" if by is None else "n_not_loaded"]
+    table, keys = with_product(table, keys)
     title = f"Import dependence of {label_of(who.label, home=settings.home)}" + (
         "" if all_years else f", {year}"
     )
@@ -452,6 +453,7 @@ def chokepoints(
             "measures are null) or not loaded (null, not zero)",
         ),
     ]
+    table, keys = with_product(table, keys)
     return Result(
         "chokepoints",
         title,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from friendshore.analyses.columns import describe
+from friendshore.analyses.columns import describe, with_product
 from friendshore.analyses.context import deprecated_alias, open_context
 from friendshore.analyses.coverage import NOT_LOADED, PARTIAL, flows_loaded, possessive
 from friendshore.analyses.result import Column, Result
@@ -235,6 +235,8 @@ def leverage(
             basis=base,
         ),
     ]
+    per_table, holder_keys = with_product(per_table, _HOLDER_KEYS)
+    table, keys = with_product(table, _KEYS)
     if per_holder:
         return Result(
             "leverage",
@@ -243,7 +245,7 @@ def leverage(
             parameters,
             ctx.provenance(),
             tuple(notes),
-            describe(per_table, key=_HOLDER_KEYS, extra=extra),
+            describe(per_table, key=holder_keys, extra=extra),
             tables={"products": table},
         )
     return Result(
@@ -253,7 +255,7 @@ def leverage(
         parameters,
         ctx.provenance(),
         tuple(notes),
-        describe(table, key=_KEYS, extra=extra),
+        describe(table, key=keys, extra=extra),
         tables={"holders": per_table},
     )
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from friendshore.analyses.columns import describe
+from friendshore.analyses.columns import describe, with_product
 from friendshore.analyses.context import Context, Who, deprecated_alias, open_context
 from friendshore.analyses.coverage import NOT_LOADED, PARTIAL, FlowsLoaded, flows_loaded, possessive
 from friendshore.analyses.result import Column, Provenance, Result
@@ -489,6 +489,7 @@ def reshoring(
             "basket", "basket", "flag", description="the code bundles several materials: no share is computed"
         ),
     ]
+    table, keys = with_product(table, keys)
     return Result(
         "reshoring",
         title,

@@ -26,6 +26,9 @@ __all__ = ["Format", "render", "render_result"]
 
 Format = Literal["table", "csv", "json"]
 
+#: Columns of names, printed whole (a product label is never cut off: "Rare-earth compounds, other than
+#: cerium (284690, basket)").
+_WHOLE = {"product", "name", "label"}
 _NUMERIC_UNITS = {"share", "kusd", "usd", "pct", "t", "km", "index", "number", "count"}
 
 
@@ -66,7 +69,7 @@ def _print_table(
             justify="right" if numeric else "left",
             no_wrap=True,
             overflow="ellipsis",
-            max_width=None if numeric else 36,
+            max_width=None if numeric or col.name in _WHOLE else 36,
         )
     rows = table.to_pylist()
     for row in rows:
