@@ -124,6 +124,7 @@ def reliability(request: pytest.FixtureRequest) -> object:
     worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
 
     def record(category: str, case: str, **outcome: object) -> None:
+        folder.mkdir(parents=True, exist_ok=True)  # a run started beside this one may have removed it
         with open(folder / f"{worker}.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"category": category, "case": case, **outcome}) + "\n")
 

@@ -23,11 +23,11 @@ CASES: list[dict[str, Any]] = tomllib.loads((BAD / "cases.toml").read_text("utf-
 
 
 def tree(home: Path) -> dict[str, str]:
-    """sha256 of every file under ``home`` (the lock file aside: flock does not change it)."""
+    """sha256 of every file under ``home`` (the empty lock files aside: flock does not change them)."""
     return {
         p.relative_to(home).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(home.rglob("*"))
-        if p.is_file() and p.name != ".lock"
+        if p.is_file() and not (p.name.startswith(".") and p.name.endswith(".lock") and not p.stat().st_size)
     }
 
 

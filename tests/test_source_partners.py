@@ -424,7 +424,10 @@ def test_geodist_bad_number_and_dummy(tmp_path: Path) -> None:
 
 def test_geodist_hand_made_maps_codes(tmp_path: Path) -> None:
     path = _write_csv(
-        tmp_path / "dist_cepii.csv", DIST_HEADER + "ROM;ZAR;0;1;1;0;0;0;0;0;5000.5;5100;5200;5150\n"
+        tmp_path / "dist_cepii.csv",
+        DIST_HEADER
+        + "ROM;ZAR;0;1;1;0;0;0;0;0;5000.5;5100;5200;5150\n"
+        + "ZAR;ROM;0;1;1;0;0;0;0;0;5000.5;5100;5200;5150\n",
     )
     row = read_geodist_dyadic(path).to_pylist()[0]
     assert (row["origin"], row["destination"], row["comlang_off"], row["dist_km"]) == (
@@ -442,7 +445,13 @@ def test_geodist_excel_as_cepii_ships_it(tmp_path: Path) -> None:
     header = DIST_HEADER.strip().split(";")
     _xlsx(
         folder / "dist_cepii.xlsx",
-        {"dist": [header, ["ROM", "YUG", 1, 0, 0, 0, 0, 0, 0, 1, 447.5, 447.5, 460.1, ""]]},
+        {
+            "dist": [
+                header,
+                ["ROM", "YUG", 1, 0, 0, 0, 0, 0, 0, 1, 447.5, 447.5, 460.1, ""],
+                ["YUG", "ROM", 1, 0, 0, 0, 0, 0, 0, 1, 447.5, 447.5, 460.1, ""],
+            ]
+        },
     )
     geo_header = [
         "iso2",
@@ -470,7 +479,7 @@ def test_geodist_excel_as_cepii_ships_it(tmp_path: Path) -> None:
     )
     home = tmp_path / "warehouse"
     parts = ingest_source(home, "geodist", folder)
-    assert {p.table: p.rows for p in parts} == {"geography": 1, "geography_countries": 3}
+    assert {p.table: p.rows for p in parts} == {"geography": 2, "geography_countries": 3}
     con = connect(load_settings(home=home))
     pair = con.table("geography").to_pyarrow().to_pylist()[0]
     assert (pair["origin"], pair["destination"], pair["smctry"]) == ("ROU", "SRB", 1)
@@ -480,10 +489,21 @@ def test_geodist_excel_as_cepii_ships_it(tmp_path: Path) -> None:
     assert one_where(countries, country="USA")["lat"] == 40.75
 
 
+def test_30_2_geodist_not_square_is_refused(tmp_path: Path) -> None:
+    rows = "USA;CAN;1;1;1;0;0;0;0;0;548.4;737.0;2079.3;1154.5\nCAN;USA;1;1;1;0;0;0;0;0;548.4;737.0;2079.3;1154.5\n"
+    path = _write_csv(
+        tmp_path / "dist_cepii.csv", DIST_HEADER + rows + "USA;MEX;1;0;1;0;0;0;0;0;3000;3000;3100;3050\n"
+    )
+    with pytest.raises(SchemaError, match="not every ordered pair"):
+        read_geodist_dyadic(path)
+
+
 def test_geodist_comma_separated_export(tmp_path: Path) -> None:
     path = _write_csv(
         tmp_path / "dist_cepii.csv",
-        DIST_HEADER.replace(";", ",") + "TMP,PAL,0,0,0,0,0,0,0,0,11000,11000,11010,11005\n",
+        DIST_HEADER.replace(";", ",")
+        + "TMP,PAL,0,0,0,0,0,0,0,0,11000,11000,11010,11005\n"
+        + "PAL,TMP,0,0,0,0,0,0,0,0,11000,11000,11010,11005\n",
     )
     row = read_geodist_dyadic(path).to_pylist()[0]
     assert (row["origin"], row["destination"], row["distw_km"]) == ("TLS", "PSE", 11010.0)

@@ -16,6 +16,10 @@ from friendshore.warehouse.store import Partition
 
 __all__ = ["ingest_app", "report_loaded"]
 
+_REPLACE_HELP = (
+    "Replace a loaded partition even with fewer rows or countries (a load refuses that otherwise)."
+)
+
 ingest_app = typer.Typer(
     help="Load real source files into the warehouse (atomic, idempotent).", no_args_is_help=True
 )
@@ -50,6 +54,7 @@ def baci(
     ] = None,
     countries: Annotated[Path | None, typer.Option(help="The release's country_codes_V*.csv.")] = None,
     products: Annotated[Path | None, typer.Option(help="The release's product_codes_HS*_V*.csv.")] = None,
+    replace: Annotated[bool, typer.Option(help=_REPLACE_HELP)] = False,
 ) -> None:
     """Load CEPII BACI trade (t,i,j,k,v,q) with the release's country and product dictionaries."""
     settings = settings_of(ctx)
@@ -61,6 +66,7 @@ def baci(
             hs_revision=hs,
             countries_file=countries,
             products_file=products,
+            replace=replace,
         )
     )
 
@@ -77,9 +83,10 @@ def _add_source_command(name: str) -> None:
     loader = SOURCES[name]
 
     path_argument = typer.Argument(..., help=f"{loader.expects}.")
+    replace_option = typer.Option(False, "--replace", help=_REPLACE_HELP)
 
-    def command(ctx: typer.Context, path: Path = path_argument) -> None:
-        report_loaded(ingest_source(settings_of(ctx).home, name, path))
+    def command(ctx: typer.Context, path: Path = path_argument, replace: bool = replace_option) -> None:
+        report_loaded(ingest_source(settings_of(ctx).home, name, path, replace=replace))
 
     command.__doc__ = f"Load {loader.description}."
     ingest_app.command(name)(command)

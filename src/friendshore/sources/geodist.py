@@ -193,7 +193,28 @@ def read_geodist_dyadic(path: Path, *, release: str = GEODIST_RELEASE) -> pa.Tab
             + ", ".join(f"{k}->{v}" for k, v in CEPII_TO_ISO3.items())
             + ")",
         )
+    _require_square(table, path)
     return table
+
+
+def _require_square(table: pa.Table, path: Path) -> None:
+    """GeoDist gives every ordered pair of its countries (each with itself too, or none with
+    itself): a file cut short, or missing a pair, is not the dataset."""
+    origin, destination = table.column("origin"), table.column("destination")
+    codes = set(pc.unique(origin).to_pylist()) | set(pc.unique(destination).to_pylist())
+    n = len(codes)
+    diagonal = pc.sum(pc.cast(pc.equal(origin, destination), pa.int64())).as_py() or 0
+    if (table.num_rows, diagonal) in ((n * n, n), (n * (n - 1), 0)):
+        return
+    counts = {str(c["values"]): int(c["counts"]) for c in pc.value_counts(origin).to_pylist()}
+    short = min(sorted(codes), key=lambda code: counts.get(code, 0))
+    raise SchemaError(
+        f"{table.num_rows:,} pairs for {n} countries, not every ordered pair; {short} is the origin "
+        f"of {counts.get(short, 0)} of them",
+        file=path,
+        hint="GeoDist has every ordered pair of its countries: the file looks cut short or edited, "
+        "download it again",
+    )
 
 
 def read_geodist_countries(path: Path, *, release: str = GEODIST_RELEASE) -> pa.Table:

@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import (
     first_duplicate,
+    first_false,
     parse_numbers,
     require_balanced_quotes,
     require_columns,
@@ -141,12 +142,30 @@ def read_wdi_indicator(path: Path, *, value_name: str) -> pa.Table:
             field="Country Code",
             hint="a WDI indicator file has one row per economy",
         )
+    bad = first_false(pc.match_substring_regex(codes, r"^[A-Z][A-Z0-9]{2}$"))
+    if bad is not None:
+        raise SchemaError(
+            f"'{codes[bad].as_py()}' is not a World Bank economy code (three capital letters)",
+            file=path,
+            line=_META_LINES + 2 + bad,
+            field="Country Code",
+        )
     keep = pc.invert(pc.is_in(codes, value_set=pa.array(sorted(WDI_AGGREGATES))))
     parts = []
     for year in years:
         values = parse_numbers(
             raw.column(year), field=year, file=path, first_line=_META_LINES + 2, allow_missing=True
         )
+        if value_name == "gdp_usd":
+            low = first_false(pc.or_kleene(pc.is_null(values), pc.greater(values, 0)))
+            if low is not None:
+                raise SchemaError(
+                    f"GDP of {raw.column(year)[low].as_py()} US$ is not positive",
+                    file=path,
+                    line=_META_LINES + 2 + low,
+                    field=year,
+                    hint="GDP in current US$ is a positive number (or an empty cell when unknown)",
+                )
         parts.append(
             pa.table(
                 {
@@ -156,6 +175,13 @@ def read_wdi_indicator(path: Path, *, value_name: str) -> pa.Table:
                     value_name: values,
                 }
             ).filter(keep)
+        )
+    if "WLD" not in set(codes.to_pylist()):
+        raise SchemaError(
+            "no World row (WLD): the World Bank's file lists every economy and aggregate",
+            file=path,
+            field="Country Code",
+            hint="the file looks cut short or edited: download it again",
         )
     table = pa.concat_tables(parts)
     return table.filter(pc.is_valid(table.column(value_name)))

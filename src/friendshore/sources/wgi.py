@@ -338,7 +338,29 @@ def read_wgi(path: Path) -> pa.Table:
             hint="give the WGI workbook (wgidataset.xlsx) or its long CSV",
         )
     _check_unique(table, path)
+    _check_complete(table, path)
     return table.select(_COLUMNS)
+
+
+def _check_complete(table: pa.Table, path: Path) -> None:
+    """WGI gives every economy for every indicator and year (a missing estimate is an empty cell,
+    not a missing row): a file cut short lacks the rows of its last economies."""
+    countries = pc.unique(table.column("country"))
+    cells = pc.unique(
+        pc.binary_join_element_wise(
+            table.column("indicator"), pc.cast(table.column("year"), pa.string()), " "
+        )
+    )
+    if table.num_rows == len(countries) * len(cells):
+        return
+    counts = pc.value_counts(table.column("country")).to_pylist()
+    short = min(counts, key=lambda c: int(c["counts"]))
+    raise SchemaError(
+        f"{short['values']} has {short['counts']} indicator-years, not all {len(cells)}; every economy "
+        "has a row for every indicator and year",
+        file=path,
+        hint="the file looks cut short or edited: download it again",
+    )
 
 
 def _check_unique(table: pa.Table, path: Path) -> None:

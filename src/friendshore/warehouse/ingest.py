@@ -65,9 +65,10 @@ def source_loader(name: str) -> SourceLoader:
         raise UnknownCodeError(f"unknown source '{name}' (known: {known})") from None
 
 
-def ingest_source(home: Path, name: str, path: Path) -> list[Partition]:
-    """Read ``path`` with source ``name``'s loader and store it in one transaction."""
-    with transaction(home) as tx:
+def ingest_source(home: Path, name: str, path: Path, *, replace: bool = False) -> list[Partition]:
+    """Read ``path`` with source ``name``'s loader and store it in one transaction (``replace``: a
+    partition may be replaced by one with fewer rows or countries)."""
+    with transaction(home, replace=replace) as tx:
         stage_source(tx, name, path)
         return list(tx.staged)
 
@@ -115,12 +116,12 @@ def ingest_sample(home: Path, sample_data: Path) -> list[Partition]:
         return list(tx.staged)
 
 
-def ingest_fetched(home: Path, name: str, paths: list[Path]) -> list[Partition]:
+def ingest_fetched(home: Path, name: str, paths: list[Path], *, replace: bool = False) -> list[Partition]:
     """Load what ``fetch`` returned with the source's ingest loader (BACI: ``ingest_baci``)."""
     from friendshore.sources.fetch import DOWNLOADS
 
     if name == "baci":
-        return ingest_baci(home, paths)
+        return ingest_baci(home, paths, replace=replace)
     if DOWNLOADS[name].ingest_folder:
         folder = paths[0].parent
         read = {p.resolve() for p in source_loader(name).inputs(folder)}
@@ -132,8 +133,8 @@ def ingest_fetched(home: Path, name: str, paths: list[Path]) -> list[Partition]:
                 hint=f"it expects {source_loader(name).expects}; convert the file(s) and run "
                 f"'friendshore ingest {name} PATH'",
             )
-        return ingest_source(home, name, folder)
-    with transaction(home) as tx:  # several files of one download: all or nothing
+        return ingest_source(home, name, folder, replace=replace)
+    with transaction(home, replace=replace) as tx:  # several files of one download: all or nothing
         for path in paths:
             stage_source(tx, name, path)
         return list(tx.staged)

@@ -170,12 +170,14 @@ def ingest_baci(
     countries_file: Path | None = None,
     products_file: Path | None = None,
     reader: Reader = "auto",
+    replace: bool = False,
 ) -> list[Partition]:
     """Load BACI files into the warehouse at ``home``; returns the partitions written.
 
     ``reader`` picks how yearly files are read (see ``Reader``); both store the same rows, and
-    every error is the reference reader's (the fast path hands a file it does not take to it)."""
-    with transaction(home) as tx:
+    every error is the reference reader's (the fast path hands a file it does not take to it).
+    ``replace``: a partition may be replaced by one with fewer rows or countries."""
+    with transaction(home, replace=replace) as tx:
         stage_baci(
             tx,
             paths,

@@ -40,6 +40,7 @@ import pyarrow.parquet as pq
 from friendshore import __version__
 from friendshore.console import get_logger
 from friendshore.errors import SchemaError, SettingsError, UserError
+from friendshore.warehouse.shrink import check_no_shrink
 from friendshore.warehouse.tables import TableSpec, table_spec
 
 __all__ = [
@@ -189,9 +190,11 @@ def conform(data: pa.Table, spec: TableSpec, key: Mapping[str, Any], origin: str
 class Transaction:
     """Stages partitions; ``transaction()`` commits them all at once or none."""
 
-    def __init__(self, home: Path, manifest: Manifest) -> None:
+    def __init__(self, home: Path, manifest: Manifest, *, replace: bool = False) -> None:
         self.home = home
         self.base = manifest
+        #: ``True``: a partition may be replaced by one with fewer rows or countries (``--replace``).
+        self.allow_shrink = replace
         self.staged: list[Partition] = []
         self._new_files: list[Path] = []
 
@@ -364,19 +367,23 @@ def _collect_garbage(home: Path, manifest: Manifest) -> None:
 
 
 @contextmanager
-def transaction(home: Path) -> Iterator[Transaction]:
+def transaction(home: Path, *, replace: bool = False) -> Iterator[Transaction]:
     """Open a write transaction on the warehouse at ``home``.
 
     Everything staged inside the ``with`` block becomes visible at once when it exits normally;
     if it raises (or is interrupted), the staged files are deleted and the warehouse is untouched.
     A full disk or a folder that cannot be written is a ``UserError`` saying nothing changed.
+    A partition replaced by one with fewer rows or countries is refused unless ``replace``
+    (``friendshore.warehouse.shrink``).
     """
     home = Path(home)
     with writer_lock(home):
-        tx = Transaction(home, read_manifest(home))
+        tx = Transaction(home, read_manifest(home), replace=replace)
         try:
             _clean_temporaries(home)
             yield tx
+            if tx.staged and not tx.allow_shrink:
+                check_no_shrink(str(home), [p for ps in tx.base.tables.values() for p in ps], tx.staged)
             if tx.staged:
                 result = tx.result()
                 _retire(home, tx.base, result)
