@@ -174,10 +174,14 @@ def _unique_ids(rows: _Rows, name: str) -> None:
         seen.add(value)
 
 
-def _unique_keys(rows: _Rows, keys: list[str]) -> None:
-    """Refuse a record whose ``keys`` repeat an earlier record's (named at the later line)."""
+def _unique_keys(rows: _Rows, keys: list[str], last: list[str] | None = None) -> None:
+    """Refuse a record whose ``keys`` repeat an earlier record's (named at the later line); ``last``:
+    the last key's values as parsed (a year ``2025.0`` is the year ``2025``)."""
     seen: dict[tuple[str, ...], int] = {}
-    for i, key in enumerate(zip(*(rows.get(k) for k in keys), strict=True)):
+    columns = [rows.get(k) for k in keys]
+    if last is not None:
+        columns[-1] = last
+    for i, key in enumerate(zip(*columns, strict=True)):
         if key in seen:
             shown = ", ".join(f"{k}={v!r}" for k, v in zip(keys, key, strict=True))
             raise rows.fail(
@@ -256,11 +260,18 @@ def _provision(folder: Path, release: str, names: dict[str, str]) -> pa.Table:
             raise rows.fail(i, "provider_id", f"provider '{pid}' is not in providers.csv")
         if iid not in names:
             raise rows.fail(i, "provided_id", f"input '{iid}' is not in inputs.csv or stages.csv")
-    _unique_keys(rows, ["provider_id", "provided_id", "year"])
+    years = _years(rows, "year")
+    _unique_keys(rows, ["provider_id", "provided_id", "year"], [str(y) for y in years])
+    for i, text in enumerate(rows.get("share_provided")):
+        if text.lower() == "nan":
+            raise rows.fail(
+                i, "share_provided", f"'{text}' is not a share", "leave the cell empty where ETO gives none"
+            )
     percent = _numbers(rows, "share_provided")
     for i, p in enumerate(percent):
         if p is not None and not 0 <= p <= 100:
             raise rows.fail(i, "share_provided", f"{p} is not a percentage in 0..100")
+    _shares_add_up(rows, percent, years, {p: known[p][0] for p in known})
     return pa.table(
         {
             "release": [release] * len(rows.lines),
@@ -271,16 +282,80 @@ def _provision(folder: Path, release: str, names: dict[str, str]) -> pa.Table:
             "provider_type": [known[p][0] for p in rows.get("provider_id")],
             "country": pa.array([known[p][1] for p in rows.get("provider_id")], pa.string()),
             "share": pa.array([p / 100 if p is not None else None for p in percent], pa.float64()),
-            "year": pa.array(_years(rows, "year"), pa.int16()),
+            "year": pa.array(years, pa.int16()),
             "source_text": _nulls(rows.get("source")),
         }
     )
+
+
+#: ETO rounds shares between 0 and 1 % up to 1 % and others to whole percent or tenths: the shares
+#: of one input, year and kind of provider may sum to a little over 100 % (up to 102 % in 2026).
+_ROUNDING_POINTS = 2.0
+
+
+def _shares_add_up(
+    rows: _Rows, percent: list[float | None], years: list[int | None], kinds: dict[str, str]
+) -> None:
+    """The countries' shares of one input in one year sum to at most 100 % (the firms' too), give
+    or take ETO's rounding: one more point for each share of 1 % or less."""
+    totals: dict[tuple[str, int | None, str], float] = {}
+    allowed: dict[tuple[str, int | None, str], float] = {}
+    for i, (iid, pid) in enumerate(zip(rows.get("provided_id"), rows.get("provider_id"), strict=True)):
+        share = percent[i]
+        if share is None:
+            continue
+        key = (iid, years[i], kinds[pid])
+        totals[key] = totals.get(key, 0.0) + share
+        allowed[key] = allowed.get(key, 100.0 + _ROUNDING_POINTS) + (1.0 if share <= 1 else 0.0)
+        if totals[key] > allowed[key]:
+            raise rows.fail(
+                i,
+                "share_provided",
+                f"the {kinds[pid]} shares of input {iid} in {years[i]} sum to {totals[key]:.1f} %, "
+                "more than 100 % of its market",
+                "one of the shares of that input is wrong: fix it or download the file again",
+            )
+
+
+def _no_cycles(rows: _Rows, sources: list[str], targets: list[str], row_of: list[int]) -> None:
+    """The supply chain is a graph without cycles: an input cannot go into (or be a type of) itself,
+    directly or through others."""
+    after: dict[str, list[tuple[str, int]]] = {}
+    for k, (source, target) in enumerate(zip(sources, targets, strict=True)):
+        after.setdefault(source, []).append((target, row_of[k]))
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+    for start in sorted(after):
+        if start in state:
+            continue
+        path: list[tuple[str, int]] = [(start, -1)]
+        stack = [iter(after.get(start, []))]
+        state[start] = 1
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                state[path.pop()[0]] = 2
+                stack.pop()
+                continue
+            node, edge = step
+            if state.get(node) == 1:
+                cycle = [n for n, _ in path[[n for n, _ in path].index(node) :]] + [node]
+                raise rows.fail(
+                    edge,
+                    "input_id",
+                    f"the sequence has a cycle: {' -> '.join(cycle)}",
+                    "an input cannot lead back to itself: fix the edge or download the file again",
+                )
+            if node not in state:
+                state[node] = 1
+                path.append((node, edge))
+                stack.append(iter(after.get(node, [])))
 
 
 def _sequence(folder: Path, release: str, names: dict[str, str]) -> pa.Table:
     rows = _read_rows(folder / "sequence.csv", ["input_id", "goes_into_id", "is_type_of_id"])
     _unique_keys(rows, ["input_id", "goes_into_id", "is_type_of_id"])
     edges: dict[str, list[str]] = {"input_id": [], "related_id": [], "relation": []}
+    rows_of: list[int] = []
     for i, source in enumerate(rows.get("input_id")):
         if source not in names:
             raise rows.fail(i, "input_id", f"input '{source}' is not in inputs.csv or stages.csv")
@@ -293,6 +368,8 @@ def _sequence(folder: Path, release: str, names: dict[str, str]) -> pa.Table:
             edges["input_id"].append(source)
             edges["related_id"].append(target)
             edges["relation"].append(relation)
+            rows_of.append(i)
+    _no_cycles(rows, edges["input_id"], edges["related_id"], rows_of)
     return pa.table({"release": [release] * len(edges["input_id"]), **edges})
 
 
