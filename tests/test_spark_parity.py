@@ -140,20 +140,20 @@ ANALYSIS_CASES = [
     Case(
         "dependencies",
         dependencies.dependencies,
-        lambda s: dependencies.dependencies(s, importer="USA", on="CHN"),
+        lambda s: dependencies.dependencies(s, importer="USA", concern="CHN"),
         connect=True,
     ),
     Case(
         "dependencies-group",
         dependencies.dependencies,
         lambda s: dependencies.dependencies(
-            s, importer="pax-silica", on="countries-of-concern", members_at=PAX, year=2024
+            s, importer="pax-silica", concern="countries-of-concern", members_at=PAX, year=2024
         ),
     ),
     Case(
         "dependencies-trends",
         dependencies.dependencies,
-        lambda s: dependencies.dependencies(s, importer="USA", on="CHN", all_years=True),
+        lambda s: dependencies.dependencies(s, importer="USA", concern="CHN", all_years=True),
     ),
     Case(
         "dependencies-churn",
@@ -163,7 +163,7 @@ ANALYSIS_CASES = [
     Case(
         "dependencies-by-stage",
         dependencies.dependencies,
-        lambda s: dependencies.dependencies(s, importer="USA", on="CHN", by="stage"),
+        lambda s: dependencies.dependencies(s, importer="USA", concern="CHN", by="stage"),
     ),
     Case("chokepoints", dependencies.chokepoints, lambda s: dependencies.chokepoints(s), connect=True),
     Case(
@@ -177,6 +177,11 @@ ANALYSIS_CASES = [
         # WGI and alignment together: both score paths in one (slow) Spark plan
         lambda s: supply_risk.supply_risk(s, importer="IND", alignment_weight=0.5),
         connect=True,
+    ),
+    Case(
+        "supply-risk-geopolrisk",  # HHI of production x import risk (WGI political stability), a group
+        supply_risk.supply_risk,
+        lambda s: supply_risk.supply_risk(s, importer="eu27", method="geopolrisk"),
     ),
     Case(
         "partners",
@@ -207,13 +212,13 @@ ANALYSIS_CASES = [
     Case(
         "leverage",
         leverage.leverage,
-        lambda s: leverage.leverage(s, over="USA", by="CHN", year=2024),
+        lambda s: leverage.leverage(s, concern="USA", by="CHN", year=2024),
         connect=True,
     ),
     Case(
         "leverage-per-holder",
         leverage.leverage,
-        lambda s: leverage.leverage(s, over="USA", by="countries-of-concern", year=2024, per_holder=True),
+        lambda s: leverage.leverage(s, concern="USA", by="countries-of-concern", year=2024, per_holder=True),
     ),
     Case(
         "suppliers",
@@ -254,6 +259,25 @@ ANALYSIS_CASES = [
             importer="pax-silica",
             members_at=PAX,
         ),
+    ),
+    Case(
+        "shock-restriction-world-pe",  # the product-level partial equilibrium, every importer at once
+        shocks.restriction,
+        lambda s: shocks.restriction(
+            s, exporter="CHN", product="850511,810411", model="pe", scope="world", output="world"
+        ),
+        connect=True,
+    ),
+    Case(
+        "shock-restriction-world-first-order",
+        shocks.restriction,
+        lambda s: shocks.restriction(s, exporter="countries-of-concern", product="850511", scope="world"),
+    ),
+    Case(
+        "shock-tariff",
+        shocks.tariff,
+        lambda s: shocks.tariff(s, importer="USA", exporter="CHN", products="850511,810411", rate=0.25),
+        connect=True,
     ),
     Case(
         "simulate-kite",  # the multi-sector baseline read from the warehouse's KITE tables
@@ -304,7 +328,7 @@ def test_spark_reads_the_files_where_spark_data_points(
     shutil.copytree(sample_home / "data", store / "data")
 
     def call(s: Settings) -> Result:
-        return dependencies.dependencies(s, importer="USA", on="CHN", year=2024)
+        return dependencies.dependencies(s, importer="USA", concern="CHN", year=2024)
 
     reference = call(load_settings(home=sample_home, backend="duckdb", sample_data=sample_data))
     settings = load_settings(home=home, backend="pyspark", spark_data=store.as_uri(), sample_data=sample_data)
@@ -365,6 +389,11 @@ NOT_ON_AN_ENGINE = {
     "partners.calc_ranks": "numpy kernel on the small candidate table",
     "partners.load_weights": "reads a TOML/JSON file",
     "rules.top_of": "pure Python over a materialised mapping",
+    "supply_risk.geopolrisk_inputs": "pure Python over a user's inputs file (a published case)",
+    "supply_risk.geopolrisk_score": "float kernel (HHI x import risk)",
+    "supply_risk.hhi_normalised": "float kernel over given production figures",
+    "supply_risk.import_risk": "float kernel over given imports",
+    "supply_risk.political_instability": "float kernel (one WGI estimate)",
     "parameters.load_weights": "reads a TOML/JSON file",
     "parameters.require_fraction": "argument check",
     "parameters.require_number": "argument check",
@@ -468,6 +497,10 @@ def _metric_cases() -> dict[str, Callable[[Tables], Any]]:
             t["alignment"], importer=["USA"], year=2024
         ),
         "supply_risk.calc_supply_risk": calc_sr,
+        "supply_risk.geopolrisk": lambda t: msr.geopolrisk(
+            t["trade"], t["mineral_production"], t["governance"], importer=["USA"], year=2024
+        ),
+        "supply_risk.political_scores": lambda t: msr.political_scores(t["governance"], year=2024),
         "supply_risk.global_supply": supply,
         "supply_risk.hhi_weighted": weighted,
         "supply_risk.importer_sourcing": lambda t: msr.importer_sourcing(
@@ -478,6 +511,12 @@ def _metric_cases() -> dict[str, Callable[[Tables], Any]]:
             t["trade"], exporters=["CHN"], year=2024, hs6=magnets, share=0.5
         ),
         "shocks.restriction_suppliers": lambda t: msh.restriction_suppliers(
+            t["trade"], exporters=["CHN", "RUS"], label="CHN+RUS", year=2024, hs6=magnets
+        ),
+        "shocks.restriction_world": lambda t: msh.restriction_world(
+            t["trade"], exporters=["CHN"], year=2024, hs6=magnets, share=0.5
+        ),
+        "shocks.restriction_world_totals": lambda t: msh.restriction_world_totals(
             t["trade"], exporters=["CHN", "RUS"], label="CHN+RUS", year=2024, hs6=magnets
         ),
     }
@@ -534,8 +573,8 @@ def test_metric_on_spark_equals_duckdb(name: str, duck_tables: Tables, spark_tab
 
 def _engine_metrics() -> list[str]:
     out = []
-    for path in sorted((SRC / "metrics").glob("*.py")):
-        if path.stem == "__init__":
+    for path in sorted((SRC / "metrics").iterdir()):  # modules and packages (supply_risk)
+        if path.stem.startswith("_") or not (path.suffix == ".py" or (path / "__init__.py").is_file()):
             continue
         module = importlib.import_module(f"friendshore.metrics.{path.stem}")
         for name in getattr(module, "__all__", []):
