@@ -13,8 +13,8 @@ names come from ``nomenclature.labels`` (products, countries, groups).
 The ranking rules, declared once (``RULES``): a finding's kind sets its place on page 1 (what is at
 stake, how bad, what can be done, what is committed); among exposures, the score is the value at
 risk (imports from the concern) x the concentration of the reader's suppliers (HHI) x the share from
-the concern. One idea per finding; at most ``MAX_PER_PRODUCT`` findings on one product; no figure
-stated twice.
+the concern. One idea per finding; one finding of each kind; at most ``MAX_PER_PRODUCT`` findings on
+one product; no figure stated twice.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from friendshore.analyses.brief_evidence import (
     exposure_score,
     fig,
     gather,
+    reader_shock,
     year_of,
 )
 from friendshore.analyses.brief_options import (
@@ -59,6 +60,7 @@ MAX_PER_PRODUCT = 2
 #: The order of the kinds of finding on page 1 (first: what is at stake; last: what is committed).
 RULES: tuple[tuple[str, str], ...] = (
     ("exposure", "the reader's product with the highest value at risk x HHI x share from the concern"),
+    ("shock", "what the reader would lack if the concern cut every importer off from the key product (PE)"),
     ("world", "the concern's share of world exports of an exposed product (a world chokepoint)"),
     ("risk", "the critical material with the highest supply risk for the reader (EU method)"),
     ("chain", "the reader's own production or share along the value chain"),
@@ -116,12 +118,14 @@ def _world(ev: Evidence, n: Names, members: tuple[str, ...], products: list[str]
     if choke is None:
         return []
     by_code = {r["hs6"]: r for r in choke.rows()}
-    for hs6 in products:
+    out = []
+    # world chokepoints first, then the reader's exposure order
+    for hs6 in sorted(products, key=lambda h: not (by_code.get(h) or {}).get("chokepoint")):
         r = by_code.get(hs6)
         if r is None or r["top_exporter"] not in members:
             continue
         where = {"hs6": hs6}
-        return [
+        out.append(
             Statement(
                 f"world-{hs6}",
                 "world",
@@ -145,8 +149,36 @@ def _world(ev: Evidence, n: Names, members: tuple[str, ...], products: list[str]
                 ),
                 product=hs6,
             )
-        ]
-    return []
+        )
+    return out
+
+
+def _shock(ev: Evidence, n: Names, concern: str) -> list[Statement]:
+    row = reader_shock(ev)
+    if row is None or not row["value_at_risk_kusd"]:
+        return []
+    where = {"hs6": row["hs6"], "importer": row["importer"]}
+    text = (
+        "If " + concern + " cut every importer off from " + n.product(str(row["hs6"])) + ", "
+        + n.say(ev.question.reader) + " would be left {unmet} short, {share} of its imports, and its price would "
+        "rise by {price} (partial equilibrium on {year} trade)."
+    )  # fmt: skip
+    figs = (
+        fig(ev, "shock", "unmet_kusd", where, name="unmet", table="importers"),
+        fig(
+            ev,
+            "shock",
+            "unmet_share",
+            where,
+            name="share",
+            table="importers",
+            unit="share",
+            basis=n.owner(ev.question.reader) + " imports of the product, by value",
+        ),
+        fig(ev, "shock", "price_change_pct", where, name="price", table="importers"),
+        fig(ev, "shock", "year", where, name="year", table="importers", unit="year"),
+    )
+    return [Statement(f"shock-{row['hs6']}", "shock", text, figs, product=str(row["hs6"]))]
 
 
 def _risk(ev: Evidence, n: Names) -> list[Statement]:
@@ -306,8 +338,8 @@ def _commitment(ev: Evidence, n: Names) -> list[Statement]:
 
 
 def _rank(candidates: list[Statement]) -> list[Statement]:
-    """Apply ``RULES``: kind order, then score; one product at most ``MAX_PER_PRODUCT`` times; no
-    figure stated twice."""
+    """Apply ``RULES``: kind order, then score; one finding of each kind; one product at most
+    ``MAX_PER_PRODUCT`` times; no figure stated twice."""
     order = {kind: i for i, (kind, _) in enumerate(RULES)}
     ranked = sorted(candidates, key=lambda s: (order[s.kind], -s.score, s.id))
     chosen: list[Statement] = []
@@ -316,6 +348,8 @@ def _rank(candidates: list[Statement]) -> list[Statement]:
     for s in ranked:
         stated = {(str(f.value), f.unit) for f in s.figs if f.unit not in ("year", "date")}
         if stated & seen or (s.product and per.get(s.product, 0) >= MAX_PER_PRODUCT):
+            continue
+        if any(c.kind == s.kind for c in chosen):
             continue
         chosen.append(s)
         seen |= stated
@@ -339,7 +373,7 @@ def decide(ev: Evidence, settings: Settings) -> Result:
         products += sorted((r["hs6"] for r in dep.rows() if r["on_share"]),
                            key=lambda h: -next(exposure_score(r) for r in dep.rows() if r["hs6"] == h))  # fmt: skip
     candidates = [*_exposures(ev, n, concern), *_world(ev, n, concern_members, list(dict.fromkeys(products))),
-                  *_risk(ev, n), *_chain(ev, n, chain), *_partner(ev, n, concern), *_breadth(ev, n),
+                  *_shock(ev, n, concern), *_risk(ev, n), *_chain(ev, n, chain), *_partner(ev, n, concern), *_breadth(ev, n),
                   *_commitment(ev, n)]  # fmt: skip
     findings = _rank(candidates)
     options = options_table(ev, n)

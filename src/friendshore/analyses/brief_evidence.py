@@ -238,6 +238,14 @@ def year_of(result: Result) -> int | None:
     return year if isinstance(year, int) else None
 
 
+def reader_shock(ev: Evidence) -> dict[str, Any] | None:
+    """The reader's row of the world supply cut (every importer cut off at once), if any."""
+    res = ev.get("shock")
+    table = res.tables.get("importers") if res is not None else None
+    rows = [r for r in table.to_pylist() if r["importer"] == ev.question.reader] if table is not None else []
+    return rows[0] if rows else None
+
+
 def _key_products(dep: Result | None) -> list[str]:
     """The reader's products ranked by value at risk (imports from the concern) x HHI x share from
     the concern (the declared exposure rule of ``analyses/brief.py``)."""
@@ -293,11 +301,10 @@ def gather(settings: Settings, question: Question) -> Evidence:
         ev.ask(settings, "partners", partners, importer=q.reader, product=key, concern=concern,
                coalition=q.coalition, include=[q.partner] if q.partner else [], top=0,
                draws=PARTNER_DRAWS, **common)  # fmt: skip
-        ev.ask(settings, "shock", restriction, exporter=concern, product=key, output="products", **common)
-        ev.ask(settings, "shock_reader", restriction, exporter=concern, product=key, importer=q.reader,
-               **common)  # fmt: skip
+        ev.ask(settings, "shock", restriction, exporter=concern, product=key, model="pe", scope="world",
+               output="world", **common)  # fmt: skip
     else:
-        for k in ("suppliers", "partners", "shock", "shock_reader"):
+        for k in ("suppliers", "partners", "shock"):
             ev.skip(k, "no product is imported from the countries of concern, so none was chosen")
     reshore_what: dict[str, Any] = {"sector": q.sector} if q.sector else {"product": ",".join(keys[:5])}
     if q.sector or keys:

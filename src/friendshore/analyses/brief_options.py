@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from friendshore.analyses.brief_evidence import Evidence, Fig, Names, Statement, fig
+from friendshore.analyses.brief_evidence import Evidence, Fig, Names, Statement, fig, reader_shock
 
 __all__ = ["action", "bottom_line", "events_table", "options_table", "recommendation", "unknowns_table"]
 
@@ -251,24 +251,30 @@ def bottom_line(ev: Evidence, n: Names, findings: list[Statement], rec: list[Sta
             (figs["share"], figs["total"], figs["year"]),
         )
     )
-    row = _cover(ev, first.product)
-    if row is not None:
+    shock = reader_shock(ev)
+    if shock is not None and shock["hs6"] == first.product:
         where = {"hs6": first.product}
-        unc = "; nothing would be left uncovered at first order" if not row["uncovered_share"] else (
-            "; {unc} would be left uncovered")  # fmt: skip
-        bad = (
-            "How bad: {value} of imports a year would need new suppliers if that supply stopped; others' current "
-            "exports could replace it"
-            + (", {home} from " + n.owner(ev.question.reader) + " own" if row["home_share"] else "")
-            + unc
-            + ", but importers would compete for the same exports, so the real gap is larger."
+        mine = {"hs6": first.product, "importer": ev.question.reader}
+        out.append(
+            Statement(
+                "bad",
+                "bottom-line",
+                "How bad: if "
+                + concern
+                + " cut every importer off, {wunmet} of the world's {wrisk} of imports "
+                "at risk would go unmet and "
+                + n.say(ev.question.reader)
+                + " would be {unmet} short, its price up "
+                "{price} (partial equilibrium on {year} trade).",
+                (
+                    fig(ev, "shock", "unmet_kusd", where, name="wunmet"),
+                    fig(ev, "shock", "value_at_risk_kusd", where, name="wrisk"),
+                    fig(ev, "shock", "unmet_kusd", mine, name="unmet", table="importers"),
+                    fig(ev, "shock", "price_change_pct", mine, name="price", table="importers"),
+                    fig(ev, "shock", "year", where, name="year", unit="year"),
+                ),
+            )
         )
-        bad_figs = [fig(ev, "reshoring", "imports_from_concern_kusd", where, name="value")]
-        if row["home_share"]:
-            bad_figs.append(fig(ev, "reshoring", "home_share", where, name="home"))
-        if row["uncovered_share"]:
-            bad_figs.append(fig(ev, "reshoring", "uncovered_share", where, name="unc"))
-        out.append(Statement("bad", "bottom-line", bad, tuple(bad_figs)))
     act = action(ev, n, first.product, concern)
     parts: list[str] = []
     figs_do: list[Fig] = []

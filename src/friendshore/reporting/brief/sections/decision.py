@@ -10,7 +10,7 @@ from friendshore.analyses.brief_evidence import Evidence, Names
 from friendshore.analyses.result import Column, Result
 from friendshore.reporting import charts
 from friendshore.reporting.brief.model import ChartBlock, Gap, Section, Text
-from friendshore.reporting.brief.sections.common import country_names, gap_or, source, table
+from friendshore.reporting.brief.sections.common import gap_or, source, table
 from friendshore.reporting.format import format_value
 
 __all__ = ["events", "options", "partners", "shocks"]
@@ -48,9 +48,9 @@ def partners(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
 
 
 def shocks(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:
-    """A supply cut on the brief's own trade year (first order), for the world and for the reader."""
+    """A supply cut on the brief's own trade year: the concern cuts every importer off from the key
+    product at once (partial equilibrium), for the world and for the reader."""
     world = gap_or(section, ev, "shock")
-    mine = ev.get("shock_reader")
     if world is None:
         return
     year = brief.parameters["year"]
@@ -61,20 +61,26 @@ def shocks(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str],
     r = rows[0]
     product = names.product(str(r["hs6"]))
     concern = brief.parameters["concern"]["name"]
+    finding = next((f for f in brief.table.to_pylist() if f["kind"] == "shock"), None)
     risk, unmet = format_value(r["value_at_risk_kusd"], "kusd"), format_value(r["unmet_kusd"], "kusd")
-    section.headline = (f"If {concern} stopped exporting {product} to everyone, {risk} of world imports in {year} "
-                        f"would need other suppliers; checked one importer at a time, {unmet} would stay unmet.")  # fmt: skip
-    section.blocks.append(Text(
-        "This is a first-order check on the brief's own trade year: each importer is checked alone against "
-        "other suppliers' current exports to third countries, so importers compete for the same capacity and "
-        "the unmet amount is a lower bound. No price or general-equilibrium response is modelled."
-    ))  # fmt: skip
-    table(section, world, "shock", ["hs6", "n_importers", "value_at_risk_kusd", "filled_kusd", "unmet_kusd"],
-          title=f"The world, {year}", labels={"hs6": {str(r["hs6"]): product}})  # fmt: skip
-    if mine is not None and mine.table.num_rows:
-        table(section, mine, "shock_reader", ["importer", "import_value_kusd", "value_at_risk_kusd", "filled_kusd",
-              "unmet_kusd", "at_risk_share"], title=f"{brief.parameters['reader']}, {year}",
-              labels=country_names(mine, "importer", names=names))  # fmt: skip
+    section.title += f" ({year} trade)"
+    section.headline = (
+        f"If {concern} cut every importer off from {product}, {unmet} of the {risk} of world imports at risk "
+        f"would go unmet in {year}, and the price importers pay would rise by "
+        f"{format_value(r['price_change_pct'], 'pct')} on average."
+    )
+    if finding is not None:
+        section.blocks.append(Text(sentences[finding["id"]]))
+    said = [note for note in world.notes if not note.startswith("restricting")][:2]
+    section.blocks.append(Text(" ".join(note[:1].upper() + note[1:] + "." for note in said)))
+    table(section, world, "shock", ["n_importers", "n_without_supplier", "world_imports_kusd", "value_at_risk_kusd",
+          "filled_kusd", "unmet_kusd", "price_change_pct"], title=f"The world, {product}, {year}")  # fmt: skip
+    importers = world.tables.get("importers")
+    if importers is not None and importers.num_rows:
+        top = importers.sort_by([("unmet_kusd", "descending")])
+        table(section, world, "shock.importers", ["importer", "import_value_kusd", "unmet_kusd", "unmet_share",
+              "price_change_pct"], title="The importers left most short", data=top, limit=6,
+              labels={"importer": {c: names.of(c) for c in top.column("importer").to_pylist()}})  # fmt: skip
 
 
 def options(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:

@@ -42,10 +42,10 @@ def exposure(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
         view = Result(
             dep.analysis, dep.title, ordered, dep.parameters, dep.provenance, dep.notes, dep.columns
         )
-        view = _labelled(view, "product", [names.product(h) for h in ordered.column("hs6").to_pylist()])
+        view = _labelled(view, "__product", [names.product(h) for h in ordered.column("hs6").to_pylist()])
         key = first["id"].removeprefix("exposure-") if first else ""
         section.blocks.append(ChartBlock(charts.bar(
-            view, category="hs6", value="on_share", label="product", code_in_label=False,
+            view, category="hs6", value="on_share", label="__product", code_in_label=False,
             title=f"{reader}: share of imports from {concern}, {year}, by value (each bar one product)",
             source=source(dep), name="exposure-bar", highlight=[key], top=_BARS,
             value_title=f"share of {names.owner(brief.parameters['for'])} imports of the product from {concern}",
