@@ -33,6 +33,7 @@ from friendshore.analyses import (
     register,
     reproduce,
     shocks,
+    sources,
     supply_risk,
     vocabulary,
     warehouse_status,
@@ -190,6 +191,7 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
         {"name": "pax-silica", "history": True},
     ),
     "data/status": ("/api/data/status", {}, None, warehouse_status.data_status, {}),
+    "data/sources": ("/api/data/sources", {}, None, sources.sources, {}),
     "reproduce": (
         "/api/reproduce",
         {"consistency": "true"},

@@ -46,3 +46,14 @@ def test_data_status_reads_the_publisher_from_the_catalogue(sample_home: Path) -
     for row in rows:
         assert row["source"] in catalogue(), row["source"]
         assert row["publisher"] == catalogue()[row["source"]].publisher
+
+
+def test_the_catalogue_is_a_result_for_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from friendshore.interfaces.cli import run
+
+    assert run(["data", "sources", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == list(catalogue())
+    assert rows[0]["citation"].startswith("Gaulier")

@@ -17,7 +17,7 @@ import typer
 from rich.text import Text
 
 from friendshore import __version__
-from friendshore.analyses import warehouse_status
+from friendshore.analyses import sources, warehouse_status
 from friendshore.console import err_console, setup_logging
 from friendshore.errors import FriendshoreError, UserError
 from friendshore.interfaces import (
@@ -119,6 +119,18 @@ def data_status(
 ) -> None:
     """List the warehouse's tables with row counts and provenance (source, release, file, sha256)."""
     emit(warehouse_status.data_status(settings_of(ctx)), fmt, columns=columns, with_meta=with_meta)
+
+
+@data_app.command("sources")
+@answers(sources.sources)
+def data_sources(
+    ctx: typer.Context,
+    fmt: FormatOption = "table",
+    columns: ColumnsOption = "key",
+    with_meta: WithMetaOption = False,
+) -> None:
+    """The source catalogue: publisher, release, years, licence and citation of every source."""
+    emit(sources.sources(settings_of(ctx)), fmt, columns=columns, with_meta=with_meta)
 
 
 @data_app.command("verify")

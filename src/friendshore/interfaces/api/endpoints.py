@@ -31,6 +31,7 @@ from friendshore.analyses import (
     register,
     reproduce,
     shocks,
+    sources,
     supply_risk,
     vocabulary,
     warehouse_status,
@@ -170,6 +171,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         summary="Validate a register file (the request body) and install it in the warehouse folder.",
     ),
     Endpoint("data/status", warehouse_status.data_status),
+    Endpoint("data/sources", sources.sources),
     Endpoint("reproduce", reproduce.reproductions, names={"include_consistency": "consistency"}),
     Endpoint("reproduce/{name}", reproduce.reproduce, protected=True),
 )
