@@ -332,24 +332,36 @@ def test_scenario_form_writes_the_request(session: tuple[Any, Watch, str]) -> No
     page, _watch, width = session
     page.click("#tab-scenario")
     page.wait_for_selector(READY)
-    # product level on the loaded year by default: an export restriction of magnets
+    # the product-level model on the loaded year by default: an export restriction of magnets, the world at once
+    assert page.input_value("#scenario-model") == "pe"
     assert "2024" in page.inner_text("#scenario-baseline")
-    assert "GET /api/shock?" in page.text_content("#scenario-request")
+    request = page.text_content("#scenario-request") or ""
+    assert request.startswith("GET /api/shock?")
+    assert "model=pe" in request
+    assert "scope=world" in request
     page.wait_for_selector("#scenario-chart svg")
     assert "Permanent magnets (850511)" in page.inner_text("#scenario-title")
-    # a tariff: the one-sector model says it runs on 2006 data, illustrative
+    assert "world's gap" in page.inner_text("#diversion-title")
+    # a tariff: the same model; the request is written for the reader
     page.select_option("#scenario-policy", "tariff")
     page.fill("#scenario-rate", "50")
     page.dispatch_event("#scenario-rate", "change")
-    if page.input_value("#scenario-model") == "gravity":
-        assert "2006" in page.inner_text("#scenario-baseline")
-        assert "tariff = 0.5" in page.text_content("#scenario-request")
-        assert page.is_disabled("#scenario-products")
+    assert page.input_value("#scenario-model") == "pe"
+    assert "GET /api/tariff?" in (page.text_content("#scenario-request") or "")
     submit(page, "#scenario-run")
     page.wait_for_selector("#scenario-chart svg")
     assert "50 %" in page.inner_text("#scenario-title")
     assert "policy=tariff" in page.url
     assert "rate=50" in page.url
+    # the one-sector model says it runs on its 2006 data, illustrative; products and year do not apply
+    page.select_option("#scenario-model", "gravity")
+    assert "2006" in page.inner_text("#scenario-baseline")
+    assert "tariff = 0.5" in (page.text_content("#scenario-request") or "")
+    assert page.is_disabled("#scenario-products")
+    assert page.is_disabled("#scenario-year")
+    submit(page, "#scenario-run")
+    page.wait_for_selector("#diversion-chart svg")
+    assert "2006 data (illustrative)" in page.inner_text("#scenario-title")
     no_overflow(page, width)
     shot(page, f"scenario-tariff-{width}")
 

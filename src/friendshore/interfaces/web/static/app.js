@@ -72,7 +72,7 @@
       if (on && focus) button.focus();
     }
     for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== `view-${tab}`;
-    if (!shown.has(tab) && !(tab === "scenario" && $("scenario-model").value === "gravity")) run(tab);
+    if (!shown.has(tab)) run(tab);
     else Core.writeUrl({ tab, ...read(tab) });
   }
 

@@ -73,23 +73,37 @@ const Charts = (() => {
         mark: { type: "bar", color: BAR, tooltip: true },
         encoding: {
           y: yEnc,
-          x: { field: "shown", type: "quantitative", title: unit === "kusd" ? `${xTitle}, US dollars` : xTitle, axis: { labelExpr: expr(unit, "datum.value"), tickCount: 5 } },
+          x: {
+            field: "shown",
+            type: "quantitative",
+            title: unit === "kusd" ? `${xTitle}, US dollars` : xTitle,
+            axis: { labelExpr: expr(unit, "datum.value"), tickCount: 5 },
+            // room left of the most negative bar for its value (not over the category labels)
+            scale: values.some((v) => v.shown < 0) ? { padding: 44 } : {},
+          },
           tooltip: [
             { field: "y", type: "nominal", title: "item" },
             { field: "text", type: "nominal", title: xTitle },
           ],
         },
       },
-      {
-        transform: [{ filter: "datum.shown !== null" }],
+      // the value at the bar's end: right of a positive bar, left of a negative one; a missing value
+      // is written as such (layers only for what the rows hold: an empty layer has no extent)
+      ...(values.some((v) => v.shown !== null && v.shown >= 0) ? [{
+        transform: [{ filter: "datum.shown !== null && datum.shown >= 0" }],
         mark: { type: "text", align: "left", dx: 3, fontSize: 10, color: INK },
         encoding: { y: yEnc, x: { field: "shown", type: "quantitative" }, text: { field: "text" } },
-      },
-      {
+      }] : []),
+      ...(values.some((v) => v.shown !== null && v.shown < 0) ? [{
+        transform: [{ filter: "datum.shown !== null && datum.shown < 0" }],
+        mark: { type: "text", align: "right", dx: -3, fontSize: 10, color: INK },
+        encoding: { y: yEnc, x: { field: "shown", type: "quantitative" }, text: { field: "text" } },
+      }] : []),
+      ...(values.some((v) => v.shown === null) ? [{
         transform: [{ filter: "datum.shown === null" }],
         mark: { type: "text", align: "left", dx: 3, fontSize: 10, color: "#4a5964", fontStyle: "italic" },
         encoding: { y: yEnc, x: { datum: 0, type: "quantitative" }, text: { value: "no value (see the table's note)" } },
-      },
+      }] : []),
     ];
     if (rule) {
       // a threshold: a dashed line (the subtitle says what it marks; a label inside would cover bars)

@@ -88,6 +88,8 @@ const Forms = (() => {
     const products = $("scenario-products");
     products.disabled = form.model === "gravity";
     products.title = products.disabled ? "The one-sector model has no products: it treats manufacturing as one good." : "";
+    $("scenario-year").disabled = form.model === "gravity";
+    $("scenario-year").title = form.model === "gravity" ? `The one-sector model runs on its own data of ${gravityYear()}.` : "";
     $("scenario-baseline").textContent = baseline(form);
     $("scenario-request").textContent = describe(request(form));
   }
@@ -151,7 +153,8 @@ const Forms = (() => {
     const products = form.model === "gravity" ? "manufactures" : Core.product(form.products);
     if (form.policy === "tariff") {
       const what = `A ${rate} tariff by ${Core.place(form.importer)} on ${products} from ${Core.place(form.exporter)}, ${year}`;
-      return [`${what}: effect by country`, `${what}: trade diverted`];
+      if (form.model === "gravity") return [`${what}: effect by country`, `${what}: trade diverted`];
+      return [`${what}: effect on its imports`, `${what}: imports by supplier`];
     }
     const what = `If ${Core.place(form.exporter)} withholds ${rate} of its exports of ${products}, ${year}`;
     const second = world ? "the world's gap (every importer cut off at once)" : "extra demand on other suppliers";
