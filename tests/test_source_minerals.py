@@ -19,6 +19,7 @@ import csv
 import gzip
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -70,12 +71,13 @@ def bgs(sample_data: Path) -> pa.Table:
     return part.data
 
 
-def _rows(table: pa.Table, **where: object) -> list[dict[str, object]]:
+def _rows(table: pa.Table, **where: object) -> list[dict[str, Any]]:
     mask = None
     for col, want in where.items():
         m = pc.equal(table.column(col), pa.scalar(want, table.schema.field(col).type))
         mask = m if mask is None else pc.and_(mask, m)
-    return table.filter(mask).to_pylist()
+    rows: list[dict[str, Any]] = table.filter(mask).to_pylist()
+    return rows
 
 
 def _usgs_share(table: pa.Table, commodity: str, iso3: str, year: int) -> float:
@@ -248,8 +250,8 @@ def test_usgs_countries_add_up_to_the_world_total(usgs: pa.Table) -> None:
         elif r["value"] is not None:
             sums[key] += float(r["value"])
     assert len(world) == 8  # 4 commodities x 2024, 2025
-    for key, total in world.items():
-        assert sums[key] == pytest.approx(total, rel=0.015), key
+    for pair, total in world.items():
+        assert sums[pair] == pytest.approx(total, rel=0.015), pair
 
 
 def test_usgs_markers_are_kept(usgs: pa.Table) -> None:

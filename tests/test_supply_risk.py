@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import ibis
 import pyarrow as pa
@@ -272,7 +272,7 @@ def test_params_are_validated() -> None:
         SupplyRiskParams(eol_rir={"cobalt": 22.0})
     params = SupplyRiskParams(trade_restriction={"CHN": 1.2})
     with pytest.raises(TypeError):
-        params.trade_restriction["CHN"] = 2.0
+        cast(dict[str, float], params.trade_restriction)["CHN"] = 2.0  # a read-only mapping underneath
 
 
 # --- the catalogue ---------------------------------------------------------------------------

@@ -19,10 +19,10 @@ from friendshore.metrics.supply_risk.geopolrisk import (
     Case,
     geopolrisk,
     geopolrisk_inputs,
+    geopolrisk_score,
     hhi_normalised,
     import_risk,
     political_instability,
-    score,
 )
 from friendshore.nomenclature.materials import MATERIALS_SCHEMA
 from friendshore.settings import load_settings, project_root
@@ -57,7 +57,7 @@ def test_import_risk_by_hand() -> None:
     assert import_risk([(50, 0.14), (30, 0.54)], 0) == pytest.approx(23.2 / 80)
     with pytest.raises(ValueError, match="no imports"):
         import_risk([], 0)
-    assert score(0.4568, 0.232) == pytest.approx(0.1059776)
+    assert geopolrisk_score(0.4568, 0.232) == pytest.approx(0.1059776)
 
 
 def test_the_methods_own_test_values() -> None:

@@ -17,6 +17,15 @@ from __future__ import annotations
 from friendshore.metrics.parameters import DEFAULT_SR_PARAMS as DEFAULT_PARAMS
 from friendshore.metrics.parameters import DEFAULT_SR_THRESHOLDS as DEFAULT_THRESHOLDS
 from friendshore.metrics.parameters import CriticalityThresholds, SupplyRiskParams
+from friendshore.metrics.supply_risk.geopolrisk import (
+    geopolrisk,
+    geopolrisk_inputs,
+    geopolrisk_score,
+    hhi_normalised,
+    import_risk,
+    political_instability,
+    political_scores,
+)
 from friendshore.metrics.supply_risk.global_supply import global_supply
 from friendshore.metrics.supply_risk.scoring import (
     SUPPLY_RISK_COLUMNS,
@@ -36,9 +45,16 @@ __all__ = [
     "SupplyRiskParams",
     "alignment_scores",
     "calc_supply_risk",
+    "geopolrisk",
+    "geopolrisk_inputs",
+    "geopolrisk_score",
     "global_supply",
+    "hhi_normalised",
     "hhi_weighted",
+    "import_risk",
     "importer_sourcing",
+    "political_instability",
+    "political_scores",
     "supply_risk",
     "wgi_scores",
 ]

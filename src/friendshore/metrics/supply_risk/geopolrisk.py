@@ -18,7 +18,7 @@ across units). A partner without a PV estimate takes 0.5, the rule of ``geopolri
 (``governance_missing_share`` says how much of the imports that covers). For a group, only imports
 from non-members count (``geopolrisk-py`` sums each member's imports from everyone).
 
-The float kernel (``political_instability``, ``hhi_normalised``, ``import_risk``, ``score``) is what
+The float kernel (``political_instability``, ``hhi_normalised``, ``import_risk``, ``geopolrisk_score``) is what
 the tests check by hand; ``geopolrisk_inputs`` runs it over a user's own inputs (a published case);
 ``geopolrisk`` reads the warehouse (Ibis, DuckDB and Spark).
 """
@@ -43,11 +43,11 @@ __all__ = [
     "Case",
     "geopolrisk",
     "geopolrisk_inputs",
+    "geopolrisk_score",
     "hhi_normalised",
     "import_risk",
     "political_instability",
     "political_scores",
-    "score",
 ]
 
 #: The score of a partner without a WGI political-stability estimate (``geopolrisk-py``'s rule).
@@ -77,7 +77,7 @@ def import_risk(imports: Iterable[tuple[float, float]], domestic: float) -> floa
     return sum(f * g for f, g in pairs) / denominator
 
 
-def score(hhi: float, risk: float) -> float:
+def geopolrisk_score(hhi: float, risk: float) -> float:
     """The GeoPolRisk score ``HHI x import risk`` (0-1)."""
     return hhi * risk
 
@@ -104,7 +104,7 @@ def geopolrisk_inputs(cases: Sequence[Case]) -> pa.Table:
         imports = sum(q for _, q, _, _ in case.imports)
         values = [v for *_, v in case.imports if v is not None]
         price = sum(values) / imports if imports and len(values) == len(case.imports) else None
-        s = score(case.hhi, risk)
+        s = geopolrisk_score(case.hhi, risk)
         out.append(
             {
                 "material": case.material,

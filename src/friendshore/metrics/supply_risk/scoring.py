@@ -141,7 +141,7 @@ def _factor(code: ir.StringValue, restrictions: Mapping[str, float]) -> ir.Float
     if not restrictions:
         return ibis.literal(1.0)
     branches = [(code == iso3, float(value)) for iso3, value in sorted(restrictions.items())]
-    return ibis.cases(*branches, else_=1.0).cast("float64")  # type: ignore[return-value]
+    return ibis.cases(*branches, else_=1.0).cast("float64")
 
 
 def _scores(
@@ -214,8 +214,8 @@ def _parameters(cat: pa.Table, params: SupplyRiskParams) -> ir.Table:
             "stage": key[1],
             "hs6": ";".join(codes),  # "" for none: Spark memtables turn a null string into 'NaN'
             "n_hs6": len(codes),
-            "eol_rir": 0.0 if eol is None else float(eol),  # type: ignore[arg-type]
-            "si_sr": 1.0 if si is None else float(si),  # type: ignore[arg-type]
+            "eol_rir": 0.0 if eol is None else float(eol),
+            "si_sr": 1.0 if si is None else float(si),
             "eol_rir_known": eol is not None,
             "si_sr_known": si is not None,
         }

@@ -34,7 +34,7 @@ def tonnes_per_unit(unit: ir.StringValue) -> ir.FloatingValue:
     first = low.split(" ")[0]
     branches = [(low == name, factor) for name, factor in sorted(_MASS_UNIT_NAMES.items())]
     branches += [(first == name, factor) for name, factor in sorted(_MASS_UNITS.items())]
-    return ibis.cases(*branches, else_=ibis.null("float64")).cast("float64")  # type: ignore[return-value]
+    return ibis.cases(*branches, else_=ibis.null("float64")).cast("float64")
 
 
 def importer_sourcing(
