@@ -57,7 +57,7 @@ def test_us_is_not_told_zero_unmet_when_china_cuts_everyone(sample_home: Path, s
     assert "if only this importer were cut off" in single.title
     assert any("if only this importer were cut off" in n for n in single.notes)
     for model in ("first-order", "pe"):
-        world = restriction(s, exporter="CHN", product="850511", importer="USA", scope="world", model=model)  # type: ignore[arg-type]
+        world = restriction(s, exporter="CHN", product="850511", importer="USA", scope="world", model=model)
         (us,) = world.table.to_pylist()
         assert us["unmet_kusd"] > 0.25 * us["value_at_risk_kusd"], model
         assert "world" in world.tables

@@ -120,7 +120,10 @@ def load_elasticities(
     if substitution is None:
         try:
             protee = read_protee(path)
-            sources.append(f"{path} (CEPII ProTEE 0.1, Fontagné, Guimbard & Orefice 2022)")
+            sources.append(
+                f"{path} (CEPII ProTEE 0.1, Fontagné, Guimbard & Orefice 2022: elasticities estimated on "
+                "2001-2016 tariffs and trade)"
+            )
         except DataSourceError:
             notes.append(
                 f"ProTEE elasticities not found at {path}: substitution elasticity {5.0:g} for every "

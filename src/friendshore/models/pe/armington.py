@@ -58,7 +58,7 @@ def calc_demand(price: Array, composite: Array, sigma: float, eta: Array) -> Arr
     importer left with no supplier has an infinite price index and buys nothing."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = composite ** (-eta) * (price / composite) ** (-sigma)
-    return np.where(np.isfinite(composite), out, 0.0)  # type: ignore[no-any-return]
+    return np.where(np.isfinite(composite), out, 0.0)
 
 
 def calc_consumer_surplus(spending: Array, composite: Array, eta: Array) -> Array:
@@ -76,7 +76,7 @@ def _surplus(spending: Array, composite: Array, eta: Array) -> Array:
     near_one = np.abs(1.0 - eta) < 1e-12
     safe = np.where(near_one, 1.0, 1.0 - eta)
     area = np.where(near_one, log_p, np.expm1(safe * log_p) / safe)
-    return -spending * area  # type: ignore[no-any-return]
+    return -spending * area
 
 
 def calc_producer_surplus(exports: Array, world_price: Array, epsilon: Array) -> Array:
@@ -86,7 +86,7 @@ def calc_producer_surplus(exports: Array, world_price: Array, epsilon: Array) ->
     finite = np.isfinite(epsilon)
     e = np.where(finite, epsilon, 0.0)
     out = exports * np.expm1((1.0 + e) * np.log(world_price)) / (1.0 + e)
-    return np.where(finite, out, 0.0)  # type: ignore[no-any-return]
+    return np.where(finite, out, 0.0)
 
 
 @dataclass(frozen=True)

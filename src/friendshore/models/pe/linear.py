@@ -33,7 +33,7 @@ def calc_smart_creation(
     """
     tau = (np.asarray(tariff_after) - np.asarray(tariff_before)) / (1.0 + np.asarray(tariff_before))
     damp = 1.0 + (eta / epsilon if np.isfinite(epsilon) else 0.0)
-    return -eta * np.asarray(imports, dtype=float) * tau / damp  # type: ignore[no-any-return]
+    return -eta * np.asarray(imports, dtype=float) * tau / damp
 
 
 def calc_smart_diversion(
