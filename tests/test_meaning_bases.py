@@ -89,6 +89,7 @@ def test_formatting_rules_by_hand() -> None:
     assert format_cell(0.4123, wgi, {"wgi_mean": 0.4123, "wgi_year": 2022}, 2024) == "0.412 (2022)"
     assert format_cell(0.4123, wgi, {"wgi_mean": 0.4123, "wgi_year": 2024}, 2024) == "0.412"
     assert format_cell(None, wgi, {"wgi_mean": None, "wgi_year": 2022}, 2024) == ""
+    assert format_cell(0.4123, wgi, {"wgi_mean": 0.4123, "wgi_year": 2022}, None) == "0.412"
     own = Column("production_share", "share", "share")  # <name>_year by convention
     assert format_cell(0.671, own, {"production_share": 0.671, "production_share_year": 2021}, 2024) == (
         "67.1 % (2021)"

@@ -123,10 +123,17 @@ def column_heading(column: Column, year: int | None) -> str:
 
 
 def format_cell(value: Any, column: Column, row: Mapping[str, Any], year: int | None) -> str:
-    """``format_value`` plus the row's source year where it differs from the analysis year."""
+    """``format_value`` plus the row's source year where it differs from the analysis year (an
+    analysis of no one year shows the year column itself, so its cells carry none)."""
     text = format_value(value, column.unit)
     source = year_column_of(column, row.keys())
-    if text and source is not None and row.get(source) is not None and row[source] != year:
+    if (
+        text
+        and year is not None
+        and source is not None
+        and row.get(source) is not None
+        and row[source] != year
+    ):
         return f"{text} ({row[source]})"
     return text
 
