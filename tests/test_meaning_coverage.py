@@ -138,3 +138,19 @@ def test_regression_sample_dependencies_of_india_on_chips(
         assert row["coverage"] == "not loaded"
     by_code = {r["hs6"]: r["product"] for r in rows}
     assert by_code["854231"] == "Processors and controllers (854231)"
+
+
+def test_summary_by_technology_does_not_pass_a_part_off_as_the_whole(
+    sample_home: Path, sample_data: Path
+) -> None:
+    """A sector total summed over the loaded products only would read as the sector's total: where a
+    product of the sector is not loaded the value is null and n_not_loaded says how many are missing."""
+    settings = load_settings(home=sample_home, sample_data=sample_data)
+    rows = {r["technology"]: r for r in dependencies(settings, importer="IND", by="technology").rows()}
+    semis = rows["semiconductors"]
+    assert semis["n_not_loaded"] == len(SEMIS)
+    assert semis["import_value_kusd"] is None
+    minerals = rows["critical-minerals"]
+    assert minerals["n_not_loaded"] > 0
+    assert minerals["import_value_kusd"] is None
+    assert minerals["n_products"] > 0  # the loaded ones are still counted and screened
