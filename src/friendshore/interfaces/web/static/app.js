@@ -150,6 +150,12 @@
           else if (r.kind === "country") names.countries[r.code] = r.label;
         }
       }
+      if (Core.has("data/sources")) {
+        const catalogue = await Core.api("/api/data/sources", { limit: 1000 });
+        for (const r of catalogue.rows) {
+          names.sources[r.id] = { name: `${r.publisher || ""} ${String(r.title || r.id).split(":")[0]}`.trim(), url: r.landing_page || "" };
+        }
+      }
       for (const r of taxonomy.rows) if (!names.products[r.hs6]) names.products[r.hs6] = `${r.description} (${r.hs6})`;
       const codes = $("codes");
       for (const [slug, title] of Object.entries(names.groups)) codes.appendChild(new Option(title, slug));

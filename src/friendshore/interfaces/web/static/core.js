@@ -5,7 +5,7 @@
 "use strict";
 
 const Core = (() => {
-  const names = { countries: {}, groups: {}, products: {}, loaded: new Set() };
+  const names = { countries: {}, groups: {}, products: {}, sources: {}, loaded: new Set() };
   const index = { endpoints: {} };
 
   function $(id) {
@@ -128,35 +128,53 @@ const Core = (() => {
     card(prefix).querySelectorAll(".card-body > .error").forEach((e) => e.remove());
   }
 
-  // Publishers' names for the provenance's source identifiers (an unknown one is shown in words).
-  const SOURCES = {
-    "cepii-baci": "CEPII BACI", baci: "CEPII BACI", "usgs-mcs": "USGS Mineral Commodity Summaries",
-    bgs: "BGS World Mineral Statistics", wgi: "World Bank governance indicators (WGI)", "wdi-gdp": "World Bank WDI",
-    wdi: "World Bank WDI", unga: "UN General Assembly votes", geodist: "CEPII GeoDist", "cepii-geodist": "CEPII GeoDist",
-    eto: "ETO chip supply chain (CSET)", "wiod-kite": "WIOD (KITE)", "taiwan-customs": "Taiwan customs", protee: "CEPII ProTEE",
-  };
-
-  function sourceName(id) {
-    return SOURCES[id] || String(id).replaceAll("-", " ").replaceAll("_", " ");
+  // A source identifier of the provenance in words (the API's source catalogue, /api/data/sources:
+  // publisher and the title's name, e.g. "CEPII BACI"), with its landing page.
+  function source(id) {
+    const entry = names.sources[id];
+    if (entry) return entry;
+    return { name: String(id).replaceAll("-", " ").replaceAll("_", " "), url: "" };
   }
 
-  // Coverage and sources of an answer, for the line under a card's title.
-  function coverage(page) {
-    const parts = [];
+  // The sources and coverage of an answer, as the line under a card's title (links to the publishers).
+  function sources(page) {
+    const out = [];
     const seen = new Set();
     for (const p of page.meta.provenance || []) {
-      const text = `${sourceName(p.source)} ${p.release}${p.coverage && p.coverage !== "complete" ? ` (${p.coverage})` : ""}`;
-      if (!seen.has(text)) parts.push(text);
+      const { name, url } = source(p.source);
+      const text = `${name} ${p.release}${p.coverage && p.coverage !== "complete" ? ` (${p.coverage})` : ""}`;
+      if (seen.has(text)) continue;
       seen.add(text);
+      out.push({ text, url });
     }
-    return parts.length ? `Data: ${parts.join("; ")}` : "";
+    return out;
   }
 
   function setMeta(prefix, page, extra = "") {
     const meta = $(`${prefix}-meta`);
+    meta.replaceChildren();
     const total = page.meta.page ? page.meta.page.total : page.rows.length;
+    const head = [extra, `${total} rows`].filter(Boolean).join(" · ");
+    meta.append(head);
+    const found = sources(page);
+    if (found.length) {
+      meta.append(" · Data: ");
+      found.forEach(({ text, url }, i) => {
+        if (i) meta.append("; ");
+        if (url) {
+          const a = document.createElement("a");
+          a.href = url;
+          a.textContent = text;
+          a.rel = "noopener";
+          a.target = "_blank";
+          meta.append(a);
+        } else {
+          meta.append(text);
+        }
+      });
+    }
     const notes = (page.meta.notes || []).join(" ");
-    meta.textContent = [extra, `${total} rows`, coverage(page), notes].filter(Boolean).join(" · ");
+    if (notes) meta.append(` · ${notes}`);
   }
 
   // -- tables -----------------------------------------------------------------------------------------
@@ -345,6 +363,6 @@ const Core = (() => {
 
   return {
     $, api, apiUrl, param, has, names, index, place, places, product, who, readUrl, writeUrl,
-    loading, clear, fail, clearErrors, setMeta, coverage, table, chart, fillSelect, busy,
+    loading, clear, fail, clearErrors, setMeta, table, chart, fillSelect, busy,
   };
 })();

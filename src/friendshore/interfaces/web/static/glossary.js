@@ -57,6 +57,7 @@ const Glossary = (() => {
     wgi_year: ["governance data year", "The year of the Worldwide Governance Indicators used."],
     // partners
     rank: ["rank", "Position among all candidates by score (1 = best)."],
+    n_candidates: ["of", "How many candidates the rank is among: every exporter of the product that qualifies."],
     name: ["name", ""],
     in_coalition: ["in the coalition", "Yes when the country belongs to the coalition asked for."],
     world_share: ["share of world exports", "The country's share of world exports of this product, by value.", "share"],

@@ -212,7 +212,7 @@ const Views = (() => {
       Core.setMeta("partners", page, "The table's top product");
       $("partners-table").dataset.caption = $("partners-title").textContent;
       Core.table($("partners-table"), page, {
-        columns: ["rank", "candidate", "export_kusd", "share_ex_concern", "wgi_mean", "score", "rank_p05", "rank_p95"],
+        columns: ["rank", "n_candidates", "candidate", "export_kusd", "share_ex_concern", "wgi_mean", "score", "rank_p05", "rank_p95"],
         maxRows: 10,
       });
       const title = `Partner score for ${product}, ${year_}`;
@@ -274,7 +274,7 @@ const Views = (() => {
       $("candidates-title").textContent = `Friend-shoring candidates for ${Core.who(p.importer || importer)}: ${label}, ${year_}`;
       Core.setMeta("candidates", candidates);
       Core.table($("candidates-table"), candidates, {
-        columns: ["rank", "candidate", "in_coalition", "export_kusd", "share_ex_concern", "rca", "wgi_mean", "score", "rank_p05", "rank_p95"],
+        columns: ["rank", "n_candidates", "candidate", "in_coalition", "export_kusd", "share_ex_concern", "rca", "wgi_mean", "score", "rank_p05", "rank_p95"],
       });
       const top = candidates.rows.slice(0, 15).map((r) => ({ ...r, label: Core.place(r.candidate) }));
       const title = `Partner score of the ${top.length} best candidates for ${label}, ${year_}`;
