@@ -154,3 +154,18 @@ def test_summary_by_technology_does_not_pass_a_part_off_as_the_whole(
     assert minerals["n_not_loaded"] > 0
     assert minerals["import_value_kusd"] is None
     assert minerals["n_products"] > 0  # the loaded ones are still counted and screened
+
+
+def test_leverage_shows_products_not_loaded_as_null_rows(sample_home: Path, sample_data: Path) -> None:
+    settings = load_settings(home=sample_home, sample_data=sample_data)
+    result = leverage(settings, concern="USA", by="CHN", sector="magnets-motors", year=2024)
+    rows = {r["hs6"]: r for r in result.rows()}
+    assert sorted(rows) == sector_codes("magnets-motors")  # none left out silently
+    assert rows["850511"]["coverage"] == "complete"
+    assert rows["850511"]["holder_share"] > 0.5  # China supplies most US magnet imports
+    for code, row in rows.items():
+        if code != "850511":
+            assert row["coverage"] == "not loaded"
+            assert row["holder_share"] is None
+            assert row["leverage"] is None
+    assert any("United States' imports of 8 products" in n for n in result.notes)

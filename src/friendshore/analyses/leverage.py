@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from friendshore.analyses.columns import describe, with_product
 from friendshore.analyses.context import deprecated_alias, open_context
-from friendshore.analyses.coverage import NOT_LOADED, PARTIAL, flows_loaded, possessive
+from friendshore.analyses.coverage import NOT_LOADED, PARTIAL, flows_loaded, possessive, with_coverage
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError, UserError
 from friendshore.nomenclature.labels import label_of
@@ -82,7 +82,8 @@ def leverage(
 
     ``per_holder`` shows one row per holder and product (each member's share and its unilateral
     leverage) instead of one row per product. A product whose imports by the target are not loaded
-    (or loaded only in part) is named in a note and left out of the rows: it is unknown, not zero.
+    (or loaded only in part) is a row of nulls (``coverage`` says which) with a note naming it: it
+    is unknown, not zero.
     See docs/methods/leverage.md.
 
     Parameters
@@ -127,11 +128,13 @@ def leverage(
         raise UserError(f"'{by}' has no members outside '{over}': nobody holds leverage over it")
     asked = asked_codes(product, sector, stage)
     loaded = flows_loaded(ctx, who=target, role="imports", years=[year], hs6=asked)
-    unknown = loaded.codes(PARTIAL, NOT_LOADED)
-    notes += [f"{n}: left out of the rows (unknown, not zero)" for n in loaded.notes()]
-    imported = [c for c in _imported(trade, year=year, members=target.members, hs6=asked) if c not in unknown]
+    not_loaded = loaded.codes(PARTIAL, NOT_LOADED)
+    notes += [f"{n}: their rows are null (unknown, not zero)" for n in loaded.notes()]
+    imported = [
+        c for c in _imported(trade, year=year, members=target.members, hs6=asked) if c not in not_loaded
+    ]
     if not imported:
-        if unknown:
+        if not_loaded:
             raise UserError(
                 "; ".join(loaded.notes())
                 + " (load BACI trade that holds them: 'friendshore ingest baci FILE')"
@@ -140,7 +143,7 @@ def leverage(
             f"{loaded.name} imported none of the products asked in {year} (its imports of them are loaded)"
         )
     if asked is not None:
-        left = sorted(set(asked) - set(imported) - set(unknown))
+        left = sorted(set(asked) - set(imported) - set(not_loaded))
         if left:
             notes.append(
                 f"{len(left)} of the {len(asked)} codes asked had no imports by {loaded.name} in {year} "
@@ -236,7 +239,9 @@ def leverage(
         ),
     ]
     per_table, holder_keys = with_product(per_table, _HOLDER_KEYS)
-    table, keys = with_product(table, _KEYS)
+    if not_loaded:  # a row of nulls per product not loaded: unknown, never 0 and never left out silently
+        table = with_coverage(table, loaded, fixed={}, year=year)
+    table, keys = with_product(table, [*_KEYS, "coverage"] if not_loaded else _KEYS)
     if per_holder:
         return Result(
             "leverage",
