@@ -13,19 +13,21 @@ tariff (``tariff``), at two depths (methods: docs/methods/shocks.md).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyarrow as pa
 
-from friendshore.analyses import shocks_pe as pe
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import Context, Who, open_context
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError, UserError
 from friendshore.metrics.parameters import require_fraction
-from friendshore.models.pe import Elasticities
 from friendshore.settings import Settings
+
+if TYPE_CHECKING:  # the model (numpy, scipy) loads when a PE analysis runs, not when the CLI starts
+    from friendshore.analyses import shocks_pe as pe
+    from friendshore.models.pe import Elasticities
 
 __all__ = ["RestrictionModel", "RestrictionOutput", "Scope", "TariffOutput", "restriction", "tariff"]
 
@@ -314,6 +316,7 @@ def _pe_setup(
     sources: list[str],
     overrides: tuple[float | None, float | None, float | None],
 ) -> tuple[dict[str, pe.Market], dict[str, Elasticities]]:
+    from friendshore.analyses import shocks_pe as pe
     from friendshore.nomenclature.labels import short_label
 
     markets, coverage = pe.markets(ctx, year=year, codes=codes)
@@ -358,6 +361,8 @@ def _pe_restriction(
     sources: list[str],
     overrides: tuple[float | None, float | None, float | None],
 ) -> dict[str, pa.Table]:
+    from friendshore.analyses import shocks_pe as pe
+
     markets, values = _pe_setup(settings, ctx, codes, year, notes, sources, overrides)
     shown = list(target.members) if target is not None else None
     rows: dict[str, list[dict[str, Any]]] = {
@@ -470,6 +475,7 @@ def tariff(
         importers (the importer setting the tariff), flows (its imports by supplier), suppliers (every
         exporter's sales and world price) or solver.
     """
+    from friendshore.analyses import shocks_pe as pe
     from friendshore.analyses.partners import product_codes
 
     if not np.isfinite(rate) or rate < 0:
