@@ -28,7 +28,7 @@ __all__ = ["INPUT_COLUMNS", "geopolrisk", "read_geopolrisk_inputs"]
 #: The columns of a user's inputs file (``value`` optional).
 INPUT_COLUMNS = ("material", "partner", "quantity", "governance", "domestic_production", "hhi")
 
-_KEYS = ["material", "stage", "score", "hhi", "import_risk", "gsp_cu_eq", "traded_as"]
+_KEYS = ["material", "stage", "score", "hhi", "import_risk", "gsp_cu_eq"]
 _FORMULA = (
     "GeoPolRisk score = HHI (world production, 0-1) x import risk; import risk = sum of imports from "
     "each partner x its political instability g = (2.5 - WGI political stability) / 5, divided by "
@@ -146,7 +146,7 @@ def geopolrisk(
     """
     if inputs is not None:
         return _from_inputs(inputs, importer)
-    from friendshore.analyses.supply_risk import with_traded_as
+    from friendshore.analyses.supply_risk import basket_notes, with_traded_as
     from friendshore.metrics.supply_risk.geopolrisk import geopolrisk as expr
 
     ctx = open_context(settings, release=release)
@@ -194,6 +194,7 @@ def geopolrisk(
         "a group counts only imports from outside it (geopolrisk-py sums each member's imports, "
         "trade between members included); partners without a political-stability estimate are scored 0.5"
     )
+    notes += basket_notes(table)
     notes += ctx.trade_notes()
     parameters = {
         "method": "geopolrisk",

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import open_context
-from friendshore.analyses.result import Result
+from friendshore.analyses.result import Column, Result
 from friendshore.errors import DataSourceError, SchemaError, UnknownCodeError, UserError
 from friendshore.metrics.parameters import (
     DEFAULT_SR_THRESHOLDS,
@@ -26,7 +26,14 @@ from friendshore.metrics.parameters import (
 )
 from friendshore.settings import Settings
 
-__all__ = ["Method", "parse_assignments", "read_economic_importance", "supply_risk", "with_traded_as"]
+__all__ = [
+    "Method",
+    "basket_notes",
+    "parse_assignments",
+    "read_economic_importance",
+    "supply_risk",
+    "with_traded_as",
+]
 
 Stage = Literal["mining", "refining"]
 #: ``eu``: the EU CRM method (Blengini et al. 2017); ``geopolrisk``: GeoPolRisk (``analyses.geopolrisk``).
@@ -142,6 +149,40 @@ def _check_materials(values: Mapping[str, float], option: str) -> dict[str, floa
     return dict(values)
 
 
+def _columns(label: str) -> tuple[Column, ...]:
+    """The shares of the EU method's output with their bases (their years are per row: the
+    ``production_year`` and ``trade_year`` columns)."""
+    return (
+        Column(
+            "top_producer_share",
+            "its share",
+            "share",
+            description="of the production series in production_year",
+            basis="world production of the material at the stage, by quantity (the series' world total "
+            "or the sum of countries, as world_basis says)",
+        ),
+        Column(
+            "import_reliance",
+            "IR",
+            "share",
+            description="(imports - exports) / (production + imports - exports), in trade_year",
+            basis=f"{label}'s apparent consumption of the material, by quantity (tonnes of quantity_basis)",
+        ),
+        Column(
+            "producer_coverage",
+            "producers covered",
+            "share",
+            basis="world production of the material at the stage, by quantity",
+        ),
+        Column(
+            "traded_as",
+            "traded as",
+            "text",
+            description="the HS6 codes of the trade side, a basket named as one",
+        ),
+    )
+
+
 def with_traded_as(table: pa.Table) -> pa.Table:
     """Add ``traded_as`` (the plain labels of the ``hs6`` codes) and ``basket``; where a code is a basket
     (811292 bundles gallium with germanium and other metals) the ``note`` says that the imports are
@@ -168,6 +209,18 @@ def with_traded_as(table: pa.Table) -> pa.Table:
     table = table.append_column("traded_as", pa.array(labels, pa.string()))
     table = table.append_column("basket", pa.array(baskets, pa.bool_()))
     return table.set_column(table.schema.get_field_index("note"), "note", pa.array(notes, pa.string()))
+
+
+def basket_notes(table: pa.Table) -> list[str]:
+    """One sentence per material whose trade side is a basket code (after ``with_traded_as``)."""
+    out = []
+    for row in table.select(["material", "stage", "traded_as", "basket"]).to_pylist():
+        if row["basket"]:
+            out.append(
+                f"{row['material']} ({row['stage']}): imports, exports and import figures are of "
+                f"{row['traded_as']}, not of {row['material']} alone; the basket's trade stands in for it"
+            )
+    return out
 
 
 def supply_risk(
@@ -326,6 +379,7 @@ def supply_risk(
         "catalogue's content factors, production from its unit; a code without a published factor "
         "cannot be added to production, so an importer that produces the material has no score"
     )
+    notes += basket_notes(table)
     notes += ctx.trade_notes()
     parameters = {
         "importer": who.to_json(),
@@ -352,6 +406,6 @@ def supply_risk(
         parameters,
         ctx.provenance(),
         tuple(notes),
-        describe(table, key=keys),
+        describe(table, key=keys, extra=_columns(who.label)),
         sources=sources,
     )
