@@ -41,7 +41,15 @@ _COLUMNS = (
     Column("restricting", "restricting", "code", True),
     Column("value_at_risk_kusd", "at risk", "kusd", True),
     Column("capacity_kusd", "others' capacity", "kusd", True),
-    Column("filled_kusd", "filled", "kusd", True),
+    Column(
+        "filled_kusd",
+        "filled",
+        "kusd",
+        True,
+        description="what other suppliers make up; in the partial equilibrium the change in purchases from "
+        "suppliers not restricted at baseline prices, negative where their prices rise and the importer buys "
+        "less from them too",
+    ),
     Column("unmet_kusd", "unmet", "kusd", True),
     Column("at_risk_share", "at risk (share of imports)", "share", True, basis=_SHARE_OF_IMPORTS),
     Column("unmet_share", "unmet (share of imports)", "share", True, basis=_SHARE_OF_IMPORTS),
@@ -81,17 +89,22 @@ _COLUMNS = (
 
 _SINGLE = "if only this importer were cut off"
 _KEYS: dict[str, list[str]] = {
-    "importers": ["hs6", "importer", "import_value_kusd", "value_at_risk_kusd", "capacity_kusd", "filled_kusd",
-                  "unmet_kusd", "unmet_share", "price_change_pct", "consumer_surplus_change_kusd",
-                  "tariff_revenue_kusd", "trade_after_kusd", "change_pct"],
-    "suppliers": ["hs6", "supplier", "exports_kusd", "extra_demand_kusd", "extra_demand_share", "trade_before_kusd",
-                  "trade_after_kusd", "change_pct", "price_change_pct"],
-    "products": ["hs6", "n_importers", "value_at_risk_kusd", "filled_kusd", "unmet_kusd"],
+    "importers": ["product", "importer", "import_value_kusd", "value_at_risk_kusd", "capacity_kusd", "filled_kusd",
+                  "unmet_kusd", "unmet_share", "price_change_pct", "consumer_surplus_change_kusd", "trade_after_kusd",
+                  "change_pct"],
+    "suppliers": ["product", "supplier", "exports_kusd", "extra_demand_kusd", "extra_demand_share",
+                  "trade_before_kusd", "trade_after_kusd", "change_pct", "price_change_pct"],
+    "products": ["product", "n_importers", "value_at_risk_kusd", "filled_kusd", "unmet_kusd"],
     "world": ["product", "n_importers", "value_at_risk_kusd", "filled_kusd", "unmet_kusd", "price_change_pct",
               "n_without_supplier", "unmet_if_all_redirected_kusd"],
-    "flows": ["hs6", "importer", "supplier", "trade_before_kusd", "trade_after_kusd", "change_pct",
+    "flows": ["product", "importer", "supplier", "trade_before_kusd", "trade_after_kusd", "change_pct",
               "price_change_pct"],
-    "solver": ["hs6", "exporters", "importers", "substitution", "evaluations", "residual", "seconds"],
+    "solver": ["product", "exporters", "importers", "substitution", "evaluations", "residual", "seconds"],
+}  # fmt: skip
+_TARIFF_KEYS = {
+    **_KEYS,
+    "importers": ["product", "importer", "import_value_kusd", "price_change_pct", "consumer_surplus_change_kusd",
+                  "tariff_revenue_kusd", "trade_after_kusd", "change_pct"],
 }  # fmt: skip
 
 
@@ -205,8 +218,7 @@ def restriction(
     if target is not None and target.is_group:
         notes.append(f"importers shown: {target.describe()}")
     notes += ctx.trade_notes()
-    if "world" in tables:
-        tables["world"] = _labelled(tables["world"])
+    tables = {name: _labelled(t) if "hs6" in t.column_names else t for name, t in tables.items()}
     table = tables[output]
     view = _SINGLE if scope == "importer" else "every importer cut off at once"
     title = f"{who.label} restricts {share:.0%} of its exports of {_what(product, sector, stage)}, {year} ({view}): {output}"
@@ -520,7 +532,7 @@ def tariff(
         ),
         "solver": pe.table_of(rows["solver"], sch["solver"]),
     }
-    tables = {name: pe.for_tariff(t) for name, t in tables.items()}
+    tables = {name: _labelled(pe.for_tariff(t)) for name, t in tables.items()}
     for who, role in ((setter, "setting the tariff"), (taxed, "taxed")):
         if who.is_group:
             notes.insert(0, f"{role}: {who.describe()}")
@@ -550,7 +562,7 @@ def tariff(
         },
         ctx.provenance(),
         tuple(notes),
-        describe(table, key=_KEYS[output], extra=_COLUMNS),
+        describe(table, key=_TARIFF_KEYS[output], extra=_COLUMNS),
         tables=tables,
         sources=tuple(sources),
     )
