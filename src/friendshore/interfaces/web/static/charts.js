@@ -24,8 +24,8 @@ const Charts = (() => {
 
   // A Vega expression writing the number `v` as people read it: shares as %, thousands of US
   // dollars as k / m / bn (the axis title says "US dollars"), others to three significant digits.
-  function expr(unit, v) {
-    if (unit === "share") return `format(${v}, '.1%')`;
+  function expr(unit, v, axis = false) {
+    if (unit === "share") return `format(${v}, '${axis ? ".0%" : ".1%"}')`;
     if (unit === "kusd") {
       return `${v} === 0 ? '0' : abs(${v}) >= 1e6 ? format(${v} / 1e6, '.3~r') + ' bn' : abs(${v}) >= 1e3 ? format(${v} / 1e3, '.3~r') + ' m' : format(${v}, '.3~r') + ' k'`;
     }
@@ -77,7 +77,7 @@ const Charts = (() => {
             field: "shown",
             type: "quantitative",
             title: unit === "kusd" ? `${xTitle}, US dollars` : xTitle,
-            axis: { labelExpr: expr(unit, "datum.value"), tickCount: 5 },
+            axis: { labelExpr: expr(unit, "datum.value", true), tickCount: 5 },
             // room left of the most negative bar for its value (not over the category labels)
             scale: values.some((v) => v.shown < 0) ? { padding: 44 } : {},
           },

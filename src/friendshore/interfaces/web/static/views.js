@@ -240,13 +240,13 @@ const Views = (() => {
     try {
       const [choke, world, candidates] = await Promise.all([
         Core.api("/api/chokepoints", { year, limit: 100000 }),
-        // exclude= (empty): every exporter, countries of concern included, for the world picture
-        Core.api("/api/partners?exclude=", { for: importer, product: hs6, year, top: 0, draws: 1, concentration: 0, limit: 100000 }),
+        // an empty concern: every exporter, countries of concern included, for the world picture
+        Core.api(`/api/partners?${Core.param("partners", "concern", "exclude")}=`, { for: importer, product: hs6, year, top: 0, draws: 1, concentration: 0, limit: 100000 }),
         Core.api("/api/partners", { for: importer, product: hs6, year, top: 20, draws: 200 }),
       ]);
       const year_ = yearOf(choke);
       const at = choke.rows.findIndex((r) => r.hs6 === hs6);
-      $("choke-title").textContent = `Is ${label} a world chokepoint? ${year_}`;
+      $("choke-title").textContent = `Is ${label} a world chokepoint? ${year_}${partial(choke)}`;
       Core.setMeta("choke", choke);
       const summary = $("choke-summary");
       if (at >= 0) {
@@ -271,7 +271,7 @@ const Views = (() => {
       Core.loading("flows", false);
       await Core.chart($("flows-map"), Charts.choropleth(world.rows, { key: "candidate", value: "world_share", unit: "share", title: flowsTitle, subtitle: "grey: no exports recorded", legendTitle: "share of world exports", names: Core.names.countries }), flowsText, "world-exports");
       const p = candidates.meta.parameters || {};
-      $("candidates-title").textContent = `Friend-shoring candidates for ${Core.who(p.importer || importer)}: ${label}, ${year_}`;
+      $("candidates-title").textContent = `Friend-shoring candidates for ${Core.who(p.importer || importer)}: ${label}, ${year_}${partial(candidates)}`;
       Core.setMeta("candidates", candidates);
       Core.table($("candidates-table"), candidates, {
         columns: ["rank", "n_candidates", "candidate", "in_coalition", "export_kusd", "share_ex_concern", "rca", "wgi_mean", "score", "rank_p05", "rank_p95"],
