@@ -355,7 +355,7 @@ def calc_rank_uncertainty(
         if uncertainty.concentration is not None:
             w[positive] = rng.dirichlet(uncertainty.concentration * w0[positive])
         method = methods[int(rng.integers(len(methods)))]
-        out[d] = calc_ranks(calc_composite(x, w, direction, method))  # type: ignore[arg-type]
+        out[d] = calc_ranks(calc_composite(x, w, direction, method))
     return out
 
 
