@@ -64,6 +64,10 @@ RULES: tuple[tuple[str, str], ...] = (
     ("world", "the concern's share of world exports of an exposed product (a world chokepoint)"),
     ("risk", "the critical material with the highest supply risk for the reader (EU method)"),
     ("chain", "the reader's own production or share along the value chain"),
+    (
+        "event",
+        "the reader's monthly imports from the concern around the concern's newest measure on its products",
+    ),
     ("partner", "where the partner (or the best candidate) ranks among all who could replace the concern"),
     ("exposure-2", "the second exposed product by the same score"),
     ("breadth", "how many of the sector's products the EC dependency screen flags"),
@@ -281,6 +285,34 @@ def _partner(ev: Evidence, n: Names, concern: str) -> list[Statement]:
     ]
 
 
+def _event(ev: Evidence, n: Names, concern: str) -> list[Statement]:
+    res = ev.get("event")
+    if res is None:
+        return []
+    mine = [r for r in res.rows() if r["destination"] == ev.question.reader and r["change_pct"] is not None]
+    if not mine:
+        return []
+    p = res.parameters
+    where = {"destination": ev.question.reader}
+    text = (
+        n.owner(str(p["exporter"])) + " exports of " + ", ".join(n.product(h) for h in p["products"]) + " to "
+        + n.say(ev.question.reader) + " changed by {change} in the {months} months after its measure of "
+        + str(p["date"]) + ", against the {months} months before (monthly records; a description, not a causal estimate)."
+    )  # fmt: skip
+    figs = (
+        fig(
+            ev,
+            "event",
+            "change_pct",
+            where,
+            name="change",
+            basis=f"{n.owner(str(p['exporter']))} exports to {n.say(ev.question.reader)}, by value",
+        ),
+        fig(ev, "event", "months_after", where, name="months"),
+    )
+    return [Statement(f"event-{p['event']}", "event", text, figs)]
+
+
 def _breadth(ev: Evidence, n: Names) -> list[Statement]:
     by = ev.get("exposure_by_sector")
     sector = ev.question.sector
@@ -373,14 +405,15 @@ def decide(ev: Evidence, settings: Settings) -> Result:
         products += sorted((r["hs6"] for r in dep.rows() if r["on_share"]),
                            key=lambda h: -next(exposure_score(r) for r in dep.rows() if r["hs6"] == h))  # fmt: skip
     candidates = [*_exposures(ev, n, concern), *_world(ev, n, concern_members, list(dict.fromkeys(products))),
-                  *_shock(ev, n, concern), *_risk(ev, n), *_chain(ev, n, chain), *_partner(ev, n, concern), *_breadth(ev, n),
+                  *_shock(ev, n, concern), *_risk(ev, n), *_chain(ev, n, chain), *_event(ev, n, concern), *_partner(ev, n, concern), *_breadth(ev, n),
                   *_commitment(ev, n)]  # fmt: skip
     findings = _rank(candidates)
     options = options_table(ev, n)
     rec = recommendation(ev, n, options, concern)
     bottom = bottom_line(ev, n, findings, rec, concern)
     act = action(ev, n, products[0] if products else None, concern)
-    statements = [*bottom, *([act] if act else []), *rec]
+    unranked = [c for c in candidates if c.kind == "event" and c not in findings]  # shown in section 7
+    statements = [*bottom, *([act] if act else []), *rec, *unranked]
     tables = {
         "figures": _figures_table([*findings, *statements]),
         "statements": _statements_table(statements),

@@ -320,4 +320,51 @@ def gather(settings: Settings, question: Question) -> Evidence:
     for code in dict.fromkeys(c for c in (q.reader, q.partner) if c):
         ev.ask(settings, f"investments_{code.lower()}", register_investments, country=code,
                active_at=q.members_at)  # fmt: skip
+    _monthly_event(settings, ev, dep)
     return ev
+
+
+#: How many of the concern's measures the brief tries, newest first, for monthly exports around one.
+EVENT_TRIES = 5
+
+
+def _monthly_event(settings: Settings, ev: Evidence, dep: Result | None) -> None:
+    """The concern's newest measure on the reader's products (else on any product), at least a year
+    old, that the monthly records cover on both sides for the reader (else for any destination): its
+    exporter's monthly exports before and after (``event(frequency="month")``), at most
+    ``EVENT_TRIES`` tried."""
+    from friendshore.analyses.event import event
+
+    measures = ev.get("measures")
+    if measures is None or dep is None:
+        return
+    members = set(dep.parameters["concern"]["members"])
+    mine = {str(r["hs6"]) for r in dep.rows() if r["on_share"]}
+    rows = [r for r in measures.rows() if r["who"] in members and r.get("products")]
+    year_ago = (ev.question.members_at or date.today()).toordinal() - 365
+
+    def when(r: dict[str, Any]) -> int:
+        day = r.get("effective") or r.get("announced")
+        return day.toordinal() if day else 0
+
+    # on the reader's products first, then with a full year of records after it, then the newest
+    rows.sort(key=lambda r: (not (set(str(r["products"]).replace(" ", "").split(",")) & mine),
+                             when(r) > year_ago, -when(r)))  # fmt: skip
+    kept: tuple[Result, dict[str, Any]] | None = None
+    for r in rows[:EVENT_TRIES]:
+        found = ev.ask(settings, "event", event, event=r["id"], frequency="month")
+        if found is None:
+            ev.gaps[f"monthly exports around {r['title']}"] = ev.gaps.pop("event")
+            ev.calls.pop("event")
+            continue
+        if any(x["destination"] == ev.question.reader and x["change_pct"] is not None for x in found.rows()):
+            return
+        if any(x["change_pct"] is not None for x in found.rows()):
+            kept = kept or (found, ev.calls["event"][1])
+        else:
+            ev.gaps[f"monthly exports around {r['title']}"] = (
+                "the monthly records hold no destination on both sides"
+            )
+        del ev.results["event"], ev.calls["event"]
+    if kept is not None:  # none covers the reader on both sides: the first that covers any destination
+        ev.results["event"], ev.calls["event"] = kept[0], (event, kept[1])

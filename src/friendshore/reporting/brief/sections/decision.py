@@ -152,7 +152,9 @@ def _allocation_note(plan: Result, names: Names) -> str:
 
 
 def events(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:
-    """The register's measures and investments that bear on the findings, with date and source."""
+    """The register's measures and investments that bear on the findings, with date and source, and
+    the concern's monthly exports around its newest measure on the reader's products."""
+    _monthly(brief, ev, names, sentences, section)
     table_ = brief.tables["events"]
     if table_.num_rows == 0:
         section.blocks.append(Gap("the register holds no measure on, and no investment in, the reader"))
@@ -164,3 +166,25 @@ def events(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str],
     table(section, view, "brief.events", ["date", "who", "what", "verified"],
           title="Measures in force on or taken by the reader, and investments in it and the partner, newest first",
           limit=12, notes=("the source of each entry is in data/brief.events.csv and the register",))  # fmt: skip
+
+
+def _monthly(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:
+    res = ev.get("event")
+    if res is None:
+        return
+    rows = [*brief.table.to_pylist(), *brief.tables["statements"].to_pylist()]
+    said = next((f for f in rows if f["kind"] == "event"), None)
+    p = res.parameters
+    if said is not None:
+        section.headline = sentences[said["id"]]
+    reader = brief.parameters["for"]
+    data = res.table.sort_by([("value_after_usd", "descending")])
+    top = data.filter(
+        pc.or_(pc.less(pa.array(range(data.num_rows)), 8), pc.equal(data.column("destination"), reader))
+    )
+    table(section, res, "event", ["destination", "value_before_usd", "value_after_usd", "months_before",
+          "months_after", "change_pct"], data=top, limit=9,
+          title=f"{res.title.split(' by destination')[0]}, {p['months']} months before and after {p['date']}",
+          labels={"destination": {c: names.of(c) for c in top.column("destination").to_pylist()}},
+          notes=("a change is shown only where the records hold every month on both sides",
+                 "a description, not a causal estimate"))  # fmt: skip
