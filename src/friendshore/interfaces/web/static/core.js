@@ -178,6 +178,7 @@ const Core = (() => {
   }
 
   // -- tables -----------------------------------------------------------------------------------------
+  const WORDS = ["material", "technology", "technologies", "stage"];
   const LONG = ["note", "description", "summary", "aims", "missing"];
   const NUMERIC = ["share", "kusd", "usd", "pct", "t", "km", "index", "number", "count"];
 
@@ -186,6 +187,7 @@ const Core = (() => {
     if (value === null || value === undefined) return shown ?? "";
     if (col.name === "hs6" || col.name === "products") return product(value);
     if (col.unit === "code" && col.name !== "id" && col.name !== "currency") return places(value);
+    if (WORDS.includes(col.name)) return String(value).replaceAll("-", " "); // identifiers in words: "rare earths"
     if (col.unit === "share" && col.apiUnit !== "share" && typeof value === "number") return `${(value * 100).toFixed(1)} %`;
     return shown ?? String(value);
   }

@@ -182,7 +182,7 @@ const Views = (() => {
       Core.table($("risk-table"), page, {
         columns: ["material", "stage", "supply_risk", "import_reliance", "hhi_wgi_global", "top_producer", "top_producer_share", "production_year", "note"],
       });
-      const rows = page.rows.map((r) => ({ ...r, label: `${r.material} (${r.stage})` }));
+      const rows = page.rows.map((r) => ({ ...r, label: `${plainTech(r.material)} (${r.stage})` }));
       const scored = rows.filter((r) => r.supply_risk !== null).length;
       const title = `Supply risk of ${rows.length} materials for ${theirs}, ${year_}`;
       const subtitle = `EU scale; ${scored} of ${rows.length} scored; dashed red line: the EU's high-risk threshold (1)`;
