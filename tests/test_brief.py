@@ -243,6 +243,42 @@ def test_an_interrupted_brief_leaves_the_previous_one_intact(tmp_path: Path) -> 
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "findings.json"]
 
 
+def test_brief_does_not_follow_a_symlinked_data_folder_of_a_previous_brief(tmp_path: Path) -> None:
+    from friendshore.reporting.brief import OutputFolderError
+    from friendshore.reporting.brief.output import check_out, staged
+
+    out, elsewhere = tmp_path / "b", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.csv").write_text("x")
+    with staged(out) as tmp:
+        (tmp / "brief.html").write_text("first")
+    (out / "data").symlink_to(elsewhere)
+    with pytest.raises(OutputFolderError, match="symbolic link"):
+        check_out(out)
+    assert (elsewhere / "keep.csv").read_text() == "x"
+
+
+def test_ctrl_c_during_a_brief_leaves_the_previous_brief_and_says_so(
+    tmp_path: Path, sample_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from friendshore.interfaces.cli import run
+    from friendshore.reporting.brief import build
+    from friendshore.reporting.brief.output import staged
+
+    out = tmp_path / "b"
+    with staged(out) as tmp:
+        (tmp / "brief.html").write_text("previous")
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "compose_brief", interrupted)
+    code = run(["--home", str(sample_home), "brief", "--for", "USA", "--out", str(out), "--no-pdf"])
+    assert code == 130
+    assert (out / "brief.html").read_text() == "previous"
+    assert "the brief was not written" in capsys.readouterr().err
+
+
 def test_cli_defaults_are_the_builders_and_a_typo_is_one_line(tmp_path: Path, sample_home: Path) -> None:
     import inspect
 

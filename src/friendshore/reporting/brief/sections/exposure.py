@@ -46,7 +46,8 @@ def exposure(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
         key = first["id"].removeprefix("exposure-") if first else ""
         section.blocks.append(ChartBlock(charts.bar(
             view, category="hs6", value="on_share", label="__product", code_in_label=False,
-            title=f"{reader}: share of imports from {concern}, {year}, by value (each bar one product)",
+            title=f"{reader}: share of imports from {concern}, {year}, by value (each bar one product; dark: the "
+                  "key product, first by value at risk x concentration x share)",
             source=source(dep), name="exposure-bar", highlight=[key], top=_BARS,
             value_title=f"share of {names.owner(brief.parameters['for'])} imports of the product from {concern}",
         )))  # fmt: skip
@@ -64,7 +65,7 @@ def exposure(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
                 sup, country="exporter", value="share", topology=topology,
                 title=f"Who supplies {reader} with {product}, {year}", source=source(sup), name="exposure-map",
                 names={c: names.of(c) for c in sup.table.column("exporter").to_pylist()},
-                value_title=f"share of {names.owner(brief.parameters['for'])} imports of the product, by value",
+                value_title="share of imports, by value",
             )))  # fmt: skip
     chain = brief.tables["chain"]
     if chain.num_rows:
