@@ -18,7 +18,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
-from scipy.stats import rankdata
 
 from friendshore.errors import UserError
 from friendshore.metrics.complexity import density as density_table
@@ -295,6 +294,8 @@ def calc_normalise(x: FloatArray, method: Normalisation) -> FloatArray:
             sd = v.std()  # can underflow to 0 for a spread of a few subnormal numbers
             out[ok, j] = (v - v.mean()) / sd if sd > 0 else 0.0
         elif method == "rank":
+            from scipy.stats import rankdata  # here: scipy.stats is slow to import (CLI start-up)
+
             out[ok, j] = (rankdata(v, method="average") - 1.0) / (v.size - 1)
         else:
             raise UserError(f"unknown normalisation '{method}' (known: {', '.join(NORMALISATIONS)})")

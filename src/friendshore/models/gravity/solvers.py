@@ -25,7 +25,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.optimize import root
 
 from friendshore.errors import ConvergenceError
 
@@ -311,6 +310,8 @@ def solve_full_endowment(
         x, iterations, res = _damped_newton(reduced, np.zeros(n - 1), tol, max_iter)
         method = "damped Newton (analytic Jacobian)"
         if not res < tol:
+            from scipy.optimize import root  # here: scipy is slow to import (CLI start-up)
+
             start = x if np.all(np.isfinite(x)) else np.zeros(n - 1)
             sol = root(
                 reduced,

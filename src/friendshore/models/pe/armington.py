@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize
 
 from friendshore.errors import ConvergenceError, UserError
 
@@ -275,6 +274,8 @@ def solve_pe(
     iterations = 0
     worst = 0.0
     if n_unknowns:
+        from scipy import optimize  # here: scipy is slow to import (CLI start-up)
+
         sol = optimize.root(residual, y, jac=jacobian, method="hybr", options={"xtol": 1e-13})
         iterations = int(sol.nfev)
         y = sol.x

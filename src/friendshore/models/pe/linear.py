@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize
 
 from friendshore.errors import UserError
 
@@ -71,6 +70,8 @@ def solve_smart(
     ``x`` the relative price change; the others lose ``TD_k`` in proportion to their imports.
     Returns ``(creation, diversion)``, one value per supplier.
     """
+    from scipy import optimize  # here: scipy is slow to import (CLI start-up)
+
     m = np.asarray(imports, dtype=float)
     t0, t1 = np.asarray(tariff_before, dtype=float), np.asarray(tariff_after, dtype=float)
     others = np.arange(m.size) != supplier
