@@ -28,6 +28,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_ingest  # a script folder, not a package: imported from sys.path
+import bench_ingest_cli
+import bench_loop
 from records import Record, Section, speed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,6 +167,17 @@ def render_summary(records: list[Record]) -> str:
     return "\n".join(lines)
 
 
+def kept_sections(old: Path, new: str) -> list[str]:
+    """The sections of the earlier report that scripts run on their own wrote (between
+    ``<!-- name: begin -->`` and ``<!-- name: end -->``, e.g. ``bench/bench_loop.py``) and this run
+    did not write again: kept, so that ``make bench`` does not drop them."""
+    import re
+
+    text = old.read_text() if old.exists() else ""
+    found = re.findall(r"(<!-- ([\w.-]+): begin -->.*?<!-- \2: end -->)", text, flags=re.DOTALL)
+    return [f"\n\n{block}\n" for block, name in found if f"<!-- {name}: begin -->" not in new]
+
+
 def write_results(path: Path, records: list[Record]) -> None:
     import json
 
@@ -194,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=12_000_000,
         help="rows of the generated year for the dependency-screen benchmark (0 to skip)",
+    )
+    parser.add_argument(
+        "--cli-rows",
+        type=int,
+        default=bench_ingest_cli.ROWS,
+        help="rows of the whole-process CLI ingest benchmark (default: a real BACI year; 0 to skip)",
     )
     parser.add_argument(
         "--zip-years", type=int, default=3, help="years in the release-zip ingest benchmark (0 to skip)"
@@ -267,6 +286,14 @@ def main(argv: list[str] | None = None) -> int:
             )
     records = bench_ingest.records(results, zip_result, machine=machine)
     parts: list[Section] = []
+    if args.cli_rows:
+        print(f"ingest benchmark, whole processes: {args.cli_rows:,} rows", file=sys.stderr, flush=True)
+        with tempfile.TemporaryDirectory(prefix="friendshore-bench-cli-", dir=args.work_dir) as tmp:
+            made = bench_ingest.generate_baci_csv(Path(tmp) / "csv", args.cli_rows, sample=sample)
+            cli = bench_ingest_cli.run(
+                made.path, made.countries_file, made.rows, Path(tmp), repeat=args.repeat
+            )
+        parts.append(Section(bench_ingest_cli.render(cli), bench_ingest_cli.records(cli, machine=machine)))
     if args.screen_rows:
         import bench_dependence
 
@@ -336,7 +363,16 @@ def main(argv: list[str] | None = None) -> int:
         summary=render_summary(records),
         zip_result=zip_result,
     )
-    args.out.write_text(report)
+    kept = kept_sections(args.out, report)
+    if any(bench_loop.BEGIN in block for block in kept) and args.results.exists():
+        import json
+
+        records += [
+            Record(**{k: v for k, v in r.items() if k not in ("ratio", "met")})
+            for r in json.loads(args.results.read_text())
+            if r["name"].startswith(bench_loop.PREFIXES)
+        ]
+    args.out.write_text(report + "".join(kept))
     write_results(args.results, records)
     print(f"wrote {args.out} and {args.results}", file=sys.stderr)
     return 0

@@ -236,3 +236,71 @@ def test_ingest_records_carry_the_measured_ratio(
     )
     cpu = result["cpu_seconds"]["friendshore-ingest"] / result["cpu_seconds"]["duckdb-copy"]
     assert f"CPU time {cpu:.2f}x" in record["note"]
+
+
+def test_whole_process_ingest_benchmark_is_well_formed(
+    bench_ingest: ModuleType, sample_data: Path, tmp_path: Path
+) -> None:
+    """The CLI against DuckDB's COPY as whole processes (``bench/bench_ingest_cli.py``), once each:
+    both wrote every row, the record and the section carry what was measured, and ``update`` replaces
+    its own section and records and keeps the rest."""
+    cli = _load("bench_ingest_cli", "bench_ingest_cli")
+    generated = bench_ingest.generate_baci_csv(tmp_path / "data", ROWS, sample=sample_data)
+    result = cli.run(generated.path, generated.countries_file, ROWS, tmp_path, repeat=1)
+
+    assert [r["kind"] for r in result["runs"]] == ["copy", "cli"]
+    assert all(r["seconds"] > 0 and r["cpu_seconds"] > 0 and r["peak_rss_mib"] > 0 for r in result["runs"])
+    assert result["time_ratio"] == pytest.approx(result["cli"]["seconds"] / result["copy"]["seconds"])
+    assert len(result["load_average"]) == 6
+    (record,) = [r.to_json() for r in cli.records(result, machine="test")]
+    assert record["name"] == f"BACI ingest CLI, whole process, {ROWS:,} rows"
+    assert record["baseline"] == "DuckDB COPY, whole process"
+    assert record["target"] is None  # the 1.3x target is for a year of 11 M rows or more
+    assert f"CPU time {result['cpu_ratio']:.2f}x" in record["note"]
+
+    report, results = tmp_path / "BENCHMARKS.md", tmp_path / "latest.json"
+    report.write_text("# Benchmarks\n\n## Other\n\nkept\n")
+    results.write_text(json.dumps([{"name": "other"}, {"name": record["name"], "ours_s": -1}]))
+    for _ in range(2):  # a second update replaces the first
+        cli.update(result, report, results, machine="test")
+    text = report.read_text()
+    assert text.count(cli.BEGIN) == text.count(cli.END) == 1
+    assert "## Other\n\nkept" in text
+    assert f"| {ROWS:,} |" in text
+    names = [r["name"] for r in json.loads(results.read_text())]
+    assert names == ["other", record["name"]]
+    assert json.loads(results.read_text())[1]["ours_s"] == record["ours_s"]
+
+
+def test_loop_benchmark_measures_commands_and_keeps_its_section(tmp_path: Path) -> None:
+    """``bench/bench_loop.py``: a command's wall and CPU time and exit code; its section and records
+    go into the report and ``latest.json``; ``run.py`` keeps that section when it rewrites the report."""
+    loop = _load("bench_loop", "bench_loop")
+    run = _load("run", "bench_run")
+    measured = loop.measure([sys.executable, "-c", "sum(range(10**6))"])
+    assert measured["code"] == 0
+    assert measured["seconds"] > 0
+    assert measured["cpu_seconds"] > 0
+    assert loop.measure([sys.executable, "-c", "raise SystemExit(3)"])["code"] == 3
+    labels = [label for label, _ in loop.demo_commands(tmp_path / "home", tmp_path / "out")]
+    assert labels == ["ingest sample", "brief USA", "brief IND"]
+
+    step = {"seconds": 2.0, "cpu_seconds": 1.0, "code": 0}
+    result = {
+        "steps": {"ingest sample": step, "brief USA": step, "brief IND": step, "make test-fast": step},
+        "demo_s": 6.0,
+        "demo_cpu_s": 3.0,
+        "load_average": [1.0] * 6,
+        "cores": 2,
+    }
+    report, results = tmp_path / "BENCHMARKS.md", tmp_path / "latest.json"
+    loop.update(result, report, results, machine="test")
+    assert "| **make demo** (the three steps above, set-up excluded) | 6.0 | 3.0 |" in report.read_text()
+    fast = next(r for r in json.loads(results.read_text()) if r["name"] == "make test-fast, whole run")
+    assert fast["met"] is True  # 2 s of a 120 s budget
+    assert all(r["name"].startswith(loop.PREFIXES) for r in json.loads(results.read_text()))
+
+    kept = run.kept_sections(report, "# Benchmarks\n\nnew\n")
+    assert len(kept) == 1
+    assert loop.BEGIN in kept[0]
+    assert run.kept_sections(report, kept[0]) == []  # written again by this run: not kept twice
