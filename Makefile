@@ -2,6 +2,8 @@
 #   make demo   the US and the India brief (Pax Silica) on the real sample data: out/brief/usa, out/brief/ind
 #   make tour   the terminal walk-through of every analysis
 #   make test   install what is needed and run the whole test suite
+#   make test-fast  the developer's loop: unit, property and published tests on DuckDB (no browser,
+#               no Spark, no wheel build, no bench); under 2 minutes on 2 cores
 #   make check  lint (ruff), types (mypy) and tests
 #   make lock   re-make the hash-pinned lock after changing pyproject.toml
 #   make bench  run the benchmarks and write BENCHMARKS.md
@@ -17,7 +19,7 @@ STAMP := $(VENV)/.installed
 DEMO_HOME ?= .demo-home
 export FRIENDSHORE_SAMPLE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: demo tour test check lint types lock bench system assets clean serve
+.PHONY: demo tour test test-fast check lint types lock bench system assets clean serve
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory system
@@ -89,6 +91,13 @@ tour: $(STAMP)
 
 test: $(STAMP) assets
 	$(PY) -m pytest -n 2 --dist loadgroup -q
+
+# The developer's loop: what `make test` runs less the browser tests (dashboard, brief), Spark local
+# mode, the wheel build and the benchmark smoke tests. `make test` stays the whole suite (CI).
+test-fast: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not spark and not wheel" \
+	  --ignore=tests/test_web.py --ignore=tests/test_brief_browser.py --ignore-glob='tests/test_dashboard*.py' \
+	  --ignore=tests/test_bench_smoke.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
