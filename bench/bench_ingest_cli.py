@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import bench_ingest  # a script folder, not a package: imported from sys.path
-from records import Record
+from records import Record, speed
 
 __all__ = [
     "BASELINE",
@@ -254,10 +254,41 @@ def update(result: dict[str, Any], report: Path, results: Path, *, machine: str 
     """Put this section into ``report`` (replacing an earlier one) and its records into ``results``
     (replacing records of the same name), leaving everything else as it is."""
     replace_section(report, BEGIN, END, render(result))
-    new = [r.to_json() for r in records(result, machine=machine)]
+    made = records(result, machine=machine)
+    new = [r.to_json() for r in made]
     old = json.loads(results.read_text()) if results.exists() else []
     names = {r["name"] for r in new}
     results.write_text(json.dumps([r for r in old if r["name"] not in names] + new, indent=1) + "\n")
+    for record in made:
+        if record.summary and record.target is not None:
+            _summary_row(report, record)
+
+
+_SUMMARY = "## Summary: every target"
+
+
+def _summary_row(report: Path, record: Record) -> None:
+    """Put ``record``'s row into the summary table of ``report`` (replacing its earlier row, else
+    after the header) and count the targets met again."""
+    import re
+
+    text = report.read_text()
+    if _SUMMARY not in text:
+        return
+    head, rest = text.split(_SUMMARY, 1)
+    body, tail = [*rest.split("\n## ", 1), ""][:2]
+    assert record.baseline_s is not None
+    row = (
+        f"| {record.name} | {record.ours_s:,.3f} | {record.baseline} | {record.baseline_s:,.3f} "
+        f"| {speed(record.ratio)} | {record.target_text} | {'yes' if record.met else '**no**'} |"
+    )
+    lines = [line for line in body.split("\n") if not line.startswith(f"| {record.name} |")]
+    at = next(i for i, line in enumerate(lines) if line.startswith("|---"))
+    lines.insert(at + 1, row)
+    rows = [line for line in lines[at + 1 :] if line.startswith("| ")]
+    met = sum(line.endswith("| yes |") for line in rows)
+    body = re.sub(r"\d+ of \d+ targets met", f"{met} of {len(rows)} targets met", "\n".join(lines), count=1)
+    report.write_text(head + _SUMMARY + body + ("\n## " + tail if tail else ""))
 
 
 def _main(argv: list[str]) -> int:

@@ -271,6 +271,18 @@ def test_whole_process_ingest_benchmark_is_well_formed(
     assert names == ["other", record["name"]]
     assert json.loads(results.read_text())[1]["ours_s"] == record["ours_s"]
 
+    summary = "# Benchmarks\n\n## Summary: every target\n\n1 of 1 targets met in this run.\n\n| a | b |\n|---|---|\n"
+    report.write_text(summary + "| other | 1 | x | 1 | same | t | yes |\n\n## Next\n")
+    target = cli.Record(
+        "BACI ingest CLI, whole process, 1 rows", 2.0, baseline="copy", baseline_s=1.0, target=1.3
+    )
+    for _ in range(2):
+        cli._summary_row(report, target)
+    text = report.read_text()
+    assert "1 of 2 targets met in this run" in text
+    assert text.count("| BACI ingest CLI, whole process, 1 rows | 2.000 | copy | 1.000 | 2.00x slower |") == 1
+    assert text.endswith("\n## Next\n")
+
 
 def test_loop_benchmark_measures_commands_and_keeps_its_section(tmp_path: Path) -> None:
     """``bench/bench_loop.py``: a command's wall and CPU time and exit code; its section and records
