@@ -412,7 +412,8 @@ def decide(ev: Evidence, settings: Settings) -> Result:
     rec = recommendation(ev, n, options, concern)
     bottom = bottom_line(ev, n, findings, rec, concern)
     act = action(ev, n, products[0] if products else None, concern)
-    unranked = [c for c in candidates if c.kind == "event" and c not in findings]  # shown in section 7
+    # the partner's and the event's sentences head their sections even when page 1 has no room for them
+    unranked = [c for c in candidates if c.kind in ("event", "partner") and c not in findings]
     statements = [*bottom, *([act] if act else []), *rec, *unranked]
     tables = {
         "figures": _figures_table([*findings, *statements]),

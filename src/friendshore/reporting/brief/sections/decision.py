@@ -22,7 +22,8 @@ _CANDIDATES = 12
 def partners(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:
     """Who could replace the concern in the key product: every candidate ranked, with intervals."""
     res = gap_or(section, ev, "partners")
-    finding = next((r for r in brief.table.to_pylist() if r["kind"] == "partner"), None)
+    rows = [*brief.table.to_pylist(), *brief.tables["statements"].to_pylist()]
+    finding = next((r for r in rows if r["kind"] == "partner"), None)
     if finding is not None:
         section.headline = sentences[finding["id"]]
     if res is None:
@@ -165,7 +166,7 @@ def events(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str],
     ))  # fmt: skip
     table(section, view, "brief.events", ["date", "who", "what", "verified"],
           title="Measures in force on or taken by the reader, and investments in it and the partner, newest first",
-          limit=12, notes=("the source of each entry is in data/brief.events.csv and the register",))  # fmt: skip
+          limit=8, notes=("the source of each entry is in data/brief.events.csv and the register",))  # fmt: skip
 
 
 def _monthly(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:
@@ -180,10 +181,10 @@ def _monthly(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
     reader = brief.parameters["for"]
     data = res.table.sort_by([("value_after_usd", "descending")])
     top = data.filter(
-        pc.or_(pc.less(pa.array(range(data.num_rows)), 8), pc.equal(data.column("destination"), reader))
+        pc.or_(pc.less(pa.array(range(data.num_rows)), 5), pc.equal(data.column("destination"), reader))
     )
     table(section, res, "event", ["destination", "value_before_usd", "value_after_usd", "months_before",
-          "months_after", "change_pct"], data=top, limit=9,
+          "months_after", "change_pct"], data=top, limit=6,
           title=f"{res.title.split(' by destination')[0]}, {p['months']} months before and after {p['date']}",
           labels={"destination": {c: names.of(c) for c in top.column("destination").to_pylist()}},
           notes=("a change is shown only where the records hold every month on both sides",
