@@ -134,6 +134,15 @@ def run(csv: Path, countries: Path, rows: int, work: Path, *, repeat: int = 3) -
             print(
                 f"  {kind}: {measured.seconds:.2f} s wall, {measured.cpu_seconds:.2f} s CPU", file=sys.stderr
             )
+    # The fixed cost of each side: the CLI's start (interpreter and imports, ``--version``) and the
+    # baseline's (interpreter and ``import duckdb``), median of three.
+    start_up = {
+        kind: statistics.median(measure_once(kind, command)[0].seconds for _ in range(3))
+        for kind, command in (
+            ("copy", [sys.executable, "-c", "import duckdb"]),
+            ("cli", [_friendshore(), "--version"]),
+        )
+    }
     if f"{rows:,}" not in printed:
         raise SystemExit(f"the CLI's summary does not show {rows:,} rows:\n{printed[-2000:]}")
     # The load of a shared machine drifts over minutes: each round's two processes ran back to back,
@@ -150,6 +159,7 @@ def run(csv: Path, countries: Path, rows: int, work: Path, *, repeat: int = 3) -
         "time_ratio": cli.seconds / copy.seconds,
         "cpu_ratio": statistics.median(b.cpu_seconds / a.cpu_seconds for a, b in pairs),
         "round_ratios": [round(b.seconds / a.seconds, 3) for a, b in pairs],
+        "start_up_s": start_up,
         "load_average": [round(x, 1) for x in (*load_before, *os.getloadavg())],
         "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "runs": [asdict(r) for v in runs.values() for r in v],
@@ -219,6 +229,10 @@ def render(result: dict[str, Any]) -> str:
         f"| {r['cpu_ratio']:.2f} | {rss['copy']:,.0f} | {rss['cli']:,.0f} | {r['repeat']} |",
         "",
         f"Time ratio of each round, sorted: {', '.join(f'{x:.2f}' for x in r['round_ratios'])}.",
+        "",
+        f"Fixed cost of each process, measured alongside (median of 3): the CLI's start (`friendshore "
+        f"--version`: the interpreter and every command module's imports) {r['start_up_s']['cli']:.2f} s; "
+        f"the baseline's (`python -c 'import duckdb'`) {r['start_up_s']['copy']:.2f} s.",
         "",
         f"Load average (1, 5 and 15 minutes, before and after): {load} on {r['cores']} cores"
         + (

@@ -252,6 +252,8 @@ def test_whole_process_ingest_benchmark_is_well_formed(
     assert all(r["seconds"] > 0 and r["cpu_seconds"] > 0 and r["peak_rss_mib"] > 0 for r in result["runs"])
     assert result["time_ratio"] == pytest.approx(result["cli"]["seconds"] / result["copy"]["seconds"])
     assert len(result["load_average"]) == 6
+    assert set(result["start_up_s"]) == {"copy", "cli"}
+    assert all(seconds > 0 for seconds in result["start_up_s"].values())
     (record,) = [r.to_json() for r in cli.records(result, machine="test")]
     assert record["name"] == f"BACI ingest CLI, whole process, {ROWS:,} rows"
     assert record["baseline"] == "DuckDB COPY, whole process"
