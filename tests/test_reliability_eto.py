@@ -36,7 +36,7 @@ def test_30_4_duplicate_provision_with_float_year_is_refused(eto: Path) -> None:
     (eto / "provision.csv").write_text("".join([*lines, row.replace(",2025,", ",2025.0,")]), "utf-8")
     with pytest.raises(SchemaError, match="repeats line") as caught:
         read_eto(eto)
-    assert caught.value.line == len(lines) + 1  # type: ignore[attr-defined]
+    assert caught.value.line == len(lines) + 1
 
 
 def test_30_4_share_nan_is_refused(eto: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from friendshore.errors import UserError
+from friendshore.errors import SchemaError, UserError
 from friendshore.interfaces.cli import run
 from friendshore.warehouse import read_manifest
 from friendshore.warehouse.ingest import ingest_source
@@ -140,6 +140,6 @@ def test_30_9_wdi_gdp_not_positive_is_refused(value: str, sample_data: Path, tmp
     lines[usa] = ",".join(cells)
     path = tmp_path / "WDI_NY.GDP.MKTP.CD_2025-03-24.csv"
     path.write_text("\n".join(lines) + "\n", "utf-8")
-    with pytest.raises(UserError, match="not positive") as caught:
+    with pytest.raises(SchemaError, match="not positive") as caught:
         ingest_source(tmp_path / "warehouse", "wdi-gdp", path)
-    assert caught.value.line == usa + 1  # type: ignore[attr-defined]
+    assert caught.value.line == usa + 1

@@ -45,7 +45,7 @@ from friendshore.interfaces.cli_common import (
     emit,
     settings_of,
 )
-from friendshore.interfaces.render import render
+from friendshore.interfaces.render import printable, render
 from friendshore.settings import Backend, load_settings
 
 __all__ = ["app", "main", "run"]
@@ -175,16 +175,30 @@ app.add_typer(cli_assets.app, name="assets")
 
 def _error(label: str, message: str) -> None:
     """One line on stderr: the label in red, the message as plain text (never markup)."""
-    err_console.print(Text(label, style="bold red") + Text(f" {message}"), highlight=False, soft_wrap=True)
+    err_console.print(
+        Text(label, style="bold red") + Text(f" {printable(message)}"), highlight=False, soft_wrap=True
+    )
 
 
 def run(args: list[str] | None = None) -> int:
-    """Run the CLI with ``args`` and return its exit code (no ``sys.exit``)."""
+    """Run the CLI with ``args`` and return its exit code (no ``sys.exit``).
+
+    Ctrl-C has one rule everywhere (a load, a query, an import, ``serve``): exit 130 and one line
+    saying whether a load was committed before it."""
+    from friendshore.warehouse.store import commits
+
+    before = commits()
+
+    def interrupted() -> int:
+        message = _INTERRUPTED if commits() == before else _INTERRUPTED_AFTER_COMMIT
+        err_console.print(Text(message), highlight=False, soft_wrap=True)
+        return _SIGINT_EXIT
+
     try:
         code = app(args=args, standalone_mode=False, prog_name="friendshore")
     except (typer.Exit, click.exceptions.Exit) as exc:
         if exc.exit_code == _SIGINT_EXIT:
-            err_console.print(Text(_INTERRUPTED), highlight=False, soft_wrap=True)
+            return interrupted()
         return int(exc.exit_code)
     except typer.TyperException as exc:  # usage errors: exit code 2, with the usage line
         show = getattr(exc, "show", None)
@@ -194,8 +208,7 @@ def run(args: list[str] | None = None) -> int:
             _error("error:", exc.format_message())
         return int(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):  # Ctrl-C outside a command (click: Abort)
-        err_console.print(Text(_INTERRUPTED), highlight=False, soft_wrap=True)
-        return _SIGINT_EXIT
+        return interrupted()
     except UserError as exc:
         _error("error:", str(exc))
         return 2
@@ -203,6 +216,8 @@ def run(args: list[str] | None = None) -> int:
         _error("error:", str(exc))
         return 1
     except Exception as exc:  # an internal error: no traceback, a way to report it
+        if type(exc).__name__ == "InterruptException" or str(exc) == "Query interrupted":
+            return interrupted()  # Ctrl-C inside a DuckDB query
         _error(
             "internal error:",
             f"{type(exc).__name__}: {exc}\n"
@@ -214,12 +229,16 @@ def run(args: list[str] | None = None) -> int:
         return 1
     code = int(code) if isinstance(code, int) else 0
     if code == _SIGINT_EXIT:  # typer turns Ctrl-C inside a command into Exit(130) and returns it
-        err_console.print(Text(_INTERRUPTED), highlight=False, soft_wrap=True)
+        return interrupted()
     return code
 
 
 _SIGINT_EXIT = 130
-_INTERRUPTED = "Interrupted: nothing was changed (a load in progress was rolled back)."
+_INTERRUPTED = "Interrupted: nothing was changed in the warehouse (a load in progress was rolled back)."
+_INTERRUPTED_AFTER_COMMIT = (
+    "Interrupted after the load was committed: the warehouse holds the new data "
+    "(see 'friendshore data status')."
+)
 
 
 def _debug() -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -22,7 +24,7 @@ from rich.text import Text
 from friendshore.analyses.result import Column, Result, guess_unit, json_safe, select_columns
 from friendshore.reporting.format import analysis_year, column_heading, format_cell
 
-__all__ = ["Format", "render", "render_result"]
+__all__ = ["Format", "printable", "render", "render_result"]
 
 Format = Literal["table", "csv", "json"]
 
@@ -32,11 +34,28 @@ _WHOLE = {"product", "name", "label"}
 _NUMERIC_UNITS = {"share", "kusd", "usd", "pct", "t", "km", "index", "number", "count"}
 
 
+#: Control characters (C0 but newline and tab, DEL, C1): a terminal obeys them (ESC ] 0; sets the
+#: window title), so a table for people shows them escaped (``\x1b``); CSV and JSON keep the data.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as ``\\xNN`` instead of sent to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell: empty when unknown (null, NaN); infinities as ``inf`` and ``-inf``."""
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return "" if value is None else json_safe(value)
+
+
 def _write_csv(table: pa.Table, out: Any) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.column_names)
     for row in table.to_pylist():
-        writer.writerow(["" if v is None else json_safe(v) for v in row.values()])
+        writer.writerow([_csv_cell(v) for v in row.values()])
 
 
 def _rows_json(table: pa.Table) -> list[dict[str, Any]]:
@@ -57,15 +76,15 @@ def _print_table(
 ) -> None:
     caption = _caption(described)
     view = Table(
-        title=Text(title) if title else None,
-        caption=Text(caption) if caption else None,
+        title=Text(printable(title)) if title else None,
+        caption=Text(printable(caption)) if caption else None,
         caption_justify="left",
         show_lines=False,
     )
     for col in described:
         numeric = col.unit in _NUMERIC_UNITS
         view.add_column(
-            Text(column_heading(col, year)),
+            Text(printable(column_heading(col, year))),
             justify="right" if numeric else "left",
             no_wrap=True,
             overflow="ellipsis",
@@ -73,7 +92,7 @@ def _print_table(
         )
     rows = table.to_pylist()
     for row in rows:
-        view.add_row(*(Text(format_cell(row[col.name], col, row, year)) for col in described))
+        view.add_row(*(Text(printable(format_cell(row[col.name], col, row, year))) for col in described))
     tty = getattr(out, "isatty", lambda: False)()
     Console(file=out, width=None if tty else 1000, markup=False, highlight=False).print(view)
 

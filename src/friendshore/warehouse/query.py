@@ -21,8 +21,14 @@ Spark SQL can call Java (``reflect``, ``java_method``) and read any file (``csv.
 Spark offers no switch like DuckDB's: raw SQL is refused on ``--backend pyspark``. Both engines
 read the same warehouse, so ``--backend duckdb sql ...`` answers the same question.
 
+The engine's own views (``pg_settings``, ``duckdb_databases``, ``pragma_database_list``, the
+``pg_catalog`` and ``information_schema`` schemas) are refused as the functions are: they show
+settings and paths, not warehouse data.
+
 Errors about the query (syntax, unknown column, refused function, bad cast) are ``UserError``s
-(exit 2); anything else from the engine is an internal error and propagates.
+(exit 2); Ctrl-C during a query is ``KeyboardInterrupt``; anything else from the engine is an
+internal error and propagates. Results go through ``portable``: every type renders in every
+format (the encodings are in its docstring) and a repeated column name is renamed, never dropped.
 """
 
 from __future__ import annotations
@@ -62,7 +68,6 @@ _QUERY_ERRORS: tuple[type[Exception], ...] = (
     duckdb.NotSupportedError,
     duckdb.IntegrityError,
     duckdb.OutOfMemoryException,
-    duckdb.InterruptException,
 )
 
 _PYSPARK_REFUSED = (
@@ -138,12 +143,54 @@ def _statement(db: duckdb.DuckDBPyConnection, sql: str) -> Any:
     return statement
 
 
-def _functions(db: duckdb.DuckDBPyConnection, query: str) -> tuple[set[str], set[str]]:
-    """Table and scalar function names in DuckDB's own parse tree of ``query``."""
+#: Schemas and catalogs of the engine's own views (settings, databases with their paths, ...).
+_SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
+_SYSTEM_CATALOGS = frozenset({"system", "temp"})
+
+
+def _system_views(db: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names of the engine's own views (``pg_settings``, ``duckdb_databases``, ...), which a query
+    names like tables, without parentheses."""
+    rows = db.execute(
+        "SELECT lower(view_name) FROM duckdb_views() WHERE database_name IN ('system', 'temp')"
+    ).fetchall()
+    return {str(name) for (name,) in rows} | {"sqlite_master", "sqlite_schema"}
+
+
+def _refused_tables(db: duckdb.DuckDBPyConnection, tree: Any) -> list[str]:
+    """Table references in the parse tree ``tree`` that name one of the engine's views, schemas or
+    catalogs rather than a warehouse table."""
+    system = _system_views(db)
+    refused: list[str] = []
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE":
+                catalog = str(node.get("catalog_name") or "").lower()
+                schema = str(node.get("schema_name") or "").lower()
+                name = str(node.get("table_name") or "").lower()
+                if catalog in _SYSTEM_CATALOGS or schema in _SYSTEM_SCHEMAS or name in system:
+                    refused.append(".".join(p for p in (catalog, schema, name) if p))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return sorted(refused)
+
+
+def _parse_tree(db: duckdb.DuckDBPyConnection, query: str) -> Any:
     (text,) = db.execute("SELECT json_serialize_sql(?::VARCHAR)", [query]).fetchone() or ("",)
-    tree = json.loads(text)
+    try:
+        tree = json.loads(text)
+    except RecursionError:
+        raise UserError("the query nests expressions too deeply to check (hundreds of levels)") from None
     if tree.get("error"):
         raise UserError(f"SQL does not parse: {tree.get('error_message', 'unknown error')}")
+    return tree
+
+
+def _functions(tree: Any) -> tuple[set[str], set[str]]:
+    """Table and scalar function names in DuckDB's own parse tree ``tree``."""
     tables: set[str] = set()
     scalars: set[str] = set()
     stack: list[Any] = [tree]
@@ -167,7 +214,14 @@ def check_read_only(sql: str, db: duckdb.DuckDBPyConnection | None = None) -> An
         if db is None:
             db = stack.enter_context(query_connection(None))
         statement = _statement(db, sql)
-        tables, scalars = _functions(db, statement.query)
+        tree = _parse_tree(db, statement.query)
+        tables, scalars = _functions(tree)
+        views = _refused_tables(db, tree)
+        if views:
+            raise ReadOnlyQueryError(
+                f"'{views[0]}' is not allowed here: it shows the engine's settings or catalog, not "
+                "warehouse data; a query reads the warehouse tables only"
+            )
         refused = sorted(tables - ALLOWED_TABLE_FUNCTIONS) + sorted(scalars & REFUSED_FUNCTIONS)
         if refused:
             raise ReadOnlyQueryError(
@@ -191,11 +245,67 @@ def _run(cache: Path | None, sql: str) -> pa.Table:
     with query_connection(cache) as db:
         statement = check_read_only(sql, db)
         try:
-            return db.execute(statement).fetch_arrow_table()
+            query = portable(db, statement.query)
+            if query != statement.query:
+                check_read_only(query, db)  # the projection around it changes nothing the gate checks
+            return db.execute(query).fetch_arrow_table()
         except duckdb.PermissionException as exc:
             raise ReadOnlyQueryError(f"query refused: {_first_line(exc)}") from None
         except _QUERY_ERRORS as exc:
             raise UserError(f"query failed: {_first_line(exc)}") from None
+
+
+#: Types every output format (table, CSV, JSON) cannot show as they are: sent as DuckDB's own text
+#: for them (``CAST(... AS VARCHAR)``), which is exact. See ``portable``.
+_AS_TEXT = (
+    "BLOB",
+    "HUGEINT",
+    "UHUGEINT",
+    "BIGNUM",
+    "VARINT",
+    "DECIMAL",
+    "TIME",
+    "DATE",
+    "INTERVAL",
+    "BIT",
+    "UNION",
+)
+#: Nested lists or structs deeper than this are sent as text too (the renderers recurse).
+_MAX_DEPTH = 8
+
+
+def portable(db: duckdb.DuckDBPyConnection, query: str) -> str:
+    """``query`` with names and types every output format shows faithfully (``query`` itself when
+    it has them already).
+
+    * A column name that repeats gets ``_2``, ``_3``, ... (a column is never dropped).
+    * BLOB (``\\xNN`` escapes for bytes that are not printable ASCII), HUGEINT, UHUGEINT, VARINT,
+      DECIMAL (exact digits), DATE, TIME, TIMESTAMP (``infinity`` and ``-infinity`` included),
+      INTERVAL, BIT (``0101``) and UNION values, and lists or structs holding them or nested more
+      than ``_MAX_DEPTH`` deep, become DuckDB's text for them: in JSON they are strings.
+    """
+    rel = db.sql(query)  # bound, not run: the names and types of the result
+    columns, types = list(rel.columns), [str(t).upper() for t in rel.types]
+    del rel
+    names: list[str] = []
+    for name in columns:
+        unique, k = name, 1
+        while unique in names:
+            k += 1
+            unique = f"{name}_{k}"
+        names.append(unique)
+    text = [
+        any(t in kind for t in _AS_TEXT) or kind.count("[]") + kind.count("STRUCT(") > _MAX_DEPTH
+        for kind in types
+    ]
+    if names == columns and not any(text):
+        return query
+    quoted = ['"' + n.replace('"', '""') + '"' for n in names]
+    projection = ", ".join(
+        f"CAST(#{k + 1} AS VARCHAR) AS {q}" if as_text else f"#{k + 1} AS {q}"
+        for k, (q, as_text) in enumerate(zip(quoted, text, strict=True))
+    )
+    return f"SELECT {projection} FROM (\n{query}\n)"
 
 
 def run_query(target: Settings | Snapshot | BaseBackend, sql: str) -> pa.Table:

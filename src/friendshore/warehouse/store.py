@@ -49,6 +49,7 @@ __all__ = [
     "Partition",
     "SourceFile",
     "Transaction",
+    "commits",
     "read_manifest",
     "sha256_file",
     "transaction",
@@ -312,6 +313,14 @@ def warehouse_write_error(home: Path, exc: OSError) -> UserError:
     return UserError(f"cannot write the warehouse at {home}: {reason}; nothing was changed ({hint})")
 
 
+_commits = [0]
+
+
+def commits() -> int:
+    """How many loads this process has committed (a Ctrl-C message says whether one was)."""
+    return _commits[0]
+
+
 def _write_manifest(home: Path, manifest: Manifest) -> None:
     tmp = home / f".{MANIFEST}.{uuid.uuid4().hex}.tmp"
     try:
@@ -320,6 +329,7 @@ def _write_manifest(home: Path, manifest: Manifest) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, home / MANIFEST)
+        _commits[0] += 1
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -45,14 +45,25 @@ def serve(
         limits=limits,
     )
     logging.getLogger("friendshore.api").info("serving on http://%s:%s/", host, port)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        server_header=False,
-        proxy_headers=False,
-        timeout_keep_alive=5,
-        limit_concurrency=256,
-        timeout_graceful_shutdown=5,
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            server_header=False,
+            proxy_headers=False,
+            timeout_keep_alive=5,
+            limit_concurrency=256,
+            timeout_graceful_shutdown=5,
+            h11_max_incomplete_event_size=16 * 1024,  # request line and headers
+        )
     )
+    server.run()
+    if not server.started:
+        raise SettingsError(
+            f"could not listen on {host}:{port} (is the port in use?): pick another with --port"
+        )
+    # uvicorn returns after Ctrl-C (or SIGTERM) once requests are done: the command line's rule
+    # for an interrupt (exit 130) applies to the server too
+    raise KeyboardInterrupt
