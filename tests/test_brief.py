@@ -211,6 +211,21 @@ def test_brief_refuses_a_file_a_symlink_an_empty_path_and_a_foreign_folder(tmp_p
             check_out(bad)
     assert (tmp_path / "survey" / "data" / "my_survey.csv").read_text() == "x"
     assert check_out(tmp_path / "new") == tmp_path / "new"
+    assert check_out(tmp_path / "out" / "brief" / "usa") == tmp_path / "out" / "brief" / "usa"  # make demo
+    with pytest.raises(OutputFolderError):
+        check_out(tmp_path / "file" / "usa")
+
+
+@pytest.mark.parametrize("option", [["--sector", "nosuch"], ["--year", "1900"], ["--for", ""]])
+def test_a_typo_in_the_question_is_refused_not_a_brief_of_gaps(
+    tmp_path: Path, sample_home: Path, option: list[str]
+) -> None:
+    from friendshore.interfaces.cli import run
+
+    args = ["--home", str(sample_home), "brief", "--for", "USA", "--out", str(tmp_path / "b"), "--no-pdf"]
+    code = run([*args, *option])
+    assert code == 2
+    assert not (tmp_path / "b").exists()
 
 
 def test_brief_never_deletes_a_file_it_did_not_write(tmp_path: Path, sample_home: Path) -> None:

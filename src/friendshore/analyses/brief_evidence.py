@@ -18,7 +18,7 @@ from importlib.resources import files
 from typing import Any
 
 from friendshore.analyses.result import Column, Result
-from friendshore.errors import FriendshoreError, UserError
+from friendshore.errors import DataSourceError, FriendshoreError, NotLoadedError, UserError
 from friendshore.settings import Settings
 
 __all__ = [
@@ -128,12 +128,23 @@ class Evidence:
     calls: dict[str, tuple[Callable[..., Result], dict[str, Any]]] = field(default_factory=dict)
     gaps: dict[str, str] = field(default_factory=dict)
 
-    def ask(self, settings: Settings, key: str, fn: Callable[..., Result], **kwargs: Any) -> Result | None:
-        """Call ``fn(settings, **kwargs)``; a refusal (``FriendshoreError``) is kept as a gap."""
+    def ask(
+        self, settings: Settings, key: str, fn: Callable[..., Result], *, strict: bool = False, **kwargs: Any
+    ) -> Result | None:
+        """Call ``fn(settings, **kwargs)``; a refusal (``FriendshoreError``) is kept as a gap. With
+        ``strict`` (a call on the reader's own parameters), a refusal of the question itself (an
+        unknown sector, a year out of range, an unknown plan) is raised instead: a brief of gaps
+        would hide the typo; data not loaded is still a gap."""
         self.calls[key] = (fn, dict(kwargs))
         try:
             result = fn(settings, **kwargs)
         except FriendshoreError as exc:
+            if (
+                strict
+                and isinstance(exc, UserError)
+                and not isinstance(exc, NotLoadedError | DataSourceError)
+            ):
+                raise
             self.gaps[key] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             return None
         self.results[key] = result
@@ -287,7 +298,14 @@ def gather(settings: Settings, question: Question) -> Evidence:
     concern = q.concern_code
     common: dict[str, Any] = {"year": q.year, "members_at": q.members_at}
     dep = ev.ask(
-        settings, "exposure", dependencies, importer=q.reader, concern=concern, sector=q.sector, **common
+        settings,
+        "exposure",
+        dependencies,
+        strict=True,
+        importer=q.reader,
+        concern=concern,
+        sector=q.sector,
+        **common,
     )
     if q.sector:
         ev.ask(settings, "exposure_by_sector", dependencies, importer=q.reader, concern=concern, sector=q.sector,
@@ -314,7 +332,7 @@ def gather(settings: Settings, question: Question) -> Evidence:
         ev.ask(settings, "coalition", group_members, name=q.coalition, at=q.members_at)
     ev.ask(settings, "chips", chips, country=q.reader if len(q.reader) == 3 else None)
     if q.plan_example:
-        ev.ask(settings, "plan", plan, example=q.plan_example, draws=q.draws, seed=0)
+        ev.ask(settings, "plan", plan, strict=True, example=q.plan_example, draws=q.draws, seed=0)
     ev.ask(settings, "measures", register_measures, on=q.reader, active_at=q.members_at)
     ev.ask(settings, "measures_by", register_measures, who=q.reader, active_at=q.members_at)
     for code in dict.fromkeys(c for c in (q.reader, q.partner) if c):

@@ -51,8 +51,9 @@ def check_out(out: Path | str) -> Path:
             f"{out} is a file, not a folder: give a new or empty folder, or a previous brief"
         )
     if not path.exists():
-        if path.parent.is_symlink() or not path.parent.is_dir():
-            raise OutputFolderError(f"the folder that would hold {out} ({path.parent}) does not exist")
+        above = next(p for p in path.parents if p.exists() or p.is_symlink())
+        if above.is_symlink() or not above.is_dir():
+            raise OutputFolderError(f"{above} is not a folder, so {out} cannot be written")
         return path
     found = set()
     for root, dirs, files in os.walk(path):
@@ -84,6 +85,7 @@ def staged(out: Path | str) -> Iterator[Path]:
     is removed only after the new one is in place); on any failure or interrupt it is removed and
     ``out`` is left as it was."""
     path = check_out(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.writing-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
