@@ -135,12 +135,20 @@ def data_sources(
 
 @data_app.command("verify")
 def data_verify(ctx: typer.Context, fmt: FormatOption = "table") -> None:
-    """Re-check every partition file against the sha256 and row count recorded at load; exit 1 if any differs."""
+    """Re-check every partition file (sha256, rows, partition) and the DuckDB cache (sha256 when built) against
+    what was recorded; exit 1 if any differs."""
     import pyarrow as pa
 
+    from friendshore.warehouse.duckdb_cache import cache_path, verify_cache
     from friendshore.warehouse.store import verify
 
-    rows = verify(settings_of(ctx).home)
+    home = settings_of(ctx).home
+    rows = verify(home)
+    if all(r["ok"] for r in rows) and (problem := verify_cache(home)) is not None:
+        cache = cache_path(home)
+        rows.append(
+            {"table": "", "partition": "", "file": str(cache), "rows": 0, "ok": False, "problem": problem}
+        )
     schema = pa.schema(
         {
             "table": pa.string(),
@@ -153,6 +161,9 @@ def data_verify(ctx: typer.Context, fmt: FormatOption = "table") -> None:
     )
     render(pa.Table.from_pylist(rows, schema=schema), fmt)
     bad = sum(not r["ok"] for r in rows)
+    if bad and rows[-1]["file"].endswith(".duckdb"):
+        _error("error:", f"the DuckDB cache {rows[-1]['file']} {rows[-1]['problem']}")
+        raise typer.Exit(1)
     if bad:
         _error("error:", f"{bad} of {len(rows)} partition file(s) differ from the manifest: load them again")
         raise typer.Exit(1)

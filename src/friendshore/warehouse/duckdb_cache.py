@@ -22,11 +22,17 @@ from pathlib import Path
 import duckdb
 
 from friendshore.console import get_logger
-from friendshore.errors import FriendshoreError
-from friendshore.warehouse.store import Manifest, read_manifest, warehouse_write_error, writer_lock
+from friendshore.errors import FriendshoreError, UserError
+from friendshore.warehouse.store import (
+    Manifest,
+    read_manifest,
+    sha256_file,
+    warehouse_write_error,
+    writer_lock,
+)
 from friendshore.warehouse.tables import TABLES
 
-__all__ = ["cache_file", "cache_path", "ensure_cache", "open_cache"]
+__all__ = ["cache_file", "cache_path", "digest_file", "ensure_cache", "open_cache", "verify_cache"]
 
 log = get_logger(__name__)
 
@@ -69,6 +75,25 @@ def cache_file(home: Path, digest: str) -> Path:
     return Path(home) / "cache" / f"duckdb-{digest}.duckdb"
 
 
+def digest_file(cache: Path) -> Path:
+    """Where the sha256 of the cache file ``cache`` is kept (written when it is built)."""
+    return cache.with_suffix(".sha256")
+
+
+def verify_cache(home: Path) -> str | None:
+    """What is wrong with the current manifest's cache file (``None``: nothing, or not built yet):
+    it must be byte for byte the file built from the manifest (an edited cache changes answers)."""
+    path = cache_path(home)
+    if path is None or not path.exists():
+        return None
+    recorded = digest_file(path)
+    if not recorded.exists():  # built by a version before the sha256 was recorded: not checkable
+        return None
+    if sha256_file(path) != recorded.read_text("utf-8").strip():
+        return "differs from the file built from the manifest: remove the cache folder to rebuild it"
+    return None
+
+
 def cache_path(home: Path) -> Path | None:
     """The cache file for the current manifest (``None`` when nothing is loaded)."""
     digest = read_manifest(home).digest
@@ -95,13 +120,20 @@ def ensure_cache(home: Path, manifest: Manifest, tables: list[str]) -> Path | No
         tmp = path.with_name(f".{uuid.uuid4().hex}.tmp")
         try:
             _build(tmp, home, manifest, tables)
+            digest_file(path).write_text(sha256_file(tmp) + "\n", "utf-8")
             os.replace(tmp, path)
         except OSError as exc:
+            digest_file(path).unlink(missing_ok=True)
             raise warehouse_write_error(home, exc) from None
-        except duckdb.IOException as exc:
-            if "No space left" in str(exc) or "Disk full" in str(exc):
+        except duckdb.Error as exc:
+            digest_file(path).unlink(missing_ok=True)
+            text = str(exc)
+            if "No space left" in text or "Disk full" in text or "could not write" in text.lower():
                 raise warehouse_write_error(home, OSError(28, "No space left on device")) from None
-            raise
+            raise UserError(
+                f"the warehouse's files cannot be read into its DuckDB cache ({text.splitlines()[0]}): "
+                "run 'friendshore data verify', then load the source it names again"
+            ) from None
         finally:
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
@@ -109,6 +141,7 @@ def ensure_cache(home: Path, manifest: Manifest, tables: list[str]) -> Path | No
         for old in path.parent.glob("duckdb-*.duckdb"):
             if old not in keep:
                 old.unlink(missing_ok=True)
+                digest_file(old).unlink(missing_ok=True)
         log.info("built the DuckDB cache %s", path.name)
     return path
 

@@ -23,6 +23,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -113,7 +114,27 @@ class Partition:
     @staticmethod
     def from_json(data: Mapping[str, Any]) -> Partition:
         files = tuple(SourceFile(**f) for f in data["files"])
-        return Partition(**{**data, "files": files})
+        part = Partition(**{**data, "files": files})
+        part.check()
+        return part
+
+    def check(self) -> None:
+        """Raise ``ValueError`` unless the entry is one a load writes: a known table, its partition
+        columns as the key, a row count, a file of that table inside the warehouse, a sha256."""
+        try:
+            spec = table_spec(str(self.table))
+        except UserError as exc:
+            raise ValueError(str(exc)) from None
+        if not isinstance(self.key, dict) or sorted(self.key) != sorted(spec.partition_by):
+            raise ValueError(f"a partition of '{self.table}' has the key {self.key!r}")
+        if type(self.rows) is not int or self.rows < 0:
+            raise ValueError(f"a partition of '{self.table}' has {self.rows!r} rows")
+        if not isinstance(self.file, str) or not re.fullmatch(
+            rf"data/{re.escape(self.table)}/\w+\.parquet", self.file
+        ):
+            raise ValueError(f"a partition of '{self.table}' names the file {self.file!r}")
+        if self.sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", str(self.sha256)):
+            raise ValueError(f"a partition of '{self.table}' has the sha256 {self.sha256!r}")
 
 
 @dataclass
@@ -143,9 +164,13 @@ class Manifest:
 
     @staticmethod
     def from_json(data: Mapping[str, Any]) -> Manifest:
-        return Manifest(
+        manifest = Manifest(
             {name: [Partition.from_json(p) for p in parts] for name, parts in data["tables"].items()}
         )
+        for name, parts in manifest.tables.items():
+            if any(p.table != name for p in parts):
+                raise ValueError(f"table '{name}' lists a partition of another table")
+        return manifest
 
 
 def read_manifest(home: Path) -> Manifest:
@@ -159,9 +184,10 @@ def read_manifest(home: Path) -> Manifest:
         raise SettingsError(f"cannot read the warehouse manifest {path} ({exc.strerror})") from None
     try:
         manifest = Manifest.from_json(json.loads(raw))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise SettingsError(
-            f"{path} is not a friendshore manifest ({exc}); point FRIENDSHORE_HOME elsewhere"
+            f"{path} is not a friendshore manifest or is damaged ({exc}): run 'friendshore data verify'; "
+            "load the sources again into a fresh --home, or point FRIENDSHORE_HOME elsewhere"
         ) from None
     manifest.digest = hashlib.sha256(raw).hexdigest()[:16]
     return manifest
@@ -421,8 +447,13 @@ def verify(home: Path) -> list[dict[str, Any]]:
     empty when ``ok``, or a note on what could not be checked).
     """
     home = Path(home)
-    out = []
-    for table, parts in sorted(read_manifest(home).tables.items()):
+    out: list[dict[str, Any]] = []
+    try:
+        manifest = read_manifest(home)
+    except SettingsError as exc:
+        row = {"table": "", "partition": "", "file": MANIFEST, "rows": 0, "ok": False, "problem": str(exc)}
+        return [row]
+    for table, parts in sorted(manifest.tables.items()):
         for part in sorted(parts, key=Partition.key_id):
             problem = _check_file(home / part.file, part)
             out.append(
@@ -450,4 +481,20 @@ def _check_file(path: Path, part: Partition) -> str | None:
         return f"not a readable Parquet file ({exc})"
     if rows != part.rows:
         return f"holds {rows} rows, the manifest says {part.rows}"
+    return _check_key(path, part)
+
+
+def _check_key(path: Path, part: Partition) -> str | None:
+    """What is wrong with the mapping of ``path`` to ``part`` (``None``: nothing): the file must have
+    its table's schema and hold only rows of the partition's key (a manifest whose entries were
+    swapped between partitions names the right hashes for the wrong partitions)."""
+    spec = table_spec(part.table)
+    meta = pq.ParquetFile(path)
+    if not meta.schema_arrow.equals(spec.schema, check_metadata=False):
+        return f"is not a file of table '{part.table}' (its columns differ)"
+    for col in spec.partition_by:
+        values = pc.unique(pq.read_table(path, columns=[col]).column(col)).to_pylist()
+        if any(v != part.key[col] for v in values):
+            shown = ", ".join(map(str, values[:3]))
+            return f"holds rows with {col} = {shown}, the manifest says {part.key[col]}"
     return None
