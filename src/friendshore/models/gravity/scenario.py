@@ -62,6 +62,7 @@ Data formats (``[data] format``, else from the file suffix): ``yotov`` (.dta), `
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -155,7 +156,9 @@ class ModelSpec(_Spec):
 class ChangeSpec(_Spec):
     variable: str | None = None
     value: float | None = Field(default=None, allow_inf_nan=False)
-    tariff: float | None = Field(default=None, gt=-1, le=100, allow_inf_nan=False)
+    #: A subsidy of more than 90 % drives the trade cost factor towards zero and the model to
+    #: numbers without meaning (-0.9999999999 "converged" to +2.5e11 % real GDP): refused.
+    tariff: float | None = Field(default=None, ge=-0.9, le=100, allow_inf_nan=False)
     elasticity: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
     exporters: list[str] | None = None
     importers: list[str] | None = None
@@ -202,6 +205,22 @@ class Scenario(_Spec):
             )
         if self.pair_costs is not None and self.data.year is None:
             raise ValueError("[pair_costs] needs the baseline year in [data] year")
+        roles = {
+            self.data.exporter: "exporter",
+            self.data.importer: "importer",
+            self.data.trade: "trade",
+            "year": "year",
+            self.data.output or "": "output",
+            self.data.expenditure or "": "expenditure",
+        }
+        for name, coefficient in self.costs.items():
+            if name in roles:
+                raise ValueError(
+                    f"[costs] '{name}' is the data's {roles[name]} column, not a trade-cost variable "
+                    "(such as ln_dist or cntg)"
+                )
+            if not math.isfinite(coefficient) or abs(coefficient) > 100:
+                raise ValueError(f"[costs] '{name}' = {coefficient} is not a coefficient in -100..100")
         return self
 
 
