@@ -90,6 +90,7 @@ def run(*, test_fast: bool, work: Path) -> dict[str, Any]:
         "demo_s": sum(steps[k]["seconds"] for k in ("ingest sample", "brief USA", "brief IND")),
         "demo_cpu_s": sum(steps[k]["cpu_seconds"] for k in ("ingest sample", "brief USA", "brief IND")),
         "load_average": [round(x, 1) for x in (*load_before, *os.getloadavg())],
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
     }
 
@@ -136,6 +137,8 @@ def render(result: dict[str, Any]) -> str:
     lines = [
         BEGIN,
         "## The developer's and the new user's loops (`bench/bench_loop.py`)",
+        "",
+        f"Measured on {result['date']} (`bench/{Path(__file__).name}`; other sections may be older).",
         "",
         "Whole commands, one process each: wall time from start to exit and CPU time (user and system, "
         "children included) from `wait4`. `make demo` is measured without its set-up step (the virtualenv "

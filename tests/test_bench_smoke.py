@@ -306,6 +306,7 @@ def test_loop_benchmark_measures_commands_and_keeps_its_section(tmp_path: Path) 
         "demo_cpu_s": 3.0,
         "load_average": [1.0] * 6,
         "cores": 2,
+        "date": "2026-12-06 09:00 UTC",
     }
     report, results = tmp_path / "BENCHMARKS.md", tmp_path / "latest.json"
     loop.update(result, report, results, machine="test")
