@@ -19,10 +19,11 @@ def serve_command(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
     time_limit: Annotated[
-        float, typer.Option(min=1, help="Seconds an analysis may take before the request gets 503.")
+        float, typer.Option(min=1, max=3600, help="Seconds an analysis may take before the request gets 503.")
     ] = 120.0,
-    max_body: Annotated[int, typer.Option(min=1024, help="Largest request body in bytes (scenarios).")] = 1
-    << 20,
+    max_body: Annotated[
+        int, typer.Option(min=1024, max=1 << 30, help="Largest request body in bytes (scenarios).")
+    ] = 1 << 20,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Analyses run at once.")] = 4,
 ) -> None:
     """Serve the web API (/api/, OpenAPI at /openapi.json) and the dashboard (/) on HOST:PORT.
