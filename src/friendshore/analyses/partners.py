@@ -302,6 +302,13 @@ def partners(
     if isinstance(top, bool) or not isinstance(top, int) or top < 0:
         raise UserError(f"top must be a whole number >= 0 (0: every exporter), got {top!r}")
     require_number(concentration, "the Dirichlet concentration", minimum=0.0)
+    from friendshore.nomenclature.groups import iso3_codes
+
+    unknown = [c for c in include if str(c).upper() not in iso3_codes()]
+    if unknown:  # an exporter that is no country would be left out of the answer silently
+        raise UserError(
+            f"include '{unknown[0]}' is not an ISO 3166-1 alpha-3 country code (e.g. IND, VNM, MEX)"
+        )
     uncertainty = Uncertainty(
         draws=draws,
         seed=seed,

@@ -244,7 +244,10 @@ def load_weights(path: str | Path) -> Weights:
     path = Path(path)
     if not path.is_file():
         raise DataSourceError("weights file not found", file=path, hint="give a .toml or .json file")
-    text = path.read_text("utf-8")
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"not UTF-8 text ({exc.reason})", file=path) from None
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
@@ -254,6 +257,8 @@ def load_weights(path: str | Path) -> Weights:
             raise UserError(f"{path}: a weights file must end in .toml or .json")
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SchemaError(f"cannot be parsed: {exc}", file=path) from None
+    except RecursionError:
+        raise SchemaError("nested too deeply to be a table of weights", file=path) from None
     if not isinstance(data, dict):
         raise SchemaError("must hold a table of weights", file=path)
     table = data.get("weights", data)
