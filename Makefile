@@ -3,7 +3,7 @@
 #   make tour   the terminal walk-through of every analysis
 #   make test   install what is needed and run the whole test suite
 #   make test-fast  the developer's loop: unit, property and published tests on DuckDB (no browser,
-#               no Spark, no wheel build, no bench); under 2 minutes on 2 cores
+#               Spark, wheel build, bench or slowest end-to-end groups); times in BENCHMARKS.md
 #   make check  lint (ruff), types (mypy) and tests
 #   make lock   re-make the hash-pinned lock after changing pyproject.toml
 #   make bench  run the benchmarks and write BENCHMARKS.md
@@ -93,11 +93,16 @@ test: $(STAMP) assets
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 # The developer's loop: what `make test` runs less the browser tests (dashboard, brief), Spark local
-# mode, the wheel build and the benchmark smoke tests. `make test` stays the whole suite (CI).
+# mode, the wheel build, the benchmark smoke tests and the slowest end-to-end groups (the brief built
+# whole, the API fuzzing, the multi-process crash and determinism runs, the R data check; times in
+# BENCHMARKS.md). `make test` stays the whole suite (CI).
 test-fast: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not spark and not wheel" \
 	  --ignore=tests/test_web.py --ignore=tests/test_brief_browser.py --ignore-glob='tests/test_dashboard*.py' \
-	  --ignore=tests/test_bench_smoke.py
+	  --ignore=tests/test_bench_smoke.py --ignore=tests/test_brief.py --ignore=tests/test_api_fuzz.py \
+	  --ignore=tests/test_crash.py --ignore=tests/test_determinism.py \
+	  --deselect=tests/test_api.py::test_the_brief_is_one_html_page \
+	  --deselect=tests/test_source_chips_io.py::test_kite_rds_matches_parquet
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
