@@ -39,6 +39,7 @@ the field. The shipped examples are in ``friendshore/planning/examples/``.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from datetime import date
@@ -65,8 +66,31 @@ _HS6 = re.compile(r"^\d{6}$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
+#: No number of a plan is anywhere near this (money is in millions of USD): inf or 1e300 would end
+#: as a solver status ("HiGHS stopped with status 'Empty'") instead of naming the field.
+_MAX_NUMBER = 1e12
+
+
+def _implausible(key: str, value: Any) -> str | None:
+    if isinstance(value, dict):
+        return next((m for k, v in value.items() if (m := _implausible(f"{key}.{k}", v))), None)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and (not math.isfinite(value) or abs(value) > _MAX_NUMBER):
+        return f"'{key}' = {value} is not a plausible number (finite, at most {_MAX_NUMBER:g} in size)"
+    return None
+
+
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plausible_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            problem = next((m for k, v in data.items() if (m := _implausible(str(k), v))), None)
+            if problem:
+                raise ValueError(problem)
+        return data
 
 
 class Param(_Spec):
