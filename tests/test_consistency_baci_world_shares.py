@@ -31,7 +31,7 @@ def test_cli_json_shape(
     assert run(["reproduce", "baci-world-shares", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {tuple(sorted(r)) for r in rows} == {
-        ("ok", "ours", "published", "quantity", "source", "tolerance")
+        ("gap", "missing", "ok", "ours", "published", "quantity", "source", "tolerance")
     }
     assert all(r["ok"] for r in rows)
 

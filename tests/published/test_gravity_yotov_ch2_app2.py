@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from friendshore.analyses.reproductions import Check, run_reproduction
+from friendshore.models.examples import example_path
 from friendshore.models.gravity.scenario import load_scenario, run_scenario
-from friendshore.settings import load_settings, project_root
+from friendshore.settings import load_settings
 
 pytestmark = pytest.mark.published
 
-SCENARIO = project_root() / "examples" / "gravity" / "nafta_pair_costs.toml"
+SCENARIO = example_path("gravity", "nafta_pair_costs")
 
 
 @pytest.fixture(scope="module")
