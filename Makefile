@@ -84,7 +84,7 @@ tour: $(STAMP)
 	$(FS) partners --product 850511 --for USA --exclude countries-of-concern --year 2024 --top 10
 	$(FS) chips --country IND
 	@echo "== 5. What would a 25% US tariff on China do? (structural gravity, trade diversion)"
-	$(FS) gravity simulate examples/gravity/us_china_tariff.toml --output diversion
+	$(FS) gravity simulate us_china_tariff --output diversion
 	@echo "== 6. Published results, recomputed now"
 	$(FS) reproduce --list
 	$(FS) reproduce crm-main-suppliers
