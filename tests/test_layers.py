@@ -35,19 +35,9 @@ GROUND = ("errors", "settings", "console")
 _MODULE_TEXT = re.compile(r"^(?P<module>[a-z_][\w]*(\.\w+)+)(:\w+)?$")
 
 #: (importer, imported) -> the issue that removes it. Imports that break the rules today.
-KNOWN_EDGES: dict[tuple[str, str], str] = {
-    (
-        "friendshore.sources.usgs_mcs_release",
-        "friendshore.nomenclature.countries",
-    ): "issue 27 (a source reader maps names to ISO3 through nomenclature: the risk helper moves it to warehouse)",
-}
+KNOWN_EDGES: dict[tuple[str, str], str] = {}
 #: Cycles today, each as the sorted tuple of its modules -> the issue that removes it.
-KNOWN_CYCLES: dict[tuple[str, ...], str] = {
-    (
-        "friendshore.analyses.geopolrisk",
-        "friendshore.analyses.supply_risk",
-    ): "issue 27 (risk helper: shared helpers)",
-}
+KNOWN_CYCLES: dict[tuple[str, ...], str] = {}
 
 
 def floors(architecture: Path) -> list[str]:

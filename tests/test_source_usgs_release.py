@@ -25,6 +25,7 @@ from friendshore.sources.usgs_mcs_release import (
 )
 from friendshore.warehouse import connect
 from friendshore.warehouse.ingest import ingest_source
+from friendshore.warehouse.load_usgs_mcs import known_country
 
 
 @pytest.fixture
@@ -45,7 +46,9 @@ def _value(table: object, country: str, year: int) -> float:
 
 def test_rare_earths_2023_as_published(release: Path) -> None:
     """MCS 2024: China 240,000 t of a world 350,000 t REO in 2023 (69 %), 210,000 of 300,000 in 2022."""
-    table = read_usgs_world_release(release / "MCS2024" / "world" / "mcs2024-raree_world.csv")
+    table = read_usgs_world_release(
+        is_country=known_country, path=release / "MCS2024" / "world" / "mcs2024-raree_world.csv"
+    )
     assert set(table.column("commodity").to_pylist()) == {"Rare Earths"}  # the MCS2026 spelling
     assert set(table.column("stage").to_pylist()) == {"mine"}
     assert set(table.column("release").to_pylist()) == {"MCS2024"}
@@ -56,7 +59,9 @@ def test_rare_earths_2023_as_published(release: Path) -> None:
 
 
 def test_gallium_in_kilograms_and_glued_estimate_marks(release: Path) -> None:
-    table = read_usgs_world_release(release / "MCS2024" / "world" / "mcs2024-galli_world.csv")
+    table = read_usgs_world_release(
+        is_country=known_country, path=release / "MCS2024" / "world" / "mcs2024-galli_world.csv"
+    )
     assert set(table.column("unit").to_pylist()) == {"kilograms"}
     assert _value(table, "China", 2023) == 600_000
     assert _value(table, "Japan", 2023) == 3_000  # published as "Japane" (e: estimated)
@@ -65,7 +70,9 @@ def test_gallium_in_kilograms_and_glued_estimate_marks(release: Path) -> None:
 
 def test_two_series_of_one_stage_keep_their_names(release: Path) -> None:
     """Platinum-group metals: palladium and platinum mine production, each closed by its World row."""
-    table = read_usgs_world_release(release / "MCS2024" / "world" / "mcs2024-plati_world.csv")
+    table = read_usgs_world_release(
+        is_country=known_country, path=release / "MCS2024" / "world" / "mcs2024-plati_world.csv"
+    )
     stages = sorted(set(table.column("stage").to_pylist()))
     assert stages == ["mine production: palladium", "mine production: platinum"]
     world = table.filter(pc.equal(table.column("row_kind"), "world"))
@@ -93,7 +100,7 @@ def test_two_series_of_one_stage_keep_their_names(release: Path) -> None:
     ],
 )
 def test_country_names_as_usgs_glues_them(published: str, name: str, kind: str) -> None:
-    assert release_country(published) == (name, kind)
+    assert release_country(published, known_country) == (name, kind)
 
 
 def test_stage_and_commodity(release: Path) -> None:
@@ -112,14 +119,14 @@ def test_a_cut_file_is_refused(release: Path, tmp_path: Path) -> None:
     cut = tmp_path / "mcs2024-raree_world.csv"
     cut.write_text("\n".join(text.splitlines()[:8]) + "\n", "utf-8")
     with pytest.raises(SchemaError, match="World total"):
-        read_usgs_world_release(cut)
+        read_usgs_world_release(cut, is_country=known_country)
     # two series, the second cut short: refused too
     text = (release / "MCS2024" / "world" / "mcs2024-plati_world.csv").read_text("utf-8-sig")
     lines = [line for line in text.splitlines() if line.strip(",")]
     cut = tmp_path / "mcs2024-plati_world.csv"
     cut.write_text("\n".join(lines[:-1]) + "\n", "utf-8")
     with pytest.raises(SchemaError, match="after the last World total"):
-        read_usgs_world_release(cut)
+        read_usgs_world_release(cut, is_country=known_country)
 
 
 def test_cut_inside_a_quoted_field_is_refused(release: Path, tmp_path: Path) -> None:
@@ -129,7 +136,7 @@ def test_cut_inside_a_quoted_field_is_refused(release: Path, tmp_path: Path) -> 
     cut = tmp_path / "mcs2024-graph_world.csv"
     cut.write_text(text[: text.index('"Mine production') + 5], "utf-8")
     with pytest.raises((DataSourceError, SchemaError)):
-        read_usgs_world_release(cut)
+        read_usgs_world_release(cut, is_country=known_country)
 
 
 def test_ingest_and_global_supply_say_which_year(release: Path, tmp_path: Path, sample_data: Path) -> None:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from friendshore.analyses.baskets import basket_notes, with_traded_as
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import open_context
 from friendshore.analyses.result import Column, Result
@@ -146,7 +147,6 @@ def geopolrisk(
     """
     if inputs is not None:
         return _from_inputs(inputs, importer)
-    from friendshore.analyses.supply_risk import basket_notes, with_traded_as
     from friendshore.metrics.supply_risk.geopolrisk import geopolrisk as expr
 
     ctx = open_context(settings, release=release)

@@ -35,13 +35,13 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
 
 from friendshore.console import get_logger
 from friendshore.errors import DataSourceError, SchemaError
-from friendshore.nomenclature.countries import classify_row, country_names, normalise_name
 from friendshore.sources.checks import require_nonempty
 from friendshore.sources.usgs_mcs import SOURCE, parse_usgs_value
 
@@ -72,6 +72,7 @@ _TITLE_RE = re.compile(r"Mineral Commodity Summaries \d{4} - (.+?) Data Release"
 _FOOTNOTE_RE = re.compile(r"\d+$")
 _QUALIFIER_RE = re.compile(r"^(.+?)\s*(?:\((.*)\)|,\s*(.+))$")
 _SMALL = frozenset({"and", "of", "in"})
+_OTHER_ROW_RE = re.compile(r"^(other|others|rest of (the )?world)\b")
 
 
 def is_world_release_file(path: Path) -> bool:
@@ -124,26 +125,26 @@ def release_commodity(path: Path) -> str:
     return code
 
 
-def release_country(name: str) -> tuple[str, str]:
+def release_country(name: str, is_country: Callable[[str], bool]) -> tuple[str, str]:
     """``(name, row_kind)`` with USGS's glued footnote digits, estimate ``e`` and qualifiers removed.
 
-    ``"Japane"`` -> ``("Japan", "country")``; ``"Brazil (beneficiated)"`` -> ``("Brazil", "country")``;
-    ``"World total (rounded)10"`` -> ``("World total (rounded)", "world")``; ``"Other countries4"``
-    -> ``("Other countries", "other")``. A name that stays unknown is returned as it is (kind
+    ``is_country`` says whether a name is a known country name (the loader passes the country
+    crosswalk's test, so this reader needs no nomenclature). ``"Japane"`` -> ``("Japan", "country")``;
+    ``"Brazil (beneficiated)"`` -> ``("Brazil", "country")``; ``"World total (rounded)10"`` ->
+    ``("World total (rounded)", "world")``; ``"Other countries4"`` -> ``("Other countries", "other")``.
+    A known name is always a country; a name that stays unknown is returned as it is (kind
     ``country``): the loader's strict mapping then names it.
     """
     text = _FOOTNOTE_RE.sub("", " ".join(name.replace("\u00a0", " ").split())).strip()
-    kind = classify_row(text)
+    if is_country(text):
+        return text, "country"
     low = text.lower()
     if low.startswith("world"):
         return text, "world"
-    if low.startswith("other"):
+    if _OTHER_ROW_RE.match(low):
         return text, "other"
-    if kind != "country":
-        return text, kind
-    known = country_names()
     for candidate in _candidates(text):
-        if normalise_name(candidate) in known:
+        if is_country(candidate):
             return candidate, "country"
     return text, "country"
 
@@ -238,8 +239,9 @@ def _value(cell: str, *, file: Path, line: int, field: str) -> tuple[float | Non
         ) from None
 
 
-def read_usgs_world_release(path: Path) -> pa.Table:
-    """One data-release world file -> ``mineral_production`` rows (without ``country``)."""
+def read_usgs_world_release(path: Path, *, is_country: Callable[[str], bool]) -> pa.Table:
+    """One data-release world file -> ``mineral_production`` rows (without ``country``);
+    ``is_country`` tells a known country name (see ``release_country``)."""
     path = Path(path)
     require_nonempty(path)
     m = _FILE_RE.match(path.name)
@@ -267,7 +269,7 @@ def read_usgs_world_release(path: Path) -> pa.Table:
         raise SchemaError("no Prod_<unit>_<year> column", file=path, line=1)
     commodity = release_commodity(path)
     rows = [(line, [c.strip() for c in raw]) for line, raw in records[1:] if len(raw) > 1 and raw[1].strip()]
-    blocks = _blocks(path, [(line, raw, *release_country(raw[1])) for line, raw in rows])
+    blocks = _blocks(path, [(line, raw, *release_country(raw[1], is_country)) for line, raw in rows])
     stages = [release_stage(block[0][1][2]) for block in blocks]
     out: dict[str, list[object]] = {k: [] for k in ("release", "statistic", "stage", "country_name")}
     out.update({k: [] for k in ("row_kind", "year", "value", "value_flag", "unit", "line")})

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from friendshore.errors import DataSourceError, SchemaError
-from friendshore.nomenclature.countries import to_iso3_strict
+from friendshore.nomenclature.countries import country_names, normalise_name, to_iso3_strict
 from friendshore.sources.usgs_mcs import (
     SOURCE,
     UsgsKind,
@@ -41,6 +41,11 @@ _EXPECTS = (
 
 
 Kind = UsgsKind | Literal["release"]
+
+
+def known_country(name: str) -> bool:
+    """Whether ``name`` is in the country crosswalk (what the release reader asks of a row)."""
+    return normalise_name(name) in country_names()
 
 
 def _files(path: Path) -> list[tuple[Path, Kind]]:
@@ -113,7 +118,11 @@ def _load(path: Path) -> list[Loaded]:
             field = production_layout(file)["country"]
             production.append(with_country(table, file=file, field=field))
         elif kind == "release":
-            production.append(with_country(read_usgs_world_release(file), file=file, field="Country"))
+            production.append(
+                with_country(
+                    read_usgs_world_release(file, is_country=known_country), file=file, field="Country"
+                )
+            )
         else:
             salient.append(_salient(file))
     return _group(production, "mineral_production") + _group(salient, "net_import_reliance")
