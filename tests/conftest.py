@@ -104,7 +104,17 @@ def chips_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> P
 
 
 def _reliability_dir(config: pytest.Config) -> Path:
-    return Path(config.rootpath) / ".pytest_cache" / "reliability"
+    # one folder per run (xdist workers inherit the controller's name): runs started side by side
+    # never remove or add to each other's records
+    run = os.environ.get("FRIENDSHORE_RELIABILITY_RUN", "main")
+    return Path(config.rootpath) / ".pytest_cache" / "reliability" / run
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller: before the workers start
+        import uuid
+
+        os.environ["FRIENDSHORE_RELIABILITY_RUN"] = uuid.uuid4().hex
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -134,9 +144,13 @@ def reliability(request: pytest.FixtureRequest) -> object:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hasattr(session.config, "workerinput"):
         return
+    import shutil
+
     from reliability_report import write_report
 
-    write_report(_reliability_dir(session.config), project_root() / "RELIABILITY.md")
+    folder = _reliability_dir(session.config)
+    write_report(folder, project_root() / "RELIABILITY.md")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

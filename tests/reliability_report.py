@@ -39,7 +39,15 @@ row counts inputs the tests tried against a warehouse holding data (issue 20):
   GET endpoint (`tests/test_api_fuzz.py`): no 5xx, no file outside the warehouse read (an
   *escape*), and the warehouse unchanged afterwards.
 
-Targets: 0 internal errors, 0 data lost, 0 gate escapes.
+Issue 30 added to the corpus: every real sample file cut at random line boundaries and loaded over
+the whole one (`tests/test_reliability_shrink.py`, kind *cut-at-line*: a *silent replacement* is a
+cut file that loaded), damaged manifests and partition files (`tests/test_reliability_verify.py`),
+the engine's settings and catalog views (`tests/test_reliability_sql.py`), ETO duplicates, shares
+and cycles, gravity `[costs]` on identifier columns, plan numbers `inf`/`1e300`, `partners`
+`--include`/`--weights`, and `serve` limits (`tests/data/bad/cases.toml`, ids with `30-`). An
+*internal error* includes any traceback printed.
+
+Targets: 0 internal errors, 0 data lost, 0 gate escapes, 0 silent replacements.
 """
 
 
@@ -85,6 +93,13 @@ def write_report(folder: Path, target: Path) -> bool:
         f"| **all** | **{totals['tried']}** | **{totals['clean']}** | **{totals['internal']}** | "
         f"**{totals['lost']}** | **{totals['escapes']}** |"
     )
+    cuts = [r for r in by_category["input"] if r.get("kind") == "cut-at-line"]
+    silent = sum(bool(r.get("accepted") or r.get("data_lost")) for r in cuts)
+    lines += [
+        "",
+        f"Cut files: {len(cuts)} loads of a sample file cut at a line boundary over the whole file; "
+        f"{len(cuts) - silent} refused, **{silent} silent replacements**.",
+    ]
     kinds = Counter(r.get("kind", "") for r in by_category["input"])
     lines += ["", "## Corpus cases by kind", "", "| kind | cases |", "|---|---:|"]
     lines += [f"| {kind} | {n} |" for kind, n in sorted(kinds.items())]
