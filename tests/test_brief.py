@@ -157,8 +157,7 @@ def test_india_default_concern_is_china_without_russia_unless_asked(settings: Se
 
 def test_the_pdf_decision_part_fits_six_pages_and_keeps_every_token_whole(brief_files: Any,
                                                                           findings: dict[str, Any]) -> None:  # fmt: skip
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed: run 'make system'")
+    assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is not installed: run 'make system'"
     text = subprocess.run(["pdftotext", str(brief_files.pdf), "-"], capture_output=True, text=True,
                           check=True).stdout  # fmt: skip
     pages = text.split("\f")
@@ -308,4 +307,20 @@ def test_cli_defaults_are_the_builders_and_a_typo_is_one_line(tmp_path: Path, sa
             assert param.default == built[name], name
     code = run(["--home", str(sample_home), "brief", "--for", "XYZ", "--out", str(tmp_path / "b")])
     assert code == 2
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_brief_without_its_assets_fails_loudly_and_writes_nothing(
+    tmp_path: Path, sample_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 27: a brief that lacks a part it should have (the Vega libraries, the map) exits 2 with
+    how to install them, instead of exiting 0 with "not drawn" in its pages."""
+    from friendshore.interfaces.cli import run
+
+    monkeypatch.setenv("FRIENDSHORE_ASSETS", str(tmp_path / "empty_node_modules"))
+    code = run(
+        ["--home", str(sample_home), "brief", "--for", "USA", "--out", str(tmp_path / "b"), "--no-pdf"]
+    )
+    assert code == 2
+    assert "friendshore assets install" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()

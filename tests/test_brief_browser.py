@@ -27,7 +27,6 @@ def output_dir() -> Path:
     return path
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed: run 'make system'")
 def test_brief_opens_offline_with_every_chart_drawn(brief_files: Any) -> None:
     from playwright.sync_api import sync_playwright
 

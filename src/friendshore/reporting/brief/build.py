@@ -10,6 +10,7 @@ from pathlib import Path
 from friendshore.analyses.brief import decide
 from friendshore.analyses.brief_evidence import DRAWS, Names, Question, gather
 from friendshore.console import get_logger
+from friendshore.reporting.assets import require_assets
 from friendshore.reporting.brief.model import Brief, BriefFiles, Section, statements
 from friendshore.reporting.brief.output import check_out
 from friendshore.reporting.brief.provenance import collect_methods, fill_methods
@@ -82,9 +83,11 @@ def build_brief(
     dependence on; ``partner`` (ISO3) is placed among the candidates; ``coalition`` (a group,
     resolved at ``members_at``) marks who is in it; ``plan_example`` is the shipped coalition plan
     whose strategies are the options (``None``: none), solved with ``draws`` draws of its costs.
-    ``out`` is checked before any work (``OutputFolderError``).
+    ``out`` is checked before any work (``OutputFolderError``), and so are the npm assets the brief
+    inlines (``AssetMissingError``): a brief without its charts or map is not written.
     """
     check_out(out)
+    require_assets()
     brief = compose_brief(settings, importer=importer, partner=partner, coalition=coalition, year=year,
                           sector=sector, members_at=members_at, concern=concern, plan_example=plan_example,
                           draws=draws)  # fmt: skip
