@@ -84,7 +84,7 @@ def simulate_command(
         sectors = \["C17"]
         prohibitive = true
 
-    See docs/methods/shocks.md and examples/shocks/ for the full format.
+    See docs/methods/shocks.md and the shipped examples (src/friendshore/models/multisector/examples/) for the full format.
     """
     result = analysis.simulate(
         settings_of(ctx),
