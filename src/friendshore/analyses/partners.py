@@ -356,7 +356,7 @@ def partners(
         f"rank is among all {n_candidates} candidates (every exporter of the product outside the importer "
         f"and the countries of concern); the {shown} rows shown are the best-ranked"
         + (" and the ones named with include" if include else ""),
-        f"rank_median and the 5-95% interval come from {uncertainty.draws} Monte Carlo draws of weights and "
+        f"the median rank and the 5-95% interval come from {uncertainty.draws} Monte Carlo draws of weights and "
         f"normalisations over all {n_candidates} candidates (seed {uncertainty.seed}); rank and score use "
         f"the given weights and {normalisation} normalisation",
     ]

@@ -49,10 +49,7 @@ def _unverified_note(kind: str, rows: Sequence[dict[str, Any]]) -> tuple[str, ..
     doubtful = sum(1 for row in rows if not row["verified"])
     if not doubtful:
         return ()
-    return (
-        f"{doubtful} of {len(rows)} {kind} are not confirmed (verified = false): "
-        "read their note before relying on them.",
-    )
+    return (f"{doubtful} of {len(rows)} {kind} are not confirmed: read their note before relying on them.",)
 
 
 def _sources(home: Path) -> tuple[str, ...]:
@@ -562,7 +559,7 @@ def register_measures(
             "A suspension, extension or amendment is an entry of its own (kind); 'status changed by' names "
             "those that change a measure.",
             "HS6 products and ETO inputs are friendshore's mapping of each measure's own terms "
-            "(see products_note): they usually over-count.",
+            "(see 'products mapped how'): they usually over-count.",
         ),
         described,
         sources=_sources(settings.home),

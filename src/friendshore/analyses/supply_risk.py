@@ -165,7 +165,7 @@ def _columns(label: str) -> tuple[Column, ...]:
             "IR",
             "share",
             description="(imports - exports) / (production + imports - exports), in trade_year",
-            basis=f"{label}'s apparent consumption of the material, by quantity (tonnes of quantity_basis)",
+            basis=f"{label}'s apparent consumption of the material, by quantity (tonnes of the production's basis, e.g. metal content)",
         ),
         Column(
             "producer_coverage",
@@ -334,7 +334,7 @@ def supply_risk(
         "EU-published values lie between about 0 and 7; the note column says what each row assumed"
     )
     notes.append(
-        "quantities are tonnes of the production's basis (quantity_basis): trade converted with the "
+        "quantities are tonnes of the production's basis (column 'quantity basis'): trade converted with the "
         "catalogue's content factors, production from its unit; a code without a published factor "
         "cannot be added to production, so an importer that produces the material has no score"
     )
