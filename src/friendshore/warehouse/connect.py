@@ -10,8 +10,10 @@ know which engine runs it.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import warnings
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +31,43 @@ if TYPE_CHECKING:
 
     from friendshore.warehouse.harmonise import HarmonisedTrade
 
-__all__ = ["Snapshot", "connect", "open_snapshot", "require_table", "spark_session"]
+__all__ = [
+    "Snapshot",
+    "connect",
+    "forget_thread",
+    "interrupt_thread",
+    "open_snapshot",
+    "require_table",
+    "spark_session",
+]
+
+#: DuckDB connections opened per thread, so that a server whose time limit passes can stop the
+#: queries of the thread running that request (``interrupt_thread``) instead of letting them run.
+_opened: dict[int, list[weakref.ref[Any]]] = {}
+_opened_lock = threading.Lock()
+
+
+def forget_thread(ident: int) -> None:
+    """Forget the connections thread ``ident`` opened (it starts a new piece of work)."""
+    with _opened_lock:
+        _opened.pop(ident, None)
+
+
+def interrupt_thread(ident: int) -> int:
+    """Interrupt the running queries of the DuckDB connections thread ``ident`` opened since
+    ``forget_thread``; returns how many connections were told. The interrupted query raises in
+    that thread ("Query interrupted")."""
+    with _opened_lock:
+        refs = _opened.pop(ident, [])
+    told = 0
+    for ref in refs:
+        con = ref()
+        if con is not None:
+            with contextlib.suppress(Exception):
+                con.con.interrupt()
+                told += 1
+    return told
+
 
 _spark_lock = threading.Lock()
 _spark: SparkSession | None = None
@@ -126,6 +164,8 @@ def open_snapshot(settings: Settings) -> Snapshot:
     con: Any
     if settings.backend == "duckdb":
         con = ibis.duckdb.connect()
+        with _opened_lock:
+            _opened.setdefault(threading.get_ident(), []).append(weakref.ref(con))
 
         def attach(cache: Path | None) -> None:
             con.raw_sql("DETACH DATABASE IF EXISTS warehouse")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import functools
 import hashlib
 import inspect
 import io
@@ -41,6 +40,7 @@ from friendshore.interfaces.api.params import Param, analysis_params
 from friendshore.interfaces.api.security import check_post, check_token
 from friendshore.reporting.format import format_value
 from friendshore.settings import Settings
+from friendshore.warehouse.connect import forget_thread, interrupt_thread
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "Runner", "add_routes", "endpoint_params"]
 
@@ -94,12 +94,21 @@ class Runner:
             if self.pool is None:
                 self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="friendshore-api")
             pool = self.pool
+        worker: list[int] = []
+
+        def call() -> Result:
+            worker.append(threading.get_ident())
+            forget_thread(worker[0])
+            return fn(*args, **kwargs)
+
         try:
             loop = asyncio.get_running_loop()
-            future = loop.run_in_executor(pool, functools.partial(fn, *args, **kwargs))
+            future = loop.run_in_executor(pool, call)
             try:
                 return await asyncio.wait_for(future, self.time_limit)
             except TimeoutError:
+                if worker:  # stop its DuckDB queries: the worker is free again for the next request
+                    interrupt_thread(worker[0])
                 raise ApiError(
                     503,
                     "timeout",
