@@ -132,6 +132,26 @@ def _unmet_first(row: dict[str, Any]) -> tuple[Any, ...]:
     return (-row["unmet_kusd"], -row["value_at_risk_kusd"], row["hs6"], row["importer"])
 
 
+def _flow_order(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["hs6"], row["importer"], -row["trade_before_kusd"], row["supplier"])
+
+
+def _supplier_order(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["hs6"], -row["trade_before_kusd"], row["supplier"])
+
+
+def _add_rows(
+    rows: dict[str, list[dict[str, Any]]], s: pe.Solved, label: str, shown: list[str] | None
+) -> None:
+    """Append one solved market's importer, supplier, flow and solver rows to ``rows``."""
+    from friendshore.analyses import shocks_pe as pe
+
+    rows["importers"] += pe.importer_rows(s, label, shown)
+    rows["suppliers"] += pe.supplier_rows(s, label)
+    rows["flows"] += pe.flow_rows(s, label, shown)
+    rows["solver"].append(pe.solver_row(s, label))
+
+
 def restriction(
     settings: Settings,
     *,
@@ -388,11 +408,8 @@ def _pe_restriction(
             continue
         if scope == "world":
             s = pe.solve_market(market, e, cut=np.where(hit, share, 0.0))
-            rows["importers"] += pe.importer_rows(s, label, shown)
-            rows["suppliers"] += pe.supplier_rows(s, label)
-            rows["flows"] += pe.flow_rows(s, label, shown)
+            _add_rows(rows, s, label, shown)
             rows["world"].append(pe.world_row(s, label, who.members))
-            rows["solver"].append(pe.solver_row(s, label))
             continue
         for v in np.flatnonzero(hit.any(axis=0)):
             name = market.importers[v]
@@ -407,17 +424,11 @@ def _pe_restriction(
     sch = pe.SCHEMAS
     tables = {
         "importers": pe.table_of(rows["importers"], sch["importers"], _unmet_first),
-        "flows": pe.table_of(
-            rows["flows"],
-            sch["flows"],
-            lambda r: (r["hs6"], r["importer"], -r["trade_before_kusd"], r["supplier"]),
-        ),
+        "flows": pe.table_of(rows["flows"], sch["flows"], _flow_order),
         "solver": pe.table_of(rows["solver"], sch["solver"]),
     }
     if scope == "world":
-        tables["suppliers"] = pe.table_of(
-            rows["suppliers"], sch["suppliers"], lambda r: (r["hs6"], -r["trade_before_kusd"], r["supplier"])
-        )
+        tables["suppliers"] = pe.table_of(rows["suppliers"], sch["suppliers"], _supplier_order)
         tables["world"] = pe.table_of(
             rows["world"], sch["world"], lambda r: (-r["value_at_risk_kusd"], r["hs6"])
         )
@@ -512,24 +523,15 @@ def tariff(
         pairs = market.mask(taxed.members, members)
         s = pe.solve_market(market, values[code], tariff=np.where(pairs, rate, 0.0))
         shown = [m for m in members if m in market.importers]
-        rows["importers"] += pe.importer_rows(s, label, shown)
-        rows["flows"] += pe.flow_rows(s, label, shown)
-        rows["suppliers"] += pe.supplier_rows(s, label)
-        rows["solver"].append(pe.solver_row(s, label))
+        _add_rows(rows, s, label, shown)
         absent = sorted(set(members) - set(shown))
         if absent:
             notes.append(f"{code}: {', '.join(absent)} imported none of it in {year} (BACI)")
     sch = pe.SCHEMAS
     tables = {
         "importers": pe.table_of(rows["importers"], sch["importers"], lambda r: (r["hs6"], r["importer"])),
-        "flows": pe.table_of(
-            rows["flows"],
-            sch["flows"],
-            lambda r: (r["hs6"], r["importer"], -r["trade_before_kusd"], r["supplier"]),
-        ),
-        "suppliers": pe.table_of(
-            rows["suppliers"], sch["suppliers"], lambda r: (r["hs6"], -r["trade_before_kusd"], r["supplier"])
-        ),
+        "flows": pe.table_of(rows["flows"], sch["flows"], _flow_order),
+        "suppliers": pe.table_of(rows["suppliers"], sch["suppliers"], _supplier_order),
         "solver": pe.table_of(rows["solver"], sch["solver"]),
     }
     tables = {name: _labelled(pe.for_tariff(t)) for name, t in tables.items()}
