@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from friendshore.analyses.result import Column, Result
 from friendshore.settings import Settings
+
+if TYPE_CHECKING:
+    from friendshore.register import Initiative, Investment, Measure, Register
 
 __all__ = [
     "installed_register_file",
@@ -33,6 +36,30 @@ _MEASURE_COLUMNS = (
     "technologies", "issuer", "document_number", "changes", "changed_by", "items", "legal_reference", "summary",
     "products_note", "verified", "source", "note", "origin",
 )  # fmt: skip
+
+
+# Every entry's last columns: whether it is confirmed, its sources, its note and the file defining it.
+_PROVENANCE_FIELDS = (
+    ("verified", pa.bool_()),
+    ("source", pa.string()),
+    ("note", pa.string()),
+    ("origin", pa.string()),
+)
+_PROVENANCE_COLUMNS = (
+    Column("source", "sources", "text"),
+    Column("note", "note", "text"),
+    Column("origin", "defined in", "text"),
+)
+
+
+def _provenance(reg: Register, item: Initiative | Investment | Measure) -> dict[str, Any]:
+    """The row values of ``_PROVENANCE_FIELDS`` for one register entry."""
+    return {
+        "verified": item.verified,
+        "source": reg.citation(item),
+        "note": item.note or None,
+        "origin": _origin(item.origin),
+    }
 
 
 def _join(values: Sequence[str]) -> str | None:
@@ -145,10 +172,7 @@ def register_initiatives(
                 "technologies": _join(item.technologies),
                 "succeeded_by": item.succeeded_by,
                 "aims": item.aims,
-                "verified": item.verified,
-                "source": reg.citation(item),
-                "note": item.note or None,
-                "origin": _origin(item.origin),
+                **_provenance(reg, item),
             }
         )
     schema = pa.schema(
@@ -165,10 +189,7 @@ def register_initiatives(
             ("technologies", pa.string()),
             ("succeeded_by", pa.string()),
             ("aims", pa.string()),
-            ("verified", pa.bool_()),
-            ("source", pa.string()),
-            ("note", pa.string()),
-            ("origin", pa.string()),
+            *_PROVENANCE_FIELDS,
         ]
     )
     described = (
@@ -185,9 +206,7 @@ def register_initiatives(
         Column("technologies", "technologies", "text"),
         Column("succeeded_by", "succeeded by", "code"),
         Column("aims", "aims", "text"),
-        Column("source", "sources", "text"),
-        Column("note", "note", "text"),
-        Column("origin", "defined in", "text"),
+        *_PROVENANCE_COLUMNS,
     )
     parameters = {"country": country, "technology": technology, "active_at": active_at, "members_at": when}
     return Result(
@@ -260,10 +279,7 @@ def register_members(
             ("role", pa.string()),
             ("from", pa.date32()),
             ("to", pa.date32()),
-            ("verified", pa.bool_()),
-            ("source", pa.string()),
-            ("note", pa.string()),
-            ("origin", pa.string()),
+            *_PROVENANCE_FIELDS,
         ]
     )
     described = (
@@ -348,10 +364,7 @@ def register_investments(
             "capacity_unit": item.capacity_unit,
             "products": _join(item.products),
             "inputs": _join(item.inputs),
-            "verified": item.verified,
-            "source": reg.citation(item),
-            "note": item.note or None,
-            "origin": _origin(item.origin),
+            **_provenance(reg, item),
         }
         for item in found
     ]
@@ -376,10 +389,7 @@ def register_investments(
             ("capacity_unit", pa.string()),
             ("products", pa.string()),
             ("inputs", pa.string()),
-            ("verified", pa.bool_()),
-            ("source", pa.string()),
-            ("note", pa.string()),
-            ("origin", pa.string()),
+            *_PROVENANCE_FIELDS,
         ]
     )
     described = (
@@ -411,9 +421,7 @@ def register_investments(
         Column("capacity_unit", "capacity unit", "text"),
         Column("products", "HS6 products", "text"),
         Column("inputs", "ETO inputs", "text"),
-        Column("source", "sources", "text"),
-        Column("note", "note", "text"),
-        Column("origin", "defined in", "text"),
+        *_PROVENANCE_COLUMNS,
     )
     notes = list(_unverified_note("investments", rows))
     if len(currencies := sorted({str(row["currency"]) for row in rows if row["currency"]})) > 1:
@@ -501,10 +509,7 @@ def register_measures(
             "legal_reference": item.legal_reference or None,
             "summary": item.summary,
             "products_note": item.products_note or None,
-            "verified": item.verified,
-            "source": reg.citation(item),
-            "note": item.note or None,
-            "origin": _origin(item.origin),
+            **_provenance(reg, item),
         }
         for item in found
     ]
@@ -537,9 +542,7 @@ def register_measures(
         Column("legal_reference", "legal reference", "text"),
         Column("summary", "summary", "text"),
         Column("products_note", "products mapped how", "text"),
-        Column("source", "sources", "text"),
-        Column("note", "note", "text"),
-        Column("origin", "defined in", "text"),
+        *_PROVENANCE_COLUMNS,
     )
     return Result(
         "register-measures",
