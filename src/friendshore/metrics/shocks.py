@@ -63,6 +63,20 @@ def _members(exporters: Sequence[str] | None, label: str | None) -> tuple[list[s
     return members, label or members[0]
 
 
+def _restricted(flows: ir.Table, members: list[str]) -> ir.Table:
+    """Per (year, hs6, importer outside ``members``): ``restricted_kusd``, what ``members`` sell it."""
+    own = flows.filter(flows.exporter.isin(members) & ~flows.importer.isin(members))
+    return own.group_by([*_KEYS, "importer"]).aggregate(restricted_kusd=own.value_kusd.sum())
+
+
+def _with_shares(out: ir.Table) -> ir.Table:
+    """``out`` with ``at_risk_share`` and ``unmet_share``: shares of the importer's imports of the product."""
+    return out.mutate(
+        at_risk_share=out.value_at_risk_kusd / out.import_value_kusd,
+        unmet_share=out.unmet_kusd / out.import_value_kusd,
+    )
+
+
 def _exposure(trade: ir.Table, members: list[str] | None, name: str | None, share: float) -> ir.Table:
     """Per (year, hs6, restricting, importer): at risk, capacity, filled, unmet, and ``q = f / K``."""
     world, exports, imports = _totals(trade)
@@ -78,9 +92,7 @@ def _exposure(trade: ir.Table, members: list[str] | None, name: str | None, shar
             "year", "hs6", restricting=exports.exporter, restricting_kusd=exports.exports_kusd
         )
     else:
-        own = trade.filter(trade.exporter.isin(members) & ~trade.importer.isin(members))
-        hit = own.group_by([*_KEYS, "importer"]).aggregate(restricted_kusd=own.value_kusd.sum())
-        hit = hit.mutate(restricting=ibis.literal(name))
+        hit = _restricted(trade, members).mutate(restricting=ibis.literal(name))
         group = exports.filter(exports.exporter.isin(members))
         restricting_exports = group.group_by(_KEYS).aggregate(restricting_kusd=group.exports_kusd.sum())
         restricting_exports = restricting_exports.mutate(restricting=ibis.literal(name))
@@ -139,18 +151,18 @@ def restriction_exposure(
     """
     members, name = _members(exporters, label)
     out = _exposure(_prepare(trade, year=year, hs6=hs6, share=share), members, name, share)
-    return out.select(
-        "year",
-        "hs6",
-        "restricting",
-        "importer",
-        "import_value_kusd",
-        "value_at_risk_kusd",
-        "capacity_kusd",
-        "filled_kusd",
-        "unmet_kusd",
-        at_risk_share=out.value_at_risk_kusd / out.import_value_kusd,
-        unmet_share=out.unmet_kusd / out.import_value_kusd,
+    return _with_shares(
+        out.select(
+            "year",
+            "hs6",
+            "restricting",
+            "importer",
+            "import_value_kusd",
+            "value_at_risk_kusd",
+            "capacity_kusd",
+            "filled_kusd",
+            "unmet_kusd",
+        )
     )
 
 
@@ -216,8 +228,7 @@ def _world(
     if members is None or name is None:
         raise UserError("the world's gap needs the restricting exporters (an ISO3 code or a group)")
     flows = _prepare(trade, year=year, hs6=hs6, share=share)
-    own = flows.filter(flows.exporter.isin(members) & ~flows.importer.isin(members))
-    hit = own.group_by([*_KEYS, "importer"]).aggregate(restricted_kusd=own.value_kusd.sum())
+    hit = _restricted(flows, members)
     others = flows.filter(~flows.exporter.isin(members))
     hit_keys = hit.select("year", "hs6", "importer")
     # the pool: what suppliers that are neither restricting nor hit sell to importers not hit
@@ -325,8 +336,4 @@ def restriction_world(
         value_at_risk_kusd=at_risk,
         filled_kusd=filled,
     )
-    out = out.mutate(unmet_kusd=out.value_at_risk_kusd - out.filled_kusd)
-    return out.mutate(
-        at_risk_share=out.value_at_risk_kusd / out.import_value_kusd,
-        unmet_share=out.unmet_kusd / out.import_value_kusd,
-    )
+    return _with_shares(out.mutate(unmet_kusd=out.value_at_risk_kusd - out.filled_kusd))
