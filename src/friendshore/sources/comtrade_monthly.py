@@ -150,7 +150,7 @@ def _csv_records(file: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
         for record in reader:
             if None in record:
                 raise SchemaError(
-                    f"{len(header) + len(record[None])} fields, the header has {len(header)}",  # type: ignore[index]
+                    f"{len(header) + len(record[None])} fields, the header has {len(header)}",
                     file=file,
                     line=reader.line_num,
                 )
@@ -173,6 +173,11 @@ def _json_records(file: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
         yield position, record
 
 
+def _bad(message: str, file: Path, line: int, field: str) -> SchemaError:
+    """The error for a bad value of ``field`` on ``line`` of ``file``."""
+    return SchemaError(message, file=file, line=line, field=field)
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
@@ -188,7 +193,7 @@ def _integer(
     except ValueError:
         number = math.nan
     if not math.isfinite(number) or number != int(number):
-        raise SchemaError(f"'{text}' is not a whole number", file=file, line=line, field=field)
+        raise _bad(f"'{text}' is not a whole number", file, line, field)
     return int(number)
 
 
@@ -199,51 +204,42 @@ def _number(record: Mapping[str, Any], field: str, file: Path, line: int, *, opt
     try:
         number = float(text)
     except ValueError:
-        raise SchemaError(f"'{text}' is not a number", file=file, line=line, field=field) from None
+        raise _bad(f"'{text}' is not a number", file, line, field) from None
     if not math.isfinite(number) or number < 0:
-        raise SchemaError(f"'{text}' is not a finite number >= 0", file=file, line=line, field=field)
+        raise _bad(f"'{text}' is not a finite number >= 0", file, line, field)
     return number
 
 
 def _api_row(record: Mapping[str, Any], line: int, file: Path) -> dict[str, Any]:
     if _text(record["typeCode"]) != "C":
-        raise SchemaError(
-            f"typeCode '{_text(record['typeCode'])}' is not C (goods)", file=file, line=line, field="typeCode"
-        )
+        raise _bad(f"typeCode '{_text(record['typeCode'])}' is not C (goods)", file, line, "typeCode")
     freq = _text(record["freqCode"])
     if freq not in ("A", "M"):
-        raise SchemaError(f"freqCode '{freq}' is not A or M", file=file, line=line, field="freqCode")
+        raise _bad(f"freqCode '{freq}' is not A or M", file, line, "freqCode")
     year = _integer(record, "refYear", file, line)
     month = _integer(record, "refMonth", file, line)
     assert year is not None
     assert month is not None
     if not 1900 <= year <= 2100:
-        raise SchemaError(f"refYear {year} is not a calendar year", file=file, line=line, field="refYear")
+        raise _bad(f"refYear {year} is not a calendar year", file, line, "refYear")
     want_month = "1-12" if freq == "M" else "52"
     if (freq == "M" and not 1 <= month <= 12) or (freq == "A" and month != 52):
-        raise SchemaError(
-            f"refMonth {month} with freqCode {freq} (expected {want_month})",
-            file=file,
-            line=line,
-            field="refMonth",
-        )
+        raise _bad(f"refMonth {month} with freqCode {freq} (expected {want_month})", file, line, "refMonth")
     period = _text(record["period"])
     want_period = f"{year}{month:02d}" if freq == "M" else str(year)
     if period.removesuffix(".0") != want_period:
-        raise SchemaError(
+        raise _bad(
             f"period '{period}' does not match refYear {year} and refMonth {month} ({want_period})",
-            file=file,
-            line=line,
-            field="period",
+            file,
+            line,
+            "period",
         )
     code = _text(record["cmdCode"])
     if not (code.isdigit() and len(code) in (2, 4, 6)):
-        raise SchemaError(
-            f"'{code}' is not an HS code of 2, 4 or 6 digits", file=file, line=line, field="cmdCode"
-        )
+        raise _bad(f"'{code}' is not an HS code of 2, 4 or 6 digits", file, line, "cmdCode")
     flow = _text(record["flowCode"])
     if not flow:
-        raise SchemaError("flowCode is empty", file=file, line=line, field="flowCode")
+        raise _bad("flowCode is empty", file, line, "flowCode")
     return {
         "line": line,
         "file": file.name,
@@ -296,25 +292,20 @@ def read_china_monthly(path: Path) -> pa.Table:
             except ValueError:
                 month = None
             if month is None or month.day != 1:
-                raise SchemaError(
-                    f"'{text}' is not the first day of a month (YYYY-MM-01)",
-                    file=file,
-                    line=line,
-                    field="period_dt",
-                )
+                raise _bad(f"'{text}' is not the first day of a month (YYYY-MM-01)", file, line, "period_dt")
             partner = _text(record["partner_name"])
             if not partner:
-                raise SchemaError("empty partner name", file=file, line=line, field="partner_name")
+                raise _bad("empty partner name", file, line, "partner_name")
             code = _text(record["hs6"])
             if not (code.isdigit() and len(code) == 6):
-                raise SchemaError(f"'{code}' is not a 6-digit HS code", file=file, line=line, field="hs6")
+                raise _bad(f"'{code}' is not a 6-digit HS code", file, line, "hs6")
             key = (text, partner, code)
             if key in seen:
-                raise SchemaError(
+                raise _bad(
                     f"{partner}, {code}, {text} is given twice (first on line {seen[key]})",
-                    file=file,
-                    line=line,
-                    field="period_dt",
+                    file,
+                    line,
+                    "period_dt",
                 )
             seen[key] = line
             rows.append(
