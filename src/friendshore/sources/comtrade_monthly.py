@@ -182,29 +182,32 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _parsed(record: Mapping[str, Any], field: str) -> tuple[str, float | None]:
+    """The text of ``field`` and its value (None where the text is not a number)."""
+    text = _text(record[field])
+    try:
+        return text, float(text)
+    except ValueError:
+        return text, None
+
+
 def _integer(
     record: Mapping[str, Any], field: str, file: Path, line: int, *, optional: bool = False
 ) -> int | None:
-    text = _text(record[field])
+    text, number = _parsed(record, field)
     if text == "" and optional:
         return None
-    try:
-        number = float(text)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or number != int(number):
+    if number is None or not math.isfinite(number) or number != int(number):
         raise _bad(f"'{text}' is not a whole number", file, line, field)
     return int(number)
 
 
 def _number(record: Mapping[str, Any], field: str, file: Path, line: int, *, optional: bool) -> float | None:
-    text = _text(record[field])
+    text, number = _parsed(record, field)
     if text == "" and optional:
         return None
-    try:
-        number = float(text)
-    except ValueError:
-        raise _bad(f"'{text}' is not a number", file, line, field) from None
+    if number is None:
+        raise _bad(f"'{text}' is not a number", file, line, field)
     if not math.isfinite(number) or number < 0:
         raise _bad(f"'{text}' is not a finite number >= 0", file, line, field)
     return number
