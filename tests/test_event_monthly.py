@@ -556,7 +556,9 @@ def test_monthly_api_records_are_read_before_the_derived_table(
                 })  # fmt: skip
     (tmp_path / "answers").mkdir()
     (tmp_path / "answers" / "answer.json").write_text(json.dumps({"count": len(data), "data": data}))
-    ingest_source(home, "comtrade-monthly", tmp_path / "answers")
+    ingest_source(
+        home, "comtrade-monthly", tmp_path / "answers", replace=True
+    )  # fewer countries than the sample
     settings = load_settings(home=home, sample_data=sample_data)
     result = event(settings, exporter="CHN", products="250410", date=dt.date(2024, 1, 1), frequency="month")
     assert result.parameters["source"] == "comtrade-monthly"
