@@ -1,8 +1,8 @@
 """Issue 30, item 5 (what is done of it): the server's limits are bounded numbers.
 
-Done: a request past the time limit has its DuckDB queries interrupted. Not done yet: stopping
-model work in Python (a process pool), per-client limits for anonymous reads, header and body
-read timeouts.
+Done: a request past the time limit has its DuckDB queries interrupted; one client address may have at
+most PER_CLIENT anonymous API requests in progress. Not done yet: stopping
+model work in Python (a process pool) and a timeout for reading request headers (the body has one).
 """
 
 from __future__ import annotations
@@ -66,3 +66,47 @@ def test_30_5_time_limit_interrupts_the_duckdb_query(tmp_path: Path) -> None:
     runner.close()
     assert finished, "the query still runs after the time limit"
     assert finished[0] - start < 15
+
+
+def test_30_5_one_client_cannot_hold_every_worker() -> None:
+    """Anonymous API reads beyond ``PER_CLIENT`` at once from one address get 429; others still pass."""
+    import asyncio
+    from typing import Any
+
+    from friendshore.interfaces.api.security import PER_CLIENT, LimitMiddleware
+
+    release = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def request(middleware: LimitMiddleware, client: str, headers: list[Any]) -> int:
+        statuses: list[int] = []
+
+        async def send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        async def receive() -> Any:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        scope = {"type": "http", "path": "/api/partners", "headers": headers, "client": (client, 1)}
+        await middleware(scope, receive, send)
+        return statuses[0]
+
+    async def main() -> list[int]:
+        middleware = LimitMiddleware(app)
+        busy = [asyncio.create_task(request(middleware, "10.0.0.1", [])) for _ in range(PER_CLIENT)]
+        await asyncio.sleep(0.05)
+        refused = await request(middleware, "10.0.0.1", [])
+        other = asyncio.create_task(request(middleware, "10.0.0.2", []))
+        token = asyncio.create_task(request(middleware, "10.0.0.1", [(b"authorization", b"Bearer x")]))
+        await asyncio.sleep(0.05)
+        release.set()
+        return [refused, *(await asyncio.gather(*busy, other, token))]
+
+    statuses = asyncio.run(main())
+    assert statuses[0] == 429
+    assert statuses[1:] == [200] * (PER_CLIENT + 2)

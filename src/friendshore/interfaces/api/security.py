@@ -29,6 +29,7 @@ from friendshore.interfaces.api.errors import ApiError
 
 __all__ = [
     "LOOPBACK_HOSTS",
+    "PER_CLIENT",
     "LimitMiddleware",
     "check_post",
     "check_token",
@@ -112,6 +113,11 @@ class _TooSlow(ApiError):
         super().__init__(408, "request_timeout", f"the request body did not arrive within {seconds:g} s")
 
 
+#: Anonymous API requests (no Authorization header) one client address may have in progress at once:
+#: enough for the dashboard's parallel reads, too few for one client to hold every worker.
+PER_CLIENT = 8
+
+
 class LimitMiddleware:
     """Body size and body pace limits, and the allowed host names, in front of the app."""
 
@@ -122,11 +128,14 @@ class LimitMiddleware:
         max_body: int = 1 << 20,
         body_timeout: float = 10.0,
         allowed_hosts: Iterable[str] | None = None,
+        per_client: int = PER_CLIENT,
     ) -> None:
         self.app = app
         self.max_body = max_body
         self.body_timeout = body_timeout
         self.allowed_hosts = {h.lower() for h in allowed_hosts} if allowed_hosts is not None else None
+        self.per_client = per_client
+        self._in_flight: dict[str, int] = {}  # anonymous API reads in progress, per client address
 
     def _host_ok(self, scope: Scope) -> bool:
         if self.allowed_hosts is None:
@@ -160,6 +169,28 @@ class LimitMiddleware:
                 send, 413, "body_too_large", f"the request body is larger than {self.max_body} bytes"
             )
             return
+        headers = dict(scope.get("headers", []))
+        anonymous = scope["path"].startswith("/api/") and b"authorization" not in headers
+        client = str((scope.get("client") or ("unknown",))[0])
+        if anonymous and self._in_flight.get(client, 0) >= self.per_client:
+            await _send_error(
+                send,
+                429,
+                "too_many_requests",
+                f"this client already has {self.per_client} requests in progress: wait for one to finish",
+            )
+            return
+        if anonymous:
+            self._in_flight[client] = self._in_flight.get(client, 0) + 1
+        try:
+            await self._limited(scope, receive, send)
+        finally:
+            if anonymous:
+                self._in_flight[client] -= 1
+                if not self._in_flight[client]:
+                    del self._in_flight[client]
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         received = 0
         started = False
         body_done = False
