@@ -317,9 +317,25 @@ def _summary_row(report: Path, record: Record) -> None:
         f"| {record.name} | {record.ours_s:,.3f} | {record.baseline} | {record.baseline_s:,.3f} "
         f"| {speed(record.ratio)} | {record.target_text} | {'yes' if record.met else '**no**'} |"
     )
-    lines = [line for line in body.split("\n") if not line.startswith(f"| {record.name} |")]
+    lines = [
+        line
+        for line in body.split("\n")
+        if not line.startswith((f"| {record.name} |", f"- **{record.name}**"))
+    ]
     at = next(i for i, line in enumerate(lines) if line.startswith("|---"))
     lines.insert(at + 1, row)
+    if not record.met:
+        end = next(i for i in range(at + 1, len(lines)) if not lines[i].startswith("| "))
+        if not any(line.startswith("Not met in this run") for line in lines):
+            lines[end:end] = ["", "Not met in this run, why, and what would close it:", ""]
+            end += 3
+        else:
+            end = next(i for i, line in enumerate(lines) if line.startswith("Not met in this run")) + 2
+        lines.insert(
+            end,
+            f"- **{record.name}** ({speed(record.ratio)}; target {record.target_text}): see the "
+            "whole-process section below (where the difference goes).",
+        )
     rows = [line for line in lines[at + 1 :] if line.startswith("| ")]
     met = sum(line.endswith("| yes |") for line in rows)
     body = re.sub(r"\d+ of \d+ targets met", f"{met} of {len(rows)} targets met", "\n".join(lines), count=1)

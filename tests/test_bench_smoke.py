@@ -87,6 +87,8 @@ def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp
             "20000",
             "--zip-years",
             "2",
+            "--cli-rows",
+            str(ROWS),
             "--panel-rows",
             "20000",
             "--panel-products",
@@ -107,8 +109,10 @@ def test_both_measurements_and_the_report_are_well_formed(sample_data: Path, tmp
     assert code == 0
     report = out.read_text()
     assert report.startswith("# Benchmarks")
+    assert "## BACI ingest as a user runs it: whole processes" in report
     header = next(line for line in report.splitlines() if line.startswith("| rows |"))
-    (row,) = [line for line in report.splitlines() if line.startswith(f"| {ROWS:,} |")]
+    in_process = report.split("<!-- bench_ingest_cli: begin -->", 1)[0]  # the whole-process table follows
+    (row,) = [line for line in in_process.splitlines() if line.startswith(f"| {ROWS:,} |")]
     assert row.count("|") == header.count("|") == 11
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert all(float(c.replace(",", "")) > 0 for c in cells)
@@ -284,6 +288,7 @@ def test_whole_process_ingest_benchmark_is_well_formed(
     assert "1 of 2 targets met in this run" in text
     assert text.count("| BACI ingest CLI, whole process, 1 rows | 2.000 | copy | 1.000 | 2.00x slower |") == 1
     assert text.endswith("\n## Next\n")
+    assert text.count("- **BACI ingest CLI, whole process, 1 rows** (2.00x slower;") == 1
 
 
 def test_loop_benchmark_measures_commands_and_keeps_its_section(tmp_path: Path) -> None:
