@@ -39,6 +39,7 @@ from friendshore.analyses import (
     dependencies,
     event,
     flows,
+    geopolrisk,
     leverage,
     partners,
     plan,
@@ -180,8 +181,9 @@ ANALYSIS_CASES = [
     ),
     Case(
         "supply-risk-geopolrisk",  # HHI of production x import risk (WGI political stability), a group
-        supply_risk.supply_risk,
+        geopolrisk.geopolrisk,
         lambda s: supply_risk.supply_risk(s, importer="eu27", method="geopolrisk"),
+        connect=True,
     ),
     Case(
         "partners",

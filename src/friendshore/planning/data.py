@@ -110,6 +110,11 @@ def _flows(trade: ir.Table, *, year: int, codes: Sequence[str], members: Sequenc
         q_out=t.qty_t.sum(where=~to_m & has_q),
     )
     frame: pd.DataFrame = agg.to_pandas()
+    # Sums are rounded to a thousandth of a dollar (1e-6 kUSD, 1e-6 t): engines add in different
+    # orders, and a last-bit difference can send HiGHS to another vertex of a degenerate LP (the same
+    # cost, other duals). The plan is then the same on DuckDB and Spark.
+    numbers = [c for c in frame.columns if c not in ("hs6", "exporter")]
+    frame[numbers] = frame[numbers].astype(float).round(6)
     return frame.fillna(0.0).sort_values(["hs6", "exporter"]).reset_index(drop=True)
 
 
