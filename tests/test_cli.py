@@ -66,7 +66,9 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_data_status_on_an_empty_warehouse(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--home", str(home), "data", "status", "--format", "csv"]) == 0
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == ["table,partition,rows,source,publisher,licence,release,files,sha256,loaded_at"]
+    assert captured.out.splitlines() == [
+        "table,partition,rows,source,publisher,licence,release,files,sha256,loaded_at"
+    ]
     assert "ingest sample" in captured.err
 
 

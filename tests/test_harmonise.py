@@ -206,7 +206,9 @@ def test_world_measures_are_null_on_one_importers_data(china_home: Path) -> None
     for name in ("world_export_kusd", "top_exporter", "top_share", "world_hhi", "chokepoint"):
         assert result.table.column(name).null_count == result.table.num_rows, name
     assert any("world totals and shares are null" in n and "imports of CHN only" in n for n in result.notes)
-    with pytest.raises(UserError, match=r"exports of .* are loaded only in part"):  # unknown, not "no exports"
+    with pytest.raises(
+        UserError, match=r"exports of .* are loaded only in part"
+    ):  # unknown, not "no exports"
         partners(load_settings(home=china_home), importer="USA", product="854231", year=2024, draws=10)
 
 

@@ -30,6 +30,7 @@ def gegravity_model(sample: Path) -> Any:
     """Borders removed on the sample by gegravity, its solvers at tolerance 1e-12 (gegravity is a pinned
     dev dependency: without it the test fails, it is not skipped)."""
     import gegravity as ge
+
     data = pd.read_csv(sample).rename(columns={"lndist": "ln_dist"})
     data["year"] = data["year"].astype(str)
     with warnings.catch_warnings():
