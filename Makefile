@@ -74,14 +74,14 @@ tour: $(STAMP)
 	@echo "== 1. Where is the world concentrated? (chokepoints among critical minerals, BACI 2024)"
 	$(FS) chokepoints --year 2024 --sector critical-minerals
 	@echo "== 2. Where do the US and the Pax Silica coalition depend on China / countries of concern?"
-	$(FS) dependencies --importer USA --on CHN --year 2024 --flagged-only
-	$(FS) dependencies --importer pax-silica --members-at 2026-03-01 --on countries-of-concern --year 2024 --flagged-only
+	$(FS) dependencies --importer USA --concern CHN --year 2024 --flagged-only
+	$(FS) dependencies --importer pax-silica --members-at 2026-03-01 --concern countries-of-concern --year 2024 --flagged-only
 	$(FS) groups pax-silica --at 2026-03-01
 	@echo "== 3. How risky is each critical material for the US and for India? (EU CRM method)"
 	$(FS) supply-risk --for USA --year 2024
 	$(FS) supply-risk --for IND --year 2024 --alignment
 	@echo "== 4. Who could supply permanent magnets to the US instead? Where does India stand in chips?"
-	$(FS) partners --product 850511 --for USA --exclude countries-of-concern --year 2024 --top 10
+	$(FS) partners --product 850511 --for USA --concern countries-of-concern --year 2024 --top 10
 	$(FS) chips --country IND
 	@echo "== 5. What would a 25% US tariff on China do? (structural gravity, trade diversion)"
 	$(FS) gravity simulate us_china_tariff --output diversion
