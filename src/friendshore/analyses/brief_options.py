@@ -330,9 +330,16 @@ def unknowns_table(ev: Evidence, n: Names) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=pa.schema([("kind", pa.string()), ("what", pa.string())]))
 
 
+#: The register's facility kinds in words people read.
+_FACILITY_WORDS = {"fab": "chip fab", "osat": "assembly and test (OSAT/ATMP) plant", "design": "design centre",
+                   "r-and-d": "research centre", "mine": "mine", "refinery": "refinery", "smelter": "smelter",
+                   "magnet-plant": "magnet plant", "cell-plant": "battery cell plant", "recycling": "recycling plant",
+                   "other": "facility"}  # fmt: skip
+
+
 def events_table(ev: Evidence, n: Names) -> pa.Table:
-    """The register's measures that act on the reader or that it takes, and its investments in the
-    reader and the partner, each with its date and source, newest first."""
+    """The register's measures that act on the reader or that it takes, then its investments in the
+    reader and the partner, each with its date and source, newest first within each."""
     rows: list[dict[str, Any]] = []
     for key in ("measures", "measures_by"):
         res = ev.get(key)
@@ -344,11 +351,13 @@ def events_table(ev: Evidence, n: Names) -> pa.Table:
     for key in (k for k in ev.results if k.startswith("investments_")):
         for r in ev.results[key].rows():
             when = r.get("operation_start") or r.get("announced")
-            what = f"{r['company']}: {str(r['facility']).replace('osat', 'OSAT')} in {r.get('site') or n.of(r['country'])}"
+            kind = _FACILITY_WORDS.get(str(r["facility"]), str(r["facility"]))
+            what = f"{r['company']}: {kind} in {r.get('site') or n.of(r['country'])}"
             rows.append({"date": when, "who": n.of(r["country"]), "what": what, "kind": "investment",
                          "products": r.get("products"), "verified": r["verified"], "source": str(r["source"])})  # fmt: skip
     rows = list({(r["what"], str(r["date"])): r for r in rows}.values())
     rows.sort(key=lambda r: (str(r["date"] or ""), r["what"]), reverse=True)
+    rows.sort(key=lambda r: r["kind"] != "measure")  # measures first (stable: each part newest first)
     schema = pa.schema([("date", pa.date32()), ("who", pa.string()), ("what", pa.string()), ("kind", pa.string()),
                         ("products", pa.string()), ("verified", pa.bool_()), ("source", pa.string())])  # fmt: skip
     return pa.Table.from_pylist(rows, schema=schema)

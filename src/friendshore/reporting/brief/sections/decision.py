@@ -165,7 +165,7 @@ def events(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str],
         Column("what", "what", "text", True), Column("verified", "confirmed", "flag", True),
     ))  # fmt: skip
     table(section, view, "brief.events", ["date", "who", "what", "verified"],
-          title="Measures in force on or taken by the reader, and investments in it and the partner, newest first",
+          title="Measures in force on or taken by the reader, then investments in it and the partner, newest first",
           limit=8, notes=("the source of each entry is in data/brief.events.csv and the register",))  # fmt: skip
 
 
