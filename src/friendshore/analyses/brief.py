@@ -200,6 +200,8 @@ def _risk(ev: Evidence, n: Names) -> list[Statement]:
         + n.say(ev.question.reader) + ": supply risk {sr} on the EU scale, where 1 marks high risk; "
         + n.say(top["top_producer"]) + " produced {pshare} of the world's output in {pyear}."
     )  # fmt: skip
+    if top.get("basket"):  # the trade side is a basket code: say so, never the element's own trade
+        text += f" Its trade is read under {top['traded_as']}, whose figures are the basket's, not {top['material']}'s alone."
     figs = (
         fig(ev, "risk", "supply_risk", where, name="sr"),
         fig(

@@ -137,7 +137,12 @@ def chain_table(
         running = [r for r in here if r.get("status") == "operating"]
         row["n_plants"], row["n_operating"] = len(here), len(running)
         row["operating"] = (
-            "; ".join(f"{r['company']}, {r.get('site') or r['country']}" for r in running) or None
+            "; ".join(
+                f"{r['company']}, {r.get('site') or r['country']}"
+                + ("" if r.get("verified") else ", not confirmed")
+                for r in running
+            )
+            or None
         )
     schema = pa.schema(
         [
