@@ -38,6 +38,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -248,11 +249,38 @@ def _run(cache: Path | None, sql: str) -> pa.Table:
             query = portable(db, statement.query)
             if query != statement.query:
                 check_read_only(query, db)  # the projection around it changes nothing the gate checks
-            return db.execute(query).fetch_arrow_table()
+            return _interruptible(db, query)
         except duckdb.PermissionException as exc:
             raise ReadOnlyQueryError(f"query refused: {_first_line(exc)}") from None
         except _QUERY_ERRORS as exc:
             raise UserError(f"query failed: {_first_line(exc)}") from None
+
+
+def _interruptible(db: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
+    """Run ``query`` on a worker thread while this thread waits, so that Ctrl-C (which Python
+    delivers to the main thread only between bytecodes, never inside the engine) interrupts the
+    engine (``interrupt``) and is raised here as ``KeyboardInterrupt``."""
+    out: list[pa.Table] = []
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            out.append(db.execute(query).fetch_arrow_table())
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            failed.append(exc)
+
+    worker = threading.Thread(target=work, name="friendshore-sql", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        db.interrupt()
+        worker.join(10)
+        raise
+    if failed:
+        raise failed[0]
+    return out[0]
 
 
 #: Types every output format (table, CSV, JSON) cannot show as they are: sent as DuckDB's own text
