@@ -16,12 +16,12 @@ from friendshore.errors import SchemaError
 from friendshore.metrics.supply_risk import global_supply
 from friendshore.metrics.supply_risk.sourcing import tonnes_per_unit
 from friendshore.settings import load_settings
+from friendshore.sources.usgs_mcs import usgs_stage
 from friendshore.sources.usgs_mcs_release import (
     is_world_release_file,
     read_usgs_world_release,
     release_commodity,
     release_country,
-    release_stage,
 )
 from friendshore.warehouse import connect
 from friendshore.warehouse.ingest import ingest_source
@@ -104,9 +104,9 @@ def test_country_names_as_usgs_glues_them(published: str, name: str, kind: str) 
 
 
 def test_stage_and_commodity(release: Path) -> None:
-    assert release_stage("Rare earths, mine production, rare-earth-oxide equivalent, metric tons") == "mine"
-    assert release_stage("Refinery production") == "refinery"
-    assert release_stage("Primary production") == "primary production"
+    assert usgs_stage("Rare earths, mine production, rare-earth-oxide equivalent, metric tons") == "mine"
+    assert usgs_stage("Refinery production") == "refinery"
+    assert usgs_stage("Primary production") == "primary production"
     world = release / "MCS2024" / "world"
     assert release_commodity(world / "mcs2024-graph_world.csv") == "Graphite (natural)"
     assert release_commodity(world / "MCS2024-bismu_world.csv") == "Bismuth"  # upper-case file name

@@ -54,16 +54,20 @@ from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import require_columns, require_nonempty
 
 __all__ = [
+    "PRODUCTION_COLUMNS",
     "SOURCE",
     "UsgsKind",
     "find_usgs_files",
     "parse_reliance",
     "parse_usgs_value",
     "production_layout",
+    "production_table",
     "read_usgs_salient",
     "read_usgs_world_production",
     "usgs_file_kind",
+    "usgs_name",
     "usgs_release",
+    "usgs_row_kind",
     "usgs_stage",
 ]
 
@@ -110,6 +114,22 @@ _NUMBER_RE = re.compile(r"^([<>])?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 _DASHES = frozenset({"\u2014", "\u2013"})  # em dash, en dash: zero
 _MARKERS = frozenset({"W", "NA", "XX"})
 _FOOTNOTE_RE = re.compile(r"(?<=[A-Za-z)])\d+$")
+_OTHER_ROW_RE = re.compile(r"^(other|others|rest of (the )?world)\b")
+_STAGE_SUFFIX_RE = re.compile(r"(:\s*rounded|,\s*(metric tons|kilograms|thousand metric tons))$")
+#: The columns of a ``mineral_production`` row as the readers give them (``source`` first).
+PRODUCTION_COLUMNS = (
+    "release",
+    "commodity",
+    "statistic",
+    "stage",
+    "country_name",
+    "row_kind",
+    "year",
+    "value",
+    "value_flag",
+    "unit",
+    "line",
+)
 
 
 def usgs_release(path: Path) -> str | None:
@@ -119,13 +139,43 @@ def usgs_release(path: Path) -> str | None:
 
 
 def usgs_stage(detail: str) -> str:
-    """``"mine"``, ``"refinery"`` or the lower-cased USGS ``statistic_detail``."""
-    text = re.sub(r":\s*rounded$", "", " ".join(detail.split()).lower())
-    if text.startswith("mine production") or text == "mine":
+    """``"mine"``, ``"refinery"`` or the lower-cased USGS series: MCS2026's ``statistic_detail`` or a
+    data release's ``Type`` (``Rare earths, mine production, ...`` -> ``"mine"``; a trailing
+    ``": rounded"`` or unit words dropped)."""
+    text = " ".join(detail.split()).lower()
+    if "mine production" in text or text.startswith("mine"):  # "Mine poduction, Kaolin" (sic) too
         return "mine"
     if any(word in text for word in ("refinery", "smelter", "refined")):
         return "refinery"
-    return text
+    return _STAGE_SUFFIX_RE.sub("", text)
+
+
+def usgs_name(text: str) -> str:
+    """A commodity or country name as USGS prints it, without glued footnote digits or doubled or
+    non-breaking spaces (``World total (rounded)10`` -> ``World total (rounded)``)."""
+    return _FOOTNOTE_RE.sub("", " ".join(text.split()))
+
+
+def usgs_row_kind(name: str) -> str:
+    """``"world"`` for a ``World total`` row, ``"other"`` for ``Other countries`` (or the rest of
+    the world), else ``"country"``."""
+    low = name.strip().lower()
+    if low.startswith("world"):
+        return "world"
+    if _OTHER_ROW_RE.match(low):
+        return "other"
+    return "country"
+
+
+def production_table(out: dict[str, list[object]]) -> pa.Table:
+    """The ``mineral_production`` rows (without ``country``) from one list per column."""
+    types = {"year": pa.int16(), "value": pa.float64(), "line": pa.int32()}
+    return pa.table(
+        {
+            "source": pa.array([SOURCE] * len(out["line"]), pa.string()),
+            **{name: pa.array(out[name], types.get(name, pa.string())) for name in PRODUCTION_COLUMNS},
+        }
+    )
 
 
 def parse_usgs_value(text: str) -> tuple[float | None, str | None]:
@@ -281,20 +331,6 @@ def _release(path: Path, release: str | None, found: str | None = None) -> str:
     return value
 
 
-def _commodity(text: str) -> str:
-    """The commodity name without a trailing footnote number (``...metals)9`` -> ``...metals)``)."""
-    return _FOOTNOTE_RE.sub("", text).strip()
-
-
-def _row_kind(name: str) -> str:
-    low = name.strip().lower()
-    if low.startswith("world total") or low == "world":
-        return "world"
-    if low.startswith("other countries"):
-        return "other"
-    return "country"
-
-
 def read_usgs_world_production(path: Path, *, release: str | None = None) -> pa.Table:
     """World production/reserves/capacity by country -> ``mineral_production`` rows (no ``country``).
 
@@ -309,21 +345,7 @@ def read_usgs_world_production(path: Path, *, release: str | None = None) -> pa.
     )
     rel = _release(path, release)
     _, rows = _rows(path, layout)
-    out: dict[str, list[object]] = {
-        name: []
-        for name in (
-            "commodity",
-            "statistic",
-            "stage",
-            "country_name",
-            "row_kind",
-            "year",
-            "value",
-            "value_flag",
-            "unit",
-            "line",
-        )
-    }
+    out: dict[str, list[object]] = {name: [] for name in PRODUCTION_COLUMNS}
     for row in rows:
         text = row.cells["value"]
         if not text:
@@ -339,36 +361,21 @@ def read_usgs_world_production(path: Path, *, release: str | None = None) -> pa.
                 hint="fix or remove that row, or download the file again",
             ) from None
         year, _ = _year(row.cells["year"], file=path, line=row.line, field=layout["year"])
-        name = _require_text(row, "country", layout["country"], path)
+        name = usgs_name(_require_text(row, "country", layout["country"], path))
         statistic = _require_text(row, "statistic", layout["statistic"], path)
         detail = row.cells["detail"] or statistic
-        out["commodity"].append(_commodity(_require_text(row, "commodity", layout["commodity"], path)))
+        out["release"].append(rel)
+        out["commodity"].append(usgs_name(_require_text(row, "commodity", layout["commodity"], path)))
         out["statistic"].append(statistic.lower())
         out["stage"].append(usgs_stage(detail))
         out["country_name"].append(name)
-        out["row_kind"].append(_row_kind(name))
+        out["row_kind"].append(usgs_row_kind(name))
         out["year"].append(year)
         out["value"].append(value)
         out["value_flag"].append(flag)
         out["unit"].append(row.cells["unit"])
         out["line"].append(row.line)
-    n = len(out["line"])
-    return pa.table(
-        {
-            "source": pa.array([SOURCE] * n, pa.string()),
-            "release": pa.array([rel] * n, pa.string()),
-            "commodity": pa.array(out["commodity"], pa.string()),
-            "statistic": pa.array(out["statistic"], pa.string()),
-            "stage": pa.array(out["stage"], pa.string()),
-            "country_name": pa.array(out["country_name"], pa.string()),
-            "row_kind": pa.array(out["row_kind"], pa.string()),
-            "year": pa.array(out["year"], pa.int16()),
-            "value": pa.array(out["value"], pa.float64()),
-            "value_flag": pa.array(out["value_flag"], pa.string()),
-            "unit": pa.array(out["unit"], pa.string()),
-            "line": pa.array(out["line"], pa.int32()),
-        }
-    )
+    return production_table(out)
 
 
 def _number(text: str, *, file: Path, line: int, field: str) -> float | None:
@@ -421,7 +428,7 @@ def read_usgs_salient(path: Path, *, release: str | None = None) -> pa.Table:
             {
                 "source": SOURCE,
                 "release": rel,
-                "commodity": _commodity(_require_text(row, "commodity", columns["commodity"], path)),
+                "commodity": usgs_name(_require_text(row, "commodity", columns["commodity"], path)),
                 "country": "USA",
                 "year": year,
                 "year_note": note,

@@ -43,14 +43,20 @@ import pyarrow as pa
 from friendshore.console import get_logger
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import require_nonempty
-from friendshore.sources.usgs_mcs import SOURCE, parse_usgs_value
+from friendshore.sources.usgs_mcs import (
+    PRODUCTION_COLUMNS,
+    parse_usgs_value,
+    production_table,
+    usgs_name,
+    usgs_row_kind,
+    usgs_stage,
+)
 
 __all__ = [
     "is_world_release_file",
     "read_usgs_world_release",
     "release_commodity",
     "release_country",
-    "release_stage",
 ]
 
 log = get_logger(__name__)
@@ -69,10 +75,8 @@ UNITS = {
 _HEAD = ("Source", "Country")  # the third column is the series (``Type``; MCS2024 fluorspar names it)
 _FILE_RE = re.compile(r"^mcs(\d{4})-(.+)_world\.csv$", re.IGNORECASE)
 _TITLE_RE = re.compile(r"Mineral Commodity Summaries \d{4} - (.+?) Data Release", re.IGNORECASE)
-_FOOTNOTE_RE = re.compile(r"\d+$")
 _QUALIFIER_RE = re.compile(r"^(.+?)\s*(?:\((.*)\)|,\s*(.+))$")
 _SMALL = frozenset({"and", "of", "in"})
-_OTHER_ROW_RE = re.compile(r"^(other|others|rest of (the )?world)\b")
 
 
 def is_world_release_file(path: Path) -> bool:
@@ -135,14 +139,12 @@ def release_country(name: str, is_country: Callable[[str], bool]) -> tuple[str, 
     A known name is always a country; a name that stays unknown is returned as it is (kind
     ``country``): the loader's strict mapping then names it.
     """
-    text = _FOOTNOTE_RE.sub("", " ".join(name.replace("\u00a0", " ").split())).strip()
+    text = usgs_name(name)
     if is_country(text):
         return text, "country"
-    low = text.lower()
-    if low.startswith("world"):
-        return text, "world"
-    if _OTHER_ROW_RE.match(low):
-        return text, "other"
+    kind = usgs_row_kind(text)
+    if kind != "country":
+        return text, kind
     for candidate in _candidates(text):
         if is_country(candidate):
             return candidate, "country"
@@ -156,16 +158,6 @@ def _candidates(text: str) -> list[str]:
         out.append(m[1].strip())
     out += [c[:-1] for c in list(out) if c.endswith("e")]
     return out
-
-
-def release_stage(detail: str) -> str:
-    """``"mine"``, ``"refinery"`` or the lower-cased ``Type`` (unit words dropped)."""
-    text = " ".join(detail.replace("\u00a0", " ").split()).lower()
-    if "mine production" in text or text.startswith("mine"):
-        return "mine"
-    if any(w in text for w in ("refinery", "smelter", "refined")):
-        return "refinery"
-    return re.sub(r",\s*(metric tons|kilograms|thousand metric tons)$", "", text)
 
 
 #: World files that USGS publishes without a World total row (checked against the release): their
@@ -270,9 +262,8 @@ def read_usgs_world_release(path: Path, *, is_country: Callable[[str], bool]) ->
     commodity = release_commodity(path)
     rows = [(line, [c.strip() for c in raw]) for line, raw in records[1:] if len(raw) > 1 and raw[1].strip()]
     blocks = _blocks(path, [(line, raw, *release_country(raw[1], is_country)) for line, raw in rows])
-    stages = [release_stage(block[0][1][2]) for block in blocks]
-    out: dict[str, list[object]] = {k: [] for k in ("release", "statistic", "stage", "country_name")}
-    out.update({k: [] for k in ("row_kind", "year", "value", "value_flag", "unit", "line")})
+    stages = [usgs_stage(block[0][1][2]) for block in blocks]
+    out: dict[str, list[object]] = {name: [] for name in PRODUCTION_COLUMNS}
     for block, stage in zip(blocks, stages, strict=True):
         if stages.count(stage) > 1:  # two series of one stage (palladium, platinum): name them
             stage = " ".join(block[0][1][2].lower().split())
@@ -283,6 +274,7 @@ def read_usgs_world_release(path: Path, *, is_country: Callable[[str], bool]) ->
                     continue
                 value, flag = _value(cell, file=path, line=line, field=header[i])
                 out["release"].append(f"MCS{m[1]}")  # the file name; Source says "MCS 2024" in a few
+                out["commodity"].append(commodity)
                 out["statistic"].append(statistic)
                 out["stage"].append(stage)
                 out["country_name"].append(name)
@@ -292,20 +284,4 @@ def read_usgs_world_release(path: Path, *, is_country: Callable[[str], bool]) ->
                 out["value_flag"].append(flag)
                 out["unit"].append(UNITS[unit])
                 out["line"].append(line)
-    n = len(out["line"])
-    return pa.table(
-        {
-            "source": pa.array([SOURCE] * n, pa.string()),
-            "release": pa.array(out["release"], pa.string()),
-            "commodity": pa.array([commodity] * n, pa.string()),
-            "statistic": pa.array(out["statistic"], pa.string()),
-            "stage": pa.array(out["stage"], pa.string()),
-            "country_name": pa.array(out["country_name"], pa.string()),
-            "row_kind": pa.array(out["row_kind"], pa.string()),
-            "year": pa.array(out["year"], pa.int16()),
-            "value": pa.array(out["value"], pa.float64()),
-            "value_flag": pa.array(out["value_flag"], pa.string()),
-            "unit": pa.array(out["unit"], pa.string()),
-            "line": pa.array(out["line"], pa.int32()),
-        }
-    )
+    return production_table(out)
