@@ -15,10 +15,12 @@ from friendshore.reporting.charts.base import (
     WIDTH,
     Chart,
     _axis,
+    _category_axis,
+    _chart,
     _finite,
     _list,
     _rows,
-    _spec,
+    _rule,
     _units,
 )
 
@@ -66,9 +68,7 @@ def bar(
     labels = [r["__label"] for r in rows]
     units = _units(result, value, value_title)
     base = alt.Chart(alt.Data(values=rows)).encode(
-        y=alt.Y(
-            "__label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=420, ticks=False, domain=False)
-        ),
+        y=_category_axis("__label:N", labels, label_limit=420),
         x=alt.X(f"{value}:Q", axis=alt.Axis(**_axis(unit, units))),
         tooltip=[
             alt.Tooltip("__label:N", title=result.column(shown).title),
@@ -94,10 +94,10 @@ def bar(
     ).encode(text=f"{value}__text:N")
     layers = [bars, text]
     if any(r[value] < 0 for r in rows):
-        layers.append(alt.Chart(alt.Data(values=[{"zero": 0}])).mark_rule(color=INK).encode(x="zero:Q"))
+        layers.append(_rule(0, "x", color=INK))
     chart = alt.layer(*layers).properties(width=WIDTH - 220, height=max(60, height_per_bar * len(rows)))
     alt_text = f"Bar chart, {title}. " + _list([f"{r['__label']}: {r[f'{value}__text']}" for r in rows])
-    return Chart(name, title, units, source, alt_text, _spec(chart, title, units, source))
+    return _chart(chart, name=name, title=title, units=units, source=source, alt=alt_text)
 
 
 # -- stacked bar --------------------------------------------------------------------------------
@@ -134,9 +134,7 @@ def stacked(
         alt.Chart(alt.Data(values=rows))
         .mark_bar(stroke=INK, strokeWidth=0.6, height=14)
         .encode(
-            y=alt.Y(
-                "__label:N", sort=bars, title=None, axis=alt.Axis(labelLimit=320, ticks=False, domain=False)
-            ),
+            y=_category_axis("__label:N", bars, label_limit=320),
             x=alt.X(f"{value}:Q", stack="zero", axis=alt.Axis(**_axis(result.column(value).unit, units))),
             color=alt.Color(
                 f"{part}:N",
@@ -157,7 +155,4 @@ def stacked(
     alt_text = f"Stacked bar chart, {title}. " + _list(
         [f"{r['__label']}, {r[part]}: {r[f'{value}__text']}" for r in rows], limit=8
     )
-    return Chart(name, title, units, source, alt_text, _spec(chart, title, units, source))
-
-
-# -- choropleth ---------------------------------------------------------------------------------
+    return _chart(chart, name=name, title=title, units=units, source=source, alt=alt_text)

@@ -146,14 +146,33 @@ def _title(title: str, units: str, source: str, width: int = 95) -> dict[str, An
     return {"text": text if len(text) > 1 else title, "subtitle": subtitle}
 
 
-def _spec(chart: Any, title: str, units: str, source: str) -> dict[str, Any]:
-    """Altair chart -> Vega-Lite dict with title, units, source and the shared config."""
+def _chart(chart: Any, *, name: str, title: str, units: str, source: str, alt: str) -> Chart:
+    """The ``Chart`` of an Altair chart: its Vega-Lite dict with the title, units and source lines
+    and the shared config."""
     spec: dict[str, Any] = chart.to_dict()
     spec["title"] = _title(title, units, source)
     spec["config"] = CHART_CONFIG
     spec.pop("$schema", None)
     spec["$schema"] = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier; never fetched
-    return spec
+    return Chart(name, title, units, source, alt, spec)
+
+
+def _category_axis(field: str, order: Sequence[str], label_limit: int | None = None) -> Any:
+    """The y encoding of one row per category, in ``order``: names at the left, no ticks or line."""
+    import altair as alt
+
+    limit = label_limit or alt.Undefined
+    return alt.Y(
+        field, sort=list(order), title=None, axis=alt.Axis(ticks=False, domain=False, labelLimit=limit)
+    )
+
+
+def _rule(value: float, channel: str, **mark: Any) -> Any:
+    """A line across the chart at ``value`` of the ``channel`` (``"x"`` or ``"y"``) axis: a
+    threshold (dashed) or the zero line."""
+    import altair as alt
+
+    return alt.Chart(alt.Data(values=[{"v": value}])).mark_rule(**mark).encode(**{channel: "v:Q"})
 
 
 def _list(items: Sequence[str], limit: int = 5) -> str:
@@ -162,7 +181,7 @@ def _list(items: Sequence[str], limit: int = 5) -> str:
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
-# -- bar ----------------------------------------------------------------------------------------
+# -- images -------------------------------------------------------------------------------------
 
 
 def _vl_version() -> str:

@@ -12,11 +12,11 @@ from friendshore.reporting.charts.base import (
     PAPER,
     WIDTH,
     Chart,
+    _chart,
     _finite,
     _legend_labels,
     _list,
     _rows,
-    _spec,
     _units,
 )
 
@@ -82,7 +82,7 @@ def choropleth(
     alt_text = f"World map, {title}; darker countries have a larger {result.column(value).title}. " + _list(
         [f"{r['__name']}: {r[f'{value}__text']}" for r in ranked]
     )
-    return Chart(name, title, units, source, alt_text, _spec(chart, title, units, source))
+    return _chart(chart, name=name, title=title, units=units, source=source, alt=alt_text)
 
 
 # -- flows --------------------------------------------------------------------------------------
@@ -130,6 +130,8 @@ def flows(
     domain = [-0.55, 1.55]  # room for the names either side
     x = alt.X("__x0:Q", scale=alt.Scale(domain=domain), axis=None)
     y = alt.Y("__y0:Q", scale=alt.Scale(domain=[0, 1], reverse=True), axis=None)
+    side = alt.X("side:Q", scale=alt.Scale(domain=domain), axis=None)  # the ends: names and dots
+    height = alt.Y("y:Q", scale=alt.Scale(domain=[0, 1], reverse=True), axis=None)
     bands = (
         alt.Chart(alt.Data(values=rows))
         .mark_rule(color=DARK, opacity=0.55, strokeCap="butt")
@@ -148,8 +150,8 @@ def flows(
     )
     end_points = alt.Chart(alt.Data(values=ends))
     dots = end_points.mark_point(filled=True, color=INK, size=30).encode(
-        x=alt.X("side:Q", scale=alt.Scale(domain=domain), axis=None),
-        y=alt.Y("y:Q", scale=alt.Scale(domain=[0, 1], reverse=True), axis=None),
+        x=side,
+        y=height,
     )
     texts = end_points.mark_text(
         fontSize=12,
@@ -157,8 +159,8 @@ def flows(
         align=alt.ExprRef(expr="datum.align"),
         dx=alt.ExprRef(expr="datum.side < 0.5 ? -8 : 8"),
     ).encode(
-        x=alt.X("side:Q", scale=alt.Scale(domain=domain), axis=None),
-        y=alt.Y("y:Q", scale=alt.Scale(domain=[0, 1], reverse=True), axis=None),
+        x=side,
+        y=height,
         text="text:N",
     )
     heads = (
@@ -178,14 +180,11 @@ def flows(
             align=alt.ExprRef(expr="datum.align"),
             dx=alt.ExprRef(expr="datum.side < 0.5 ? -8 : 8"),
         )
-        .encode(x=alt.X("side:Q", scale=alt.Scale(domain=domain), axis=None), y=alt.value(0), text="text:N")
+        .encode(x=side, y=alt.value(0), text="text:N")
     )
     n = max(len(left), len(right), 1)
     chart = alt.layer(bands, dots, texts, heads).properties(width=WIDTH, height=max(140, 26 * n))
     alt_text = f"Flow chart, {title}; each band's width is its value. " + _list(
         [f"{r['__pair']}: {r[f'{value}__text']}" for r in rows]
     )
-    return Chart(name, title, units, source, alt_text, _spec(chart, title, units, source))
-
-
-# -- supply risk ------------------------------------------------------------------------------
+    return _chart(chart, name=name, title=title, units=units, source=source, alt=alt_text)

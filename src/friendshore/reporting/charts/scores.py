@@ -12,10 +12,12 @@ from friendshore.reporting.charts.base import (
     WIDTH,
     Chart,
     _axis,
+    _category_axis,
+    _chart,
     _finite,
     _list,
     _rows,
-    _spec,
+    _rule,
 )
 
 __all__ = ["rank_intervals", "risk"]
@@ -49,6 +51,7 @@ def risk(
         legend=alt.Legend(orient="bottom"),
     )
     sr_title = f"{result.column(supply_risk).title} (index, EU CRM scale)"
+    dashed = {"strokeDash": [4, 3], "color": DARK}
     tooltip = [
         alt.Tooltip(f"{material}:N", title=result.column(material).title),
         alt.Tooltip(f"{stage}:N", title=result.column(stage).title),
@@ -64,25 +67,13 @@ def risk(
         )
         points = base.mark_point(size=90, filled=True, color=INK).encode(shape=shape, tooltip=tooltip)
         labels = base.mark_text(align="left", dx=7, fontSize=11, color=INK).encode(text=f"{material}:N")
-        lines = [
-            alt.Chart(alt.Data(values=[{"v": sr_threshold}]))
-            .mark_rule(strokeDash=[4, 3], color=DARK)
-            .encode(y="v:Q"),
-            alt.Chart(alt.Data(values=[{"v": ei_threshold}]))
-            .mark_rule(strokeDash=[4, 3], color=DARK)
-            .encode(x="v:Q"),
-        ]
+        lines = [_rule(sr_threshold, "y", **dashed), _rule(ei_threshold, "x", **dashed)]
         chart = alt.layer(*lines, points, labels).properties(width=WIDTH - 120, height=320)
         units = "economic importance and supply risk (indices, EU CRM scale); dashed: criticality thresholds"
     else:
         order = [r[material] for r in sorted(rows, key=lambda r: -float(r[supply_risk]))]
         base = alt.Chart(alt.Data(values=rows)).encode(
-            y=alt.Y(
-                f"{material}:N",
-                sort=list(dict.fromkeys(order)),
-                title=None,
-                axis=alt.Axis(ticks=False, domain=False),
-            ),
+            y=_category_axis(f"{material}:N", list(dict.fromkeys(order))),
             x=alt.X(f"{supply_risk}:Q", axis=alt.Axis(**_axis("index", sr_title))),
         )
         points = base.mark_point(size=110, filled=True, color=INK, opacity=0.9).encode(
@@ -91,11 +82,7 @@ def risk(
         labels = base.mark_text(align="left", dx=9, fontSize=11, color=DARK).encode(
             text=f"{supply_risk}__text:N"
         )
-        line = (
-            alt.Chart(alt.Data(values=[{"v": sr_threshold, "t": f"threshold {sr_threshold:g}"}]))
-            .mark_rule(strokeDash=[4, 3], color=DARK)
-            .encode(x="v:Q")
-        )
+        line = _rule(sr_threshold, "x", **dashed)
         n = len(set(order))
         chart = alt.layer(line, points, labels).properties(width=WIDTH - 160, height=max(80, 28 * n))
         units = (
@@ -105,7 +92,7 @@ def risk(
     alt_text = f"Chart, {title}. " + _list(
         [f"{r[material]} ({r[stage]}): {r[f'{supply_risk}__text']}" for r in ranked]
     )
-    return Chart(name, title, units, source, alt_text, _spec(chart, title, units, source))
+    return _chart(chart, name=name, title=title, units=units, source=source, alt=alt_text)
 
 
 # -- rank intervals ---------------------------------------------------------------------------
@@ -137,7 +124,7 @@ def rank_intervals(
         r["__key"] = code in highlight
         r["__group"] = ("yes" if r[group] else "no") if group else "all"
     order = [r["__label"] for r in rows]
-    y = alt.Y("__label:N", sort=order, title=None, axis=alt.Axis(ticks=False, domain=False, labelLimit=260))
+    y = _category_axis("__label:N", order, label_limit=260)
     x_title = "rank (1 = best); line: 5-95 % interval over the Monte Carlo draws"
     base = alt.Chart(alt.Data(values=rows)).encode(y=y)
     lines = base.mark_rule(color=DARK, strokeWidth=2).encode(
@@ -178,7 +165,4 @@ def rank_intervals(
         ],
         limit=len(rows),
     )
-    return Chart(name, title, units, source, alt_text, _spec(chart, title, units, source))
-
-
-# -- images -----------------------------------------------------------------------------------
+    return _chart(chart, name=name, title=title, units=units, source=source, alt=alt_text)
