@@ -28,62 +28,33 @@ from friendshore.register import (
     memberships,
 )
 from friendshore.register.models import Investment
+from register_fixtures import group, initiative, investment, measure, source, write
 
-VALID = """
-[[source]]
-id = "my-report"
-publisher = "Test Institute"
-title = "A report"
-url = "https://example.org/report"
-date = 2024-05-01
-
-[[initiative]]
-id = "chip-club"
-name = "Chip club"
-kind = "coalition"
-aims = "Test aims."
-launched = 2024-01-01
-lead = ["usa"]
-group = "quad"
-sources = ["my-report"]
-verified = true
-
-[[investment]]
-id = "test-fab"
-company = "Test Co"
-country = "IND"
-facility = "fab"
-technology = "semiconductors"
-products = ["854231"]
-announced = 2024-02-01
-construction_start = 2024-06-01
-status = "under-construction"
-amount = 1_000_000_000
-currency = "USD"
-capacity_per_year = 120000
-capacity_unit = "wafers"
-sources = ["my-report"]
-verified = false
-note = "Capacity not confirmed."
-
-[[measure]]
-id = "test-ban"
-title = "A test ban"
-kind = "export-ban"
-who = ["CHN"]
-on = ["USA"]
-products = ["811292"]
-effective = 2024-12-03
-summary = "Test."
-sources = [{ publisher = "Test", title = "Inline", date = "2024" }]
-verified = true
-"""
-
-
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
+VALID = (
+    source("my-report", url="https://example.org/report")
+    + initiative(
+        "chip-club",
+        name="Chip club",
+        kind="coalition",
+        details='launched = 2024-01-01\nlead = ["usa"]\ngroup = "quad"',
+        source="my-report",
+    )
+    + investment(
+        "test-fab",
+        status="under-construction",
+        details="\n".join(
+            [
+                'products = ["854231"]',
+                "construction_start = 2024-06-01",
+                'amount = 1_000_000_000\ncurrency = "USD"',
+                'capacity_per_year = 120000\ncapacity_unit = "wafers"',
+            ]
+        ),
+        source="my-report",
+        note="Capacity not confirmed.",
+    )
+    + measure("test-ban", announced=None)
+)
 
 
 # -- the shipped register ------------------------------------------------------------------------
@@ -99,8 +70,8 @@ def test_shipped_register_validates_and_every_entry_is_sourced() -> None:
             assert cited, entry.id
             assert all(s.publisher and s.title and s.date for s in cited), entry.id
             assert entry.verified or entry.note.strip(), entry.id
-    for source in reg.sources.values():
-        assert source.url is None or source.url.startswith("http"), source.id
+    for cited in reg.sources.values():
+        assert cited.url is None or cited.url.startswith("http"), cited.id
 
 
 def test_commentary_entries_cite_the_commentary() -> None:
@@ -197,29 +168,8 @@ def test_groups_and_register_agree_on_any_day(day: date) -> None:
 
 def test_a_user_group_is_in_the_register_at_once(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    (home / "groups").mkdir(parents=True)
-    _write(
-        home / "groups",
-        "mine.toml",
-        """
-[[group]]
-name = "chip-four"
-title = "Chip 4"
-description = "Test."
-source = { publisher = "Test", title = "A list", date = "2024" }
-
-  [[group.member]]
-  iso3 = "KOR"
-  from = 2022-03-01
-  verified = true
-
-  [[group.member]]
-  iso3 = "TWN"
-  role = "guest"
-  from = 2022-03-01
-  verified = true
-""",
-    )
+    chip_four = group("chip-four", title="Chip 4", members=["KOR"], guests=["TWN"], since="2022-03-01")
+    write(home / "groups", "mine.toml", chip_four)
     assert members("chip-four", date(2023, 1, 1), home=home) == ["KOR"]
     assert nomenclature_groups.members("chip-four", date(2023, 1, 1), home=home) == ["KOR"]
     assert members("chip-four", date(2023, 1, 1), roles=("guest",), home=home) == ["TWN"]
@@ -320,7 +270,7 @@ def test_each_rule_names_file_entry_and_field(
     tmp_path: Path, old: str, new: str, field: str, message: str
 ) -> None:
     assert old in VALID
-    path = _write(tmp_path, "bad.toml", VALID.replace(old, new, 1))
+    path = write(tmp_path, "bad.toml", VALID.replace(old, new, 1))
     if not message:
         add_register_file(path, tmp_path / "home")  # accepted
         return
@@ -336,13 +286,13 @@ def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
     home = tmp_path / "home"
     twice = VALID + VALID[VALID.index("[[measure]]") :]
     with pytest.raises(SchemaError, match="measure 'test-ban' is defined twice") as info:
-        add_register_file(_write(tmp_path, "twice.toml", twice), home)
+        add_register_file(write(tmp_path, "twice.toml", twice), home)
     assert info.value.field == "measure test-ban"
-    add_register_file(_write(tmp_path, "a.toml", VALID), home)
+    add_register_file(write(tmp_path, "a.toml", VALID), home)
     with pytest.raises(SchemaError, match="already defined in"):
-        add_register_file(_write(tmp_path, "b.toml", VALID), home)
+        add_register_file(write(tmp_path, "b.toml", VALID), home)
     add_register_file(
-        _write(tmp_path, "a.toml", VALID.replace("A test ban", "Edited")), home
+        write(tmp_path, "a.toml", VALID.replace("A test ban", "Edited")), home
     )  # re-adding edits
     assert load_register(home).measures["test-ban"].title == "Edited"
 
@@ -351,13 +301,13 @@ def test_shipped_ids_need_override_and_override_needs_a_shipped_entry(tmp_path: 
     home = tmp_path / "home"
     clash = VALID.replace('id = "test-ban"', 'id = "cn-2023-08-gallium-germanium"')
     with pytest.raises(SchemaError, match="has the id of a shipped measure") as info:
-        add_register_file(_write(tmp_path, "clash.toml", clash), home)
+        add_register_file(write(tmp_path, "clash.toml", clash), home)
     assert "override = true" in str(info.value)
     stray = VALID.replace('id = "test-ban"', 'id = "test-ban"\noverride = true')
     with pytest.raises(SchemaError, match="no shipped measure 'test-ban' to replace"):
-        add_register_file(_write(tmp_path, "stray.toml", stray), home)
+        add_register_file(write(tmp_path, "stray.toml", stray), home)
     override = clash.replace('title = "A test ban"', 'title = "My reading"\noverride = true')
-    add_register_file(_write(tmp_path, "clash.toml", override), home)
+    add_register_file(write(tmp_path, "clash.toml", override), home)
     mine = load_register(home).measures["cn-2023-08-gallium-germanium"]
     assert mine.title == "My reading"
     assert mine.effective == date(2024, 12, 3)
@@ -368,18 +318,18 @@ def test_shipped_ids_need_override_and_override_needs_a_shipped_entry(tmp_path: 
 def test_memberships_are_refused_in_register_files(tmp_path: Path) -> None:
     text = VALID + '\n[[membership]]\ninitiative = "quad"\ncountry = "NZL"\n'
     with pytest.raises(SchemaError, match="memberships are not written in register files") as info:
-        add_register_file(_write(tmp_path, "m.toml", text), tmp_path / "home")
+        add_register_file(write(tmp_path, "m.toml", text), tmp_path / "home")
     assert "groups add" in str(info.value)
 
 
 def test_empty_or_broken_files(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match="no \\[\\[source\\]\\]"):
-        add_register_file(_write(tmp_path, "empty.toml", "# nothing\n"), tmp_path / "home")
+        add_register_file(write(tmp_path, "empty.toml", "# nothing\n"), tmp_path / "home")
     with pytest.raises(SchemaError, match="not valid TOML") as info:
-        add_register_file(_write(tmp_path, "broken.toml", '[[measure]]\nid = "x\n'), tmp_path / "home")
+        add_register_file(write(tmp_path, "broken.toml", '[[measure]]\nid = "x\n'), tmp_path / "home")
     assert info.value.line == 2
     with pytest.raises(UserError, match=r"must be a \.toml file"):
-        add_register_file(_write(tmp_path, "x.txt", VALID), tmp_path / "home")
+        add_register_file(write(tmp_path, "x.txt", VALID), tmp_path / "home")
 
 
 # -- queries ------------------------------------------------------------------------------------
@@ -524,7 +474,7 @@ def test_cli_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert run([*home, "register", "investments", "--active-at", "2024-13-01"]) == 2
     assert run([*home, "register", "investments", "--status", "dreaming"]) == 2
     capsys.readouterr()
-    bad = _write(tmp_path, "bad.toml", VALID.replace('country = "IND"', 'country = "XXX"'))
+    bad = write(tmp_path, "bad.toml", VALID.replace('country = "IND"', 'country = "XXX"'))
     assert run([*home, "register", "add", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad.toml" in err
@@ -533,7 +483,7 @@ def test_cli_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 def test_cli_add_then_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     home = ["--home", str(tmp_path / "home")]
-    assert run([*home, "register", "add", str(_write(tmp_path, "mine.toml", VALID))]) == 0
+    assert run([*home, "register", "add", str(write(tmp_path, "mine.toml", VALID))]) == 0
     assert "measure: test-ban" in capsys.readouterr().err
     assert run([*home, "register", "measures", "--on", "USA", "--format", "json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}

@@ -20,62 +20,12 @@ from friendshore.interfaces.cli import app, run
 from friendshore.register import add_register_file, load_register
 from friendshore.register.load import register_lock
 from friendshore.settings import Settings
+from register_fixtures import group, initiative, investment, measure, source, write
 
-DEFS = """
-[[source]]
-id = "s1"
-publisher = "Test Institute"
-title = "A report"
-date = 2024-05-01
-"""
-
-USES = """
-[[investment]]
-id = "uses-s1"
-company = "Test Co"
-country = "IND"
-facility = "fab"
-technology = "semiconductors"
-status = "announced"
-announced = 2024-02-01
-sources = ["s1"]
-verified = true
-"""
-
-GROUP = """
-[[group]]
-name = "my-club"
-title = "My club"
-description = "A test club."
-source = { publisher = "Test", title = "Club charter", date = "2024" }
-
-[[group.member]]
-iso3 = "USA"
-from = 2024-01-01
-verified = true
-"""
-
-MEASURE = """
-[[measure]]
-id = "m1"
-title = "A test ban"
-kind = "export-ban"
-who = ["CHN"]
-on = ["USA"]
-products = ["811292"]
-announced = 2024-12-03
-effective = 2024-12-03
-summary = "Test."
-sources = [{ publisher = "Test", title = "Inline", date = "2024" }]
-verified = true
-"""
-
-
-def _write(folder: Path, name: str, text: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
+DEFS = source()
+USES = investment()
+GROUP = group()
+MEASURE = measure()
 
 
 def _settings(home: Path) -> Settings:
@@ -87,11 +37,11 @@ def _settings(home: Path) -> Settings:
 
 def test_30_3_replacing_defs_orphans_uses_is_refused(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    add_register_file(_write(tmp_path / "a", "defs.toml", DEFS), home)
-    add_register_file(_write(tmp_path / "a", "uses.toml", USES), home)
+    add_register_file(write(tmp_path / "a", "defs.toml", DEFS), home)
+    add_register_file(write(tmp_path / "a", "uses.toml", USES), home)
     without_s1 = DEFS.replace('id = "s1"', 'id = "s2"')
     with pytest.raises(SchemaError, match="still uses what it would remove") as info:
-        add_register_file(_write(tmp_path / "b", "defs.toml", without_s1), home)
+        add_register_file(write(tmp_path / "b", "defs.toml", without_s1), home)
     assert str(home / "register" / "uses.toml") in str(info.value)  # the file that still uses it
     assert "unknown source 's1'" in str(info.value)
     assert info.value.field == "investment uses-s1 > sources"
@@ -101,13 +51,13 @@ def test_30_3_replacing_defs_orphans_uses_is_refused(tmp_path: Path) -> None:
 
 def test_30_3_groups_add_dropping_a_group_a_measure_uses_is_refused(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    installed_group_file(_settings(home), file=_write(tmp_path / "a", "clubs.toml", GROUP))
+    installed_group_file(_settings(home), file=write(tmp_path / "a", "clubs.toml", GROUP))
     add_register_file(
-        _write(tmp_path / "a", "m.toml", MEASURE.replace('on = ["USA"]', 'on = ["my-club"]')), home
+        write(tmp_path / "a", "m.toml", MEASURE.replace('on = ["USA"]', 'on = ["my-club"]')), home
     )
     renamed = GROUP.replace('name = "my-club"', 'name = "other-club"')
     with pytest.raises(SchemaError, match="still uses what it would remove") as info:
-        installed_group_file(_settings(home), file=_write(tmp_path / "b", "clubs.toml", renamed))
+        installed_group_file(_settings(home), file=write(tmp_path / "b", "clubs.toml", renamed))
     assert str(home / "register" / "m.toml") in str(info.value)
     assert "my-club" in str(info.value)
     assert 'name = "my-club"' in (home / "groups" / "clubs.toml").read_text()
@@ -118,10 +68,10 @@ def test_30_3_cli_exits_2_and_names_the_file_that_still_uses_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = ["--home", str(tmp_path / "home")]
-    assert run([*home, "register", "add", str(_write(tmp_path / "a", "defs.toml", DEFS))]) == 0
-    assert run([*home, "register", "add", str(_write(tmp_path / "a", "uses.toml", USES))]) == 0
+    assert run([*home, "register", "add", str(write(tmp_path / "a", "defs.toml", DEFS))]) == 0
+    assert run([*home, "register", "add", str(write(tmp_path / "a", "uses.toml", USES))]) == 0
     capsys.readouterr()
-    bad = _write(tmp_path / "b", "defs.toml", DEFS.replace('id = "s1"', 'id = "s2"'))
+    bad = write(tmp_path / "b", "defs.toml", DEFS.replace('id = "s1"', 'id = "s2"'))
     assert run([*home, "register", "add", str(bad)]) == 2
     assert "uses.toml" in capsys.readouterr().err
     assert run([*home, "register", "investments", "--country", "IND"]) == 0
@@ -129,7 +79,7 @@ def test_30_3_cli_exits_2_and_names_the_file_that_still_uses_it(
 
 def test_30_3_a_change_waits_for_the_lock(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    path = _write(tmp_path / "a", "defs.toml", DEFS)
+    path = write(tmp_path / "a", "defs.toml", DEFS)
     done = threading.Event()
 
     def add() -> None:
@@ -151,14 +101,14 @@ def test_30_8_a_failed_install_leaves_the_old_file_and_no_temporary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = tmp_path / "home"
-    add_register_file(_write(tmp_path / "a", "defs.toml", DEFS), home)
+    add_register_file(write(tmp_path / "a", "defs.toml", DEFS), home)
 
     def disk_full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
-        add_register_file(_write(tmp_path / "b", "defs.toml", DEFS.replace("A report", "B report")), home)
+        add_register_file(write(tmp_path / "b", "defs.toml", DEFS.replace("A report", "B report")), home)
     assert sorted(p.name for p in (home / "register").iterdir()) == ["defs.toml"]
     assert "A report" in (home / "register" / "defs.toml").read_text()
 
@@ -204,8 +154,8 @@ def test_30_9_domain_rules_name_file_entry_and_field(
     tmp_path: Path, text: str, field: str, message: str
 ) -> None:
     home = tmp_path / "home"
-    add_register_file(_write(tmp_path / "a", "defs.toml", DEFS), home)
-    path = _write(tmp_path / "b", "bad.toml", text)
+    add_register_file(write(tmp_path / "a", "defs.toml", DEFS), home)
+    path = write(tmp_path / "b", "bad.toml", text)
     with pytest.raises(SchemaError, match=re.escape(message)) as info:
         add_register_file(path, home)
     assert str(path) in str(info.value)
@@ -216,40 +166,19 @@ def test_30_9_domain_rules_name_file_entry_and_field(
 
 def test_30_9_newlines_and_tabs_in_notes_are_plain_text(tmp_path: Path) -> None:
     text = MEASURE.replace('summary = "Test."', 'summary = """Line one,\n\tline two."""')
-    add_register_file(_write(tmp_path, "ok.toml", text), tmp_path / "home")
+    add_register_file(write(tmp_path, "ok.toml", text), tmp_path / "home")
 
 
 def test_30_9_succeeded_by_loops_are_refused(tmp_path: Path) -> None:
     text = DEFS + "".join(
-        f"""
-[[initiative]]
-id = "{a}"
-name = "{a}"
-kind = "forum"
-aims = "Test."
-succeeded_by = "{b}"
-sources = ["s1"]
-verified = true
-"""
+        initiative(a, name=a, details=f'succeeded_by = "{b}"')
         for a, b in (("one", "two"), ("two", "three"), ("three", "one"))
     )
     with pytest.raises(SchemaError, match="runs in a loop: one -> two -> three -> one"):
-        add_register_file(_write(tmp_path, "loop.toml", text), tmp_path / "home")
-    selfish = (
-        DEFS
-        + """
-[[initiative]]
-id = "one"
-name = "One"
-kind = "forum"
-aims = "Test."
-succeeded_by = "one"
-sources = ["s1"]
-verified = true
-"""
-    )
+        add_register_file(write(tmp_path, "loop.toml", text), tmp_path / "home")
+    selfish = DEFS + initiative("one", name="One", details='succeeded_by = "one"')
     with pytest.raises(SchemaError, match="runs in a loop: one -> one"):
-        add_register_file(_write(tmp_path, "loop.toml", selfish), tmp_path / "home")
+        add_register_file(write(tmp_path, "loop.toml", selfish), tmp_path / "home")
 
 
 def test_30_9_help_of_register_add_and_groups_add_shows_the_table_names() -> None:
@@ -266,21 +195,17 @@ def test_30_9_help_of_register_add_and_groups_add_shows_the_table_names() -> Non
 
 
 def _suspension(changes: str, kind: str = "suspension") -> str:
-    return f"""
-[[measure]]
-id = "m1-suspended"
-title = "Suspension of the test ban"
-kind = "{kind}"
-changes = ["{changes}"]
-who = ["CHN"]
-on = ["USA"]
-products = ["811292"]
-effective = 2025-11-09
-end = 2026-11-27
-summary = "Suspended."
-sources = [{{ publisher = "Test", title = "Inline", date = "2025" }}]
-verified = true
-"""
+    return measure(
+        "m1-suspended",
+        title="Suspension of the test ban",
+        kind=kind,
+        changes=changes,
+        announced=None,
+        effective="2025-11-09",
+        end="2026-11-27",
+        summary="Suspended.",
+        year="2025",
+    )
 
 
 @pytest.mark.parametrize(
@@ -296,8 +221,8 @@ verified = true
 )  # fmt: skip
 def test_28_measure_status_change_fields(tmp_path: Path, text: str, field: str, message: str) -> None:
     home = tmp_path / "home"
-    add_register_file(_write(tmp_path / "a", "base.toml", MEASURE), home)
-    path = _write(tmp_path / "b", "bad.toml", text)
+    add_register_file(write(tmp_path / "a", "base.toml", MEASURE), home)
+    path = write(tmp_path / "b", "bad.toml", text)
     with pytest.raises(SchemaError, match=re.escape(message)) as info:
         add_register_file(path, home)
     assert info.value.field is not None
@@ -306,14 +231,14 @@ def test_28_measure_status_change_fields(tmp_path: Path, text: str, field: str, 
 
 def test_28_a_suspension_and_an_items_only_measure_are_accepted(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    add_register_file(_write(tmp_path, "base.toml", MEASURE), home)
+    add_register_file(write(tmp_path, "base.toml", MEASURE), home)
     listing = (
         MEASURE.replace('id = "m1"', 'id = "m2"')
         .replace('products = ["811292"]', 'items = "Entity List: two chip makers"\nkind2 = 1')
         .replace('kind = "export-ban"\n', 'kind = "entity-listing"\n')
         .replace("kind2 = 1\n", "")
     )
-    add_register_file(_write(tmp_path, "more.toml", _suspension("m1") + listing), home)
+    add_register_file(write(tmp_path, "more.toml", _suspension("m1") + listing), home)
     reg = load_register(home)
     assert reg.measures["m1-suspended"].changes == ("m1",)
     assert reg.measures["m2"].items == "Entity List: two chip makers"
@@ -321,4 +246,4 @@ def test_28_a_suspension_and_an_items_only_measure_are_accepted(tmp_path: Path) 
         "m1-back-2"
     ).replace('id = "m1-suspended"', 'id = "m1-back"')
     with pytest.raises(SchemaError, match="runs in a loop"):
-        add_register_file(_write(tmp_path, "loop.toml", loop), home)
+        add_register_file(write(tmp_path, "loop.toml", loop), home)
