@@ -83,7 +83,9 @@ def _work(workload: str, home: Path, backend: str, sample: Path, out: Path) -> d
 
         manifest = read_manifest(home)
         started = time.perf_counter()
-        ensure_cache(home, manifest, [t for t in TABLES if manifest.partitions(t)])
+        ensure_cache(
+            home, manifest, [t for t in TABLES if manifest.partitions(t)], config=settings.duckdb_config()
+        )
         return {"seconds": time.perf_counter() - started}
     from friendshore.analyses.context import open_context
 
@@ -121,8 +123,8 @@ def _work(workload: str, home: Path, backend: str, sample: Path, out: Path) -> d
         trade, _ = ctx.world_trade()
         parts = []
         for year in ctx.loaded_years():
-            result = complexity(trade, year=year)
-            parts.append(result.countries.append_column("year", pa.array([year] * result.countries.num_rows)))
+            found = complexity(trade, year=year)
+            parts.append(found.countries.append_column("year", pa.array([year] * found.countries.num_rows)))
         pq.write_table(pa.concat_tables(parts), out / "result.parquet")
     elif workload == "partners":
         from friendshore.analyses.context import resolve_who
@@ -141,7 +143,7 @@ def _work(workload: str, home: Path, backend: str, sample: Path, out: Path) -> d
         concern = resolve_who(CONCERN, year=last, members_at=None, settings=settings).members
         parts = []
         for year in ctx.loaded_years():
-            result = partner_candidates(
+            ranked = partner_candidates(
                 trade,
                 hs6=codes,
                 year=year,
@@ -151,7 +153,7 @@ def _work(workload: str, home: Path, backend: str, sample: Path, out: Path) -> d
                 alignment=ctx.optional("alignment"),
                 geography=ctx.optional("geography"),
             )
-            table = result.table.select(["rank", "candidate", "export_kusd", "score", "rank_median"])
+            table = ranked.table.select(["rank", "candidate", "export_kusd", "score", "rank_median"])
             parts.append(table.append_column("year", pa.array([year] * table.num_rows)))
         pq.write_table(pa.concat_tables(parts), out / "result.parquet")
     else:

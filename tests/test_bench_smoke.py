@@ -324,3 +324,44 @@ def test_loop_benchmark_measures_commands_and_keeps_its_section(tmp_path: Path) 
     assert len(kept) == 1
     assert loop.BEGIN in kept[0]
     assert run.kept_sections(report, kept[0]) == []  # written again by this run: not kept twice
+
+
+def test_full_panel_benchmark_loads_each_year_by_the_cli_under_the_memory_limit(
+    sample_data: Path, tmp_path: Path
+) -> None:
+    """``bench_panel_full.py`` at 2 years x 3,000 flows over 200 products: every year loaded by the
+    CLI (the fast path takes the CSV it writes: numbers without exponents), every workload measured
+    under the memory limit, the records named as BENCHMARKS.md and latest.json expect."""
+    _load("bench_panel", "bench_panel")
+    full = _load("bench_panel_full", "bench_panel_full")
+    panel = _load("panel", "panel")
+    spec = panel.PanelSpec(years=2, rows_last=3_000, products=200)
+    result = full.run(tmp_path / "work", spec=spec, sample=sample_data, memory_limit="1GB")
+
+    assert result["rows"] == spec.total_rows == sum(y["rows"] for y in result["ingest"])
+    assert [y["year"] for y in result["ingest"]] == [2023, 2024]
+    assert set(result["workloads"]) == {"cache", "screen", "trends", "churn", "chokepoints", "eci", "partners"}
+    assert all(m["peak_mb"] > 0 and m["seconds"] > 0 for m in result["workloads"].values())
+    names = [r.name for r in full.records(result)]
+    assert f"panel full eci, 2 years, {spec.total_rows:,} rows (DuckDB, memory limit 1GB)" in names
+    assert any(n.startswith("panel full ingest per year") for n in names)
+    markdown = full.render(result)
+    assert markdown.startswith(full.BEGIN) and markdown.endswith(full.END)
+    assert "| 2024 | 3,000 |" in markdown
+
+
+def test_the_full_panel_csv_has_no_exponents(sample_data: Path, tmp_path: Path) -> None:
+    full = _load("bench_panel_full", "bench_panel_full")
+    table = pa.table(
+        {
+            "exporter": ["USA", "CHN"],
+            "importer": ["CHN", "USA"],
+            "hs6": ["850511", "010121"],
+            "value_kusd": [2.5e10, 0.001],
+            "qty_t": pa.array([None, 1.23456789012345e11]),
+        }
+    )
+    path = full.write_baci_csv(table, 2024, full._codes(sample_data), tmp_path)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "t,i,j,k,v,q"
+    assert lines[1:] == ["2024,156,842,010121,0.001,123456789012.345", "2024,842,156,850511,25000000000.000,NA"]

@@ -55,3 +55,29 @@ def test_the_sample_data_folder_is_a_setting_named_in_the_error(
     err = capsys.readouterr().err
     assert str(missing) in err
     assert "FRIENDSHORE_SAMPLE_DATA" in err
+
+
+def test_memory_limit_is_a_setting_applied_to_the_analyses_connection(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from friendshore.warehouse.connect import open_snapshot
+
+    monkeypatch.delenv("FRIENDSHORE_MEMORY_LIMIT", raising=False)
+    default = load_settings(home=tmp_path / "home")
+    assert default.memory_limit is None  # DuckDB's own default (80% of the RAM)
+    assert "memory_limit" not in default.duckdb_config()
+    monkeypatch.setenv("FRIENDSHORE_MEMORY_LIMIT", "1 GB")
+    settings = load_settings(home=tmp_path / "home")
+    assert settings.memory_limit == "1GB"
+    snapshot = open_snapshot(settings)
+    got = snapshot.con.raw_sql(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    assert got[0] == "953.6 MiB"  # DuckDB shows 1 GB (10^9 bytes) in MiB
+    assert got[1] == str(tmp_path / "home" / "cache" / "spill")  # spills inside the warehouse
+
+
+def test_bad_memory_limit_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRIENDSHORE_MEMORY_LIMIT", "lots")
+    with pytest.raises(SettingsError, match="FRIENDSHORE_MEMORY_LIMIT"):
+        load_settings()

@@ -8,15 +8,17 @@
 | ``FRIENDSHORE_SPARK_DATA`` | where Spark reads the warehouse's Parquet files (a URI such as ``s3a://bucket/friendshore`` holding the same ``data/`` folder) | unset: the warehouse folder |
 | ``FRIENDSHORE_SAMPLE_DATA`` | folder of the real sample data (the one holding ``MANIFEST.md``) | ``sample-data`` in the platform's user data folder for ``friendshore`` (the Makefile points it at ``../shared/data``) |
 | ``FRIENDSHORE_API_TOKEN`` | token the API asks for before it runs a model or changes data | unset (then ``friendshore serve`` listens on loopback only) |
+| ``FRIENDSHORE_MEMORY_LIMIT`` | DuckDB's memory limit for every connection the analyses open (the warehouse and the build of its native copy), e.g. ``8GB``; beyond it DuckDB spills to ``cache/spill`` in the warehouse folder | unset: DuckDB's own default, 80% of the machine's RAM |
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from friendshore.errors import SettingsError
@@ -24,6 +26,8 @@ from friendshore.errors import SettingsError
 __all__ = ["Backend", "Settings", "load_settings", "project_root"]
 
 Backend = Literal["duckdb", "pyspark"]
+#: A memory size as DuckDB reads it: a number and a unit (``8GB``, ``512MiB``, ``1.5 GB``).
+_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)$", re.IGNORECASE)
 
 
 def project_root() -> Path:
@@ -55,6 +59,28 @@ class Settings(BaseSettings):
     )
     sample_data: Path = Field(default_factory=_default_sample_data, description="Sample data folder.")
     api_token: SecretStr | None = Field(default=None, description="API token for model runs and writes.")
+    memory_limit: str | None = Field(
+        default=None,
+        description="DuckDB's memory limit for the analyses (e.g. 8GB); unset: DuckDB's default (80% of RAM).",
+    )
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _size(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not _SIZE.match(value.strip()):
+            raise ValueError(f"'{value}' is not a memory size such as 8GB or 512MB")
+        return value.strip().replace(" ", "")
+
+    def duckdb_config(self) -> dict[str, str]:
+        """The settings every DuckDB connection of the analyses opens with: the memory limit (when
+        set) and a folder to spill to inside the warehouse (``cache/spill``; DuckDB creates it only
+        when it spills), never the working folder (DuckDB's own default)."""
+        config = {"temp_directory": str(Path(self.home) / "cache" / "spill")}
+        if self.memory_limit is not None:
+            config["memory_limit"] = self.memory_limit
+        return config
 
 
 def load_settings(**overrides: object) -> Settings:

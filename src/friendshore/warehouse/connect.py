@@ -163,7 +163,9 @@ def open_snapshot(settings: Settings) -> Snapshot:
     home = Path(settings.home)
     con: Any
     if settings.backend == "duckdb":
-        con = ibis.duckdb.connect()
+        # the memory limit and the spill folder of the settings (DuckDB's defaults otherwise)
+        config = settings.duckdb_config()
+        con = ibis.duckdb.connect(**config)
         with _opened_lock:
             _opened.setdefault(threading.get_ident(), []).append(weakref.ref(con))
 
@@ -174,7 +176,7 @@ def open_snapshot(settings: Settings) -> Snapshot:
                 con.raw_sql(f"ATTACH '{escaped}' AS warehouse (READ_ONLY)")
 
         # the manifest whose cache is attached: never one read before or after it
-        manifest = open_cache(home, attach)
+        manifest = open_cache(home, attach, config=config)
         for name in TABLES:
             if manifest.partitions(name):
                 con.raw_sql(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM warehouse."{name}"')

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -100,8 +100,11 @@ def cache_path(home: Path) -> Path | None:
     return cache_file(home, digest) if digest else None
 
 
-def ensure_cache(home: Path, manifest: Manifest, tables: list[str]) -> Path | None:
-    """Build the cache of ``manifest`` (the version the caller read) if missing; return its path."""
+def ensure_cache(
+    home: Path, manifest: Manifest, tables: list[str], *, config: Mapping[str, str] | None = None
+) -> Path | None:
+    """Build the cache of ``manifest`` (the version the caller read) if missing; return its path.
+    ``config``: DuckDB settings for the build (``Settings.duckdb_config``: memory limit, spill folder)."""
     if not manifest.digest or not tables:
         return None
     path = cache_file(home, manifest.digest)
@@ -119,7 +122,7 @@ def ensure_cache(home: Path, manifest: Manifest, tables: list[str]) -> Path | No
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{uuid.uuid4().hex}.tmp")
         try:
-            _build(tmp, home, manifest, tables)
+            _build(tmp, home, manifest, tables, config or {})
             digest_file(path).write_text(sha256_file(tmp) + "\n", "utf-8")
             os.replace(tmp, path)
         except OSError as exc:
@@ -146,8 +149,8 @@ def ensure_cache(home: Path, manifest: Manifest, tables: list[str]) -> Path | No
     return path
 
 
-def _build(tmp: Path, home: Path, manifest: Manifest, tables: list[str]) -> None:
-    with duckdb.connect(str(tmp)) as db:
+def _build(tmp: Path, home: Path, manifest: Manifest, tables: list[str], config: Mapping[str, str]) -> None:
+    with duckdb.connect(str(tmp), config=dict(config)) as db:
         for name in tables:
             files = ", ".join(_quote(home / f) for f in manifest.files(name))
             source = f"read_parquet([{files}])"
@@ -159,7 +162,9 @@ def _build(tmp: Path, home: Path, manifest: Manifest, tables: list[str]) -> None
         db.execute("CHECKPOINT")
 
 
-def open_cache(home: Path, attach: Callable[[Path | None], None]) -> Manifest:
+def open_cache(
+    home: Path, attach: Callable[[Path | None], None], *, config: Mapping[str, str] | None = None
+) -> Manifest:
     """Read the manifest, make sure its cache exists and ``attach`` it (``None``: nothing loaded);
     return the manifest attached. If a concurrent load replaces the manifest and the cache (or the
     files) of the version read are removed before they are attached, read the manifest again."""
@@ -167,7 +172,7 @@ def open_cache(home: Path, attach: Callable[[Path | None], None]) -> Manifest:
         manifest = read_manifest(home)
         loaded = [name for name in TABLES if manifest.partitions(name)]
         try:
-            path = ensure_cache(home, manifest, loaded)
+            path = ensure_cache(home, manifest, loaded, config=config)
             attach(path)
         except (StaleManifestError, duckdb.IOException):
             moved_on = read_manifest(home).digest != manifest.digest
