@@ -346,7 +346,8 @@ def test_full_panel_benchmark_loads_each_year_by_the_cli_under_the_memory_limit(
     assert f"panel full eci, 2 years, {spec.total_rows:,} rows (DuckDB, memory limit 1GB)" in names
     assert any(n.startswith("panel full ingest per year") for n in names)
     markdown = full.render(result)
-    assert markdown.startswith(full.BEGIN) and markdown.endswith(full.END)
+    assert markdown.startswith(full.BEGIN)
+    assert markdown.endswith(full.END)
     assert "| 2024 | 3,000 |" in markdown
 
 
