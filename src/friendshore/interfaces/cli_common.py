@@ -32,7 +32,6 @@ from friendshore.settings import Settings
 __all__ = [
     "ColumnsOption",
     "FormatOption",
-    "ReleaseOption",
     "WithMetaOption",
     "answers",
     "defaults_of",
@@ -56,10 +55,6 @@ ColumnsOption = Annotated[
         "--columns",
         help="Table columns: key (the default), all, or names separated by commas (csv and json carry all).",
     ),
-]
-ReleaseOption = Annotated[
-    str | None,
-    typer.Option(help="Read trade of this BACI release only, e.g. V202501 (default: the newest per year)."),
 ]
 WithMetaOption = Annotated[
     bool,

@@ -11,16 +11,15 @@ from friendshore.analyses import chips as chips_analysis
 from friendshore.analyses import complexity as complexity_analysis
 from friendshore.analyses import partners as partners_analysis
 from friendshore.analyses.complexity import Level
-from friendshore.interfaces.cli_analysis import deprecated_option
 from friendshore.interfaces.cli_common import (
     ColumnsOption,
     FormatOption,
-    ReleaseOption,
     WithMetaOption,
     answers,
     defaults_of,
     emit,
     parse_date,
+    renamed,
     settings_of,
 )
 from friendshore.metrics.parameters import Normalisation
@@ -40,68 +39,33 @@ Show = Literal["candidates", "reshoring"]
 @answers(partners_analysis.partners)
 def partners(
     ctx: typer.Context,
-    importer: Annotated[
-        str, typer.Option("--for", help="Importer: ISO3 code or group (e.g. USA, quad, eu27).")
-    ],
-    product: Annotated[
-        str | None, typer.Option(help="HS6 code, or several separated by commas (e.g. 850511).")
-    ] = P["product"],
-    sector: Annotated[
-        str | None, typer.Option(help="Technology instead of --product (see 'friendshore taxonomy').")
-    ] = P["sector"],
-    stage: Annotated[str | None, typer.Option(help="With --sector: ore, refined, component, ...")] = P[
-        "stage"
-    ],
-    year: Annotated[int | None, typer.Option(help="Analysis year (default: the latest loaded).")] = P["year"],
-    concern: Annotated[str, typer.Option(help="Country or group of concern, left out as a supplier.")] = P[
-        "concern"
-    ],
-    coalition: Annotated[
-        str | None,
-        typer.Option(help="Partner group: flagged in the table, counted apart in --show reshoring."),
-    ] = P["coalition"],
-    members_at: Annotated[
-        str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
-    ] = P["members_at"],
-    weights: Annotated[
-        Path | None,
-        typer.Option(help="TOML or JSON file of indicator weights (see docs/methods/partners.md)."),
-    ] = P["weights"],
-    normalisation: Annotated[
-        Normalisation, typer.Option(help="Normalisation of the base ranking: minmax, zscore or rank.")
-    ] = P["normalisation"],
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws of the uncertainty analysis.")] = P["draws"],
-    seed: Annotated[int, typer.Option(help="Random seed of the draws (same seed, same intervals).")] = P[
-        "seed"
-    ],
-    concentration: Annotated[
-        float, typer.Option(help="Dirichlet concentration of the weight draws; 0 keeps the weights fixed.")
-    ] = P["concentration"],
+    importer: Annotated[str, typer.Option("--for")],
+    product: str | None = P["product"],
+    sector: str | None = P["sector"],
+    stage: str | None = P["stage"],
+    year: int | None = P["year"],
+    concern: str = P["concern"],
+    coalition: str | None = P["coalition"],
+    members_at: str | None = P["members_at"],
+    weights: Path | None = P["weights"],
+    normalisation: Normalisation = P["normalisation"],
+    draws: int = P["draws"],
+    seed: int = P["seed"],
+    concentration: float = P["concentration"],
     draw_normalisations: Annotated[
         list[str] | None,
-        typer.Option(
-            "--draw-normalisation", help="Normalisations the draws choose from (repeat; default: all three)."
-        ),
+        typer.Option("--draw-normalisation"),
     ] = None,
-    top: Annotated[
-        int, typer.Option(help="Show the N best-ranked candidates (0: all); every exporter is ranked.")
-    ] = P["top"],
-    include: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Always list this exporter, e.g. IND (repeat for several), with its rank among all."
-        ),
-    ] = None,
+    top: int = P["top"],
+    include: list[str] | None = None,
     output: Annotated[
         Show, typer.Option(help="candidates: the ranked table; reshoring: home vs coalition vs others.")
     ] = "candidates",
-    release: ReleaseOption = P["release"],
+    release: str | None = P["release"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
-    exclude: Annotated[
-        str | None, typer.Option("--exclude", hidden=True, help="Deprecated: use --concern.")
-    ] = None,
+    exclude: Annotated[str | None, typer.Option("--exclude", hidden=True)] = None,
     show: Annotated[
         Show | None, typer.Option("--show", hidden=True, help="Deprecated: use --output.")
     ] = None,
@@ -115,10 +79,8 @@ def partners(
     """
     settings = settings_of(ctx)
     when = parse_date(members_at)
-    concern = (
-        deprecated_option(concern, exclude, new="--concern", old="--exclude", default=P["concern"]) or concern
-    )
-    shown = deprecated_option(output, show, new="--output", old="--show", default="candidates")
+    concern = renamed(concern, exclude, new="--concern", old="--exclude", default=P["concern"])
+    shown = renamed(output, show, new="--output", old="--show", default="candidates")
     if shown == "reshoring":
         result = partners_analysis.reshoring(
             settings,
@@ -160,18 +122,10 @@ def partners(
 @answers(complexity_analysis.complexity)
 def complexity_command(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option(help="Year (default: the latest loaded).")] = CX["year"],
-    level: Annotated[
-        Level,
-        typer.Option(
-            help="country: ECI and diversity; product: PCI and ubiquity; rca: RCA of each export; "
-            "density: presence, density and complexity outlook gain of every country-product pair."
-        ),
-    ] = CX["level"],
-    threshold: Annotated[float, typer.Option(help="RCA at or above which a country 'has' a product.")] = CX[
-        "threshold"
-    ],
-    release: ReleaseOption = CX["release"],
+    year: int | None = CX["year"],
+    level: Level = CX["level"],
+    threshold: float = CX["threshold"],
+    release: str | None = CX["release"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -191,27 +145,12 @@ def complexity_command(
 @answers(chips_analysis.chips)
 def chips(
     ctx: typer.Context,
-    input_name: Annotated[
-        str | None, typer.Option("--input", help="An ETO input: its id (N20) or part of its name (EUV).")
-    ] = CH["input_name"],
-    country: Annotated[
-        str | None, typer.Option(help="ISO3 code: that country's position at every input.")
-    ] = CH["country"],
-    threshold: Annotated[
-        float, typer.Option(help="Single-country share above which an input is a chokepoint.")
-    ] = CH["threshold"],
-    chokepoints_only: Annotated[bool, typer.Option(help="Only the chokepoint inputs.")] = CH[
-        "chokepoints_only"
-    ],
-    with_trade: Annotated[
-        bool,
-        typer.Option(
-            help="Beside ETO's shares, trade in the HS6 codes that carry each input (world and --country)."
-        ),
-    ] = CH["with_trade"],
-    year: Annotated[
-        int | None, typer.Option(help="With --with-trade: trade year (default: the latest loaded).")
-    ] = CH["year"],
+    input_name: Annotated[str | None, typer.Option("--input")] = CH["input_name"],
+    country: str | None = CH["country"],
+    threshold: float = CH["threshold"],
+    chokepoints_only: bool = CH["chokepoints_only"],
+    with_trade: bool = CH["with_trade"],
+    year: int | None = CH["year"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,

@@ -38,7 +38,7 @@ def plan_command(
     plan: Annotated[Path | None, typer.Argument()] = PL["plan"],
     example: str | None = PL["example"],
     strategy: StrategyChoice = PL["strategy"],
-    draws: Annotated[int, typer.Option("--draws")] = PL["draws"],
+    draws: int = PL["draws"],
     sensitivity: Annotated[
         int | None, typer.Option("--sensitivity", hidden=True, help="Deprecated: use --draws.")
     ] = None,

@@ -34,17 +34,6 @@ app = typer.Typer(
     help="The register: initiatives, memberships, investments and measures, each with its sources.",
 )
 
-CountryOption = Annotated[
-    str | None,
-    typer.Option("--country", help="ISO3 code, e.g. IND (a member, lead, host, imposer or target)."),
-]
-TechnologyOption = Annotated[
-    str | None,
-    typer.Option("--technology", help="Technology, e.g. semiconductors, critical-minerals (see 'taxonomy')."),
-]
-ActiveAtOption = Annotated[
-    str | None, typer.Option("--active-at", help="Only what was active (in force) on this day, YYYY-MM-DD.")
-]
 INITIATIVES = defaults_of(analysis.register_initiatives)
 MEMBERS = defaults_of(analysis.register_members)
 INVESTMENTS = defaults_of(analysis.register_investments)
@@ -69,9 +58,9 @@ def register_overview(
 @answers(analysis.register_initiatives)
 def register_initiatives(
     ctx: typer.Context,
-    country: CountryOption = INITIATIVES["country"],
-    technology: TechnologyOption = INITIATIVES["technology"],
-    active_at: ActiveAtOption = INITIATIVES["active_at"],
+    country: str | None = INITIATIVES["country"],
+    technology: str | None = INITIATIVES["technology"],
+    active_at: str | None = INITIATIVES["active_at"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -90,15 +79,11 @@ def register_initiatives(
 @answers(analysis.register_members)
 def register_members(
     ctx: typer.Context,
-    initiative: Annotated[
-        str | None, typer.Option("--initiative", help="Initiative id or group name, e.g. pax-silica.")
-    ] = MEMBERS["initiative"],
-    country: CountryOption = MEMBERS["country"],
-    technology: TechnologyOption = MEMBERS["technology"],
-    active_at: ActiveAtOption = MEMBERS["active_at"],
-    role: Annotated[
-        str | None, typer.Option("--role", help="member, guest or invited (default: every role).")
-    ] = MEMBERS["role"],
+    initiative: str | None = MEMBERS["initiative"],
+    country: str | None = MEMBERS["country"],
+    technology: str | None = MEMBERS["technology"],
+    active_at: str | None = MEMBERS["active_at"],
+    role: str | None = MEMBERS["role"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -119,13 +104,13 @@ def register_members(
 @answers(analysis.register_investments)
 def register_investments(
     ctx: typer.Context,
-    country: CountryOption = INVESTMENTS["country"],
-    technology: TechnologyOption = INVESTMENTS["technology"],
+    country: str | None = INVESTMENTS["country"],
+    technology: str | None = INVESTMENTS["technology"],
     status: Annotated[
         str | None,
-        typer.Option("--status", help="announced, under-construction, operating or cancelled."),
+        typer.Option("--status"),
     ] = INVESTMENTS["status"],
-    active_at: ActiveAtOption = INVESTMENTS["active_at"],
+    active_at: str | None = INVESTMENTS["active_at"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -146,16 +131,12 @@ def register_investments(
 @answers(analysis.register_measures)
 def register_measures(
     ctx: typer.Context,
-    country: CountryOption = MEASURES["country"],
-    technology: TechnologyOption = MEASURES["technology"],
-    active_at: ActiveAtOption = MEASURES["active_at"],
-    who: Annotated[str | None, typer.Option("--by", help="Imposed by this country (ISO3).")] = MEASURES[
-        "who"
-    ],
-    on: Annotated[str | None, typer.Option("--on", help="Applying to this country (ISO3).")] = MEASURES["on"],
-    product: Annotated[
-        str | None, typer.Option("--product", help="Covering this HS6 code (HS 2017).")
-    ] = MEASURES["product"],
+    country: str | None = MEASURES["country"],
+    technology: str | None = MEASURES["technology"],
+    active_at: str | None = MEASURES["active_at"],
+    who: Annotated[str | None, typer.Option("--by")] = MEASURES["who"],
+    on: str | None = MEASURES["on"],
+    product: str | None = MEASURES["product"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,

@@ -12,7 +12,6 @@ from friendshore.analyses.supply_risk import Method, Stage, parse_assignments
 from friendshore.interfaces.cli_common import (
     ColumnsOption,
     FormatOption,
-    ReleaseOption,
     WithMetaOption,
     answers,
     defaults_of,
@@ -31,19 +30,12 @@ D = defaults_of(analysis.supply_risk)
 @answers(analysis.supply_risk)
 def supply_risk(
     ctx: typer.Context,
-    importer: Annotated[
-        str, typer.Option("--for", "-i", help="ISO3 code or group (e.g. USA, IND, eu27, quad).")
-    ],
-    year: Annotated[
-        int | None,
-        typer.Option(
-            help="Analysis year (default: the latest trade year); inputs use their latest year <= it."
-        ),
-    ] = D["year"],
-    stage: Annotated[Stage | None, typer.Option(help="Only this stage: mining or refining.")] = D["stage"],
+    importer: Annotated[str, typer.Option("--for", "-i")],
+    year: int | None = D["year"],
+    stage: Stage | None = D["stage"],
     material: Annotated[
         list[str] | None,
-        typer.Option("--material", "-m", help="Only this material (repeat for several), e.g. cobalt."),
+        typer.Option("--material", "-m"),
     ] = D["material"],
     alignment: Annotated[
         bool,
@@ -64,42 +56,23 @@ def supply_risk(
         typer.Option(
             "--trade-restriction",
             "-t",
-            help="Trade-restriction factor t_c, ISO3=FACTOR (repeat or comma-separate), e.g. CHN=1.2.",
         ),
     ] = None,
     eol_rir: Annotated[
         list[str] | None,
-        typer.Option("--eol-rir", help="Override EoL-RIR, MATERIAL=FRACTION, e.g. cobalt=0.3."),
+        typer.Option("--eol-rir"),
     ] = None,
-    si_sr: Annotated[
-        list[str] | None, typer.Option("--si-sr", help="Override SI_SR, MATERIAL=VALUE, e.g. cobalt=0.9.")
-    ] = None,
+    si_sr: Annotated[list[str] | None, typer.Option("--si-sr")] = None,
     imports_only: Annotated[
         bool, typer.Option("--imports-only", help="Leave the importer's own production out of its sourcing.")
     ] = not D["include_domestic"],
-    economic_importance: Annotated[
-        Path | None,
-        typer.Option(
-            help="CSV material,economic_importance: adds EI and the EU criticality flag (SR >= 1 and EI >= 2.8)."
-        ),
-    ] = D["economic_importance"],
-    sr_threshold: Annotated[float, typer.Option(help="Criticality: supply-risk threshold.")] = D[
-        "sr_threshold"
-    ],
-    ei_threshold: Annotated[float, typer.Option(help="Criticality: economic-importance threshold.")] = D[
-        "ei_threshold"
-    ],
-    members_at: Annotated[
-        str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
-    ] = D["members_at"],
-    release: ReleaseOption = D["release"],
-    method: Annotated[Method, typer.Option(help="eu (the EU CRM method) or geopolrisk.")] = D["method"],
-    inputs: Annotated[
-        Path | None,
-        typer.Option(
-            help="GeoPolRisk: CSV material,partner,quantity,governance,domestic_production,hhi[,value]."
-        ),
-    ] = D["inputs"],
+    economic_importance: Path | None = D["economic_importance"],
+    sr_threshold: float = D["sr_threshold"],
+    ei_threshold: float = D["ei_threshold"],
+    members_at: str | None = D["members_at"],
+    release: str | None = D["release"],
+    method: Method = D["method"],
+    inputs: Path | None = D["inputs"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,

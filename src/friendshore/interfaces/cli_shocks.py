@@ -50,19 +50,11 @@ def simulate_command(
         typer.Option(
             "--output",
             "-o",
-            help="countries, sectors, trade, diversion (into --importer / from --exporter, in --sector), "
-            "diagnostics or history (solver).",
         ),
     ] = SIM["output"],
-    importer: Annotated[
-        str | None, typer.Option(help="For diversion: the importer (default: the scenario's \\[report]).")
-    ] = SIM["importer"],
-    exporter: Annotated[
-        str | None, typer.Option(help="For diversion: the exporter (default: the scenario's \\[report]).")
-    ] = SIM["exporter"],
-    sector: Annotated[
-        str | None, typer.Option(help="For diversion: the sector, e.g. C17 (default: all sectors).")
-    ] = SIM["sector"],
+    importer: str | None = SIM["importer"],
+    exporter: str | None = SIM["exporter"],
+    sector: str | None = SIM["sector"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -103,34 +95,20 @@ def shock_command(
     ctx: typer.Context,
     exporter: Annotated[
         str,
-        typer.Option("--exporter", "-e", help="Restricting ISO3 code or group (acting jointly), e.g. CHN."),
+        typer.Option("--exporter", "-e"),
     ],
-    product: Annotated[
-        str | None, typer.Option(help="HS6 code(s), comma-separated, e.g. 850511,810411.")
-    ] = SHOCK["product"],
-    sector: Annotated[
-        str | None, typer.Option(help="Technology, e.g. critical-minerals (see 'friendshore taxonomy').")
-    ] = SHOCK["sector"],
-    stage: Annotated[
-        str | None, typer.Option(help="Stage: ore, refined, component, equipment, final.")
-    ] = SHOCK["stage"],
-    share: Annotated[
-        float, typer.Option(help="Share of its exports withheld, in (0, 1] (1: a full ban).")
-    ] = SHOCK["share"],
-    year: Annotated[int | None, typer.Option(help="Trade year (default: the latest loaded).")] = SHOCK[
-        "year"
-    ],
-    importer: Annotated[
-        str | None, typer.Option("--importer", "-i", help="Show only this importer (ISO3 or group).")
-    ] = SHOCK["importer"],
-    members_at: Annotated[
-        str | None, typer.Option(help="Resolve groups at this date (default: the end of the year).")
-    ] = SHOCK["members_at"],
+    product: str | None = SHOCK["product"],
+    sector: str | None = SHOCK["sector"],
+    stage: str | None = SHOCK["stage"],
+    share: float = SHOCK["share"],
+    year: int | None = SHOCK["year"],
+    importer: Annotated[str | None, typer.Option("--importer", "-i")] = SHOCK["importer"],
+    members_at: str | None = SHOCK["members_at"],
     model: Annotated[RestrictionModel, typer.Option("--model", "-m")] = SHOCK["model"],
-    scope: Annotated[Scope, typer.Option("--scope")] = SHOCK["scope"],
-    substitution: Annotated[float | None, typer.Option()] = SHOCK["substitution"],
-    import_demand: Annotated[float | None, typer.Option()] = SHOCK["import_demand"],
-    export_supply: Annotated[float | None, typer.Option()] = SHOCK["export_supply"],
+    scope: Scope = SHOCK["scope"],
+    substitution: float | None = SHOCK["substitution"],
+    import_demand: float | None = SHOCK["import_demand"],
+    export_supply: float | None = SHOCK["export_supply"],
     output: Annotated[RestrictionOutput, typer.Option("--output", "-o")] = SHOCK["output"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
@@ -170,14 +148,14 @@ def tariff_command(
     importer: Annotated[str, typer.Option("--importer", "-i")],
     exporter: Annotated[str, typer.Option("--exporter", "-e")],
     products: Annotated[str | None, typer.Option("--products", "--product")] = TARIFF["products"],
-    sector: Annotated[str | None, typer.Option()] = TARIFF["sector"],
-    stage: Annotated[str | None, typer.Option()] = TARIFF["stage"],
-    rate: Annotated[float, typer.Option()] = TARIFF["rate"],
-    year: Annotated[int | None, typer.Option()] = TARIFF["year"],
-    members_at: Annotated[str | None, typer.Option()] = TARIFF["members_at"],
-    substitution: Annotated[float | None, typer.Option()] = TARIFF["substitution"],
-    import_demand: Annotated[float | None, typer.Option()] = TARIFF["import_demand"],
-    export_supply: Annotated[float | None, typer.Option()] = TARIFF["export_supply"],
+    sector: str | None = TARIFF["sector"],
+    stage: str | None = TARIFF["stage"],
+    rate: float = TARIFF["rate"],
+    year: int | None = TARIFF["year"],
+    members_at: str | None = TARIFF["members_at"],
+    substitution: float | None = TARIFF["substitution"],
+    import_demand: float | None = TARIFF["import_demand"],
+    export_supply: float | None = TARIFF["export_supply"],
     output: Annotated[TariffOutput, typer.Option("--output", "-o")] = TARIFF["output"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",

@@ -37,10 +37,6 @@ app = typer.Typer()
 TAX = defaults_of(analysis.taxonomy)
 MEMBERS = defaults_of(analysis.group_members)
 
-AtOption = Annotated[
-    str | None, typer.Option("--at", help="Date of membership, YYYY-MM-DD (default: today).")
-]
-
 
 @app.command("taxonomy")
 @answers(analysis.taxonomy)
@@ -78,7 +74,7 @@ groups_app = typer.Typer(
 @answers(analysis.groups)
 def groups_list(
     ctx: typer.Context,
-    at: AtOption = None,
+    at: str | None = None,
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
@@ -95,7 +91,7 @@ def groups_list(
 def groups_show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument()],
-    at: AtOption = None,
+    at: str | None = None,
     history: Annotated[bool, typer.Option("--all")] = MEMBERS["history"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
