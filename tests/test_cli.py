@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated, Any, get_type_hints
 
 import pytest
 import typer
+from typer.models import ParameterInfo
 
 from friendshore import __version__
+from friendshore.analyses.docs import parameter_docs
 from friendshore.interfaces.cli import app, run
 
 
@@ -33,6 +37,45 @@ def test_every_command_has_help(path: list[str], capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "Usage" in out
     assert len(out.strip().splitlines()) > 3
+
+
+def _written_help(callback: Callable[..., Any]) -> dict[str, str]:
+    """``{parameter: help}`` as a command's source writes it (in its annotation or its default)."""
+    given = callback.__defaults__ or ()
+    code = callback.__code__
+    names = code.co_varnames[code.co_argcount - len(given) : code.co_argcount]
+    defaults = dict(zip(names, given, strict=True))
+    out: dict[str, str] = {}
+    for name, hint in get_type_hints(callback, include_extras=True).items():
+        for info in [*getattr(hint, "__metadata__", ()), defaults.get(name)]:
+            if isinstance(info, ParameterInfo) and info.help:
+                out[name] = info.help
+    return out
+
+
+def test_no_command_writes_again_the_help_its_analysis_documents() -> None:
+    """The help of an option of an analysis parameter is the analysis's docstring (``answers``): a
+    ``help=`` of the command's own would be a second copy that nobody reads."""
+    checked = 0
+
+    def walk(command: object) -> None:
+        nonlocal checked
+        callback = getattr(command, "callback", None)
+        analysis = getattr(callback, "__analysis__", None)
+        if callback is not None and analysis is not None:
+            twice = set(_written_help(callback)) & set(parameter_docs(analysis))
+            assert not twice, f"{callback.__module__}.{callback.__name__}: help= of {sorted(twice)}"
+            checked += 1
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(typer.main.get_command(app))
+    assert checked > 20
+    assert _written_help(_documented_twice) == {"year": "Twice."}  # the check sees a help= where it is
+
+
+def _documented_twice(year: Annotated[int, typer.Option(help="Twice.")] = 1, fmt: str = "table") -> None:
+    """A command that writes the analysis's text again (the check above must see it)."""
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -74,13 +74,7 @@ def simulate_command(
         Path,
         typer.Argument(),
     ],
-    output: Annotated[
-        Output,
-        typer.Option(
-            "--output",
-            "-o",
-        ),
-    ] = SIM["output"],
+    output: Annotated[Output, typer.Option("--output", "-o")] = SIM["output"],
     importer: str | None = SIM["importer"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",

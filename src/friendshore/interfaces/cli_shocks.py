@@ -41,17 +41,8 @@ TARIFF = defaults_of(analysis.tariff)
 @answers(analysis.simulate)
 def simulate_command(
     ctx: typer.Context,
-    scenario: Annotated[
-        Path,
-        typer.Argument(help="Scenario file (TOML): \\[baseline], \\[solver], \\[report], \\[\\[changes]]."),
-    ],
-    output: Annotated[
-        SimulationOutput,
-        typer.Option(
-            "--output",
-            "-o",
-        ),
-    ] = SIM["output"],
+    scenario: Annotated[Path, typer.Argument()],
+    output: Annotated[SimulationOutput, typer.Option("--output", "-o")] = SIM["output"],
     importer: str | None = SIM["importer"],
     exporter: str | None = SIM["exporter"],
     sector: str | None = SIM["sector"],
