@@ -324,3 +324,110 @@ def test_a_brief_without_its_assets_fails_loudly_and_writes_nothing(
     assert code == 2
     assert "friendshore assets install" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
+
+
+# -- the options, re-solved for the reader (issue 24) ------------------------------------------------
+
+
+def _demand_by_sql(home: Path, *, importer: str, hs6: str, year: int, concern: list[str]) -> dict[str, float]:
+    """The reader's imports of ``hs6`` in ``year`` with plain DuckDB SQL on the warehouse files: value,
+    tonnes (a flow without a quantity at its exporter's unit value, else the world's) and the part from
+    ``concern``; independent of the planner."""
+    import duckdb
+
+    from friendshore.warehouse.store import read_manifest
+
+    files = [str(home / p.file) for p in read_manifest(home).partitions("trade") if p.key.get("year") == year]
+    con = duckdb.connect()
+    con.register("trade", con.read_parquet(files))
+    members = ", ".join(f"'{c}'" for c in concern)
+    row = con.sql(f"""
+        WITH t AS (SELECT * FROM trade WHERE year = {year} AND hs6 = '{hs6}' AND value_kusd > 0),
+        uv AS (SELECT exporter, sum(value_kusd) FILTER (WHERE qty_t > 0) / sum(qty_t) FILTER (WHERE qty_t > 0) AS uv
+               FROM t GROUP BY exporter),
+        w AS (SELECT sum(value_kusd) FILTER (WHERE qty_t > 0) / sum(qty_t) FILTER (WHERE qty_t > 0) AS uv FROM t),
+        mine AS (SELECT t.exporter, t.value_kusd,
+                        CASE WHEN t.qty_t > 0 THEN t.qty_t ELSE t.value_kusd / coalesce(uv.uv, w.uv) END AS q
+                 FROM t LEFT JOIN uv USING (exporter), w WHERE t.importer = '{importer}')
+        SELECT sum(value_kusd), sum(q), sum(q) FILTER (WHERE exporter IN ({members})),
+               sum(value_kusd) FILTER (WHERE exporter IN ({members})) FROM mine
+    """).fetchone()  # fmt: skip
+    assert row is not None
+    return {"value": row[0], "tonnes": row[1], "concern_tonnes": row[2], "concern_value": row[3]}
+
+
+def test_options_are_solved_for_the_readers_own_imports_checked_by_sql(
+    sample_home: Path, findings: dict[str, Any], india: Any
+) -> None:
+    """The options' demand and the status quo's concern share equal the reader's imports of its top
+    product and the part from its own concern set, recomputed from the warehouse with DuckDB alone."""
+    us_options = findings["options"]
+    ind_options = india.tables["options"].to_pylist()
+    for reader, options, concern, top in (
+        ("USA", us_options, findings["concern"]["members"], findings["findings"][0]),
+        ("IND", ind_options, india.parameters["concern"]["members"], json.loads(india.table["row"][0].as_py())),
+    ):
+        hs6 = top["row"]["hs6"] if "row" in top else top["hs6"]
+        quo = next(o for o in options if o["strategy_id"] == "status_quo")
+        assert quo["hs6"] == hs6, (reader, quo["hs6"], hs6)  # the product of the first judgement
+        sql = _demand_by_sql(sample_home, importer=reader, hs6=hs6, year=quo["year"],
+                             concern=[c for c in concern if c != reader])  # fmt: skip
+        assert math.isclose(quo["demand_value_kusd"], sql["value"], rel_tol=1e-6)
+        if quo["demand_unit"] == "t":
+            assert math.isclose(quo["demand"], sql["tonnes"], rel_tol=1e-6)
+            share = sql["concern_tonnes"] / sql["tonnes"]
+        else:
+            assert math.isclose(quo["demand"], sql["value"], rel_tol=1e-6)
+            share = sql["concern_value"] / sql["value"]
+        assert math.isclose(quo["concern_share_before"], share, rel_tol=1e-6), (reader, quo, share)
+        assert quo["cost_usd"] == 0.0 and quo["unmet_share"] > 0
+        assert all("assumption" in o["assumptions"].lower() for o in options)
+
+
+def test_us_and_india_options_differ(findings: dict[str, Any], india: Any) -> None:
+    us = {o["strategy_id"]: o for o in findings["options"]}
+    ind = {o["strategy_id"]: o for o in india.tables["options"].to_pylist()}
+    assert us.keys() == ind.keys() == {"status_quo", "reshoring", "friendshoring", "open"}
+    assert us["status_quo"]["hs6"] == "850511"
+    assert ind["status_quo"]["hs6"] == "280469"
+    assert us["status_quo"]["concern_share_before"] != ind["status_quo"]["concern_share_before"]
+    assert all(us[k]["cost_usd"] != ind[k]["cost_usd"] for k in ("reshoring", "friendshoring", "open"))
+    plan = india.parameters["evidence"]["plan"]["arguments"]
+    assert (plan["for_"], plan["product"], plan["concern"]) == ("IND", "280469", "CHN")
+
+
+def test_plan_toml_beside_the_brief_solves_to_the_same_options(brief_files: Any, settings: Settings) -> None:
+    from friendshore.analyses.plan import plan
+    from friendshore.planning.plan_file import load_plan
+
+    path = brief_files.html.parent / "plan.toml"
+    spec = load_plan(path)
+    assert spec.products.codes == ["850511"] and spec.coalition.lead == ["USA"]
+    solved = {r["strategy"]: r for r in plan(settings, plan=path).rows()}
+    quo = next(o for o in json.loads(brief_files.findings.read_text())["options"] if o["strategy_id"] == "status_quo")
+    assert math.isclose(solved["status_quo"]["concern_share_before"], quo["concern_share_before"], rel_tol=1e-9)
+
+
+def test_value_chain_has_products_and_chip_stage_codes(findings: dict[str, Any]) -> None:
+    stages = {(r["chain"], r["stage"]): r for r in findings["value_chain"]}
+    products = stages[("critical minerals", "products (magnets)")]
+    assert products["codes"] == "850511" and products["reader_best_share"] > 0
+    assert "848620" in stages[("chips", "tools")]["codes"]
+    assert "854231" in stages[("chips", "fabrication")]["codes"]
+    assert "854231" in stages[("chips", "assembly and test (OSAT)")]["codes"]
+    assert "250410" in stages[("critical minerals", "mining")]["codes"]
+
+
+def test_sentences_read_product_labels_in_sentence_case_and_supply_risk_to_a_tenth(
+    findings: dict[str, Any], india: Any
+) -> None:
+    from friendshore.nomenclature.labels import product_labels, short_label
+
+    texts = [f["text"] for f in findings["findings"]] + [b["text"] for b in findings["bottom_line"]]
+    texts += [findings["recommendation"]["text"]]
+    capitalised = [short_label(h) for h, p in product_labels().items() if p.label[1:2].islower()]
+    for text in texts:
+        for label in capitalised:
+            assert not re.search(r"\w[^.:]* " + re.escape(label), text), (label, text)
+    risk = next(f for f in findings["findings"] if f["kind"] == "risk")
+    assert re.search(r"supply risk \d+\.\d on the EU scale", risk["text"]), risk["text"]

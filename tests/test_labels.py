@@ -109,3 +109,46 @@ def test_no_group_label_is_a_slug_or_an_explanation() -> None:
         # a bracket left in a group's name is an acronym, never an explanation
         for inner in name.split("(")[1:]:
             assert " " not in inner.split(")")[0], name
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Silicon metal, under 99.99 %", "silicon metal, under 99.99 %"),
+        ("Permanent magnets (850511)", "permanent magnets (850511)"),
+        ("DC motors and generators", "DC motors and generators"),
+        ("HS 847150", "HS 847150"),
+        ("NdFeB magnets", "NdFeB magnets"),
+        ("India's imports", "India's imports"),
+        ("United States", "United States"),
+        ("Vitamin A (293621)", "vitamin A (293621)"),
+        ("already lower", "already lower"),
+        ("", ""),
+    ],
+)
+def test_in_sentence_lowers_only_a_common_first_letter(label: str, expected: str) -> None:
+    from friendshore.nomenclature.labels import in_sentence
+
+    assert in_sentence(label) == expected
+
+
+def test_product_in_text_is_the_short_label_in_sentence_case() -> None:
+    from friendshore.nomenclature.labels import product_in_text
+
+    assert product_in_text("280469") == "silicon metal, under 99.99 % (280469)"
+    assert product_in_text("811292") == "gallium, germanium and other metals (811292, basket)"
+    assert product_in_text("850132").startswith("DC motors")
+    for hs6 in product_labels():
+        text = product_in_text(hs6)
+        assert text[1:] == short_label(hs6)[1:] and text[0].lower() == short_label(hs6)[0].lower()
+
+
+def test_every_register_facility_kind_has_words() -> None:
+    from friendshore.nomenclature.labels import FACILITY_WORDS, facility_label
+    from friendshore.register.models import FACILITIES
+
+    assert set(FACILITIES) == set(FACILITY_WORDS)
+    for kind in FACILITIES:
+        assert "-" not in facility_label(kind) or "(" in facility_label(kind), kind
+    assert facility_label("osat") == "assembly and test (OSAT) plant"
+    assert facility_label("new-kind") == "new kind"

@@ -46,12 +46,26 @@ from friendshore.analyses.brief_options import (
     events_table,
     options_table,
     recommendation,
+    recommended,
+    scope,
     unknowns_table,
 )
-from friendshore.analyses.result import Column, Result
+from friendshore.analyses.brief_tables import FINDING_COLUMNS, figures_table, findings_table, statements_table
+from friendshore.analyses.result import Result
+from friendshore.nomenclature.labels import facility_label, in_sentence
 from friendshore.settings import Settings
 
-__all__ = ["CHAIN_COLUMNS", "MAX_FINDINGS", "MAX_PER_PRODUCT", "RULES", "Fig", "Statement", "brief", "decide"]
+__all__ = [
+    "CHAIN_COLUMNS",
+    "MAX_FINDINGS",
+    "MAX_PER_PRODUCT",
+    "OPTIONS_RULE",
+    "RULES",
+    "Fig",
+    "Statement",
+    "brief",
+    "decide",
+]
 
 #: Page 1 holds this many ranked judgements at most (at least three when the data allow).
 MAX_FINDINGS = 5
@@ -72,6 +86,13 @@ RULES: tuple[tuple[str, str], ...] = (
     ("exposure-2", "the second exposed product by the same score"),
     ("breadth", "how many of the sector's products the EC dependency screen flags"),
     ("commitment", "the largest investment the register holds in the reader"),
+)
+#: How the options are built (not a finding; declared beside the ranking rules).
+OPTIONS_RULE = (
+    "the options are solved for the product of the first judgement (the reader's top exposure): demand is the "
+    "reader's own imports of it in the trade year; the countries of concern are the reader's; the coalition's "
+    "members that export the product are the partners of friend-shoring, and what any supplier could redirect "
+    "is its current exports to others; costs, horizon, disruption and targets are the plan file's assumptions"
 )
 
 
@@ -197,13 +218,16 @@ def _risk(ev: Evidence, n: Names) -> list[Statement]:
     pyear = top.get("production_year")
     text = (
         str(top["material"]).capitalize() + " " + str(top["stage"]) + " is the riskiest critical material for "
-        + n.say(ev.question.reader) + ": supply risk {sr} on the EU scale, where 1 marks high risk; "
+        + n.say(ev.question.reader) + ": supply risk {sr} on the EU scale, where 1 or more marks high risk; "
         + n.say(top["top_producer"]) + " produced {pshare} of the world's output in {pyear}."
     )  # fmt: skip
     if top.get("basket"):  # the trade side is a basket code: say so, never the element's own trade
-        text += f" Its trade is read under {top['traded_as']}, whose figures are the basket's, not {top['material']}'s alone."
+        text += (
+            f" Its trade is read under {in_sentence(str(top['traded_as']))}, whose figures are the basket's, "
+            f"not {top['material']}'s alone."
+        )
     figs = (
-        fig(ev, "risk", "supply_risk", where, name="sr"),
+        fig(ev, "risk", "supply_risk", where, name="sr", digits=1),  # the EU publishes supply risk to 0.1
         fig(
             ev,
             "risk",
@@ -361,7 +385,7 @@ def _commitment(ev: Evidence, n: Names) -> list[Statement]:
             + " is "
             + str(top["company"])
             + "'s "
-            + str(top["facility"]).replace("osat", "OSAT").replace("-", " ")
+            + facility_label(str(top["facility"]))
             + " ({amount} million USD, "
             + str(top["status"]).replace("-", " ")
             + (", " + since.isoformat() if since else "")
@@ -400,7 +424,8 @@ def decide(ev: Evidence, settings: Settings) -> Result:
     n = Names(settings)
     concern_members = _concern_members(ev, settings)
     concern = n.concern(q.concern_code, concern_members)
-    chain = chain_table(ev.get("risk"), ev.get("chips"), ev.get(f"investments_{q.reader.lower()}"), q.reader)
+    chain = chain_table(ev.get("risk"), ev.get("chips"), ev.get(f"investments_{q.reader.lower()}"), q.reader,
+                        ev.get("exposure"), ev.get("chokepoints"))  # fmt: skip
     products = [s.product for s in _exposures(ev, n, concern) if s.product]
     dep = ev.get("exposure")
     if dep is not None:
@@ -412,14 +437,15 @@ def decide(ev: Evidence, settings: Settings) -> Result:
     findings = _rank(candidates)
     options = options_table(ev, n)
     rec = recommendation(ev, n, options, concern)
-    bottom = bottom_line(ev, n, findings, rec, concern)
-    act = action(ev, n, products[0] if products else None, concern)
+    act = action(ev, n, products[0] if products else None, concern, recommended(options))
+    bottom = bottom_line(ev, n, findings, rec, concern, act)
     # the partner's and the event's sentences head their sections even when page 1 has no room for them
     unranked = [c for c in candidates if c.kind in ("event", "partner") and c not in findings]
-    statements = [*bottom, *([act] if act else []), *rec, *unranked]
+    said = scope(ev, n, concern)
+    statements = [*bottom, *([act] if act else []), *rec, *([said] if said else []), *unranked]
     tables = {
-        "figures": _figures_table([*findings, *statements]),
-        "statements": _statements_table(statements),
+        "figures": figures_table([*findings, *statements]),
+        "statements": statements_table(statements),
         "options": options,
         "unknowns": unknowns_table(ev, n),
         "events": events_table(ev, n),
@@ -448,7 +474,7 @@ def decide(ev: Evidence, settings: Settings) -> Result:
             "source": view.source if q.concern is None else "",
             "verified": view.verified,
         },
-        "rules": [{"kind": k, "rule": r} for k, r in RULES],
+        "rules": [*({"kind": k, "rule": r} for k, r in RULES), {"kind": "options", "rule": OPTIONS_RULE}],
         "evidence": {
             k: _call_json(fn.__module__ + ":" + fn.__name__, kw) for k, (fn, kw) in ev.calls.items()
         },
@@ -457,11 +483,11 @@ def decide(ev: Evidence, settings: Settings) -> Result:
     return Result(
         "brief",
         f"Technology supply-chain security: {n.of(q.reader)}",
-        _findings_table(findings),
+        findings_table(findings),
         parameters,
         tuple(p for r in ev.results.values() for p in r.provenance),
         tuple(f"{k}: {v}" for k, v in ev.gaps.items()),
-        _FINDING_COLUMNS,
+        FINDING_COLUMNS,
         tables,
     )
 
@@ -478,79 +504,6 @@ def _concern_members(ev: Evidence, settings: Settings) -> tuple[str, ...]:
 
 def _call_json(target: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     return {"function": target, "arguments": json.loads(json.dumps(kwargs, default=str))}
-
-
-_FINDING_COLUMNS = (
-    Column("rank", "rank", "count", True),
-    Column("id", "id", "code"),
-    Column("kind", "kind", "text"),
-    Column("template", "judgement", "text", True),
-    Column("value", "value", "number", True, description="the finding's main number, in its unit"),
-    Column("unit", "unit", "text", True),
-    Column("year", "year", "year", True),
-    Column("basis", "base", "text", True),
-    Column("result", "from", "text", True, description="the evidence key of the result it comes from"),
-    Column("column", "column", "text"),
-    Column("row", "row", "text", description="the row's key columns, as JSON"),
-    Column("score", "score", "number", description="value at risk x HHI x share (exposures only)"),
-)
-
-
-def _findings_table(findings: list[Statement]) -> pa.Table:
-    rows = []
-    for i, s in enumerate(findings, start=1):
-        main = s.main
-        rows.append(
-            {
-                "rank": i,
-                "id": s.id,
-                "kind": s.kind,
-                "template": s.template,
-                "value": json.dumps(main.value) if main else None,
-                "unit": main.unit if main else None,
-                "year": main.year if main else None,
-                "basis": main.basis if main else None,
-                "result": main.result if main else None,
-                "column": main.column if main else None,
-                "row": json.dumps(dict(main.row), default=str) if main else None,
-                "score": s.score,
-            }
-        )
-    schema = pa.schema([("rank", pa.int64()), ("id", pa.string()), ("kind", pa.string()),
-                        ("template", pa.string()), ("value", pa.string()), ("unit", pa.string()),
-                        ("year", pa.int64()), ("basis", pa.string()), ("result", pa.string()),
-                        ("column", pa.string()), ("row", pa.string()), ("score", pa.float64())])  # fmt: skip
-    return pa.Table.from_pylist(rows, schema=schema)
-
-
-def _figures_table(statements: list[Statement]) -> pa.Table:
-    rows = [
-        {
-            "statement": s.id,
-            "name": f.name,
-            "value": json.dumps(f.value),
-            "unit": f.unit,
-            "year": f.year,
-            "basis": f.basis,
-            "result": f.result,
-            "table": f.table,
-            "column": f.column,
-            "row": json.dumps(dict(f.row), default=str),
-        }
-        for s in statements
-        for f in s.figs
-    ]
-    schema = pa.schema([("statement", pa.string()), ("name", pa.string()), ("value", pa.string()),
-                        ("unit", pa.string()), ("year", pa.int64()), ("basis", pa.string()),
-                        ("result", pa.string()), ("table", pa.string()), ("column", pa.string()),
-                        ("row", pa.string())])  # fmt: skip
-    return pa.Table.from_pylist(rows, schema=schema)
-
-
-def _statements_table(statements: list[Statement]) -> pa.Table:
-    rows = [{"id": s.id, "kind": s.kind, "template": s.template} for s in statements]
-    schema = pa.schema([("id", pa.string()), ("kind", pa.string()), ("template", pa.string())])
-    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def brief(
@@ -586,7 +539,8 @@ def brief(
     year
         Trade year (default: the latest loaded).
     plan_example
-        Shipped coalition plan whose strategies are the options (None: none).
+        Shipped plan whose assumptions (costs, horizon, disruption, targets) the options use; the options
+        are solved for the reader's own imports of its key product against its concern set (None: none).
     draws
         Monte Carlo draws of the plan's cost parameters (the options' cost intervals).
     """

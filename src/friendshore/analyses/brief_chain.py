@@ -2,10 +2,13 @@
 products) and chips (design, fabrication, assembly and test, tools), with the register's plants.
 
 One row per stage: how many items the stage holds in the data, in how many the reader has any
-production or share, its largest share and where, the year of the data and its source. Built from
-the supply-risk result (USGS/BGS production per material and stage), the dependencies result (the
-reader's imports of the key product) and the ETO chip result (each input's countries and shares),
-plus the register's investments in the reader.
+production or share, its largest share and where, the trade codes (HS 2017) that carry the stage,
+the year of the data and its source. Built from the supply-risk result (USGS/BGS production per
+material, mining and refining), the dependencies and chokepoints results (the reader's exports of
+the products stage, the taxonomy's critical-minerals components such as permanent magnets 850511,
+as a share of world exports), the ETO chip result (each input's countries and shares) with the
+ETO-to-HS6 crosswalk (``nomenclature/eto_hs6``) for the chip stages' codes, plus the register's
+investments in the reader.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from friendshore.analyses.result import Column, Result
+from friendshore.nomenclature.labels import facility_label, product_label
 
 __all__ = ["CHAIN_COLUMNS", "chain_table"]
 
@@ -27,8 +31,10 @@ _CHIP_STAGES = (
 )
 #: The register's facility kinds at each chip stage.
 _FACILITIES = {"design": ("design",), "fabrication": ("fab",), "assembly and test (OSAT)": ("osat",),
-               "tools": (), "mining": ("mine",), "refining": ("refinery",),
+               "tools": (), "mining": ("mine", "smelter"), "refining": ("refinery", "smelter"),
                "products (magnets)": ("magnet-plant",)}  # fmt: skip
+#: The taxonomy's stage of the critical-minerals sector behind each mineral stage of the chain.
+_MINERAL_STAGES = (("mining", "ore"), ("refining", "refined"), ("products (magnets)", "component"))
 
 CHAIN_COLUMNS = (
     Column("chain", "value chain", "text", True),
@@ -43,6 +49,14 @@ CHAIN_COLUMNS = (
         basis="world production (tonnes) or the ETO input's world market",
     ),
     Column("reader_best_item", "where", "text", True),
+    Column(
+        "codes",
+        "trade codes (HS 2017)",
+        "text",
+        True,
+        description="the HS6 codes that carry the stage (taxonomy; chips: the ETO-to-HS6 crosswalk, codes that "
+        "hold more than the stage's goods included)",
+    ),
     Column("plants", "the register's plants in the reader", "text", True),
     Column("n_plants", "plants in the register", "count"),
     Column("n_operating", "of which operating", "count"),
@@ -52,12 +66,45 @@ CHAIN_COLUMNS = (
 )
 
 
+def _codes(sector: str, stage: str) -> list[str]:
+    from friendshore.nomenclature.taxonomy import sector_codes
+
+    return sorted(sector_codes(sector, stage))
+
+
+def _products_row(exposure: Result | None, chokepoints: Result | None) -> dict[str, Any] | None:
+    """The products stage: the reader's exports of the taxonomy's critical-mineral components as a
+    share of world exports (trade, the brief's year)."""
+    codes = _codes("critical-minerals", "component")
+    if exposure is None or chokepoints is None or not codes:
+        return None
+    mine = {r["hs6"]: r for r in exposure.rows() if r["hs6"] in codes}
+    world = {r["hs6"]: r for r in chokepoints.rows() if r["hs6"] in codes}
+    shares = {h: float(mine[h]["export_kusd"] or 0.0) / float(world[h]["world_export_kusd"])
+              for h in codes if h in mine and h in world and world[h]["world_export_kusd"]}  # fmt: skip
+    if not shares:
+        return None
+    best = max(shares, key=lambda h: (shares[h], h))
+    year = exposure.parameters.get("year")
+    return {
+        "chain": "critical minerals",
+        "stage": "products (magnets)",
+        "n_items": len(codes),
+        "n_reader": sum(1 for v in shares.values() if v > 0),
+        "reader_best_share": shares[best],
+        "reader_best_item": f"{product_label(best) or 'HS ' + best}, {shares[best] * 100:.1f} % of world exports",
+        "codes": ", ".join(codes),
+        "year": year if isinstance(year, int) else None,
+        "source": "BACI (trade)",
+    }
+
+
 def _mineral_rows(risk: Result | None, reader: str) -> list[dict[str, Any]]:
     if risk is None:
         return []
     rows = risk.rows()
     out = []
-    for stage in ("mining", "refining"):
+    for stage, taxonomy_stage in _MINERAL_STAGES[:2]:
         items = [r for r in rows if r["stage"] == stage]
         if not items:
             continue
@@ -73,6 +120,7 @@ def _mineral_rows(risk: Result | None, reader: str) -> list[dict[str, Any]]:
                 "n_reader": len(producing),
                 "reader_best_share": None,
                 "reader_best_item": str(best["material"]) if best else None,
+                "codes": ", ".join(_codes("critical-minerals", taxonomy_stage)),
                 "year": years[-1] if years else None,
                 "source": " and ".join(sources) + (f" ({years[0]} to {years[-1]})" if len(years) > 1 else ""),
                 "_reader": reader,
@@ -81,9 +129,20 @@ def _mineral_rows(risk: Result | None, reader: str) -> list[dict[str, Any]]:
     return out
 
 
+def _eto_codes(items: list[dict[str, Any]]) -> str:
+    """The HS6 codes the ETO-to-HS6 crosswalk gives the ``items`` (inputs or stages), in code order."""
+    from friendshore.nomenclature.eto_hs6 import load_eto_hs6
+
+    wanted = {str(r["input_id"]) for r in items}
+    return ", ".join(
+        sorted({str(r["hs6"]) for r in load_eto_hs6().to_pylist() if r["input_id"] in wanted and r["hs6"]})
+    )
+
+
 def _chip_rows(chips: Result | None) -> list[dict[str, Any]]:
     if chips is None or "listed" not in chips.table.column_names:
         return []
+    stages = [r for r in chips.rows() if r["type"] == "stage"]
     rows = [r for r in chips.rows() if r["type"] != "stage"]
     out = []
     groups: list[tuple[str, list[dict[str, Any]]]] = [
@@ -95,10 +154,15 @@ def _chip_rows(chips: Result | None) -> list[dict[str, Any]]:
         listed = [r for r in items if r["listed"]]
         best = max(listed, key=lambda r: (r["share"] or 0.0, r["input_name"]), default=None)
         years = sorted({int(r["year"]) for r in items if r.get("year")})
+        # a stage's codes: what leaves it (the ETO stage's own codes) and its materials; tools: the tools'
+        eto = next((e for e, n in _CHIP_STAGES if n == name), None)
+        carried = ([r for r in stages if r["stage"] == eto] + [r for r in items if r["type"] == "material_resource"]
+                   if eto else items)  # fmt: skip
         out.append(
             {
                 "chain": "chips",
                 "stage": name,
+                "codes": _eto_codes(carried) or "none (a service, not a good)",
                 "n_items": len(items),
                 "n_reader": len(listed),
                 "reader_best_share": best["share"] if best else None,
@@ -117,18 +181,23 @@ def _at(stage: str, investments: Sequence[Mapping[str, Any]]) -> list[Mapping[st
 
 def _plants(stage: str, investments: Sequence[Mapping[str, Any]]) -> str | None:
     found = [
-        f"{r['company']} {r['facility'].upper() if r['facility'] == 'osat' else r['facility']}, "
-        f"{r['status'].replace('-', ' ')}"
+        f"{r['company']} {facility_label(str(r['facility']))}, {r['status'].replace('-', ' ')}"
         for r in _at(stage, investments)
     ]
     return "; ".join(found) or None
 
 
 def chain_table(
-    risk: Result | None, chips: Result | None, investments: Result | None, reader: str
+    risk: Result | None,
+    chips: Result | None,
+    investments: Result | None,
+    reader: str,
+    exposure: Result | None = None,
+    chokepoints: Result | None = None,
 ) -> pa.Table:
     """The value-chain table of the brief (see the module docstring)."""
-    rows = _mineral_rows(risk, reader) + _chip_rows(chips)
+    products = _products_row(exposure, chokepoints)
+    rows = _mineral_rows(risk, reader) + ([products] if products else []) + _chip_rows(chips)
     plants = investments.rows() if investments is not None else []
     for row in rows:
         row.pop("_reader", None)
@@ -152,6 +221,7 @@ def chain_table(
             ("n_reader", pa.int64()),
             ("reader_best_share", pa.float64()),
             ("reader_best_item", pa.string()),
+            ("codes", pa.string()),
             ("plants", pa.string()),
             ("n_plants", pa.int64()),
             ("n_operating", pa.int64()),

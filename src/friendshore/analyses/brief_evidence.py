@@ -170,6 +170,8 @@ class Fig:
     table: str | None = None
     year: int | None = None
     basis: str = ""
+    #: decimals printed where the source publishes to a fixed precision (the EU's supply risk: 1)
+    digits: int | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,13 @@ class Names:
         return label_of(code, home=self.home) if code else ""
 
     def product(self, hs6: str) -> str:
+        """The product inside a sentence: ``silicon metal, under 99.99 % (280469)``."""
+        from friendshore.nomenclature.labels import product_in_text
+
+        return product_in_text(hs6)
+
+    def label(self, hs6: str) -> str:
+        """The product on its own (a chart's bar, a table cell): ``Silicon metal, under 99.99 % (280469)``."""
         from friendshore.nomenclature.labels import short_label
 
         return short_label(hs6)
@@ -227,7 +236,8 @@ class Names:
 
 
 def fig(ev: Evidence, key: str, column: str, row: Mapping[str, Any], *, name: str,
-         table: str | None = None, year: int | None = None, basis: str = "", unit: str | None = None) -> Fig:  # fmt: skip
+         table: str | None = None, year: int | None = None, basis: str = "", unit: str | None = None,
+         digits: int | None = None) -> Fig:  # fmt: skip
     result = ev.results[key]
     data = result.tables[table] if table else result.table
     matches = [r for r in data.to_pylist() if all(r.get(k) == v for k, v in row.items())]
@@ -241,7 +251,7 @@ def fig(ev: Evidence, key: str, column: str, row: Mapping[str, Any], *, name: st
     if isinstance(value, date):
         value, unit = value.isoformat(), "date"
     year = year if year is not None else described.year or year_of(result)
-    return Fig(name, value, unit, key, column, dict(row), table, year, basis or described.basis)
+    return Fig(name, value, unit, key, column, dict(row), table, year, basis or described.basis, digits)
 
 
 def year_of(result: Result) -> int | None:
@@ -276,11 +286,11 @@ def exposure_score(row: Mapping[str, Any]) -> float:
 
 def gather(settings: Settings, question: Question) -> Evidence:
     """Call the analyses of the brief for ``question``; nothing is looked up by name."""
+    from friendshore.analyses.brief_plan import reader_plan
     from friendshore.analyses.chips import chips
     from friendshore.analyses.dependencies import chokepoints, dependencies
     from friendshore.analyses.flows import suppliers
     from friendshore.analyses.partners import partners, reshoring
-    from friendshore.analyses.plan import plan
     from friendshore.analyses.register import register_investments, register_measures
     from friendshore.analyses.shocks import restriction
     from friendshore.analyses.supply_risk import supply_risk
@@ -331,8 +341,14 @@ def gather(settings: Settings, question: Question) -> Evidence:
     if q.coalition:
         ev.ask(settings, "coalition", group_members, name=q.coalition, at=q.members_at)
     ev.ask(settings, "chips", chips, country=q.reader if len(q.reader) == 3 else None)
-    if q.plan_example:
-        ev.ask(settings, "plan", plan, strict=True, example=q.plan_example, draws=q.draws, seed=0)
+    if q.plan_example and keys:  # the options: the reader's key product, own imports, own concern set
+        ev.ask(settings, "plan", reader_plan, strict=True, for_=q.reader, product=keys[0], concern=concern,
+               coalition=q.coalition, members_at=q.members_at, year=q.year, example=q.plan_example,
+               draws=q.draws, seed=0)  # fmt: skip
+    elif q.plan_example:
+        ev.skip(
+            "plan", "no product is imported from the countries of concern, so there is nothing to plan for"
+        )
     ev.ask(settings, "measures", register_measures, on=q.reader, active_at=q.members_at)
     ev.ask(settings, "measures_by", register_measures, who=q.reader, active_at=q.members_at)
     for code in dict.fromkeys(c for c in (q.reader, q.partner) if c):

@@ -1,11 +1,14 @@
-"""The decision part of a brief: the options (the coalition plan's strategies with their cost
+"""The decision part of a brief: the options (status quo, reshoring, friend-shoring, open sourcing
+for the reader's own imports of its key product, ``analyses/brief_plan.py``, with their cost
 intervals and what they leave unmet), the recommendation and its conditions, the bottom line, what
 we do not know, and the events (the register's measures and investments) that bear on the findings.
 
-The recommendation rule, declared once: among the options that meet the plan's target with nothing
-unmet, the one with the lowest central cost; it would change where another option's cost is below
-its 95th percentile (the assumptions' range reverses the order), where the partners it relies on do
-not build, and where the plan's countries of concern differ from the brief's.
+The recommendation rule, declared once: among the options that meet the target with nothing unmet,
+the one with the lowest central cost; it would change where another option's cost is below its 95th
+percentile (the assumptions' range reverses the order), where the suppliers it relies on most do not
+deliver, where the cut is deeper than assumed, and where the plan's countries of concern differ from
+the brief's. The near-term action follows the recommended strategy (buy from the coalition under
+friend-shoring, from anyone outside the concern under open sourcing).
 """
 
 from __future__ import annotations
@@ -16,15 +19,28 @@ from typing import Any
 import pyarrow as pa
 
 from friendshore.analyses.brief_evidence import Evidence, Fig, Names, Statement, fig, reader_shock
+from friendshore.nomenclature.labels import facility_label
 
-__all__ = ["action", "bottom_line", "events_table", "options_table", "recommendation", "unknowns_table"]
+__all__ = [
+    "action",
+    "bottom_line",
+    "events_table",
+    "options_table",
+    "recommendation",
+    "recommended",
+    "scope",
+    "unknowns_table",
+]
 
 #: How the plan's strategies read for people, and what each assumes beyond the plan's parameters.
 STRATEGIES: Mapping[str, tuple[str, str]] = {
-    "status_quo": ("Status quo", "no action: the plan's disruption hits and nothing replaces it"),
-    "reshoring": ("Reshoring", "only the lead country builds new capacity"),
-    "friendshoring": ("Friend-shoring", "coalition members build and sign offtakes"),
-    "open": ("Open sourcing", "any supplier outside the countries of concern builds or sells"),
+    "status_quo": ("Status quo", "no action: the disruption hits and nothing replaces it"),
+    "reshoring": ("Reshoring", "only the reader builds new capacity"),
+    "friendshoring": (
+        "Friend-shoring",
+        "the reader and the coalition's members that export the product build and sign offtakes",
+    ),
+    "open": ("Open sourcing", "any supplier outside the countries of concern sells more or builds"),
 }
 
 _OPTION_SCHEMA = pa.schema(
@@ -40,6 +56,12 @@ _OPTION_SCHEMA = pa.schema(
         ("unmet_share", pa.float64()),
         ("meets_target", pa.bool_()),
         ("assumptions", pa.string()),
+        ("hs6", pa.string()),
+        ("year", pa.int64()),
+        ("demand", pa.float64()),
+        ("demand_unit", pa.string()),
+        ("demand_value_kusd", pa.float64()),
+        ("concern_share_basis", pa.string()),
     ]
 )
 
@@ -54,12 +76,18 @@ def _plan_assumptions(plan: Any) -> str:
                 name = str(r["parameter"]).split(".")[-1].replace("_", " ")
                 parts.append(f"{name} {r['value']:g} ({r['low']:g} to {r['high']:g})")
     spec = plan.parameters.get("plan_spec", {}).get("instruments", {})
-    for key, words in (("greenfield_share", "a member with no exports may build up to {:.0%} of demand"),
-                       ("max_expansion_ratio", "a supplier may grow its exports by {:.0%}"),
+    for key, words in (("max_expansion_ratio", "a supplier may grow its exports by {:.0%}"),
+                       ("greenfield_share", "a partner may also build up to {:.0%} of the demand from scratch"),
                        ("lead_time_years", "plants take {:g} years to build")):  # fmt: skip
         if key in spec:
             parts.append(words.format(float(spec[key])))
-    return "Assumptions of the plan file, adjust them: " + "; ".join(parts) + "."
+    cut = plan.parameters.get("disruption", {})
+    if cut.get("concern_cut") is not None:
+        parts.append(
+            f"the countries of concern cut {float(cut['concern_cut']):.0%} of their supply from {cut['start']}"
+        )
+    example = plan.parameters.get("example")
+    return f"Assumptions of the plan file '{example}', adjust them: " + "; ".join(parts) + "."
 
 
 def options_table(ev: Evidence, n: Names) -> pa.Table:
@@ -69,6 +97,10 @@ def options_table(ev: Evidence, n: Names) -> pa.Table:
     if plan is None:
         return pa.Table.from_pylist([], schema=_OPTION_SCHEMA)
     shared = _plan_assumptions(plan)
+    demand = plan.tables["demand"].to_pylist()[0]
+    reader = n.owner(ev.question.reader)
+    basis = (f"{reader} imports of {n.product(str(demand['hs6']))} in {demand['year']}, "
+             + ("tonnes" if demand["unit"] == "t" else "value"))  # fmt: skip
     rows = []
     for r in plan.rows():
         name, assumes = STRATEGIES.get(str(r["strategy"]), (str(r["strategy"]).replace("_", " "), ""))
@@ -86,6 +118,12 @@ def options_table(ev: Evidence, n: Names) -> pa.Table:
                 "unmet_share": unmet,
                 "meets_target": r["status"] == "optimal" and (unmet or 0.0) <= 1e-9,
                 "assumptions": (assumes[:1].upper() + assumes[1:] + ". " if assumes else "") + shared,
+                "hs6": demand["hs6"],
+                "year": demand["year"],
+                "demand": demand["demand"],
+                "demand_unit": demand["unit"],
+                "demand_value_kusd": demand["import_value_kusd"],
+                "concern_share_basis": basis,
             }
         )
     return pa.Table.from_pylist(rows, schema=_OPTION_SCHEMA)
@@ -96,47 +134,80 @@ def _plan_fig(ev: Evidence, strategy: str, column: str, name: str) -> Fig:
 
 
 def _plan_scope(ev: Evidence, n: Names) -> str:
-    """``for Permanent magnets (850511), in Pax Silica's plan`` (the plan's products and coalition)."""
+    """``for India's own imports of silicon metal, under 99.99 % (280469)`` (the options' demand)."""
     plan = ev.get("plan")
     if plan is None:
         return ""
-    products = ", ".join(n.product(str(h)) for h in plan.parameters.get("products", []))
-    coalition = plan.parameters.get("coalition", {}).get("label")
-    return f"for {products}, in the coalition plan of {n.of(coalition)}" if coalition else f"for {products}"
+    return f"for {n.owner(ev.question.reader)} own imports of {n.product(str(plan.parameters['product']))}"
+
+
+def scope(ev: Evidence, n: Names, concern: str) -> Statement | None:
+    """What the options are solved for: the reader's own imports of its key product (tonnes or value,
+    the trade year), the concern's share of them, who the partners are, and when the share is read."""
+    plan = ev.get("plan")
+    if plan is None:
+        return None
+    d = plan.tables["demand"].to_pylist()[0]
+    where = {"hs6": d["hs6"]}
+    tonnes = d["unit"] == "t"
+    coalition = ev.question.coalition
+    cut = plan.parameters["disruption"]
+    text = (
+        "The options are solved for " + n.owner(ev.question.reader) + " own imports of " + n.product(str(d["hs6"]))
+        + ": {demand}" + (" tonnes" if tonnes else "") + " in {year} ({value}), {share} of them from " + concern
+        + (" by tonnes" if tonnes else " by value") + ". "
+        + ("Friend-shoring adds the " + n.of(coalition) + " members that export the product today; " if coalition else "")
+        + "open sourcing, any supplier outside " + concern + ". The concern's share after is read in {report}, "
+        "with its supply cut by {cut} from {start} (an assumption)."
+    )  # fmt: skip
+    figs = (
+        fig(ev, "plan", "demand", where, name="demand", table="demand", unit="count" if tonnes else "kusd"),
+        fig(ev, "plan", "year", where, name="year", table="demand", unit="year"),
+        fig(ev, "plan", "import_value_kusd", where, name="value", table="demand", unit="kusd"),
+        fig(ev, "plan", "concern_share", where, name="share", table="demand", unit="share",
+            basis=n.owner(ev.question.reader) + " imports of the product, " + ("tonnes" if tonnes else "value")),
+        Fig("report", plan.parameters["report_year"], "year", "plan", "report_year", {}, None, None),
+        Fig("cut", cut["concern_cut"], "share", "plan", "disruption.concern_cut", {}, None, None,
+            "the plan file's assumption"),
+        Fig("start", cut["start"], "year", "plan", "disruption.start", {}, None, None),
+    )  # fmt: skip
+    return Statement("scope", "scope", text, figs)
 
 
 def recommendation(ev: Evidence, n: Names, options: pa.Table, concern: str) -> list[Statement]:
-    """The recommendation (the rule of the module docstring) and the conditions that would change it."""
+    """The recommendation (the rule of the module docstring) and the conditions that would change it;
+    where no option meets the target, that is said instead."""
     rows = options.to_pylist()
     meeting = sorted((r for r in rows if r["meets_target"] and r["cost_usd"] is not None),
                      key=lambda r: (r["cost_usd"], r["strategy_id"]))  # fmt: skip
     plan = ev.get("plan")
-    if plan is None or not meeting:
+    if plan is None or not rows:
         return []
+    target_of = rows[-1]["strategy_id"]
+    target = fig(ev, "plan", "target_concern_share", {"strategy": target_of}, name="target")
+    year = fig(ev, "plan", "target_from", {"strategy": target_of}, name="from", unit="year")
+    if not meeting:
+        product = n.product(str(plan.parameters["product"]))
+        return [Statement(
+            "recommendation", "recommendation",
+            "No option brings " + concern + " below {target} of " + n.owner(ev.question.reader) + " supply of " + product
+            + " from {from} with nothing left unmet under the plan file's assumptions: loosen the target or widen "
+            "who may supply, and solve again.",
+            (target, year),
+        )]  # fmt: skip
     best = meeting[0]
     sid = best["strategy_id"]
-    target = fig(ev, "plan", "target_concern_share", {"strategy": sid}, name="target")
-    year = fig(ev, "plan", "target_from", {"strategy": sid}, name="from", unit="year")
     out = [
         Statement(
             "recommendation",
             "recommendation",
-            "Choose "
-            + best["strategy"].lower()
-            + " "
-            + _plan_scope(ev, n)
-            + ": of the options that bring the "
-            "plan's countries of concern below {target} of supply from {from} with nothing left unmet, it costs "
-            "least, {cost} in present value ({lo} to {hi} across the assumptions' ranges).",
-            (
-                target,
-                year,
-                _plan_fig(ev, sid, "total_cost_usd", "cost"),
-                _plan_fig(ev, sid, "cost_p05_usd", "lo"),
-                _plan_fig(ev, sid, "cost_p95_usd", "hi"),
-            ),
+            "Choose " + best["strategy"].lower() + " " + _plan_scope(ev, n) + ": of the options that bring "
+            + concern + " below {target} of " + n.owner(ev.question.reader) + " supply from {from} with nothing left unmet, it "
+            "costs least, {cost} in present value ({lo} to {hi} across the assumptions' ranges).",
+            (target, year, _plan_fig(ev, sid, "total_cost_usd", "cost"), _plan_fig(ev, sid, "cost_p05_usd", "lo"),
+             _plan_fig(ev, sid, "cost_p95_usd", "hi")),
         )
-    ]
+    ]  # fmt: skip
     conditions: list[str] = []
     figs: list[Fig] = []
     for other in meeting[1:2]:
@@ -146,25 +217,20 @@ def recommendation(ev: Evidence, n: Names, options: pa.Table, concern: str) -> l
                 "({other}) becomes the cheaper choice"
             )
             figs.append(_plan_fig(ev, other["strategy_id"], "total_cost_usd", "other"))
-    partners = plan.tables.get("partners")
-    if partners is not None and sid != "reshoring":
-        mine = sorted((r for r in partners.to_pylist() if r["strategy"] == sid and r["supplied_value_kusd"]),
-                      key=lambda r: -r["supplied_value_kusd"])[:2]  # fmt: skip
-        if mine:
-            conditions.append(
-                "if "
-                + " and ".join(n.say(r["country"]) for r in mine)
-                + ", on whom it relies most, do not build"
-            )
+    mine = _relied_on(ev, sid)
+    if mine:
+        conditions.append(
+            "if " + " and ".join(n.say(c) for c in mine) + ", on whose supply it relies most, do not deliver"
+        )
     cut = plan.parameters.get("disruption", {}).get("concern_cut")
     if cut is not None:
         conditions.append(
             f"if the cut is deeper than the plan file's {float(cut):.0%} (solve the plan again)"
         )
     plan_concern = plan.parameters.get("concern", {})
-    if set(plan_concern.get("members", [])) != set(_members(ev)):
+    if set(plan_concern.get("members", [])) != set(_members(ev)) - {ev.question.reader}:
         conditions.append(
-            "the plan file sets its own countries of concern ("
+            "the plan sets its own countries of concern ("
             + ", ".join(n.of(m) for m in plan_concern["members"])
             + "), which differ from this brief's"
         )
@@ -195,10 +261,31 @@ def _cover(ev: Evidence, hs6: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def action(ev: Evidence, n: Names, hs6: str | None, concern: str) -> Statement | None:
-    """What the reader can do for its key product now, by the declared rule: where today's exports of
-    others could replace the imports from the concern, buy from the coalition when it covers at least as
-    much as the others, else from the others; where nothing covers it, build (the plan)."""
+def _relied_on(ev: Evidence, strategy: str | None, most: int = 2) -> list[str]:
+    """The suppliers other than the reader that the plan's ``strategy`` takes most from (by value)."""
+    plan = ev.get("plan")
+    partners = plan.tables.get("partners") if plan is not None and strategy else None
+    if partners is None:
+        return []
+    rows = sorted((r for r in partners.to_pylist() if r["strategy"] == strategy and r["supplied_value_kusd"]
+                   and r["country"] != ev.question.reader), key=lambda r: -r["supplied_value_kusd"])  # fmt: skip
+    return [str(r["country"]) for r in rows[:most]]
+
+
+def recommended(options: pa.Table) -> str | None:
+    """The strategy the recommendation rule picks (the cheapest that meets the target), if any."""
+    meeting = sorted((r for r in options.to_pylist() if r["meets_target"] and r["cost_usd"] is not None),
+                     key=lambda r: (r["cost_usd"], r["strategy_id"]))  # fmt: skip
+    return str(meeting[0]["strategy_id"]) if meeting else None
+
+
+def action(
+    ev: Evidence, n: Names, hs6: str | None, concern: str, strategy: str | None = None
+) -> Statement | None:
+    """What the reader can do for its key product now, from today's exports of others: under the
+    recommended ``strategy`` (friend-shoring: buy from the coalition; open sourcing: from anyone outside
+    the concern; reshoring: build at home); with no recommendation, buy from the coalition when it covers
+    at least as much as the others, else from the others."""
     row = _cover(ev, hs6) if hs6 else None
     if row is None or hs6 is None:
         return None
@@ -207,18 +294,34 @@ def action(ev: Evidence, n: Names, hs6: str | None, concern: str) -> Statement |
     cand = ev.get("partners")
     members = [r for r in cand.rows() if r.get("in_coalition")] if cand is not None else []
     best = min(members, key=lambda r: r["rank"]) if members else None
-    if coalition and row["coalition_share"] and row["coalition_share"] >= (row["others_share"] or 0.0):
+    to_coalition = coalition and row["coalition_share"] and (
+        strategy == "friendshoring" or (strategy is None and row["coalition_share"] >= (row["others_share"] or 0.0))
+    )  # fmt: skip
+    figs: list[Fig]
+    if strategy == "reshoring" and row["home_share"] is not None:
+        text = ("Build capacity at home for " + n.product(hs6) + ": today " + n.owner(ev.question.reader)
+                + " own exports could replace {share} of its imports from " + concern)  # fmt: skip
+        figs = [fig(ev, "reshoring", "home_share", where, name="share")]
+    elif to_coalition:
         text = ("Shift purchases of " + n.product(hs6) + " to " + n.of(coalition) + " members, whose current "
                 "exports to others could replace {share} of the imports from " + concern)  # fmt: skip
         figs = [fig(ev, "reshoring", "coalition_share", where, name="share")]
-    elif row["others_share"]:
-        text = ("Diversify purchases of " + n.product(hs6) + " to suppliers outside " + concern + ", whose "
-                "current exports to others could replace {share} of the imports from it")  # fmt: skip
-        figs = [fig(ev, "reshoring", "others_share", where, name="share")]
+    elif row["others_share"] or row["coalition_share"]:
+        relied = _relied_on(ev, strategy)
+        text = ("Diversify purchases of " + n.product(hs6) + " to suppliers outside " + concern
+                + (", first " + " and ".join(n.say(c) for c in relied) + " (on whom the plan relies most)" if relied
+                   else ""))  # fmt: skip
+        if coalition and row["coalition_share"]:
+            text += ("; " + n.of(coalition) + " members' current exports to others alone could replace {members} of "
+                     "the imports from " + concern)  # fmt: skip
+            figs = [fig(ev, "reshoring", "coalition_share", where, name="members")]
+        else:
+            text += "; current exports of others could replace {others} of the imports from " + concern
+            figs = [fig(ev, "reshoring", "others_share", where, name="others")]
     else:
         text = "No one's current exports could replace the imports of " + n.product(hs6) + " from " + concern
         figs = []
-    if best is not None and text[0] == "S":
+    if best is not None and text.startswith("Shift"):
         text += "; the best placed member is " + n.say(best["candidate"]) + " (rank {rank} of {n} candidates)"
         where_c = {"candidate": best["candidate"]}
         figs += [
@@ -229,7 +332,7 @@ def action(ev: Evidence, n: Names, hs6: str | None, concern: str) -> Statement |
 
 
 def bottom_line(ev: Evidence, n: Names, findings: list[Statement], rec: list[Statement],
-                concern: str) -> list[Statement]:  # fmt: skip
+                concern: str, act: Statement | None = None) -> list[Statement]:  # fmt: skip
     """Two or three plain sentences: what is at stake, how bad, what to do."""
     out: list[Statement] = []
     reader = n.say(ev.question.reader)
@@ -247,7 +350,7 @@ def bottom_line(ev: Evidence, n: Names, findings: list[Statement], rec: list[Sta
             + n.product(first.product)
             + " from "
             + concern
-            + " ({total} in {year}).",
+            + " ({total} in {year}, by value).",
             (figs["share"], figs["total"], figs["year"]),
         )
     )
@@ -275,27 +378,18 @@ def bottom_line(ev: Evidence, n: Names, findings: list[Statement], rec: list[Sta
                 ),
             )
         )
-    act = action(ev, n, first.product, concern)
     parts: list[str] = []
     figs_do: list[Fig] = []
-    if act is not None:
-        parts.append(act.template[0].lower() + act.template[1:-1])
-        figs_do += act.figs
-    if rec:
-        plan = ev.get("plan")
+    if rec and rec[0].template.startswith("Choose "):
         best = rec[0].template.removeprefix("Choose ").split(" for ")[0]
-        coalition = plan.parameters.get("coalition", {}).get("label") if plan is not None else None
-        products = ", ".join(n.product(str(h)) for h in plan.parameters.get("products", [])) if plan else ""
-        parts.append(
-            "back " + best + " in the coalition plan" + (f" of {n.of(coalition)}" if coalition else "") + " for "
-            + products + ", its cheapest option that meets the plan's target ({cost}; {lo} to {hi} under its "
-            "assumptions)"
-        )  # fmt: skip
+        parts.append("choose " + best + ", the cheapest option that meets the target ({cost}; {lo} to {hi} under "
+                     "the plan file's assumptions)")  # fmt: skip
         figs_do += [f for f in rec[0].figs if f.name in ("cost", "lo", "hi")]
+    if act is not None:
+        parts.append(("now, " if parts else "") + act.template[0].lower() + act.template[1:-1])
+        figs_do += [f for f in act.figs if f.name not in {g.name for g in figs_do}]
     if parts:
-        out.append(
-            Statement("do", "bottom-line", "What to do: " + "; and ".join(parts) + ".", tuple(figs_do))
-        )
+        out.append(Statement("do", "bottom-line", "What to do: " + "; ".join(parts) + ".", tuple(figs_do)))
     return out
 
 
@@ -323,18 +417,15 @@ def unknowns_table(ev: Evidence, n: Names) -> pa.Table:
         if years:
             rows.append({"kind": "vintage", "what": "mineral production is from USGS and BGS, "
                          f"{years[0]} to {years[-1]}, not the trade year"})  # fmt: skip
-    if ev.get("plan") is not None:
+    plan = ev.get("plan")
+    if plan is not None:
         rows.append({"kind": "assumption", "what": "the options' costs rest on the plan file's assumptions "
-                     "(capital cost, offtake premium, holding cost, discount rate): adjust them in the plan file"})  # fmt: skip
+                     "(capital cost, offtake premium, holding cost, discount rate): adjust them in plan.toml"})  # fmt: skip
+        rows.append({"kind": "assumption", "what": "the options cover " + n.owner(ev.question.reader) + " own imports "
+                     "of " + n.product(str(plan.parameters["product"])) + " only: partners' own needs compete for "
+                     "the same exports and are not counted"})  # fmt: skip
     rows = list({(r["kind"], r["what"]): r for r in rows}.values())
     return pa.Table.from_pylist(rows, schema=pa.schema([("kind", pa.string()), ("what", pa.string())]))
-
-
-#: The register's facility kinds in words people read.
-_FACILITY_WORDS = {"fab": "chip fab", "osat": "assembly and test (OSAT/ATMP) plant", "design": "design centre",
-                   "r-and-d": "research centre", "mine": "mine", "refinery": "refinery", "smelter": "smelter",
-                   "magnet-plant": "magnet plant", "cell-plant": "battery cell plant", "recycling": "recycling plant",
-                   "other": "facility"}  # fmt: skip
 
 
 def events_table(ev: Evidence, n: Names) -> pa.Table:
@@ -351,7 +442,7 @@ def events_table(ev: Evidence, n: Names) -> pa.Table:
     for key in (k for k in ev.results if k.startswith("investments_")):
         for r in ev.results[key].rows():
             when = r.get("operation_start") or r.get("announced")
-            kind = _FACILITY_WORDS.get(str(r["facility"]), str(r["facility"]))
+            kind = facility_label(str(r["facility"]))
             what = f"{r['company']}: {kind} in {r.get('site') or n.of(r['country'])}"
             rows.append({"date": when, "who": n.of(r["country"]), "what": what, "kind": "investment",
                          "products": r.get("products"), "verified": r["verified"], "source": str(r["source"])})  # fmt: skip

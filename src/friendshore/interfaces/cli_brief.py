@@ -57,7 +57,8 @@ def brief(
     plan_example: Annotated[
         str | None,
         typer.Option(
-            help="Shipped coalition plan whose strategies are the options (see 'friendshore plan --help')."
+            help="Shipped plan whose assumptions (costs, horizon, disruption, targets) the options use; the options "
+            "are solved for the reader's own imports of its key product against its countries of concern."
         ),
     ] = BRIEF["plan_example"],  # type: ignore[assignment]
     draws: Annotated[int, typer.Option(help="Monte Carlo draws of the plan's cost parameters.")] = BRIEF[

@@ -19,6 +19,13 @@ holds. Codes that bundle manufactured products (motors with and without permanen
 cells with LEDs) are ``bundled`` in the taxonomy but are not baskets of materials; their labels
 name what they hold.
 
+In a sentence a label is in sentence case (``in_sentence``, ``product_in_text``): "India's imports
+of silicon metal, under 99.99 % (280469)", not "of Silicon metal"; a first word that is an acronym
+("DC motors", "HS 847150") or a proper noun (a country's name) keeps its capital.
+
+Facilities: the register's facility kinds in words people read (``FACILITY_WORDS``,
+``facility_label("osat") == "assembly and test (OSAT) plant"``), one table for every reader of them.
+
 Countries: ``label_of("IND") == "India"`` from ``data/iso3.csv``; groups: the ``title`` of
 ``groups.toml`` without a trailing explanation in brackets (``European Union``), an acronym in
 brackets is kept (``Group of Seven (G7)``).
@@ -39,12 +46,16 @@ from types import MappingProxyType
 from friendshore.errors import SchemaError
 
 __all__ = [
+    "FACILITY_WORDS",
     "LABELS_PATH",
     "ProductLabel",
     "basket_members",
+    "facility_label",
     "group_labels",
+    "in_sentence",
     "is_basket",
     "label_of",
+    "product_in_text",
     "product_label",
     "product_labels",
     "short_label",
@@ -168,3 +179,53 @@ def group_labels(home: Path | None = None) -> Mapping[str, str]:
     from friendshore.nomenclature.groups import load_groups
 
     return {name: _group_label(g.title) for name, g in load_groups(home).items()}
+
+
+@lru_cache(maxsize=1)
+def _proper_first_words() -> frozenset[str]:
+    """First words that are proper nouns: the first word of every country's name."""
+    from friendshore.nomenclature.groups import iso3_codes
+
+    return frozenset(name.split(" ")[0].strip(",") for name in iso3_codes().values())
+
+
+def in_sentence(label: str) -> str:
+    """``label`` as it reads inside a sentence: its first letter in lower case, unless its first word
+    is an acronym or holds another capital ("DC motors", "HS 847150", "NdFeB magnets") or is a
+    proper noun (the first word of a country's name). Only the first letter ever changes."""
+    first = label.split(" ", 1)[0]
+    if not first or not first[0].isupper():
+        return label
+    if sum(ch.isupper() for ch in first) > 1 or first.strip(",").split("'")[0] in _proper_first_words():
+        return label
+    return label[0].lower() + label[1:]
+
+
+def product_in_text(hs6: str) -> str:
+    """``short_label`` in sentence case, for a product named inside a sentence:
+    ``"silicon metal, under 99.99 % (280469)"``, ``"DC motors and generators, 750 W to 75 kW (850132)"``."""
+    return in_sentence(short_label(hs6))
+
+
+#: The register's facility kinds (``register.models.Facility``) in words people read.
+FACILITY_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "fab": "chip fab",
+        "osat": "assembly and test (OSAT) plant",
+        "design": "design centre",
+        "r-and-d": "research centre",
+        "mine": "mine",
+        "refinery": "refinery",
+        "smelter": "smelter",
+        "magnet-plant": "magnet plant",
+        "cell-plant": "battery cell plant",
+        "recycling": "recycling plant",
+        "other": "facility",
+    }
+)
+
+
+def facility_label(kind: str) -> str:
+    """A facility kind in words (``"osat"`` -> ``"assembly and test (OSAT) plant"``); an unknown kind
+    reads with its hyphens as spaces, never as a slug."""
+    return FACILITY_WORDS.get(kind, kind.replace("-", " "))

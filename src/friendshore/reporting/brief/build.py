@@ -81,8 +81,9 @@ def build_brief(
 
     ``concern`` (default: the reader's viewpoint, viewpoints.toml) is the country or group to reduce
     dependence on; ``partner`` (ISO3) is placed among the candidates; ``coalition`` (a group,
-    resolved at ``members_at``) marks who is in it; ``plan_example`` is the shipped coalition plan
-    whose strategies are the options (``None``: none), solved with ``draws`` draws of its costs.
+    resolved at ``members_at``) marks who is in it; ``plan_example`` is the shipped plan whose
+    assumptions the options use, re-solved for the reader's own imports of its key product against its
+    countries of concern (``None``: no options), with ``draws`` draws of its costs.
     ``out`` is checked before any work (``OutputFolderError``), and so are the npm assets the brief
     inlines (``AssetMissingError``): a brief without its charts or map is not written.
     """

@@ -32,7 +32,10 @@ def statements(result: Result) -> dict[str, str]:
     """Every sentence of the brief result (findings and page-1 statements), its figures formatted."""
     figures: dict[str, dict[str, str]] = {}
     for f in result.tables["figures"].to_pylist():
-        figures.setdefault(f["statement"], {})[f["name"]] = format_value(json.loads(f["value"]), f["unit"])
+        value = json.loads(f["value"])
+        fixed = f.get("digits") is not None and isinstance(value, int | float) and not isinstance(value, bool)
+        text = f"{value:.{f['digits']}f}" if fixed else format_value(value, f["unit"])
+        figures.setdefault(f["statement"], {})[f["name"]] = text
     out = {}
     for row in [*result.table.to_pylist(), *result.tables["statements"].to_pylist()]:
         text = str(row["template"]).format(**figures.get(row["id"], {}))

@@ -128,6 +128,7 @@ def _page_one(brief: Brief) -> dict[str, Any]:
         "bottom": [said[k] for k in ("stake", "bad", "do") if k in said],
         "findings": findings,
         "options": options,
+        "scope": said.get("scope", ""),
         "assumptions": (
             r.tables["options"].column("assumptions")[0].as_py().split(". ", 1)[-1]
             if r.tables["options"].num_rows
@@ -274,7 +275,13 @@ def _provenance(brief: Brief, data: list[str]) -> dict[str, Any]:
         "friendshore": __version__,
         "generated": brief.generated,
         "parameters": json_safe({k: v for k, v in brief.result.parameters.items() if k != "evidence"}),
-        "files": {"html": "brief.html", "pdf": "brief.pdf", "findings": "findings.json", "data": data},
+        "files": {
+            "html": "brief.html",
+            "pdf": "brief.pdf",
+            "findings": "findings.json",
+            "plan": "plan.toml",
+            "data": data,
+        },
         "datasets": m.datasets,
         "analyses": m.analyses,
         "reproductions": m.reproductions,
@@ -308,6 +315,9 @@ def write_brief(brief: Brief, out: Path | str, *, pdf: bool = True) -> BriefFile
         (tmp / "brief.html").write_text(render_html(brief, mode="screen"), encoding="utf-8")
         (tmp / "findings.json").write_text(json.dumps(findings_json(brief), indent=2, ensure_ascii=False),
                                            encoding="utf-8")  # fmt: skip
+        plan = brief.evidence.get("plan")
+        if plan is not None and plan.parameters.get("plan_toml"):  # the options' assumptions, to adjust
+            (tmp / "plan.toml").write_text(str(plan.parameters["plan_toml"]), encoding="utf-8")
         bar.advance(task)
         if pdf:
             images = {}

@@ -26,13 +26,13 @@ def annex_tables(
         ordered = dep.table.sort_by([("on_share", "descending"), ("hs6", "ascending")])
         table(section, dep, "exposure", ["hs6", "import_value_kusd", "on_share", "top_supplier", "top_share", "hhi"],
               title=dep.title, data=ordered, limit=15,
-              labels={"hs6": {h: names.product(h) for h in dep.table.column("hs6").to_pylist()},
+              labels={"hs6": {h: names.label(h) for h in dep.table.column("hs6").to_pylist()},
                       **country_names(dep, "top_supplier", names=names)})  # fmt: skip
     choke = ev.get("chokepoints")
     if choke is not None:
         table(section, choke, "chokepoints", ["hs6", "world_export_kusd", "top_exporter", "top_share", "world_hhi"],
               title=choke.title, limit=10,
-              labels={"hs6": {h: names.product(h) for h in choke.table.column("hs6").to_pylist()},
+              labels={"hs6": {h: names.label(h) for h in choke.table.column("hs6").to_pylist()},
                       **country_names(choke, "top_exporter", names=names)})  # fmt: skip
     cand = ev.get("partners")
     if cand is not None:

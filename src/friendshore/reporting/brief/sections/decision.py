@@ -109,7 +109,7 @@ def options(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str]
                        Column("share", "share", "share")))  # fmt: skip
         section.blocks.append(ChartBlock(charts.stacked(
             view, category="hs6", part="part", value="share",
-            labels={h: names.product(h) for h in top.column("hs6").to_pylist()},
+            labels={h: names.label(h) for h in top.column("hs6").to_pylist()},
             title=f"Who could replace the imports from {brief.parameters['concern']['name']} today, from current "
                   f"exports ({brief.parameters['year']}, each bar one product)",
             source=source(res), name="plan-reshoring",
@@ -119,37 +119,27 @@ def options(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str]
 
 
 def _allocation_note(plan: Result, names: Names) -> str:
-    """Why the plan's split among members is not a finding (who builds from nothing, who gets nothing)."""
+    """Why the plan's split among suppliers is not a finding (who builds from little, who gets nothing)."""
     spec = plan.parameters.get("plan_spec", {}).get("instruments", {})
     green = float(spec.get("greenfield_share", 0.0))
-    members = list(plan.parameters.get("coalition", {}).get("members", []))
-    lead = set(plan.parameters.get("coalition", {}).get("lead", []))
+    partners = list(plan.parameters.get("coalition", {}).get("partners", []))
     parts = plan.tables.get("partners")
-    rows = (
-        [r for r in parts.to_pylist() if r["strategy"] == "friendshoring" and r["country"] in members]
-        if parts is not None
-        else []
-    )
-    given = {r["country"] for r in rows if r["supplied_value_kusd"]}
-    none = [names.of(m) for m in members if m not in given and m not in lead]
-    small = sorted((r for r in rows if r["capacity_built"] and r["export_kusd"] is not None),
+    rows = [r for r in parts.to_pylist() if r["strategy"] == "friendshoring"] if parts is not None else []
+    small = sorted((r for r in rows if r["capacity_built"] and r["export_kusd"] is not None and r["role"] == "partner"),
                    key=lambda r: r["export_kusd"])[:1]  # fmt: skip
     text = (
-        "read the plan's split among members as one of many equally cheap answers, not as a finding: every member "
-        "builds at the same assumed capital cost per dollar of output, and each may build up to "
-        f"{green:.0%} of the coalition's demand even with no exports today (the greenfield allowance, an "
-        "assumption)."
+        "read the split among suppliers as one of many equally cheap answers, not as a finding: every supplier "
+        "builds at the same assumed capital cost per dollar of output, and a partner may build up to "
+        f"{green:.0%} of the reader's demand beyond its exports today (the greenfield allowance, an assumption)."
     )
     if small:
         r = small[0]
         text += (f" So {names.of(r['country'])}, which exported {format_value(r['export_kusd'], 'kusd')} of the "
                  f"product, is given {format_value(r['supplied_value_kusd'], 'kusd')} of supply over the plan.")  # fmt: skip
-    if none:
-        text += (" Members given nothing (" + ", ".join(none) + ") may already sell to members: the plan's demand "
-                 "is the members' imports from outside the coalition, so those sales are not new supply.")  # fmt: skip
-    return (
-        text + " Give each country its own capital-cost factor in the plan file to make the split meaningful."
-    )
+    if partners:
+        text += (" Partners are the coalition's members that export the product today ("
+                 + ", ".join(names.of(c) for c in partners) + "); a member that does not export it is not one.")  # fmt: skip
+    return text + " Give each country its own capital-cost factor in plan.toml to make the split meaningful."
 
 
 def events(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:

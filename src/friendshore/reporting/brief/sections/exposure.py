@@ -42,7 +42,7 @@ def exposure(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
         view = Result(
             dep.analysis, dep.title, ordered, dep.parameters, dep.provenance, dep.notes, dep.columns
         )
-        view = _labelled(view, "__product", [names.product(h) for h in ordered.column("hs6").to_pylist()])
+        view = _labelled(view, "__product", [names.label(h) for h in ordered.column("hs6").to_pylist()])
         key = first["id"].removeprefix("exposure-") if first else ""
         section.blocks.append(ChartBlock(charts.bar(
             view, category="hs6", value="on_share", label="__product", code_in_label=False,
@@ -69,16 +69,31 @@ def exposure(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
             )))  # fmt: skip
     chain = brief.tables["chain"]
     if chain.num_rows:
-        view = Result("brief", "Value chain", chain, columns=CHAIN_COLUMNS)
-        table(section, view, "brief.chain", ["chain", "stage", "n_items", "n_reader", "reader_best_item", "plants",
-              "year"], title=f"{reader} along the value chains: production (minerals) and listed inputs (chips)",
-              headers={"n_reader": f"where {reader} produces", "plants": "the register's plants"})  # fmt: skip
+        shown = chain.set_column(chain.schema.get_field_index("codes"), "codes",
+                                 pa.array([_few(c) for c in chain.column("codes").to_pylist()], pa.string()))  # fmt: skip
+        view = Result("brief", "Value chain", shown, columns=CHAIN_COLUMNS)
+        table(section, view, "brief.chain", ["chain", "stage", "codes", "n_items", "n_reader", "reader_best_item",
+              "n_plants", "year"], title=f"{reader} along the value chains: production (minerals), exports "
+              "(mineral products) and listed inputs (chips)",
+              headers={"n_reader": f"where {reader} is", "n_plants": "plants in the register"})  # fmt: skip
         section.blocks.append(Text(
             "Critical minerals run from mining through refining to products such as permanent magnets; chips from "
-            "design through fabrication to assembly and test (OSAT), with the tools of each stage. Mineral rows "
-            "count the materials with production data and those the reader produces (USGS and BGS, years as "
-            "shown); chip rows count the CSET ETO inputs and those that list the reader."
+            "design through fabrication to assembly and test (OSAT), with the tools of each stage. Mining and "
+            "refining rows count the materials with production data and those the reader produces (USGS and BGS, "
+            "years as shown); the products row counts the products the reader exports and its largest share of "
+            "world exports (trade); chip rows count the CSET ETO inputs and those that list the reader. Trade codes "
+            "are HS 2017: minerals from the technology taxonomy, chips from the ETO-to-HS6 crosswalk, where a code "
+            "often holds more than the stage's goods (848620 holds every front-end tool); design is a service "
+            "and has none."
         ))  # fmt: skip
+
+
+def _few(codes: str | None, shown: int = 3) -> str | None:
+    """At most ``shown`` codes of a list, then how many more (all are in data/brief.chain.csv)."""
+    if not codes or "," not in codes:
+        return codes
+    parts = codes.split(", ")
+    return ", ".join(parts[:shown]) + (f" and {len(parts) - shown} more" if len(parts) > shown else "")
 
 
 def supply_risk(
