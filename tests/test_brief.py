@@ -57,7 +57,8 @@ def _cell(table: Any, row: dict[str, Any], column: str) -> Any:
 def _all_figures(found: dict[str, Any]) -> list[dict[str, Any]]:
     figs = [f for item in found["findings"] for f in item["figures"]]
     figs += [f for item in found["bottom_line"] for f in item["figures"]]
-    return figs + found["recommendation"]["figures"]
+    figs += list(found["recommendation"]["figures"])
+    return figs
 
 
 def test_findings_json_has_the_decision_fields(findings: dict[str, Any]) -> None:
@@ -365,7 +366,12 @@ def test_options_are_solved_for_the_readers_own_imports_checked_by_sql(
     ind_options = india.tables["options"].to_pylist()
     for reader, options, concern, top in (
         ("USA", us_options, findings["concern"]["members"], findings["findings"][0]),
-        ("IND", ind_options, india.parameters["concern"]["members"], json.loads(india.table["row"][0].as_py())),
+        (
+            "IND",
+            ind_options,
+            india.parameters["concern"]["members"],
+            json.loads(india.table["row"][0].as_py()),
+        ),
     ):
         hs6 = top["row"]["hs6"] if "row" in top else top["hs6"]
         quo = next(o for o in options if o["strategy_id"] == "status_quo")
@@ -380,7 +386,8 @@ def test_options_are_solved_for_the_readers_own_imports_checked_by_sql(
             assert math.isclose(quo["demand"], sql["value"], rel_tol=1e-6)
             share = sql["concern_value"] / sql["value"]
         assert math.isclose(quo["concern_share_before"], share, rel_tol=1e-6), (reader, quo, share)
-        assert quo["cost_usd"] == 0.0 and quo["unmet_share"] > 0
+        assert quo["cost_usd"] == 0.0
+        assert quo["unmet_share"] > 0
         assert all("assumption" in o["assumptions"].lower() for o in options)
 
 
@@ -402,16 +409,22 @@ def test_plan_toml_beside_the_brief_solves_to_the_same_options(brief_files: Any,
 
     path = brief_files.html.parent / "plan.toml"
     spec = load_plan(path)
-    assert spec.products.codes == ["850511"] and spec.coalition.lead == ["USA"]
+    assert spec.products.codes == ["850511"]
+    assert spec.coalition.lead == ["USA"]
     solved = {r["strategy"]: r for r in plan(settings, plan=path).rows()}
-    quo = next(o for o in json.loads(brief_files.findings.read_text())["options"] if o["strategy_id"] == "status_quo")
-    assert math.isclose(solved["status_quo"]["concern_share_before"], quo["concern_share_before"], rel_tol=1e-9)
+    quo = next(
+        o for o in json.loads(brief_files.findings.read_text())["options"] if o["strategy_id"] == "status_quo"
+    )
+    assert math.isclose(
+        solved["status_quo"]["concern_share_before"], quo["concern_share_before"], rel_tol=1e-9
+    )
 
 
 def test_value_chain_has_products_and_chip_stage_codes(findings: dict[str, Any]) -> None:
     stages = {(r["chain"], r["stage"]): r for r in findings["value_chain"]}
     products = stages[("critical minerals", "products (magnets)")]
-    assert products["codes"] == "850511" and products["reader_best_share"] > 0
+    assert products["codes"] == "850511"
+    assert products["reader_best_share"] > 0
     assert "848620" in stages[("chips", "tools")]["codes"]
     assert "854231" in stages[("chips", "fabrication")]["codes"]
     assert "854231" in stages[("chips", "assembly and test (OSAT)")]["codes"]

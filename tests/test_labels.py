@@ -140,7 +140,8 @@ def test_product_in_text_is_the_short_label_in_sentence_case() -> None:
     assert product_in_text("850132").startswith("DC motors")
     for hs6 in product_labels():
         text = product_in_text(hs6)
-        assert text[1:] == short_label(hs6)[1:] and text[0].lower() == short_label(hs6)[0].lower()
+        assert text[1:] == short_label(hs6)[1:]
+        assert text[0].lower() == short_label(hs6)[0].lower()
 
 
 def test_every_register_facility_kind_has_words() -> None:
