@@ -31,7 +31,7 @@ from friendshore.settings import project_root
 
 ROOT = project_root()
 SRC = ROOT / "src"
-GROUND = ("errors", "settings", "console")
+GROUND = ("errors", "settings", "console", "deadline")
 _MODULE_TEXT = re.compile(r"^(?P<module>[a-z_][\w]*(\.\w+)+)(:\w+)?$")
 
 #: (importer, imported) -> the issue that removes it. Imports that break the rules today.

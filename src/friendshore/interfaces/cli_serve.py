@@ -25,6 +25,12 @@ def serve_command(
         int, typer.Option(min=1024, max=1 << 30, help="Largest request body in bytes (scenarios).")
     ] = 1 << 20,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Analyses run at once.")] = 4,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            min=1, max=300, help="Seconds a client may take to send a request's headers before it is dropped."
+        ),
+    ] = 10.0,
 ) -> None:
     """Serve the web API (/api/, OpenAPI at /openapi.json) and the dashboard (/) on HOST:PORT.
 
@@ -42,5 +48,7 @@ def serve_command(
         settings,
         host=host,
         port=port,
-        limits=Limits(time_limit=time_limit, max_body=max_body, workers=workers),
+        limits=Limits(
+            time_limit=time_limit, max_body=max_body, workers=workers, header_timeout=header_timeout
+        ),
     )

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
+from friendshore.deadline import check as check_deadline
 from friendshore.errors import UserError
 from friendshore.metrics.complexity import density as density_table
 from friendshore.metrics.complexity import exact_sum, revealed_advantage
@@ -352,6 +353,7 @@ def calc_rank_uncertainty(
     out = np.empty((uncertainty.draws, x.shape[0]), dtype=np.int64)
     methods = list(uncertainty.normalisations)
     for d in range(uncertainty.draws):
+        check_deadline()
         w = w0.copy()
         if uncertainty.concentration is not None:
             w[positive] = rng.dirichlet(uncertainty.concentration * w0[positive])

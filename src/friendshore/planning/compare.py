@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from friendshore.deadline import check as check_deadline
 from friendshore.errors import InfeasibleError
 from friendshore.planning.diagnose import describe_row
 from friendshore.planning.model import PlanSolution, solve_plan, status_quo
@@ -316,6 +317,7 @@ def sensitivity(
     records: list[dict[str, object]] = []
     costs = np.full((draws, len(acting)), np.nan)
     for d in range(draws):
+        check_deadline()
         values = {key: float(rng.uniform(low, high)) for key, low, high in ranges}
         drawn = problem.with_costs(costs_for(values))
         for j, strategy in enumerate(acting):

@@ -42,6 +42,7 @@ class Limits:
         *,
         max_body: int = 1 << 20,
         body_timeout: float = 10.0,
+        header_timeout: float = 10.0,
         time_limit: float = 120.0,
         workers: int = 4,
         queue: int = 64,
@@ -49,6 +50,7 @@ class Limits:
     ) -> None:
         self.max_body = max_body
         self.body_timeout = body_timeout
+        self.header_timeout = header_timeout
         self.time_limit = time_limit
         self.workers = workers
         self.queue = queue

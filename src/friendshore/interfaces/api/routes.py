@@ -15,6 +15,7 @@ import inspect
 import io
 import json
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any, Literal
@@ -25,6 +26,7 @@ from pydantic import BaseModel
 
 from friendshore.analyses.docs import parameter_docs
 from friendshore.analyses.result import Result, json_safe
+from friendshore.deadline import DeadlineExceeded, until
 from friendshore.errors import UserError
 from friendshore.interfaces.api.cache import (
     PageCache,
@@ -76,7 +78,13 @@ _PROTECTED_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class Runner:
-    """Runs analyses in a bounded thread pool under a time limit; refuses work beyond a queue."""
+    """Runs analyses in a bounded thread pool under a time limit; refuses work beyond a queue.
+
+    Work past the time limit is stopped, not left running: its DuckDB queries are interrupted
+    (``interrupt_thread``) and its numerical loops (Monte Carlo draws, solver iterations) stop at
+    their next ``deadline.check()``, so the worker is free for the next request. The limit counts
+    from the request's arrival: work that waited in the queue past it never starts.
+    """
 
     def __init__(self, workers: int, time_limit: float, queue: int) -> None:
         self.workers = workers
@@ -95,18 +103,20 @@ class Runner:
                 self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="friendshore-api")
             pool = self.pool
         worker: list[int] = []
+        deadline = time.monotonic() + self.time_limit
 
         def call() -> Result:
             worker.append(threading.get_ident())
             forget_thread(worker[0])
-            return fn(*args, **kwargs)
+            with until(deadline):
+                return fn(*args, **kwargs)
 
         try:
             loop = asyncio.get_running_loop()
             future = loop.run_in_executor(pool, call)
             try:
                 return await asyncio.wait_for(future, self.time_limit)
-            except TimeoutError:
+            except (TimeoutError, DeadlineExceeded):
                 if worker:  # stop its DuckDB queries: the worker is free again for the next request
                     interrupt_thread(worker[0])
                 raise ApiError(

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from friendshore.deadline import check as check_deadline
 from friendshore.models.gravity.solvers import (
     FIXED_EFFECTS_TOL,
     Array,
@@ -131,6 +132,7 @@ def solve_geppml(
     s = 3
     sd_dif = max_dif = 1.0
     while sd_dif > tol or max_dif > tol:
+        check_deadline()
         started = time.perf_counter()
         s1, s2, s3 = s - 1, s - 2, s - 3
         if s2 > max_iter:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from friendshore.deadline import check as check_deadline
 from friendshore.errors import ConvergenceError
 
 __all__ = [
@@ -127,6 +128,7 @@ def solve_ppml_fixed_effects(
     iterations = 0
     method = "fixed point (PPML first-order conditions)"
     for iterations in range(1, min(max_iter, _IPF_STEPS) + 1):  # noqa: B007  (used after the loop)
+        check_deadline()
         exp_pi = rows / (cost @ exp_chi)
         residual = float(np.max(np.abs(exp_chi * (cost.T @ exp_pi) / cols - 1.0)))
         if residual < tol:
@@ -158,6 +160,7 @@ def solve_ppml_fixed_effects(
         residual = float(np.max(np.abs(exp_chi * (cost.T @ exp_pi) / cols - 1.0)))
         sweeps = 0
         while not residual < tol and sweeps < _IPF_STEPS * 100:  # Newton stalled: back to sweeps
+            check_deadline()
             exp_chi = cols / (cost.T @ exp_pi)
             exp_chi = exp_chi / exp_chi[reference]
             exp_pi = rows / (cost @ exp_chi)
@@ -384,6 +387,7 @@ def _damped_newton(
     f, jac = fun(x)
     res = _max_abs(f)
     for it in range(1, max_iter + 1):
+        check_deadline()
         if res < tol:
             return _polish(fun, x, f, jac, res, it - 1)
         try:
@@ -434,6 +438,7 @@ def _damped_fixed_point(
     x = np.where(np.isfinite(x0), x0, 0.0)
     res = np.inf
     for it in range(1, max_iter + 1):
+        check_deadline()
         log_p = np.zeros(keep.size)
         log_p[keep] = x
         f, _ = fun(log_p)

@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from friendshore.deadline import check as check_deadline
+
 __all__ = [
     "Array",
     "calc_expenditure",
@@ -151,6 +153,7 @@ def calc_expenditure(
     x = np.asarray(start, dtype=np.float64).copy()
     change = np.inf
     for iteration in range(1, max_iter + 1):
+        check_deadline()
         output = np.einsum("mnk,mk->nk", producer, x)
         income = exogenous_income + (tariff_rate * x).sum(axis=1) + np.einsum("mnk,mk->n", tax_rate, x)
         new = np.einsum("njk,nk->nj", io_share, output) + alpha * income[:, None]

@@ -37,6 +37,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from friendshore.deadline import check as check_deadline
 from friendshore.errors import ConvergenceError, UserError
 from friendshore.models.multisector.baseline import MultiSectorBaseline
 from friendshore.models.multisector.kernels import (
@@ -160,6 +161,7 @@ def _solve_prices(
 ) -> tuple[Array, Array, int]:
     """Input costs and price indices given wages: the fixed point of eqs. (10)-(11)."""
     for inner in range(1, _INNER_MAX + 1):
+        check_deadline()
         log_cost = calc_input_cost(log_wage, log_price, baseline.va_share, baseline.io_share)
         price = calc_price_index(baseline.shares, kappa_hat, np.exp(log_cost), baseline.theta)
         if not np.all(np.isfinite(price)):
@@ -230,6 +232,7 @@ def solve_equilibrium(
     iteration = 0
     method = "damped wage iteration (fixed trade shares)" if fixed_shares else "damped wage iteration"
     for iteration in range(1, max_iter + 1):
+        check_deadline()
         price_iterations = 0
         if not fixed_shares:
             log_cost, log_price, price_iterations = _solve_prices(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from friendshore.deadline import check as check_deadline
 from friendshore.errors import ConvergenceError, UserError
 
 __all__ = [
@@ -170,6 +171,7 @@ def _system(v0: Array, t0: Array, t1: Array, c: Array, eta_v: Array, eps_i: Arra
         return log_p, log_r, price, comp, q
 
     def residual(y: Array) -> Array:
+        check_deadline()  # the solver calls it every step: a request past its time limit stops here
         log_p, _, _, _, q = state(y)
         out = np.empty(y.size)
         if priced.size:
