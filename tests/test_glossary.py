@@ -3,21 +3,24 @@ works for one release, with a warning; the planner's money columns carry their u
 
 from __future__ import annotations
 
-import click
+from typing import Any
+
 import pytest
 import typer
 
-from friendshore.analyses.glossary import GLOSSARY, MONEY_SUFFIXES, replaced_words
+from friendshore.analyses.glossary import GLOSSARY, MONEY_SUFFIXES, replaced_in
 from friendshore.analyses.plan import _COLUMNS as PLAN_COLUMNS
 from friendshore.interfaces.cli import app, run
 
 
-def _options() -> list[tuple[str, click.Option]]:
-    out: list[tuple[str, click.Option]] = []
+def _options() -> list[tuple[str, Any]]:
+    """(command path, option) of every option of every command: typer brings its own click, whose
+    options are not instances of ``click.Option``."""
+    out: list[tuple[str, Any]] = []
 
-    def walk(command: click.Command, path: str) -> None:
+    def walk(command: Any, path: str) -> None:
         for param in command.params:
-            if isinstance(param, click.Option):
+            if param.param_type_name == "option":
                 out.append((path, param))
         for name, sub in getattr(command, "commands", {}).items():
             walk(sub, f"{path} {name}".strip())
@@ -27,17 +30,28 @@ def _options() -> list[tuple[str, click.Option]]:
 
 
 def test_replaced_words_are_only_hidden_aliases() -> None:
-    old = replaced_words()
-    assert old["sensitivity"] == "draws"
-    for path, option in _options():
+    assert replaced_in("plan")["sensitivity"] == "draws"
+    assert replaced_in("leverage")["by"] == "holder"
+    options = _options()
+    assert len(options) > 200
+    for path, option in options:
+        old = replaced_in(path)
         for opt in option.opts:
             word = opt.lstrip("-").replace("-", "_")
             if word in old:
                 assert option.hidden, f"friendshore {path}: {opt} is the old word for --{old[word]}"
+    visible = {(path, opt) for path, option in options if not option.hidden for opt in option.opts}
+    assert ("leverage", "--holder") in visible
+    assert ("dependencies", "--by") in visible  # the level of aggregation keeps its word
 
 
-def test_glossary_words_are_not_replaced_words() -> None:
-    assert not set(GLOSSARY) & set(replaced_words())
+def test_a_word_is_replaced_in_commands_that_exist() -> None:
+    commands = {path for path, _ in _options()}
+    for term in GLOSSARY.values():
+        for old, where in term.replaced.items():
+            assert where, f"{term.word}: say in which commands '{old}' meant it"
+            assert set(where) <= commands, (term.word, old, where)
+            assert all(replaced_in(c)[old] == term.word for c in where)
 
 
 def test_an_old_option_warns_and_a_clash_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

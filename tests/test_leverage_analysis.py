@@ -4,6 +4,7 @@ checked against an independent computation from the raw CSV files; and on the co
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from collections import defaultdict
@@ -39,11 +40,11 @@ def raw_china_imports(sample_data: Path, year: int) -> dict[str, dict[str, float
 def test_pax_silica_holders_over_china_match_the_raw_files(
     chips_home: Path, sample_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["--home", str(chips_home), "leverage", "--concern", "CHN", "--by", "pax-silica", "--year", "2024",
+    args = ["--home", str(chips_home), "leverage", "--concern", "CHN", "--holder", "pax-silica", "--year", "2024",
             "--members-at", "2026-03-01", "--format", "json", "--with-meta"]  # fmt: skip
     assert run(args) == 0
     out = json.loads(capsys.readouterr().out)
-    members = out["meta"]["parameters"]["by"]["members"]
+    members = out["meta"]["parameters"]["holder"]["members"]
     assert {"KOR", "JPN", "SGP", "USA"} <= set(members)
     assert "NLD" not in members
     assert "TWN" not in members
@@ -73,7 +74,7 @@ def test_pax_silica_holders_over_china_match_the_raw_files(
 def test_per_holder_shares_match_the_raw_files(chips_home: Path, sample_data: Path) -> None:
     settings = load_settings(home=chips_home, sample_data=sample_data)
     result = leverage(
-        settings, concern="CHN", by="pax-silica", product=",".join(CHIPS), year=2024,
+        settings, concern="CHN", holder="pax-silica", product=",".join(CHIPS), year=2024,
         members_at=date(2026, 3, 1), per_holder=True,
     )  # fmt: skip
     assert result.parameters["products"] == sorted(CHIPS)
@@ -93,7 +94,7 @@ def test_per_holder_shares_match_the_raw_files(chips_home: Path, sample_data: Pa
 
 def test_taiwan_as_holder_and_a_sector(chips_home: Path, sample_data: Path) -> None:
     settings = load_settings(home=chips_home, sample_data=sample_data)
-    result = leverage(settings, concern="CHN", by="TWN", sector="semiconductors", year=2024)
+    result = leverage(settings, concern="CHN", holder="TWN", sector="semiconductors", year=2024)
     raw = raw_china_imports(sample_data, 2024)
     rows = {r["hs6"]: r for r in result.rows()}
     assert set(rows) <= {"854231", "854232", "854233", "854239", "854290", "854110", "854121", "854129",
@@ -110,18 +111,66 @@ def test_errors_are_user_errors(chips_home: Path, sample_data: Path) -> None:
     # issue 26: the loaded trade holds China's imports only, so the United States' imports are
     # unknown, not absent ("no imports by 'USA'" was the old, wrong message)
     with pytest.raises(UserError, match=r"United States' imports of .* in 2024 are not loaded"):
-        leverage(settings, concern="USA", by="CHN", year=2024)
+        leverage(settings, concern="USA", holder="CHN", year=2024)
     with pytest.raises(UserError, match="no members outside"):
-        leverage(settings, concern="pax-silica", by="JPN", year=2024, members_at=date(2026, 3, 1))
+        leverage(settings, concern="pax-silica", holder="JPN", year=2024, members_at=date(2026, 3, 1))
     with pytest.raises(UserError, match="not an HS6 code"):
-        leverage(settings, concern="CHN", by="JPN", product="8486")
+        leverage(settings, concern="CHN", holder="JPN", product="8486")
+
+
+def test_by_is_the_old_name_of_holder_for_one_release(
+    chips_home: Path, sample_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 27: ``by`` names the level of aggregation (dependencies); the holders are ``holder``.
+    The old ``--by`` (CLI) and ``by`` (analysis, API) still work for one release, with a warning."""
+    settings = load_settings(home=chips_home, sample_data=sample_data)
+    asked = {"concern": "CHN", "sector": "semiconductors", "year": 2024}
+    new = leverage(settings, holder="TWN", **asked)
+    old = leverage(settings, by="TWN", **asked)
+    assert old.parameters == new.parameters
+    assert old.table.column("hs6").equals(new.table.column("hs6"))  # sums may differ in the last bit
+    assert old.table.column("holder_share").to_pylist() == pytest.approx(
+        new.table["holder_share"].to_pylist()
+    )
+    assert any("'by' is deprecated" in n and "'holder'" in n for n in old.notes)
+    assert not any("deprecated" in n for n in new.notes)
+    with pytest.raises(UserError, match="old name of 'holder'"):
+        leverage(settings, holder="TWN", by="JPN", **asked)
+    with pytest.raises(UserError, match="--holder"):
+        leverage(settings, **asked)
+
+    cli = ["--home", str(chips_home), "leverage", "--concern", "CHN", "--sector", "semiconductors", "--year",
+           "2024", "--format", "csv"]  # fmt: skip
+    assert run([*cli, "--by", "TWN"]) == 0
+    captured = capsys.readouterr()
+    assert "--by is deprecated" in captured.err
+    assert "use --holder" in captured.err
+    assert run([*cli, "--holder", "TWN"]) == 0
+    hs6 = [r["hs6"] for r in csv.DictReader(io.StringIO(captured.out))]
+    assert [r["hs6"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))] == hs6
+    assert run([*cli, "--holder", "TWN", "--by", "JPN"]) == 2
+    assert run(cli) == 2
+    assert "--holder" in capsys.readouterr().err
+
+    from fastapi.testclient import TestClient
+
+    from friendshore.interfaces.api.app import create_app
+
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        query = "/api/leverage?concern=CHN&sector=semiconductors&year=2024&format=json"
+        by_old, by_new = client.get(f"{query}&by=TWN"), client.get(f"{query}&holder=TWN")
+        assert by_old.status_code == by_new.status_code == 200, by_old.text
+        old_rows, new_rows = by_old.json()["rows"], by_new.json()["rows"]
+        assert [r["hs6"] for r in old_rows] == [r["hs6"] for r in new_rows]
+        assert [r["holder_share"] for r in old_rows] == pytest.approx([r["holder_share"] for r in new_rows])
+        assert client.get(query).status_code == 400
 
 
 def test_complete_sample_gives_a_score(sample_home: Path, sample_data: Path) -> None:
     """On the complete critical-materials sample the score is computed: China and Hong Kong over the
     United States for permanent magnets, against pandas-free arithmetic on the raw file."""
     settings = load_settings(home=sample_home, sample_data=sample_data)
-    result = leverage(settings, concern="USA", by="CHN", product="850511", year=2024)
+    result = leverage(settings, concern="USA", holder="CHN", product="850511", year=2024)
     row = result.rows()[0]
     iso = {}
     with open(sample_data / "baci_critical_materials" / "country_codes_V202601.csv", newline="") as fh:

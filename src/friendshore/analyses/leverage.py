@@ -66,7 +66,7 @@ def _holders_text(holders: pa.Table) -> dict[str, str]:
 def leverage(
     settings: Settings,
     *,
-    by: str,
+    holder: str | None = None,
     concern: str = "countries-of-concern",
     sector: str | None = None,
     stage: str | None = None,
@@ -75,8 +75,9 @@ def leverage(
     members_at: date | None = None,
     per_holder: bool = False,
     over: str | None = None,
+    by: str | None = None,
 ) -> Result:
-    """Leverage of a holder country or group (``by``) over a target country or group (``concern``)
+    """Leverage of a holder country or group (``holder``) over a target country or group (``concern``)
     per HS6 product the target imports: the holders' share of its imports, the concentration of
     their supply, how much the rest of the world could replace, and the unreplaceable share.
 
@@ -90,8 +91,8 @@ def leverage(
     ----------
     concern
         Target: ISO3 code or group (e.g. CHN, countries-of-concern).
-    by
-        Holders: ISO3 code or group (e.g. pax-silica, NLD).
+    holder
+        Holders: ISO3 code or group (e.g. pax-silica, NLD); required.
     sector
         Technology, e.g. semiconductors (see 'friendshore taxonomy').
     stage
@@ -106,6 +107,8 @@ def leverage(
         One row per holder and product (its share and unilateral leverage).
     over
         Deprecated: the old name of --concern (kept for one release).
+    by
+        Deprecated: the old name of --holder (kept for one release).
     """
     import ibis
 
@@ -114,18 +117,23 @@ def leverage(
     from friendshore.metrics.leverage import leverage as leverage_table
 
     over, renamed = deprecated_alias(concern, over, new="concern", old="over", default="countries-of-concern")
+    holder_code, renamed_holder = deprecated_alias(holder, by, new="holder", old="by")
+    if holder_code is None:
+        raise UserError(
+            "give the holders whose leverage to measure: an ISO3 code or group, e.g. --holder pax-silica"
+        )
     ctx = open_context(settings)
     trade = ctx.table("trade")
     year = ctx.check_year(year)
     target = ctx.who(over, year=year, members_at=members_at)
-    holder = ctx.who(by, year=year, members_at=members_at)
-    notes = [*renamed, *(w.describe() for w in (target, holder) if w.is_group)]
-    overlap = sorted(set(target.members) & set(holder.members))
-    holders = [c for c in holder.members if c not in overlap]
+    holders_of = ctx.who(holder_code, year=year, members_at=members_at)
+    notes = [*renamed, *renamed_holder, *(w.describe() for w in (target, holders_of) if w.is_group)]
+    overlap = sorted(set(target.members) & set(holders_of.members))
+    holders = [c for c in holders_of.members if c not in overlap]
     if overlap:
         notes.append(f"{', '.join(overlap)} is in the target, so it is not counted as a holder")
     if not holders:
-        raise UserError(f"'{by}' has no members outside '{over}': nobody holds leverage over it")
+        raise UserError(f"'{holder_code}' has no members outside '{over}': nobody holds leverage over it")
     asked = asked_codes(product, sector, stage)
     loaded = flows_loaded(ctx, who=target, role="imports", years=[year], hs6=asked)
     not_loaded = loaded.codes(PARTIAL, NOT_LOADED)
@@ -177,7 +185,7 @@ def leverage(
     notes += ctx.trade_notes()
     notes += [
         f"shares are of {possessive(loaded.name)} imports of the product from outside it, by value; "
-        f"holders: {label_of(holder.label, home=settings.home)}",
+        f"holders: {label_of(holders_of.label, home=settings.home)}",
         "leverage = the share of the target's imports that the holders supply and that the rest of the "
         "world's current exports to third countries could not replace (an upper bound on replacement, so "
         "a lower bound on leverage); it ignores stocks, quality, certification, contracts and the "
@@ -185,7 +193,7 @@ def leverage(
     ]
     parameters = {
         "concern": target.to_json(),
-        "by": {**holder.to_json(), "counted": holders},
+        "holder": {**holders_of.to_json(), "counted": holders},
         "products": codes,
         "sector": sector,
         "stage": stage,
@@ -193,7 +201,7 @@ def leverage(
         "per_holder": per_holder,
         "world_known": sorted(cover.world),
     }
-    title = f"Leverage of {label_of(holder.label, home=settings.home)} over {loaded.name}, {year}"
+    title = f"Leverage of {label_of(holders_of.label, home=settings.home)} over {loaded.name}, {year}"
     base = f"{possessive(loaded.name)} imports of the product from outside it, by value"
     extra = [
         Column(

@@ -33,7 +33,7 @@ EV = defaults_of(event_analysis.event)
 @answers(leverage_analysis.leverage)
 def leverage(
     ctx: typer.Context,
-    by: str,
+    holder: str | None = LEV["holder"],
     concern: str = LEV["concern"],
     sector: str | None = LEV["sector"],
     stage: str | None = LEV["stage"],
@@ -45,6 +45,7 @@ def leverage(
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
     over: Annotated[str | None, typer.Option("--over", hidden=True)] = None,
+    by: Annotated[str | None, typer.Option("--by", hidden=True)] = None,
 ) -> None:
     """Leverage over a target: per product it imports, the holders' share, the concentration of
     their supply, how much the rest of the world could replace, and the unreplaceable share.
@@ -53,7 +54,7 @@ def leverage(
     result = leverage_analysis.leverage(
         settings_of(ctx),
         concern=renamed(concern, over, new="--concern", old="--over", default=LEV["concern"]),
-        by=by,
+        holder=renamed(holder, by, new="--holder", old="--by", default=LEV["holder"]),
         sector=sector,
         stage=stage,
         product=product,
