@@ -106,10 +106,7 @@ def register_investments(
     ctx: typer.Context,
     country: str | None = INVESTMENTS["country"],
     technology: str | None = INVESTMENTS["technology"],
-    status: Annotated[
-        str | None,
-        typer.Option("--status"),
-    ] = INVESTMENTS["status"],
+    status: str | None = INVESTMENTS["status"],
     active_at: str | None = INVESTMENTS["active_at"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",

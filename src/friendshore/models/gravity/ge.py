@@ -133,37 +133,8 @@ def _foreign(x: Array, axis: int) -> Array:
     return np.asarray(x.sum(axis=axis) - np.diag(x), dtype=np.float64)
 
 
+@np.errstate(over="ignore", divide="ignore", invalid="ignore")
 def _results(
-    baseline: GEBaseline,
-    *,
-    cost_new: Array,
-    conditional: Array,
-    imr_cdl: Array,
-    omr_cdl: Array,
-    flows: Array,
-    price: Array,
-    imr_full: Array,
-    omr_full: Array,
-    diagnostics: pd.DataFrame,
-    meta: dict[str, Any],
-) -> GESimulation:
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        return _tables(
-            baseline,
-            cost_new=cost_new,
-            conditional=conditional,
-            imr_cdl=imr_cdl,
-            omr_cdl=omr_cdl,
-            flows=flows,
-            price=price,
-            imr_full=imr_full,
-            omr_full=omr_full,
-            diagnostics=diagnostics,
-            meta=meta,
-        )
-
-
-def _tables(
     baseline: GEBaseline,
     *,
     cost_new: Array,

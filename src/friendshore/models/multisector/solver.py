@@ -39,6 +39,7 @@ import pandas as pd
 
 from friendshore.deadline import check as check_deadline
 from friendshore.errors import ConvergenceError, UserError
+from friendshore.models.gravity.solvers import DIAGNOSTIC_COLUMNS, diagnostics_frame, diagnostics_row
 from friendshore.models.multisector.baseline import MultiSectorBaseline
 from friendshore.models.multisector.kernels import (
     Array,
@@ -72,7 +73,6 @@ DEFAULT_MAX_ITER = 2000
 MIN_DAMPING = 1e-3
 _INNER_MAX = 10_000
 
-DIAGNOSTIC_COLUMNS = ("stage", "method", "iterations", "residual", "tolerance", "converged", "seconds")
 HISTORY_COLUMNS = (
     "stage",
     "iteration",
@@ -126,25 +126,6 @@ class Equilibrium:
     def flows(self) -> Array:
         """Counterfactual imports at producer prices ``M'[n, i, j]``."""
         return np.asarray(self.shares * self.expenditure[:, None, :] / self.wedge, dtype=np.float64)
-
-
-def _diagnostics(
-    stage: str, method: str, iterations: int, residual: float, tol: float, converged: bool, seconds: float
-) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "stage": stage,
-                "method": method,
-                "iterations": int(iterations),
-                "residual": float(residual),
-                "tolerance": float(tol),
-                "converged": bool(converged),
-                "seconds": float(seconds),
-            }
-        ],
-        columns=list(DIAGNOSTIC_COLUMNS),
-    )
 
 
 def _cut_off(baseline: MultiSectorBaseline, price: Array) -> UserError:
@@ -277,7 +258,7 @@ def solve_equilibrium(
         log_wage = log_wage + step * gaps
         log_wage = log_wage - np.log(float((np.exp(log_wage) * va).sum()) / world_va)
     seconds = time.perf_counter() - started
-    diagnostics = _diagnostics(stage, method, iteration, gap, tol, converged, seconds)
+    diagnostics = diagnostics_frame([diagnostics_row(stage, method, iteration, gap, tol, converged, seconds)])
     trace = pd.DataFrame(history, columns=list(HISTORY_COLUMNS))
     if not converged:
         raise MultiSectorConvergenceError(
