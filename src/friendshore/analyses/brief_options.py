@@ -157,19 +157,26 @@ def scope(ev: Evidence, n: Names, concern: str) -> Statement | None:
         + ": {demand}" + (" tonnes" if tonnes else "") + " in {year} ({value}), {share} of them from " + concern
         + (" by tonnes" if tonnes else " by value") + ". "
         + ("Friend-shoring adds the " + n.of(coalition) + " members that export the product today; " if coalition else "")
-        + "open sourcing, any supplier outside " + concern + ". The concern's share after is read in {report}, "
-        "with its supply cut by {cut} from {start} (an assumption)."
+        + "open sourcing, any supplier outside " + concern + ". An option meets the target when it brings "
+        + concern + " below {target} of the supply from {from} with nothing left unmet; the share after is read in "
+        "{report}, with the concern's supply cut by {cut} from {start} (an assumption). Costs are present values "
+        "in {first} USD over {first} to {last}."
     )  # fmt: skip
+    last = plan.table.column("strategy")[-1].as_py()
     figs = (
         fig(ev, "plan", "demand", where, name="demand", table="demand", unit="count" if tonnes else "kusd"),
         fig(ev, "plan", "year", where, name="year", table="demand", unit="year"),
         fig(ev, "plan", "import_value_kusd", where, name="value", table="demand", unit="kusd"),
         fig(ev, "plan", "concern_share", where, name="share", table="demand", unit="share",
             basis=n.owner(ev.question.reader) + " imports of the product, " + ("tonnes" if tonnes else "value")),
+        fig(ev, "plan", "target_concern_share", {"strategy": last}, name="target"),
+        fig(ev, "plan", "target_from", {"strategy": last}, name="from", unit="year"),
         Fig("report", plan.parameters["report_year"], "year", "plan", "report_year", {}, None, None),
         Fig("cut", cut["concern_cut"], "share", "plan", "disruption.concern_cut", {}, None, None,
             "the plan file's assumption"),
         Fig("start", cut["start"], "year", "plan", "disruption.start", {}, None, None),
+        Fig("first", plan.parameters["horizon"][0], "year", "plan", "horizon", {}, None, None),
+        Fig("last", plan.parameters["horizon"][-1], "year", "plan", "horizon", {}, None, None),
     )  # fmt: skip
     return Statement("scope", "scope", text, figs)
 
@@ -382,11 +389,13 @@ def bottom_line(ev: Evidence, n: Names, findings: list[Statement], rec: list[Sta
     figs_do: list[Fig] = []
     if rec and rec[0].template.startswith("Choose "):
         best = rec[0].template.removeprefix("Choose ").split(" for ")[0]
-        parts.append("choose " + best + ", the cheapest option that meets the target ({cost}; {lo} to {hi} under "
-                     "the plan file's assumptions)")  # fmt: skip
-        figs_do += [f for f in rec[0].figs if f.name in ("cost", "lo", "hi")]
+        parts.append("choose " + best + " for " + n.product(first.product) + ", the cheapest option that brings "
+                     + concern + " below {target} of " + n.owner(ev.question.reader) + " supply from {from} "
+                     "({cost}; {lo} to {hi} under the plan file's assumptions)")  # fmt: skip
+        figs_do += [f for f in rec[0].figs if f.name in ("target", "from", "cost", "lo", "hi")]
     if act is not None:
-        parts.append(("now, " if parts else "") + act.template[0].lower() + act.template[1:-1])
+        said = act.template.replace(" of " + n.product(first.product), "", 1) if parts else act.template
+        parts.append(("now, " if parts else "") + said[0].lower() + said[1:-1])
         figs_do += [f for f in act.figs if f.name not in {g.name for g in figs_do}]
     if parts:
         out.append(Statement("do", "bottom-line", "What to do: " + "; ".join(parts) + ".", tuple(figs_do)))
@@ -419,11 +428,11 @@ def unknowns_table(ev: Evidence, n: Names) -> pa.Table:
                          f"{years[0]} to {years[-1]}, not the trade year"})  # fmt: skip
     plan = ev.get("plan")
     if plan is not None:
-        rows.append({"kind": "assumption", "what": "the options' costs rest on the plan file's assumptions "
-                     "(capital cost, offtake premium, holding cost, discount rate): adjust them in plan.toml"})  # fmt: skip
         rows.append({"kind": "assumption", "what": "the options cover " + n.owner(ev.question.reader) + " own imports "
                      "of " + n.product(str(plan.parameters["product"])) + " only: partners' own needs compete for "
                      "the same exports and are not counted"})  # fmt: skip
+        rows.append({"kind": "assumption", "what": "the options' costs rest on the plan file's assumptions "
+                     "(capital cost, offtake premium, holding cost, discount rate): adjust them in plan.toml"})  # fmt: skip
     rows = list({(r["kind"], r["what"]): r for r in rows}.values())
     return pa.Table.from_pylist(rows, schema=pa.schema([("kind", pa.string()), ("what", pa.string())]))
 

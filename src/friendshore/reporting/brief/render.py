@@ -134,7 +134,7 @@ def _page_one(brief: Brief) -> dict[str, Any]:
             if r.tables["options"].num_rows
             else ""
         ),
-        "recommendation": [said[k] for k in ("action", "recommendation") if k in said],
+        "recommendation": [said[k] for k in ("recommendation", "action") if k in said],
         "conditions": said.get("conditions", ""),
         "unknowns": [
             f"{k}: {v[0]}" + (f" (and {len(v) - 1} more, see the annex)" if len(v) > 1 else "")
