@@ -45,7 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from friendshore.errors import DataSourceError, SchemaError, UnknownCodeError, UserError
 from friendshore.nomenclature.citation import Source
-from friendshore.nomenclature.tomlfile import parse_toml, schema_error
+from friendshore.nomenclature.tomlfile import parse_toml, read_text, schema_error
 
 __all__ = [
     "GROUPS_PATH",
@@ -215,13 +215,7 @@ def user_groups_dir(home: Path) -> Path:
 
 
 def _read_file(path: Path) -> tuple[Group, ...]:
-    try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        raise DataSourceError("is not UTF-8 text", file=path, hint="save it as UTF-8") from None
-    except OSError as exc:
-        raise DataSourceError(f"cannot be read ({exc.strerror})", file=path) from None
-    return _parse(text, str(path))
+    return _parse(read_text(path), str(path))
 
 
 def _merge(groups: dict[str, Group], extra: tuple[Group, ...], path: Path, owners: dict[str, Path]) -> None:

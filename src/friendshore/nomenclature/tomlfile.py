@@ -1,8 +1,9 @@
 """Read a TOML data file and turn pydantic validation errors into ``SchemaError``s that name the
 file, the entry and the field.
 
-Shared by the country groups and the register: ``parse_toml`` reads the text (a syntax error
-names its line), ``schema_error`` turns a ``ValidationError`` into one message whose field path
+Shared by the country groups and the register: ``read_text`` reads a user's file (one that is not
+UTF-8 or cannot be read is named), ``parse_toml`` reads the text (a syntax error names its line),
+``schema_error`` turns a ``ValidationError`` into one message whose field path
 reads ``measure us-bis-2022-10 > effective`` rather than ``('measure', 0, 'effective')``.
 """
 
@@ -11,16 +12,27 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from friendshore.errors import SchemaError
+from friendshore.errors import DataSourceError, SchemaError
 
-__all__ = ["LABEL_KEYS", "field_path", "parse_toml", "schema_error"]
+__all__ = ["LABEL_KEYS", "field_path", "parse_toml", "read_text", "schema_error"]
 
 #: The keys that name an entry of an array of tables, in the order they are tried.
 LABEL_KEYS: tuple[str, ...] = ("id", "name", "iso3")
+
+
+def read_text(path: Path) -> str:
+    """The text of a user's file; a ``DataSourceError`` naming it if it is not UTF-8 or cannot be read."""
+    try:
+        return Path(path).read_text("utf-8")
+    except UnicodeDecodeError:
+        raise DataSourceError("is not UTF-8 text", file=path, hint="save it as UTF-8") from None
+    except OSError as exc:
+        raise DataSourceError(f"cannot be read ({exc.strerror})", file=path) from None
 
 
 def parse_toml(text: str, origin: str) -> dict[str, Any]:

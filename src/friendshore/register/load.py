@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from friendshore.errors import DataSourceError, SchemaError, UserError
 from friendshore.nomenclature.citation import Source
 from friendshore.nomenclature.groups import Group, iso3_codes, load_groups
-from friendshore.nomenclature.tomlfile import parse_toml, schema_error
+from friendshore.nomenclature.tomlfile import parse_toml, read_text, schema_error
 from friendshore.register.models import (
     WORLD,
     Entry,
@@ -207,13 +207,7 @@ def user_register_dir(home: Path) -> Path:
 
 
 def _read_file(path: Path) -> Parsed:
-    try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        raise DataSourceError("is not UTF-8 text", file=path, hint="save it as UTF-8") from None
-    except OSError as exc:
-        raise DataSourceError(f"cannot be read ({exc.strerror})", file=path) from None
-    return _parse(text, str(path))
+    return _parse(read_text(path), str(path))
 
 
 def _merge(
