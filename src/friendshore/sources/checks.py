@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from friendshore.errors import DataSourceError, SchemaError
 
@@ -22,6 +23,7 @@ __all__ = [
     "first_false",
     "parse_integers",
     "parse_numbers",
+    "read_text_csv",
     "require_balanced_quotes",
     "require_columns",
     "require_finite",
@@ -63,6 +65,24 @@ def require_nonempty(path: Path) -> None:
         raise DataSourceError("is a folder, not a file", file=path)
     if path.stat().st_size == 0:
         raise DataSourceError("file is empty", file=path, hint="download it again")
+
+
+def read_text_csv(path: Path, columns: Iterable[str], *, delimiter: str = ",", hint: str = "") -> pa.Table:
+    """A CSV file with ``columns`` read as text (the checks here parse them), after checking that its
+    quotes are balanced; a file Arrow cannot read is a ``DataSourceError`` naming it."""
+    require_balanced_quotes(path)
+    try:
+        return pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in columns},
+                strings_can_be_null=False,
+                auto_dict_encode=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise DataSourceError(f"not a readable CSV file ({exc})", file=path, hint=hint) from None
 
 
 def parse_numbers(

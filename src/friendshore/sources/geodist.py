@@ -29,14 +29,13 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import (
     first_duplicate,
     first_false,
     parse_numbers,
-    require_balanced_quotes,
+    read_text_csv,
     require_columns,
     require_nonempty,
     require_rows,
@@ -106,23 +105,8 @@ def _csv_text(path: Path, names: list[str]) -> pa.Table:
     """A CSV as text columns; ``;``- or ``,``-separated (whichever the header line uses)."""
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
         delimiter = ";" if ";" in fh.readline() else ","
-    require_balanced_quotes(path)
-    try:
-        return pacsv.read_csv(
-            path,
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in names},
-                strings_can_be_null=False,
-                auto_dict_encode=False,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise DataSourceError(
-            f"not a readable CSV file ({exc})",
-            file=path,
-            hint="CEPII's dist_cepii comes as .xls; a CSV export must keep its header",
-        ) from None
+    hint = "CEPII's dist_cepii comes as .xls; a CSV export must keep its header"
+    return read_text_csv(path, names, delimiter=delimiter, hint=hint)
 
 
 def _sheet_text(path: Path) -> pa.Table:

@@ -27,7 +27,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import (
@@ -35,7 +34,7 @@ from friendshore.sources.checks import (
     first_false,
     parse_integers,
     parse_numbers,
-    require_balanced_quotes,
+    read_text_csv,
     require_columns,
     require_nonempty,
     require_rows,
@@ -261,18 +260,7 @@ def read_wgi_long(path: Path, *, release: str | None = None) -> pa.Table:
     """
     path = Path(path)
     require_nonempty(path)
-    require_balanced_quotes(path)
-    try:
-        raw = pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in ["country", "iso3", "indicator", "year", *_LONG]},
-                strings_can_be_null=False,
-                auto_dict_encode=False,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise DataSourceError(f"not a readable CSV file ({exc})", file=path) from None
+    raw = read_text_csv(path, ["country", "iso3", "indicator", "year", *_LONG])
     require_columns(raw.column_names, ["iso3", "indicator", "year", *_LONG], file=path)
     require_rows(raw, file=path)
     n = raw.num_rows
