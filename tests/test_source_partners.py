@@ -13,7 +13,7 @@ import pytest
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.settings import load_settings
 from friendshore.sources.geodist import read_geodist_countries, read_geodist_dyadic
-from friendshore.sources.unga import read_unga_ideal_points
+from friendshore.sources.unga import UNGA_MEMBERS, read_unga_ideal_points
 from friendshore.sources.wgi import read_wgi, read_wgi_long, read_wgi_workbook
 from friendshore.warehouse import connect
 from friendshore.warehouse.ingest import ingest_source
@@ -301,6 +301,11 @@ UNGA_HEADER = (
     '"","ccode","session","NVotesAll","IdealPointAll","iso3c","Countryname",'
     '"USAgree","RUSSAgree","ChinaAgree","IndiaAgree"\n'
 )
+#: Session 78 rows for every voting member (``UNGA_MEMBERS``): the reader refuses a file without them.
+_UNGA_SESSION_78 = "".join(
+    f'"m",{1000 + i},78,80,0.0,"{code}","Member",0.5,0.5,0.5,0.5\n'
+    for i, code in enumerate(sorted(UNGA_MEMBERS))
+)
 
 
 def test_unga_wrong_header(tmp_path: Path) -> None:
@@ -326,7 +331,8 @@ def test_unga_rows_without_code_are_dropped(tmp_path: Path, caplog: pytest.LogCa
         tmp_path / "IdealpointestimatesAll_Jun2024.csv",
         UNGA_HEADER + '"1",2,1,42,1.68,"USA","United States",1,0.21,NA,0.48\n'
         '"2",999,1,40,-0.5,NA,"Nowhere",0.3,0.9,NA,0.5\n'
-        '"3",680,30,100,-1.9,"YAR","Yemen People\'s Republic",0.1,0.9,0.8,0.9\n',
+        '"3",680,30,100,-1.9,"YAR","Yemen People\'s Republic",0.1,0.9,0.8,0.9\n'
+        + _UNGA_SESSION_78,  # a file must hold every voting member in its latest session
     )
     logger = logging.getLogger("friendshore.sources.unga")
     logger.addHandler(caplog.handler)
@@ -335,6 +341,7 @@ def test_unga_rows_without_code_are_dropped(tmp_path: Path, caplog: pytest.LogCa
             table = read_unga_ideal_points(path)
     finally:
         logger.removeHandler(caplog.handler)
+    table = table.filter(pc.less(table.column("session"), 78))
     assert table.column("country").to_pylist() == ["USA", "YMD"]
     assert table.column("year").to_pylist() == [1946, 1975]
     assert table.column("agree_chn").to_pylist() == [None, 0.8]

@@ -20,6 +20,12 @@ Historic states. Every row of the June 2024 file carries a code; for the ``align
   independence, when Serbia continued the UN seat) it becomes ``SRB``.
 * A row with no code (empty or ``NA``) cannot be joined to other tables and is dropped, with a
   warning naming how many and the first line.
+
+Completeness. The file covers every UN member voting in each session; a file cut short loses the
+last countries (rows run by COW code, then session) or the last sessions of one. So a file must
+reach session ``UNGA_LATEST_SESSION`` (78, 2023: the June 2024 version) and its latest session must
+hold every country of ``UNGA_MEMBERS``: the 192 that voted in session 78 of the June 2024 file (the
+193 UN members but Venezuela, which has no row in sessions 76-78 of that file).
 """
 
 from __future__ import annotations
@@ -44,7 +50,14 @@ from friendshore.sources.checks import (
     require_rows,
 )
 
-__all__ = ["SERBIA_FROM_SESSION", "UNGA_COW_ISO3", "read_unga_ideal_points", "unga_release"]
+__all__ = [
+    "SERBIA_FROM_SESSION",
+    "UNGA_COW_ISO3",
+    "UNGA_LATEST_SESSION",
+    "UNGA_MEMBERS",
+    "read_unga_ideal_points",
+    "unga_release",
+]
 
 log = get_logger(__name__)
 
@@ -52,6 +65,20 @@ log = get_logger(__name__)
 UNGA_COW_ISO3: dict[int, str] = {680: "YMD"}
 #: COW 345 (Yugoslavia) is Serbia from this session on.
 SERBIA_FROM_SESSION = 61
+#: The latest session of the June 2024 version: a release must reach it.
+UNGA_LATEST_SESSION = 78
+#: The countries with a row in session 78 of the June 2024 version (after the recoding above).
+_MEMBERS = (
+    "AFG AGO ALB AND ARE ARG ARM ATG AUS AUT AZE BDI BEL BEN BFA BGD BGR BHR BHS BIH BLR BLZ BOL BRA "
+    "BRB BRN BTN BWA CAF CAN CHE CHL CHN CIV CMR COD COG COL COM CPV CRI CUB CYP CZE DEU DJI DMA DNK "
+    "DOM DZA ECU EGY ERI ESP EST ETH FIN FJI FRA FSM GAB GBR GEO GHA GIN GMB GNB GNQ GRC GRD GTM GUY "
+    "HND HRV HTI HUN IDN IND IRL IRN IRQ ISL ISR ITA JAM JOR JPN KAZ KEN KGZ KHM KIR KNA KOR KWT LAO "
+    "LBN LBR LBY LCA LIE LKA LSO LTU LUX LVA MAR MCO MDA MDG MDV MEX MHL MKD MLI MLT MMR MNE MNG MOZ "
+    "MRT MUS MWI MYS NAM NER NGA NIC NLD NOR NPL NRU NZL OMN PAK PAN PER PHL PLW PNG POL PRK PRT PRY "
+    "QAT ROU RUS RWA SAU SDN SEN SGP SLB SLE SLV SMR SOM SRB SSD STP SUR SVK SVN SWE SWZ SYC SYR TCD "
+    "TGO THA TJK TKM TLS TON TTO TUN TUR TUV TZA UGA UKR URY USA UZB VCT VNM VUT WSM YEM ZAF ZMB ZWE"
+)
+UNGA_MEMBERS = frozenset(_MEMBERS.split())
 
 #: Source column -> ``alignment`` column (numbers).
 _NUMBERS = {
@@ -163,6 +190,7 @@ def read_unga_ideal_points(path: Path, *, release: str | None = None) -> pa.Tabl
     table = pa.table(data)
     table = _drop_without_code(table, path)
     _check_unique(table, path)
+    _check_complete(table, path)
     table = table.append_column("release", pa.array([release] * table.num_rows, pa.string()))
     return table.select(_COLUMNS)
 
@@ -195,6 +223,31 @@ def _drop_without_code(table: pa.Table, path: Path) -> pa.Table:
             field="iso3c",
         )
     return table
+
+
+def _check_complete(table: pa.Table, path: Path) -> None:
+    """The file reaches session 78 and its latest session has every country of ``UNGA_MEMBERS``."""
+    latest = int(pc.max(table.column("session")).as_py())
+    hint = "the file looks cut short or edited: download it again (friendshore fetch unga)"
+    if latest < UNGA_LATEST_SESSION:
+        raise SchemaError(
+            f"the file ends at session {latest} ({latest + 1945}); the version of June 2024 and later "
+            f"ones reach session {UNGA_LATEST_SESSION} ({UNGA_LATEST_SESSION + 1945})",
+            file=path,
+            field="session",
+            hint=hint,
+        )
+    voting = pc.filter(table.column("country"), pc.equal(table.column("session"), latest))
+    missing = sorted(UNGA_MEMBERS - set(voting.to_pylist()))
+    if missing:
+        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        raise SchemaError(
+            f"session {latest} ({latest + 1945}) has no row for {len(missing)} of the "
+            f"{len(UNGA_MEMBERS)} UN members that vote: {shown}",
+            file=path,
+            field="iso3c",
+            hint=hint,
+        )
 
 
 def _check_unique(table: pa.Table, path: Path) -> None:

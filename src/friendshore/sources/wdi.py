@@ -4,6 +4,12 @@ The file (``API_NY.GDP.MKTP.CD_DS2_en_csv_v2_*.csv`` from the World Bank, here
 ``WDI_NY.GDP.MKTP.CD_2025-03-24.csv``) has four metadata lines, then ``Country Name, Country Code,
 Indicator Name, Indicator Code, 1960, ..., 2024``. Regional and income aggregates (WLD, EUU, HIC,
 ...) share the file with economies; ``read_wdi_indicator`` keeps economies only.
+
+Completeness. Every World Bank indicator file has a row for each of the World Bank's economies and
+aggregates, with empty cells where a value is unknown; a file cut short or edited lacks some. So a
+file must have a row for every code of ``WDI_ECONOMIES`` (the 217 economies of the 2025-03-24
+release) and ``WDI_AGGREGATES``; a code beyond them is not refused for that (the World Bank adds
+economies now and then).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from friendshore.sources.checks import (
     require_rows,
 )
 
-__all__ = ["WDI_AGGREGATES", "read_wdi_indicator", "wdi_release"]
+__all__ = ["WDI_AGGREGATES", "WDI_ECONOMIES", "read_wdi_indicator", "wdi_release"]
 
 #: World Bank aggregate codes (regions, income groups, lending groups, demographic groups).
 WDI_AGGREGATES = frozenset(
@@ -82,6 +88,20 @@ WDI_AGGREGATES = frozenset(
         "WLD",
     ]
 )
+#: The World Bank's economies: the 217 of the 2025-03-24 release of every indicator file.
+_ECONOMIES = (
+    "ABW AFG AGO ALB AND ARE ARG ARM ASM ATG AUS AUT AZE BDI BEL BEN BFA BGD BGR BHR BHS BIH BLR BLZ "
+    "BMU BOL BRA BRB BRN BTN BWA CAF CAN CHE CHI CHL CHN CIV CMR COD COG COL COM CPV CRI CUB CUW CYM "
+    "CYP CZE DEU DJI DMA DNK DOM DZA ECU EGY ERI ESP EST ETH FIN FJI FRA FRO FSM GAB GBR GEO GHA GIB "
+    "GIN GMB GNB GNQ GRC GRD GRL GTM GUM GUY HKG HND HRV HTI HUN IDN IMN IND IRL IRN IRQ ISL ISR ITA "
+    "JAM JOR JPN KAZ KEN KGZ KHM KIR KNA KOR KWT LAO LBN LBR LBY LCA LIE LKA LSO LTU LUX LVA MAC MAF "
+    "MAR MCO MDA MDG MDV MEX MHL MKD MLI MLT MMR MNE MNG MNP MOZ MRT MUS MWI MYS NAM NCL NER NGA NIC "
+    "NLD NOR NPL NRU NZL OMN PAK PAN PER PHL PLW PNG POL PRI PRK PRT PRY PSE PYF QAT ROU RUS RWA SAU "
+    "SDN SEN SGP SLB SLE SLV SMR SOM SRB SSD STP SUR SVK SVN SWE SWZ SXM SYC SYR TCA TCD TGO THA TJK "
+    "TKM TLS TON TTO TUN TUR TUV TZA UGA UKR URY USA UZB VCT VEN VGB VIR VNM VUT WSM XKX YEM ZAF ZMB "
+    "ZWE"
+)
+WDI_ECONOMIES = frozenset(_ECONOMIES.split())
 _META_LINES = 4
 
 
@@ -176,12 +196,30 @@ def read_wdi_indicator(path: Path, *, value_name: str) -> pa.Table:
                 }
             ).filter(keep)
         )
-    if "WLD" not in set(codes.to_pylist()):
+    _check_complete(set(codes.to_pylist()), path)
+    table = pa.concat_tables(parts)
+    return table.filter(pc.is_valid(table.column(value_name)))
+
+
+def _check_complete(codes: set[str], path: Path) -> None:
+    """Every economy of ``WDI_ECONOMIES`` and every aggregate has its row (see the module docstring)."""
+    hint = "the file looks cut short or edited: download it again (friendshore fetch wdi-gdp)"
+    if "WLD" not in codes:
         raise SchemaError(
             "no World row (WLD): the World Bank's file lists every economy and aggregate",
             file=path,
             field="Country Code",
-            hint="the file looks cut short or edited: download it again",
+            hint=hint,
         )
-    table = pa.concat_tables(parts)
-    return table.filter(pc.is_valid(table.column(value_name)))
+    missing = sorted((WDI_ECONOMIES | WDI_AGGREGATES) - codes)
+    if missing:
+        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        unknown = sorted(codes - WDI_ECONOMIES - WDI_AGGREGATES)
+        also = f"; it has codes the World Bank does not use: {', '.join(unknown[:8])}" if unknown else ""
+        raise SchemaError(
+            f"no row for {len(missing)} of the World Bank's {len(WDI_ECONOMIES)} economies and "
+            f"{len(WDI_AGGREGATES)} aggregates: {shown}{also}",
+            file=path,
+            field="Country Code",
+            hint=hint,
+        )
