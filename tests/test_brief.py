@@ -444,3 +444,15 @@ def test_sentences_read_product_labels_in_sentence_case_and_supply_risk_to_a_ten
             assert not re.search(r"\w[^.:]* " + re.escape(label), text), (label, text)
     risk = next(f for f in findings["findings"] if f["kind"] == "risk")
     assert re.search(r"supply risk \d+\.\d on the EU scale", risk["text"]), risk["text"]
+
+
+def test_partners_of_the_options_export_the_product_and_are_not_of_concern(brief_files: Any) -> None:
+    plan = brief_files.brief.evidence.get("plan")
+    marked = plan.parameters["coalition"]["partners"]
+    assert marked
+    assert set(marked) <= set(plan.parameters["coalition"]["members"]) - {"USA"}
+    assert not set(marked) & set(plan.parameters["concern"]["members"])
+    rows = plan.tables["partners"].to_pylist()
+    assert all(r["export_kusd"] and r["export_kusd"] > 0 for r in rows if r["role"] == "partner")
+    assert all(r["country"] in marked for r in rows if r["role"] == "partner")
+    assert all(r["role"] == "lead" for r in rows if r["strategy"] == "reshoring")

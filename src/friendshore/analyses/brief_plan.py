@@ -100,7 +100,7 @@ def reader_plan(
     from friendshore.planning.compare import compare_strategies, sensitivity, strategy_tables
     from friendshore.planning.from_trade import plan_toml, reader_problem, reader_spec
     from friendshore.planning.plan_file import example_path, load_plan
-    from friendshore.planning.problem import STRATEGIES
+    from friendshore.planning.problem import ROLE_PARTNER, STRATEGIES
     from friendshore.register.query import committed_capacity
 
     if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 10_000:
@@ -119,6 +119,7 @@ def reader_plan(
     inputs = reader_problem(ctx.table("trade"), ctx.optional("gdp"), spec, year=year, partners=partners,
                             committed=[*spec.committed_records(), *records])  # fmt: skip
     problem = inputs.problem
+    marked = sorted(c for c, r in zip(problem.countries, problem.role, strict=True) if r == ROLE_PARTNER)
     outcomes = compare_strategies(problem, STRATEGIES)
     report_year = spec.horizon.report_year or problem.years[-1]
     tables = strategy_tables(problem, outcomes, report_year=report_year)
@@ -155,7 +156,7 @@ def reader_plan(
         "draws": draws,
         "seed": seed,
         "coalition": {"label": coalition, "members": sorted(set(partners) | set(reader)),
-                      "partners": sorted(set(partners) - set(reader)), "lead": reader,
+                      "partners": marked, "lead": reader,
                       "as_of": when.isoformat() if when else None},
         "concern": {"label": concern, "members": list(problem.concern_countries)},
         "horizon": list(problem.years),

@@ -134,11 +134,11 @@ def _allocation_note(plan: Result, names: Names) -> str:
     )
     if small:
         r = small[0]
-        text += (f" So {names.of(r['country'])}, which exported {format_value(r['export_kusd'], 'kusd')} of the "
+        text += (f" So {names.say(r['country'])}, which exported {format_value(r['export_kusd'], 'kusd')} of the "
                  f"product, is given {format_value(r['supplied_value_kusd'], 'kusd')} of supply over the plan.")  # fmt: skip
     if partners:
         text += (" Partners are the coalition's members that export the product today ("
-                 + ", ".join(names.of(c) for c in partners) + "); a member that does not export it is not one.")  # fmt: skip
+                 + ", ".join(names.say(c) for c in partners) + "); a member that does not export it is not one.")  # fmt: skip
     return text + " Give each country its own capital-cost factor in plan.toml to make the split meaningful."
 
 
