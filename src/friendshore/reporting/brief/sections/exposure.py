@@ -131,5 +131,6 @@ def supply_risk(
     ordered = res.table.sort_by([("supply_risk", "descending")])
     table(section, res, "risk", ["material", "stage", "supply_risk", "top_producer", "top_producer_share",
           "production_year"], title="The riskiest materials", data=ordered, limit=8,
-          labels={**country_names(res, "top_producer", names=names), "production_year": {str(y): str(y) for y in years}},
+          labels={**country_names(res, "top_producer", names=names), "production_year": {str(y): str(y) for y in years},
+                  "supply_risk": {str(r["supply_risk"]): f"{r['supply_risk']:.1f}" for r in rows}},  # the EU's 0.1
           headers={"production_year": "data year"})  # fmt: skip
