@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from friendshore.analyses.vocabulary import installed_group_file
-from friendshore.errors import SchemaError
+from friendshore.errors import CannotWriteError, SchemaError
 from friendshore.interfaces.cli import app, run
 from friendshore.register import add_register_file, load_register
 from friendshore.register.load import register_lock
@@ -107,7 +107,7 @@ def test_30_8_a_failed_install_leaves_the_old_file_and_no_temporary(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(CannotWriteError, match=r"the disk is full.*No space.*nothing was changed"):
         add_register_file(write(tmp_path / "b", "defs.toml", DEFS.replace("A report", "B report")), home)
     assert sorted(p.name for p in (home / "register").iterdir()) == ["defs.toml"]
     assert "A report" in (home / "register" / "defs.toml").read_text()

@@ -7,9 +7,11 @@ anything else is an internal error (exit code 1, a hint to report it).
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 __all__ = [
+    "CannotWriteError",
     "ConvergenceError",
     "DataSourceError",
     "FriendshoreError",
@@ -20,6 +22,7 @@ __all__ = [
     "SettingsError",
     "UnknownCodeError",
     "UserError",
+    "cannot_write",
 ]
 
 
@@ -110,3 +113,33 @@ class InfeasibleError(UserError):
         self.binding = list(binding)
         self.strategy = strategy
         super().__init__(message)
+
+
+class CannotWriteError(UserError):
+    """A file could not be written because the disk is full, a quota or file-size limit is reached,
+    or the folder is read-only: the user can make room (or write elsewhere) and run again."""
+
+    status_code = 507
+
+
+#: errno values of a write the user can fix by making room: the message says the disk is full.
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def cannot_write(path: str | Path, exc: OSError, *, changed: str) -> CannotWriteError | None:
+    """The clean error for ``exc``, raised writing ``path``, when the user can fix it (a full disk,
+    a quota or file-size limit, a read-only folder); ``None`` for any other ``OSError``.
+    ``changed`` says truthfully what was left as it was (e.g. "nothing was changed")."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in _FULL:
+        return CannotWriteError(
+            f"could not write {path}: the disk is full or a size limit was reached ({reason}); {changed}: "
+            "free some space (or write to a larger disk) and run the command again"
+        )
+    if exc.errno in _READ_ONLY:
+        return CannotWriteError(
+            f"could not write {path}: the folder is read-only or not yours ({reason}); {changed}: "
+            "choose a folder you can write to"
+        )
+    return None

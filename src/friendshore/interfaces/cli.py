@@ -229,6 +229,13 @@ def run(args: list[str] | None = None) -> int:
     except Exception as exc:  # an internal error: no traceback, a way to report it
         if type(exc).__name__ == "InterruptException" or str(exc) == "Query interrupted":
             return interrupted()  # Ctrl-C inside a DuckDB query
+        if isinstance(exc, OSError):  # a write the command does not handle itself: a full disk is no bug
+            from friendshore.errors import cannot_write
+
+            clean = cannot_write(exc.filename or "a file", exc, changed="the command stopped before the end")
+            if clean is not None:
+                _error("error:", str(clean))
+                return 2
         _error(
             "internal error:",
             f"{type(exc).__name__}: {exc}\n"

@@ -43,7 +43,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from friendshore.errors import DataSourceError, SchemaError, UnknownCodeError, UserError
+from friendshore.errors import DataSourceError, SchemaError, UnknownCodeError, UserError, cannot_write
 from friendshore.nomenclature.citation import Source
 from friendshore.nomenclature.tomlfile import parse_toml, read_text, schema_error
 
@@ -315,6 +315,13 @@ def add_group_file(path: Path, home: Path, check: Callable[[dict[str, Group]], N
         check(groups)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".toml.tmp")
-    shutil.copyfile(path, tmp)
-    tmp.replace(target)
+    try:
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        clean = cannot_write(target, exc, changed="nothing was changed") if isinstance(exc, OSError) else None
+        if clean is not None:
+            raise clean from None
+        raise
     return target

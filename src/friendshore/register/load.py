@@ -37,7 +37,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from friendshore.errors import DataSourceError, SchemaError, UserError
+from friendshore.errors import DataSourceError, SchemaError, UserError, cannot_write
 from friendshore.nomenclature.citation import Source
 from friendshore.nomenclature.groups import Group, iso3_codes, load_groups
 from friendshore.nomenclature.tomlfile import parse_toml, read_text, schema_error
@@ -395,8 +395,11 @@ def install_atomically(data: bytes, target: Path) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        clean = cannot_write(target, exc, changed="nothing was changed") if isinstance(exc, OSError) else None
+        if clean is not None:
+            raise clean from None
         raise
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from friendshore.errors import UserError
+from friendshore.errors import UserError, cannot_write
 
 __all__ = ["MANIFEST", "OutputFolderError", "check_out", "staged"]
 
@@ -106,6 +106,13 @@ def staged(out: Path | str) -> Iterator[Path]:
             raise
         if old.exists():
             shutil.rmtree(old)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        clean = (
+            cannot_write(path, exc, changed=f"{path} was left as it was")
+            if isinstance(exc, OSError)
+            else None
+        )
+        if clean is not None:
+            raise clean from None
         raise
