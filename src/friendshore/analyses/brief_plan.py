@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import open_context
+from friendshore.analyses.plan import MAX_DRAWS
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UserError
 from friendshore.settings import Settings
@@ -103,8 +104,8 @@ def reader_plan(
     from friendshore.planning.problem import ROLE_PARTNER, STRATEGIES
     from friendshore.register.query import committed_capacity
 
-    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 10_000:
-        raise UserError(f"draws must be a whole number from 0 to 10,000, got {draws!r}")
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
+        raise UserError(f"draws must be a whole number from 0 to {MAX_DRAWS:,}, got {draws!r}")
     if not (len(product) == 6 and product.isdigit()):
         raise UserError(f"product must be an HS6 code (6 digits), got {product!r}")
     base = load_plan(example_path(example))
