@@ -405,7 +405,7 @@ def test_the_brief_findings_stand_above_the_tables(session: tuple[Any, Watch, st
     items = page.locator("#findings li")
     assert 3 <= items.count() <= 5
     texts = [items.nth(i).inner_text() for i in range(items.count())]
-    assert "Permanent magnets (850511)" in texts[0]  # the brief's first finding: the largest exposure
+    assert "permanent magnets (850511)" in texts[0]  # the brief's first finding: the largest exposure
     assert all("{" not in t and "_" not in t for t in texts), texts
     assert "United States (USA)" in page.inner_text("#findings-title")
     above = page.locator("#findings").bounding_box()

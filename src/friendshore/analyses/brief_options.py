@@ -73,8 +73,8 @@ def _plan_assumptions(plan: Any) -> str:
     if ranged is not None:
         for r in ranged.to_pylist():
             if "assumption" in str(r["source"]):
-                name = str(r["parameter"]).split(".")[-1].replace("_", " ")
-                parts.append(f"{name} {r['value']:g} ({r['low']:g} to {r['high']:g})")
+                name = str(r["parameter"]).split(".")[-1]
+                parts.append(_ranged_in_words(name, r["value"], r["low"], r["high"]))
     spec = plan.parameters.get("plan_spec", {}).get("instruments", {})
     for key, words in (("max_expansion_ratio", "a supplier may grow its exports by {:.0%}"),
                        ("greenfield_share", "a partner may also build up to {:.0%} of the demand from scratch"),
@@ -86,8 +86,28 @@ def _plan_assumptions(plan: Any) -> str:
         parts.append(
             f"the countries of concern cut {float(cut['concern_cut']):.0%} of their supply from {cut['start']}"
         )
-    example = plan.parameters.get("example")
-    return f"Assumptions of the plan file '{example}', adjust them: " + "; ".join(parts) + "."
+    example = str(plan.parameters.get("example") or "").replace("_", " ")
+    origin = f" (from the shipped {example} example plan)" if example else ""
+    return f"Assumptions{origin}, adjust them: " + "; ".join(parts) + "."
+
+
+#: How a ranged plan parameter reads: its words, and whether its values are rates (printed as %).
+_RANGED_WORDS = {
+    "capital_intensity": ("capital cost {} USD per USD of annual output", False),
+    "offtake_premium": ("offtake premium {} over the world price", True),
+    "holding_cost_rate": ("stock holding cost {} of value a year", True),
+    "discount_rate": ("discount rate {} a year", True),
+}
+
+
+def _ranged_in_words(name: str, value: float, low: float, high: float) -> str:
+    """One ranged assumption in words, with its range: rates as percentages, other numbers plain."""
+    words, rate = _RANGED_WORDS.get(name, (name.replace("_", " ") + " {}", False))
+
+    def fmt(x: float) -> str:
+        return f"{x:.0%}" if rate else f"{x:g}"
+
+    return words.format(fmt(value)) + f" ({fmt(low)} to {fmt(high)})"
 
 
 def options_table(ev: Evidence, n: Names) -> pa.Table:
