@@ -43,9 +43,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from friendshore.errors import DataSourceError, SchemaError, UnknownCodeError, UserError, cannot_write
+from friendshore.errors import SchemaError, UnknownCodeError, cannot_write
 from friendshore.nomenclature.citation import Source
-from friendshore.nomenclature.tomlfile import parse_toml, read_text, schema_error
+from friendshore.nomenclature.tomlfile import parse_toml, read_text, schema_error, toml_file
 
 __all__ = [
     "GROUPS_PATH",
@@ -296,11 +296,7 @@ def add_group_file(path: Path, home: Path, check: Callable[[dict[str, Group]], N
     when given, is called with every group as it would be after the change, before anything is
     written (the register uses it to refuse removing a group a measure still names).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DataSourceError("file not found", file=path, hint="give the path of a .toml file")
-    if path.suffix.lower() != ".toml":
-        raise UserError(f"{path}: a group file must be a .toml file")
+    path = toml_file(path, what="a group file")
     new = _read_file(path)
     folder = user_groups_dir(home)
     target = folder / path.name

@@ -1,8 +1,8 @@
 """Read a TOML data file and turn pydantic validation errors into ``SchemaError``s that name the
 file, the entry and the field.
 
-Shared by the country groups and the register: ``read_text`` reads a user's file (one that is not
-UTF-8 or cannot be read is named), ``parse_toml`` reads the text (a syntax error names its line),
+Shared by the country groups and the register: ``toml_file`` checks the path a user gives to
+install, ``read_text`` reads a user's file (one that is not UTF-8 or cannot be read is named), ``parse_toml`` reads the text (a syntax error names its line),
 ``schema_error`` turns a ``ValidationError`` into one message whose field path
 reads ``measure us-bis-2022-10 > effective`` rather than ``('measure', 0, 'effective')``.
 """
@@ -17,12 +17,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from friendshore.errors import DataSourceError, SchemaError
+from friendshore.errors import DataSourceError, SchemaError, UserError
 
-__all__ = ["LABEL_KEYS", "field_path", "parse_toml", "read_text", "schema_error"]
+__all__ = ["LABEL_KEYS", "field_path", "parse_toml", "read_text", "schema_error", "toml_file"]
 
 #: The keys that name an entry of an array of tables, in the order they are tried.
 LABEL_KEYS: tuple[str, ...] = ("id", "name", "iso3")
+
+
+def toml_file(path: Path, *, what: str) -> Path:
+    """``path`` if it names a ``.toml`` file a user gives to install (``what``: "a group file"...);
+    otherwise the error that says so."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataSourceError("file not found", file=path, hint="give the path of a .toml file")
+    if path.suffix.lower() != ".toml":
+        raise UserError(f"{path}: {what} must be a .toml file")
+    return path
 
 
 def read_text(path: Path) -> str:

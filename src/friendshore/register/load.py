@@ -37,10 +37,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from friendshore.errors import DataSourceError, SchemaError, UserError, cannot_write
+from friendshore.errors import DataSourceError, SchemaError, cannot_write
 from friendshore.nomenclature.citation import Source
 from friendshore.nomenclature.groups import Group, iso3_codes, load_groups
-from friendshore.nomenclature.tomlfile import parse_toml, read_text, schema_error
+from friendshore.nomenclature.tomlfile import parse_toml, read_text, schema_error, toml_file
 from friendshore.register.models import (
     WORLD,
     Entry,
@@ -458,11 +458,7 @@ def add_register_file(path: Path, home: Path) -> tuple[Path, dict[str, list[str]
     replacement is refused when another file still uses what it would remove. The check and the
     install hold ``register_lock``; the bytes checked are the bytes installed.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DataSourceError("file not found", file=path, hint="give the path of a .toml file")
-    if path.suffix.lower() != ".toml":
-        raise UserError(f"{path}: a register file must be a .toml file")
+    path = toml_file(path, what="a register file")
     data = _read_bytes(path)
     new = _parse_bytes(data, path)
     folder = user_register_dir(home)
