@@ -88,19 +88,34 @@ def copy_command(csv: Path, out: Path) -> list[str]:
     return [sys.executable, "-c", _COPY, str(csv), str(out)]
 
 
+#: Starts the command, waits for it and prints its wall time, CPU time (user and system, every
+#: thread), peak RSS (KiB) and exit code from ``wait4``. The command is started from this small
+#: process, not from the benchmark's own: Linux carries into a child's ``ru_maxrss`` the peak RSS
+#: of the process it was (v)forked from, so a command started from a large parent (the full
+#: panel's generator holds gigabytes) would report that parent's memory as its own.
+_PROBE = (
+    "import json, os, subprocess, sys, time\n"
+    "with open(sys.argv[1], 'wb') as out:\n"
+    "    start = time.perf_counter()\n"
+    "    child = subprocess.Popen(sys.argv[2:], stdout=out, stderr=subprocess.STDOUT)\n"
+    "    _, status, usage = os.wait4(child.pid, 0)\n"
+    "    seconds = time.perf_counter() - start\n"
+    "print(json.dumps([seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, "
+    "os.waitstatus_to_exitcode(status)]))\n"
+)
+
+
 def measure_once(kind: str, command: list[str]) -> tuple[Run, str]:
     """Run ``command`` to its end; its wall time, CPU time and peak RSS, and what it printed."""
-    with tempfile.TemporaryFile() as out:
-        start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        printed = out.read().decode(errors="replace")
-    if child.returncode != 0:
-        raise SystemExit(f"{kind} failed ({child.returncode}): {' '.join(command)}\n{printed[-3000:]}")
-    return Run(kind, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024), printed
+    with tempfile.NamedTemporaryFile(prefix="friendshore-bench-") as out:
+        probe = subprocess.run(
+            [sys.executable, "-c", _PROBE, out.name, *command], capture_output=True, text=True, check=True
+        )
+        seconds, cpu_seconds, maxrss_kib, returncode = json.loads(probe.stdout)
+        printed = Path(out.name).read_bytes().decode(errors="replace")
+    if returncode != 0:
+        raise SystemExit(f"{kind} failed ({returncode}): {' '.join(command)}\n{printed[-3000:]}")
+    return Run(kind, seconds, cpu_seconds, maxrss_kib / 1024), printed
 
 
 def _rows_written(path: Path) -> int:

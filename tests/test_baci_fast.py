@@ -73,10 +73,24 @@ def _same_warehouse(fast: Path, reference: Path) -> None:
             assert written.equals(expected)  # same values in the same order
 
 
-def _copy(path: Path, dest: Path, countries: dict[int, str] = SMALL, year: int | None = 2024) -> Any:
+def _copy(
+    path: Path,
+    dest: Path,
+    countries: dict[int, str] = SMALL,
+    year: int | None = 2024,
+    *,
+    direct: bool = False,
+) -> Any:
+    """The fast path through a pipe (as for a zip member), or ``direct``: DuckDB reads the file itself."""
     with open(path, "rb") as fh:
         return baci_fast.copy_baci_trade(
-            fh, dest, countries=countries, year=year, hs_revision="HS17", release="V202601"
+            fh,
+            dest,
+            countries=countries,
+            year=year,
+            hs_revision="HS17",
+            release="V202601",
+            path=path if direct else None,
         )
 
 
@@ -246,6 +260,10 @@ def test_each_kind_of_file_gives_the_same_outcome_both_ways(name: str, tmp_path:
 
     got = _copy(path, tmp_path / "x.parquet")
     assert isinstance(got, baci_fast.FastCopy) == taken, got
+    direct = _copy(path, tmp_path / "d.parquet", direct=True)  # DuckDB reads the file, no pipe
+    assert isinstance(direct, baci_fast.FastCopy) == taken, direct
+    if taken:
+        assert pq.read_table(tmp_path / "d.parquet").equals(pq.read_table(tmp_path / "x.parquet"))
 
     fast = _outcome(tmp_path / "fast", path, countries, "auto")
     reference = _outcome(tmp_path / "reference", path, countries, "reference")
@@ -347,6 +365,8 @@ def test_the_fast_path_never_takes_what_the_reference_refuses(
     countries = tmp / "country_codes_V202601.csv"
     countries.write_text(SMALL_CSV)
     got = _copy(path, tmp / "x.parquet")
+    direct = _copy(path, tmp / "d.parquet", direct=True)
+    assert isinstance(direct, baci_fast.FastCopy) == isinstance(got, baci_fast.FastCopy), (got, direct)
     reference = _outcome(tmp / "reference", path, countries, "reference")
     if isinstance(got, baci_fast.FastCopy):
         assert not isinstance(reference, tuple) or "duplicate flow" in reference[1], reference
@@ -457,3 +477,33 @@ def test_progress_counts_every_byte_and_an_interrupt_leaves_nothing(tmp_path: Pa
         )
     left = {n for n in set(os.listdir(tempfile.gettempdir())) - before if n.startswith("friendshore-baci-")}
     assert left == set()
+
+
+def test_a_file_changed_while_duckdb_reads_it_is_declined(tmp_path: Path) -> None:
+    """DuckDB reads a file on disk itself while the feeding loop hashes and checks the same bytes:
+    should the file change meanwhile (its size or modification time), the two may have read
+    different bytes, so the fast path declines and the reference reader reads it again."""
+    path = tmp_path / NAME
+    rows = [
+        f"2024,{e},{i},{k:06d},1.5,NA\n" for e in (4, 68) for i in (124, 156) for k in range(10000, 40000)
+    ]
+    path.write_text(HEADER + "".join(rows))
+
+    def touch(size: int) -> None:
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+    with open(path, "rb") as fh:
+        got = baci_fast.copy_baci_trade(
+            fh,
+            tmp_path / "x.parquet",
+            countries=SMALL,
+            year=2024,
+            hs_revision="HS17",
+            release="V202601",
+            advance=touch,
+            path=path,
+        )
+    assert isinstance(got, baci_fast.Declined)
+    assert got.reason == "the file changed while it was read"
+    assert isinstance(_copy(path, tmp_path / "y.parquet", direct=True), baci_fast.FastCopy)

@@ -43,19 +43,19 @@ def die():
 
 if point == "mid-write":  # the second block of the yearly file, while its partition is written
     from friendshore.sources import baci_fast
-    real_write, real_feed, calls = pq.ParquetWriter.write_table, baci_fast._write_all, []
+    real_write, real_feed, calls = pq.ParquetWriter.write_table, baci_fast._Scan.take, []
     def write_table(self, *a, **k):  # the reference reader
         calls.append(1)
         if len(calls) == 2:
             die()
         return real_write(self, *a, **k)
-    def feed(*a, **k):  # the fast path: DuckDB reads the file from a pipe and writes the partition
+    def feed(*a, **k):  # the fast path: each block read and checked while DuckDB writes the partition
         calls.append(1)
         if len(calls) == 2:
             die()
         return real_feed(*a, **k)
     pq.ParquetWriter.write_table = write_table
-    baci_fast._write_all = feed
+    baci_fast._Scan.take = feed
 elif point == "before-manifest":  # every partition file written and hashed, manifest untouched
     real_manifest = store._write_manifest
     def write_manifest(home, manifest):

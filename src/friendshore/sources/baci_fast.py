@@ -3,10 +3,12 @@
 ``iter_baci_trade`` (``sources/baci.py``) is the reference reader: Arrow, field by field, every check
 naming the first bad line and field; it parses each field several times. ``copy_baci_trade`` reads
 a yearly file once: a feeding loop reads it (from disk or from a zip member), hashes it for
-provenance, checks its bytes, counts its lines, reports progress and writes it to a named pipe;
-DuckDB's parallel CSV reader parses the pipe with declared types, and one
-``COPY (SELECT ...) TO 'x.parquet'`` checks every row, maps the country codes to ISO3 and writes
-the ``trade`` schema (zstd) under a memory limit. ``scan_trade_file`` then reads the key columns of
+provenance, checks its bytes, counts its lines and reports progress; DuckDB's CSV reader parses it
+with declared types, and one ``COPY (SELECT ...) TO 'x.parquet'`` checks every row, maps the
+country codes to ISO3 and writes the ``trade`` schema (Snappy) under a memory limit. A zip member
+reaches DuckDB through a named pipe the feeding loop writes to; a file on disk DuckDB reads itself,
+in parallel, while the loop reads the same bytes beside it (from the page cache: no copy through a
+pipe), and a file whose size or modification time changes during the read is declined. ``scan_trade_file`` then reads the key columns of
 the file written, by their dictionary indices: every code known and every HS6 code six digits, the
 distinct countries and products (coverage), and whether the flows are in CEPII's order, in which
 case no flow repeats and the caller skips its grouping pass.
@@ -30,8 +32,8 @@ Its contract with the reference reader:
   an empty seventh field); codes and HS6 codes are checked on the distinct values written.
   ``tests/test_baci_fast.py`` holds both readers to this on every kind of file and on random ones.
 
-POSIX only (a named pipe); elsewhere ``copy_baci_trade`` declines and callers use the reference
-reader.
+POSIX only (a named pipe for zip members; the same code path for files); elsewhere
+``copy_baci_trade`` declines and callers use the reference reader.
 """
 
 from __future__ import annotations
@@ -75,10 +77,12 @@ MEMORY_LIMIT = "256MB"
 #: and libraries, from 1 M to 11 M rows) at the same speed.
 _CSV_BUFFER = 2 << 20
 HEADER = b"t,i,j,k,v,q"
-#: zstd at level 1 (the level Arrow writes by default, as the reference path does); dictionaries
-#: for at most 10,000 values per row group: enough for every HS6 code of a revision (about 5,400),
-#: and DuckDB stops trying one for the values and quantities early (a third of the write's time).
-_PARQUET = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, DICTIONARY_SIZE_LIMIT 10000"
+#: Snappy, DuckDB's and Spark's default (as DuckDB's own COPY writes): on a full BACI year it costs
+#: about 1 s of CPU less than zstd at level 1 for a file about 5% larger (the values and quantities,
+#: most of the bytes, compress little either way); dictionaries for at most 10,000 values per row
+#: group: enough for every HS6 code of a revision (about 5,400), and DuckDB stops trying one for the
+#: values and quantities early (a third of the write's time).
+_PARQUET = "FORMAT parquet, COMPRESSION snappy, DICTIONARY_SIZE_LIMIT 10000"
 _DATA_BYTES = b"0123456789.,NA\n\r"
 _BLOCK = 1 << 20
 _PIPE_SIZE = 1 << 20
@@ -225,7 +229,7 @@ def _copy_sql(source: Path, dest: Path, year: int, hs: str, rel: str, iso3: str)
                        CASE WHEN i = floor(i) THEN ({iso3})[TRY_CAST(i AS INTEGER) + 1] END AS exporter,
                        CASE WHEN j = floor(j) THEN ({iso3})[TRY_CAST(j AS INTEGER) + 1] END AS importer
                 FROM read_csv({_quote(str(source))}, columns = {columns}, header = true, delim = ',',
-                              quote = '', escape = '', nullstr = 'NA', strict_mode = true,
+                              quote = '', escape = '', nullstr = 'NA', strict_mode = true, compression = 'none',
                               auto_detect = false, buffer_size = {_CSV_BUFFER})
             )
         ) TO {_quote(str(dest))} ({_PARQUET})"""
@@ -287,14 +291,17 @@ def copy_baci_trade(
     digest: bool = True,
     memory_limit: str | None = None,
     spill: Path | None = None,
+    path: Path | None = None,
 ) -> FastCopy | Declined:
     """Read the BACI yearly CSV ``stream`` once and write it to ``dest`` in the ``trade`` schema.
 
     Returns ``FastCopy`` (rows, year, sha256 of the bytes read, '' unless ``digest``) or ``Declined``
     with the reason, in which case ``dest`` may hold a partial file and the caller must read the
     file again with the reference reader. ``year`` is the file name's year (``None``: the first
-    row's). ``advance`` is called with the number of bytes read, for a progress bar. Interrupts
-    propagate.
+    row's). ``advance`` is called with the number of bytes read, for a progress bar. ``path``: the
+    file on disk ``stream`` reads (opened at its start), which DuckDB then reads itself, in
+    parallel, instead of a pipe; declined if its size or modification time changes meanwhile.
+    Interrupts propagate.
     """
     if not AVAILABLE:
         return Declined("no named pipes on this platform")
@@ -316,27 +323,38 @@ def copy_baci_trade(
     spill = spill or Path(tempfile.gettempdir()) / "friendshore-spill"
     scan = _Scan()
     out: dict[str, Any] = {}
+    before = _stamp(path) if path is not None else None
     with tempfile.TemporaryDirectory(prefix="friendshore-baci-") as tmp:
         fifo = Path(tmp) / "trade.csv"
-        os.mkfifo(fifo, 0o600)
+        if path is None:
+            os.mkfifo(fifo, 0o600)
         config: dict[str, str | bool | int | float | list[str]] = {
             "memory_limit": memory_limit or MEMORY_LIMIT,
             "temp_directory": str(spill),
         }
         with duckdb.connect(config=config) as con:
             iso3 = _prepare(con, countries, hs_revision, release)
-            sql = _copy_sql(fifo, dest, the_year, hs_revision, release, iso3)
+            sql = _copy_sql(path or fifo, dest, the_year, hs_revision, release, iso3)
             worker = threading.Thread(target=_run, args=(con, sql, out), daemon=True, name="baci-copy")
             worker.start()
             try:
-                reason = _feed(fifo, worker, stream, first, header_len, scan, hasher, advance)
+                fd = _open_writer(fifo, worker) if path is None else _NO_PIPE
+                if fd is None:
+                    reason = "DuckDB stopped before reading"
+                else:
+                    reason = _feed(fd, stream, first, header_len, scan, hasher, advance)
                 if reason:
                     con.interrupt()
             except BaseException:
                 con.interrupt()
                 raise
             finally:
-                _join(worker, fifo)
+                if path is None:
+                    _join(worker, fifo)
+                else:
+                    worker.join()
+    if not reason and path is not None and _stamp(path) != before:
+        reason = "the file changed while it was read"
     if reason:
         return Declined(reason)
     if "error" in out:
@@ -350,9 +368,17 @@ def copy_baci_trade(
     return FastCopy(rows, the_year, hasher.hexdigest() if hasher is not None else "", written)
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+#: ``_feed``'s pipe where DuckDB reads the file itself.
+_NO_PIPE = -1
+
+
 def _feed(
-    fifo: Path,
-    worker: threading.Thread,
+    fd: int,
     stream: IO[bytes],
     first: bytes,
     header_len: int,
@@ -360,17 +386,16 @@ def _feed(
     hasher: Any,
     advance: Callable[[int], None] | None,
 ) -> str:
-    """Write the stream into the pipe while checking it; returns a reason to decline ('' if none)."""
-    fd = _open_writer(fifo, worker)
-    if fd is None:
-        return "DuckDB stopped before reading"
+    """Read the stream while checking it, writing it into the pipe ``fd`` (``_NO_PIPE``: DuckDB
+    reads the file itself); returns a reason to decline ('' if none)."""
     try:
         block = first
         scan.take(block[header_len:])
         while block:
             if scan.reason:
                 return scan.reason
-            _write_all(fd, block)
+            if fd != _NO_PIPE:
+                _write_all(fd, block)
             if advance is not None:
                 advance(len(block))
             try:
@@ -384,8 +409,9 @@ def _feed(
     except BrokenPipeError:
         return "DuckDB stopped reading"
     finally:
-        with contextlib.suppress(OSError):
-            os.close(fd)
+        if fd != _NO_PIPE:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def _numbers(dictionary: pa.Array, canon: Mapping[str, int] | None) -> np.ndarray[Any, np.dtype[np.int64]]:

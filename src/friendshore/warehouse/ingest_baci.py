@@ -434,6 +434,7 @@ def _read_fast(
             release=rel,
             advance=task.advance,
             digest=plain,
+            path=_direct(member.path) if plain else None,
         )
     if isinstance(got, baci_fast.Declined):
         log.info("%s: read by the reference reader (%s)", member.label, got.reason)
@@ -443,6 +444,13 @@ def _read_fast(
     if version is not None and _version(member.path) == version:  # unchanged while it was read
         _remember_sha256(version, got.sha256)
     return got
+
+
+def _direct(path: Path) -> Path | None:
+    """``path`` made absolute where DuckDB can read it by name (no glob characters in it), for the
+    fast path to let DuckDB read the file itself; ``None``: through a pipe."""
+    absolute = path.resolve()
+    return None if any(c in str(absolute) for c in "*?[]{}") else absolute
 
 
 def _read_reference(
