@@ -3,6 +3,7 @@ works for one release, with a warning; the planner's money columns carry their u
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,6 +60,37 @@ def test_an_old_option_warns_and_a_clash_is_a_usage_error(capsys: pytest.Capture
     run(["plan", "--example", "magnets", "--sensitivity", "2", "--format", "csv"])
     assert "--sensitivity is deprecated" in capsys.readouterr().err
     assert run(["plan", "--example", "magnets", "--sensitivity", "2", "--draws", "3"]) == 2
+
+
+def test_register_measures_by_is_the_old_name_of_who(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The imposer of a measure is ``who`` (the register's field, the column); ``--by`` and the API's
+    ``by`` still work for one release, with a warning, and give the same rows."""
+    home = ["--home", str(tmp_path / "home")]
+    assert run([*home, "register", "measures", "--who", "CHN", "-f", "csv"]) == 0
+    new = capsys.readouterr()
+    assert "deprecated" not in new.err
+    assert run([*home, "register", "measures", "--by", "CHN", "-f", "csv"]) == 0
+    old = capsys.readouterr()
+    assert old.out == new.out
+    assert "--by is deprecated" in old.err
+    assert "use --who" in old.err
+    assert run([*home, "register", "measures", "--who", "CHN", "--by", "USA"]) == 2
+    assert "cn-2023-08-gallium-germanium" in new.out
+
+    from fastapi.testclient import TestClient
+
+    from friendshore.interfaces.api.app import create_app
+    from friendshore.settings import load_settings
+
+    with TestClient(create_app(load_settings(home=tmp_path / "home"))) as client:
+        by_who, by_old = (
+            client.get("/api/register/measures?who=CHN"),
+            client.get("/api/register/measures?by=CHN"),
+        )
+        assert by_who.status_code == by_old.status_code == 200, by_old.text
+        assert by_who.json()["rows"] == by_old.json()["rows"]
 
 
 def test_plan_money_columns_carry_their_unit() -> None:

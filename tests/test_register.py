@@ -455,7 +455,7 @@ def test_cli_lists_every_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         == 0
     )
     assert [r[1] for r in csv.reader(capsys.readouterr().out.splitlines()[1:])] == ["IND"]
-    assert run([*home, "register", "measures", "--by", "CHN", "--active-at", "2025-06-01", "-f", "csv"]) == 0
+    assert run([*home, "register", "measures", "--who", "CHN", "--active-at", "2025-06-01", "-f", "csv"]) == 0
     ids = [r[0] for r in csv.reader(capsys.readouterr().out.splitlines()[1:])]
     assert ids == [
         "cn-2023-08-gallium-germanium",

@@ -4,7 +4,7 @@ Each entry names an idea, says what it means, and lists the words it replaced an
 (kept for one release as hidden, deprecated CLI aliases that warn: ``interfaces.cli_common.renamed``,
 and as deprecated keywords of the analysis, so the API takes them too). A word is replaced only where
 it meant that idea: ``by`` is still the level of aggregation in ``dependencies``, but no longer the
-holders in ``leverage``. A parameter, an option or a column that means one of these ideas uses its
+holders in ``leverage`` (``holder``) or the imposer in ``register measures`` (``who``). A parameter, an option or a column that means one of these ideas uses its
 word; ``tests/test_glossary.py`` checks that no command offers a word it replaced as a visible option. Money columns carry their unit in the
 name (``MONEY_SUFFIXES``); the column catalogue (``analyses/columns.py``) says what each column is.
 """
@@ -40,6 +40,12 @@ GLOSSARY: dict[str, Term] = {
             "the country or group whose leverage over a target is measured (it supplies what the target "
             "imports)",
             {"by": ("leverage",)},
+        ),
+        Term(
+            "who",
+            "the country or group that imposes a measure of the register (an export control, a ban, a "
+            "tariff); 'on' is the side it applies to",
+            {"by": ("register measures",)},
         ),
         Term(
             "exporter",

@@ -455,6 +455,7 @@ def register_measures(
     who: str | None = None,
     on: str | None = None,
     product: str | None = None,
+    by: str | None = None,
 ) -> Result:
     """Export controls, bans and tariffs, optionally imposed by or on a country (``who``/``on``
     for one side), covering a technology or an HS6 product, or in force on a date; with their
@@ -474,9 +475,13 @@ def register_measures(
         Applying to this country (ISO3).
     product
         Covering this HS6 code (HS 2017).
+    by
+        Deprecated: the old name of --who (kept for one release).
     """
+    from friendshore.analyses.context import deprecated_alias
     from friendshore.register import load_register, measures
 
+    who, renamed = deprecated_alias(who, by, new="who", old="by")
     reg = load_register(settings.home)
     found = measures(
         who=who,
@@ -558,6 +563,7 @@ def register_measures(
         },
         (),
         (
+            *renamed,
             *_unverified_note("measures", rows),
             "A suspension, extension or amendment is an entry of its own (kind); 'status changed by' names "
             "those that change a measure.",

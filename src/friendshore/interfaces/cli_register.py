@@ -24,6 +24,7 @@ from friendshore.interfaces.cli_common import (
     defaults_of,
     emit,
     parse_date,
+    renamed,
     settings_of,
 )
 
@@ -131,12 +132,13 @@ def register_measures(
     country: str | None = MEASURES["country"],
     technology: str | None = MEASURES["technology"],
     active_at: str | None = MEASURES["active_at"],
-    who: Annotated[str | None, typer.Option("--by")] = MEASURES["who"],
+    who: str | None = MEASURES["who"],
     on: str | None = MEASURES["on"],
     product: str | None = MEASURES["product"],
     fmt: FormatOption = "table",
     columns: ColumnsOption = "key",
     with_meta: WithMetaOption = False,
+    by: Annotated[str | None, typer.Option("--by", hidden=True)] = None,
 ) -> None:
     """Export controls, bans and tariffs: who, on whom, which products, from when."""
     result = analysis.register_measures(
@@ -144,7 +146,7 @@ def register_measures(
         country=country,
         technology=technology,
         active_at=parse_date(active_at, option="--active-at"),
-        who=who,
+        who=renamed(who, by, new="--who", old="--by", default=MEASURES["who"]),
         on=on,
         product=product,
     )

@@ -162,7 +162,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("register/initiatives", register.register_initiatives),
     Endpoint("register/members", register.register_members),
     Endpoint("register/investments", register.register_investments),
-    Endpoint("register/measures", register.register_measures, names={"who": "by"}),
+    Endpoint("register/measures", register.register_measures),
     Endpoint(
         "register/install",
         register.installed_register_file,
