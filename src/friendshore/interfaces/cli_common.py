@@ -112,7 +112,7 @@ def emit(result: Result, fmt: Format, *, columns: str = "key", with_meta: bool =
 
 
 def renamed(value: T, old_value: T | None, *, new: str, old: str, default: T) -> T:
-    """The value of an option renamed to the shared vocabulary (``analyses/vocabulary.py``): ``new``'s,
+    """The value of an option renamed to the shared vocabulary (``analyses/glossary.py``): ``new``'s,
     or ``old``'s (its name before, kept for one release as a hidden alias) with a warning on stderr;
     both given (``new`` not at its ``default``) and different is a usage error."""
     if old_value is None:
