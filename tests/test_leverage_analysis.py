@@ -10,6 +10,7 @@ import math
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,7 +125,7 @@ def test_by_is_the_old_name_of_holder_for_one_release(
     """Issue 27: ``by`` names the level of aggregation (dependencies); the holders are ``holder``.
     The old ``--by`` (CLI) and ``by`` (analysis, API) still work for one release, with a warning."""
     settings = load_settings(home=chips_home, sample_data=sample_data)
-    asked = {"concern": "CHN", "sector": "semiconductors", "year": 2024}
+    asked: dict[str, Any] = {"concern": "CHN", "sector": "semiconductors", "year": 2024}
     new = leverage(settings, holder="TWN", **asked)
     old = leverage(settings, by="TWN", **asked)
     assert old.parameters == new.parameters

@@ -70,8 +70,8 @@ def test_shipped_register_validates_and_every_entry_is_sourced() -> None:
             assert cited, entry.id
             assert all(s.publisher and s.title and s.date for s in cited), entry.id
             assert entry.verified or entry.note.strip(), entry.id
-    for cited in reg.sources.values():
-        assert cited.url is None or cited.url.startswith("http"), cited.id
+    for shipped in reg.sources.values():
+        assert shipped.url is None or shipped.url.startswith("http"), shipped.id
 
 
 def test_commentary_entries_cite_the_commentary() -> None:
