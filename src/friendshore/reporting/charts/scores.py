@@ -43,6 +43,10 @@ def risk(
 
     cols = [material, stage, supply_risk, *([economic_importance] if economic_importance else [])]
     rows = [r for r in _rows(result, cols) if _finite(r[supply_risk])]
+    for r in rows:  # the EU publishes its scores to one decimal; more would claim a precision it lacks
+        for col in cols[2:]:
+            if _finite(r[col]):
+                r[f"{col}__text"] = f"{float(r[col]):.1f}"
     with_ei = bool(economic_importance) and any(_finite(r[economic_importance]) for r in rows)  # type: ignore[index]
     shape = alt.Shape(
         f"{stage}:N",
