@@ -220,7 +220,7 @@ def records(result: dict[str, Any], *, machine: str = "") -> list[Record]:
         Record(
             f"panel full ingest per year (CLI, whole process), {years} years, {rows:,} rows",
             sum(y["seconds"] for y in per_year) / len(per_year),
-            peak_mb=max(y["peak_mb"] for y in per_year),
+            peak_mb=max((y["peak_mb"] for y in per_year if y["peak_mb"] is not None), default=None),
             rows=rows,
             machine=machine,
             target_text="informative: mean seconds per year",
@@ -257,7 +257,7 @@ def render(result: dict[str, Any]) -> str:
         "|---:|---:|---:|---:|---:|---:|",
         *[
             f"| {y['year']} | {y['rows']:,} | {y['csv_mib']:,.0f} | {y['seconds']:.1f} | {y['cpu_seconds']:.1f} "
-            f"| {y['peak_mb']:,.0f} |"
+            f"| {'-' if y['peak_mb'] is None else format(y['peak_mb'], ',.0f')} |"
             for y in ingest
         ],
         "",
@@ -281,6 +281,7 @@ def render(result: dict[str, Any]) -> str:
         f"Load average (1 minute, highest and lowest seen between steps): {r['load_average'][0]:g} and "
         f"{r['load_average'][1]:g} on {r['cores']} cores; the run went under `nice -n 10` beside other jobs, "
         "so its wall times are longer than on an idle machine.",
+        *[line for note in r.get("notes", []) for line in ("", note)],
         END,
     ]
     return "\n".join(lines)
