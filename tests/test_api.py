@@ -237,10 +237,10 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
     ),
     "leverage": (
         "/api/leverage",
-        {"over": "USA", "by": "CHN", "sector": "critical-minerals"},
+        {"concern": "USA", "holder": "CHN", "sector": "critical-minerals"},
         None,
         leverage.leverage,
-        {"over": "USA", "by": "CHN", "sector": "critical-minerals"},
+        {"concern": "USA", "holder": "CHN", "sector": "critical-minerals"},
     ),
     "register/initiatives": (
         "/api/register/initiatives",
@@ -265,7 +265,7 @@ CASES: dict[str, tuple[str, dict[str, Any], str | None, Any, dict[str, Any]]] = 
     ),
     "register/measures": (
         "/api/register/measures",
-        {"on": "CHN", "technology": "chip-equipment", "by": "USA"},
+        {"on": "CHN", "technology": "chip-equipment", "who": "USA"},
         None,
         register.register_measures,
         {"on": "CHN", "technology": "chip-equipment", "who": "USA"},

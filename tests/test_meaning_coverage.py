@@ -87,7 +87,7 @@ def test_partners_and_reshoring_refuse_with_the_reason(china_only: Settings) -> 
 
 def test_leverage_over_india_says_not_loaded(china_only: Settings) -> None:
     with pytest.raises(UserError, match=NOT_LOADED.pattern):
-        leverage(china_only, concern="IND", by="USA", sector="semiconductors", year=2024)
+        leverage(china_only, concern="IND", holder="USA", sector="semiconductors", year=2024)
 
 
 def test_suppliers_of_india_are_unknown_not_empty_handed(china_only: Settings) -> None:
@@ -158,7 +158,7 @@ def test_summary_by_technology_does_not_pass_a_part_off_as_the_whole(
 
 def test_leverage_shows_products_not_loaded_as_null_rows(sample_home: Path, sample_data: Path) -> None:
     settings = load_settings(home=sample_home, sample_data=sample_data)
-    result = leverage(settings, concern="USA", by="CHN", sector="magnets-motors", year=2024)
+    result = leverage(settings, concern="USA", holder="CHN", sector="magnets-motors", year=2024)
     rows = {r["hs6"]: r for r in result.rows()}
     assert sorted(rows) == sector_codes("magnets-motors")  # none left out silently
     assert rows["850511"]["coverage"] == "complete"

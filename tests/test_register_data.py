@@ -44,7 +44,7 @@ def test_28_register_measures_by_chn_lists_the_chinese_measures_with_numbers_and
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert (
-        run(["--home", str(tmp_path), "register", "measures", "--by", "CHN", "-f", "csv", "--columns", "all"])
+        run(["--home", str(tmp_path), "register", "measures", "--who", "CHN", "-f", "csv", "--columns", "all"])
         == 0
     )
     rows = {row["document_number"]: row for row in _csv(capsys.readouterr().out)}
@@ -63,7 +63,7 @@ def test_28_register_measures_by_chn_lists_the_chinese_measures_with_numbers_and
 def test_28_register_measures_by_usa_on_chip_equipment_lists_the_bis_rules(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["--home", str(tmp_path), "register", "measures", "--by", "USA", "--technology", "chip-equipment"]
+    argv = ["--home", str(tmp_path), "register", "measures", "--who", "USA", "--technology", "chip-equipment"]
     assert run([*argv, "-f", "json", "--columns", "all"]) == 0
     rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
     assert {

@@ -214,13 +214,13 @@ ANALYSIS_CASES = [
     Case(
         "leverage",
         leverage.leverage,
-        lambda s: leverage.leverage(s, concern="USA", by="CHN", year=2024),
+        lambda s: leverage.leverage(s, concern="USA", holder="CHN", year=2024),
         connect=True,
     ),
     Case(
         "leverage-per-holder",
         leverage.leverage,
-        lambda s: leverage.leverage(s, concern="USA", by="countries-of-concern", year=2024, per_holder=True),
+        lambda s: leverage.leverage(s, concern="USA", holder="countries-of-concern", year=2024, per_holder=True),
     ),
     Case(
         "suppliers",
