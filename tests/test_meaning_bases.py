@@ -34,7 +34,9 @@ def results(sample: Settings) -> dict[str, Result]:
         "partners": partners(sample, importer="USA", product="850511", draws=50),
         "reshoring": reshoring(sample, importer="USA", sector="critical-minerals"),
         "leverage": leverage(sample, concern="USA", holder="CHN", product="850511"),
-        "leverage by holder": leverage(sample, concern="USA", holder="CHN", product="850511", per_holder=True),
+        "leverage by holder": leverage(
+            sample, concern="USA", holder="CHN", product="850511", per_holder=True
+        ),
         "suppliers": suppliers(sample, importer="USA", product="850511"),
         "flows": flows(sample, product="850511"),
     }

@@ -44,7 +44,9 @@ def test_28_register_measures_by_chn_lists_the_chinese_measures_with_numbers_and
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert (
-        run(["--home", str(tmp_path), "register", "measures", "--who", "CHN", "-f", "csv", "--columns", "all"])
+        run(
+            ["--home", str(tmp_path), "register", "measures", "--who", "CHN", "-f", "csv", "--columns", "all"]
+        )
         == 0
     )
     rows = {row["document_number"]: row for row in _csv(capsys.readouterr().out)}

@@ -220,7 +220,9 @@ ANALYSIS_CASES = [
     Case(
         "leverage-per-holder",
         leverage.leverage,
-        lambda s: leverage.leverage(s, concern="USA", holder="countries-of-concern", year=2024, per_holder=True),
+        lambda s: leverage.leverage(
+            s, concern="USA", holder="countries-of-concern", year=2024, per_holder=True
+        ),
     ),
     Case(
         "suppliers",
