@@ -81,3 +81,10 @@ def test_bad_memory_limit_names_the_variable(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("FRIENDSHORE_MEMORY_LIMIT", "lots")
     with pytest.raises(SettingsError, match="FRIENDSHORE_MEMORY_LIMIT"):
         load_settings()
+
+
+def test_the_sql_command_connection_takes_the_memory_limit() -> None:
+    from friendshore.warehouse.query import query_connection
+
+    with query_connection(None, "1GB") as db:
+        assert db.execute("SELECT current_setting('memory_limit')").fetchone() == ("953.6 MiB",)

@@ -79,18 +79,21 @@ _PYSPARK_REFUSED = (
 
 
 @contextlib.contextmanager
-def query_connection(cache: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+def query_connection(
+    cache: Path | None, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB connection that can read the warehouse ``cache`` file (attached read-only as the
-    default database) and nothing else: no file, URL or extension, and no way to change that."""
-    db = duckdb.connect(
-        ":memory:",
-        config={
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-            "allow_community_extensions": False,
-            "temp_directory": "",  # no spilling: no folder the engine may write to
-        },
-    )
+    default database) and nothing else: no file, URL or extension, and no way to change that.
+    ``memory_limit``: DuckDB's (``FRIENDSHORE_MEMORY_LIMIT``; ``None``: DuckDB's default)."""
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "allow_community_extensions": False,
+        "temp_directory": "",  # no spilling: no folder the engine may write to
+    }
+    if memory_limit is not None:
+        config["memory_limit"] = memory_limit
+    db = duckdb.connect(":memory:", config=config)
     private: Path | None = None
     try:
         if cache is not None:
@@ -237,13 +240,13 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _run(cache: Path | None, sql: str) -> pa.Table:
+def _run(cache: Path | None, sql: str, memory_limit: str | None = None) -> pa.Table:
     if cache is not None and not cache.exists():
         raise UserError(
             "the warehouse has changed since this connection was opened and its version is gone: "
             "connect again"
         )
-    with query_connection(cache) as db:
+    with query_connection(cache, memory_limit) as db:
         statement = check_read_only(sql, db)
         try:
             query = portable(db, statement.query)
@@ -346,7 +349,11 @@ def run_query(target: Settings | Snapshot | BaseBackend, sql: str) -> pa.Table:
         if target.backend == "pyspark":
             raise UserError(_PYSPARK_REFUSED)
         result: list[pa.Table] = []
-        open_cache(Path(target.home), lambda cache: result.append(_run(cache, sql)))
+        open_cache(
+            Path(target.home),
+            lambda cache: result.append(_run(cache, sql, target.memory_limit)),
+            config=target.duckdb_config(),
+        )
         return result[0]
     if isinstance(target, Snapshot):
         if target.con.name == "pyspark":
