@@ -540,7 +540,7 @@ def brief(
         Trade year (default: the latest loaded).
     plan_example
         Shipped plan whose assumptions (costs, horizon, disruption, targets) the options use; the options
-        are solved for the reader's own imports of its key product against its concern set (None: none).
+        are solved for the reader's own imports of its key product against its countries of concern.
     draws
         Monte Carlo draws of the plan's cost parameters (the options' cost intervals).
     """
