@@ -2,8 +2,9 @@
 
 Categories: ``input`` (the bad-input corpus through the command line), ``sql`` (queries that try
 to write or read files), ``crash`` (an ingest killed at a point of the load), ``concurrency``.
-The report is written only when the whole corpus ran, so a partial run never replaces it; it has
-no timestamp, so it changes only when an outcome does.
+The report is written only when the whole corpus ran and every category was tried, the API fuzz
+and the crash tests included, so a partial run (``make test-fast``, one file) never replaces it; it
+has no timestamp, so it changes only when an outcome does.
 """
 
 from __future__ import annotations
@@ -44,8 +45,15 @@ the whole one (`tests/test_reliability_shrink.py`, kind *cut-at-line*: a *silent
 cut file that loaded), damaged manifests and partition files (`tests/test_reliability_verify.py`),
 the engine's settings and catalog views (`tests/test_reliability_sql.py`), ETO duplicates, shares
 and cycles, gravity `[costs]` on identifier columns, plan numbers `inf`/`1e300`, `partners`
-`--include`/`--weights`, and `serve` limits (`tests/data/bad/cases.toml`, ids with `30-`). An
-*internal error* includes any traceback printed.
+`--include`/`--weights`, and `serve` limits (`tests/data/bad/cases.toml`, ids with `30-`); the cut
+files of the sources whose reader knows what they must contain (WDI, UNGA, WGI, GeoDist) loaded into
+an empty warehouse too (`cut-first-load-…`); a full disk for real, while building the cache, loading,
+`register add`, `groups add` and `brief` (kind *disk-full*, `tests/test_reliability_disk.py`: a child
+process whose writes fail at the operating system; *clean* also means no temporary file left and
+`data verify` passing afterwards); and a server that must not be starved (api `30-5-…`: 20 connections
+sending partial headers are closed after the header timeout; 5 requests of 20,000 Monte Carlo draws
+past the time limit are stopped and the next request answers at once, `tests/test_reliability_api.py`).
+An *internal error* includes any traceback printed.
 
 Targets: 0 internal errors, 0 data lost, 0 gate escapes, 0 silent replacements.
 """
@@ -60,10 +68,14 @@ def _load(folder: Path) -> list[dict[str, Any]]:
 
 def write_report(folder: Path, target: Path) -> bool:
     """Write ``target`` from the records under ``folder``; ``False`` (nothing written) unless every
-    corpus case was recorded."""
+    corpus case was recorded and every category tried (the API fuzz's payloads included)."""
     rows = _load(folder)
     expected = {c["id"] for c in tomllib.loads(CASES.read_text("utf-8"))["case"]}
     if not expected <= {r["case"] for r in rows if r["category"] == "input"}:
+        return False
+    tried = {r["category"] for r in rows}
+    fuzzed = any(r["category"] == "api" and str(r["case"]).startswith("/api/") for r in rows)
+    if not set(CATEGORIES) <= tried or not fuzzed:
         return False
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:  # a case retried in the same run counts once, as last seen

@@ -144,7 +144,7 @@ def _closed_by_server(sock: socket.socket) -> bool:
         return False
 
 
-def test_30_5_partial_headers_are_dropped_after_the_header_timeout(tmp_path: Path) -> None:
+def test_30_5_partial_headers_are_dropped_after_the_header_timeout(tmp_path: Path, reliability: Any) -> None:
     """20 connections sending part of their headers are closed within the header timeout (plus
     slack), while a normal request still answers; a whole request is not cut by it."""
     timeout = 1.5
@@ -162,6 +162,9 @@ def test_30_5_partial_headers_are_dropped_after_the_header_timeout(tmp_path: Pat
                 sock.sendall(b"b")
             closed = [_closed_by_server(sock) for sock in socks]
             elapsed = time.monotonic() - started
+            reliability(
+                "api", "30-5-20-partial-header-connections", clean=all(closed) and elapsed < timeout + 5
+            )
             assert all(closed), f"{closed.count(False)} of 20 partial-header connections still open"
             assert elapsed < timeout + 5
             # a request whose headers arrived in time is answered even when its answer takes longer
@@ -207,7 +210,7 @@ def test_30_5_the_time_limit_stops_python_work() -> None:
 
 
 def test_30_5_partners_draws_past_the_time_limit_do_not_hold_the_server(
-    sample_home: Path, sample_data: Path
+    sample_home: Path, sample_data: Path, reliability: Any
 ) -> None:
     """The issue's case: `serve --time-limit 2 --workers 1`, 5 x partners with 20,000 draws -> all 503,
     and the next request answers promptly (the draws were stopped, not left running)."""
@@ -232,6 +235,12 @@ def test_30_5_partners_draws_past_the_time_limit_do_not_hold_the_server(
         started = time.monotonic()
         answer = httpx2.get(f"{url}/api/countries", timeout=60)
         took = time.monotonic() - started
+        reliability(
+            "api",
+            "30-5-partners-draws-past-the-time-limit",
+            clean=statuses == [503] * 5 and answer.status_code == 200 and took < 5,
+            internal=any(s >= 500 and s != 503 for s in [*statuses, answer.status_code]),
+        )
         assert answer.status_code == 200
         assert took < 5, f"the next request waited {took:.1f} s behind stopped work"
 
