@@ -186,7 +186,12 @@ def test_html_is_self_contained_and_page_one_comes_first(brief_files: Any, findi
         < page.index("Recommendation")
         < page.index("What we do not know")
     )
-    assert findings["concern"]["name"] in page[:one]
+    named = (
+        findings["concern"]["member_names"]
+        if len(findings["concern"]["members"]) > 1
+        else [findings["concern"]["name"]]
+    )
+    assert all(name in page[:one] for name in named)  # the concern set, stated before the bottom line
 
 
 def test_status_quo_is_not_drawn_as_a_cost(brief_files: Any) -> None:
@@ -429,6 +434,56 @@ def test_value_chain_has_products_and_chip_stage_codes(findings: dict[str, Any])
     assert "854231" in stages[("chips", "fabrication")]["codes"]
     assert "854231" in stages[("chips", "assembly and test (OSAT)")]["codes"]
     assert "250410" in stages[("critical minerals", "mining")]["codes"]
+
+
+def _export_share_by_sql(home: Path, *, exporter: str, codes: list[str], year: int) -> float:
+    """``exporter``'s share of world exports of ``codes`` together in ``year``, by value, with plain
+    DuckDB SQL on the warehouse's trade files; independent of the analyses."""
+    import duckdb
+
+    from friendshore.warehouse.store import read_manifest
+
+    files = [str(home / p.file) for p in read_manifest(home).partitions("trade") if p.key.get("year") == year]
+    con = duckdb.connect()
+    con.register("trade", con.read_parquet(files))
+    listed = ", ".join(f"'{c}'" for c in codes)
+    row = con.sql(f"""
+        SELECT sum(value_kusd) FILTER (WHERE exporter = '{exporter}') / sum(value_kusd) FROM trade
+        WHERE year = {year} AND hs6 IN ({listed}) AND value_kusd > 0 AND exporter <> importer
+    """).fetchone()  # fmt: skip
+    assert row is not None
+    assert row[0] is not None
+    return float(row[0])
+
+
+def test_value_chain_stages_carry_the_readers_share_of_world_exports_checked_by_sql(
+    sample_home: Path, settings: Settings, findings: dict[str, Any], brief_files: Any
+) -> None:
+    """Each stage with goods carries the reader's share of world exports of its codes together, by
+    value, in the trade year: the products stage and a two-code stage (how a chip stage is summed)
+    equal plain SQL; a stage whose world trade is not loaded has no share (unknown, not zero) and says
+    so among the unknowns; design is a service."""
+    from friendshore.analyses.brief_chain import SERVICE, stage_trade
+
+    year = brief_files.brief.result.parameters["year"]
+    stages = {(r["chain"], r["stage"]): r for r in findings["value_chain"]}
+    products = stages[("critical minerals", "products (magnets)")]
+    assert products["trade_year"] == year
+    assert math.isclose(products["export_share"],
+                        _export_share_by_sql(sample_home, exporter="USA", codes=["850511"], year=year), rel_tol=1e-9)  # fmt: skip
+    two = stage_trade(settings, country="IND", stages={"two codes": ["850511", "280469"]}, year=year)
+    row = two.rows()[0]
+    by_sql = _export_share_by_sql(sample_home, exporter="IND", codes=["850511", "280469"], year=year)
+    assert math.isclose(row["export_share"], by_sql, rel_tol=1e-9)
+    assert math.isclose(row["export_kusd"], by_sql * row["world_export_kusd"], rel_tol=1e-9)
+    assert two.column("export_share").basis
+    assert two.parameters["year"] == year
+    design = stages[("chips", "design")]
+    assert design["codes"] == SERVICE
+    assert design["export_share"] is None
+    for stage in ("fabrication", "assembly and test (OSAT)", "tools"):  # the sample holds no world chip trade
+        assert stages[("chips", stage)]["export_share"] is None
+        assert any(f"({stage}) in {year} are not loaded" in u["what"] for u in findings["unknowns"]), stage
 
 
 def test_sentences_read_product_labels_in_sentence_case_and_supply_risk_to_a_tenth(

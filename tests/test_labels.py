@@ -26,7 +26,7 @@ def _taxonomy_materials(
     ("hs6", "expected"),
     [
         ("850511", "Permanent magnets (850511)"),
-        ("250490", "Natural graphite, other (250490)"),
+        ("250490", "Natural graphite, not flake or powder (250490)"),
         ("250410", "Flake graphite (250410)"),
         ("811292", "Gallium, germanium and other metals (811292, basket)"),
         ("284690", "Rare-earth compounds, other than cerium (284690, basket)"),

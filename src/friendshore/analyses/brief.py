@@ -425,7 +425,7 @@ def decide(ev: Evidence, settings: Settings) -> Result:
     concern_members = _concern_members(ev, settings)
     concern = n.concern(q.concern_code, concern_members)
     chain = chain_table(ev.get("risk"), ev.get("chips"), ev.get(f"investments_{q.reader.lower()}"), q.reader,
-                        ev.get("exposure"), ev.get("chokepoints"))  # fmt: skip
+                        ev.get("exposure"), ev.get("chokepoints"), ev.get("chain_trade"))  # fmt: skip
     products = [s.product for s in _exposures(ev, n, concern) if s.product]
     dep = ev.get("exposure")
     if dep is not None:

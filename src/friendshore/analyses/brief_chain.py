@@ -9,6 +9,12 @@ the products stage, the taxonomy's critical-minerals components such as permanen
 as a share of world exports), the ETO chip result (each input's countries and shares) with the
 ETO-to-HS6 crosswalk (``nomenclature/eto_hs6``) for the chip stages' codes, plus the register's
 investments in the reader.
+
+The reader's position in trade at each stage with goods: ``stage_trade`` (an analysis of its own,
+called by the brief's evidence) gives the reader's share of world exports of the stage's codes
+together, by value, in the trade year (``metrics.chips.chip_trade`` with the stage in place of an
+ETO input). A stage with a code whose world flows are not loaded gets no share (unknown, not zero);
+design is a service and has no code.
 """
 
 from __future__ import annotations
@@ -18,10 +24,17 @@ from typing import Any
 
 import pyarrow as pa
 
+from friendshore.analyses.columns import describe
 from friendshore.analyses.result import Column, Result
 from friendshore.nomenclature.labels import facility_label, product_label
+from friendshore.settings import Settings
 
-__all__ = ["CHAIN_COLUMNS", "chain_table"]
+__all__ = ["CHAIN_COLUMNS", "chain_table", "stage_codes", "stage_trade"]
+
+#: What a stage without trade codes is.
+SERVICE = "none (a service, not a good)"
+#: The base of the reader's share of a stage's trade.
+TRADE_BASIS = "world exports of the stage's trade codes together, by value"
 
 #: The chip stages people read, from the ETO stage and input type.
 _CHIP_STAGES = (
@@ -36,6 +49,9 @@ _FACILITIES = {"design": ("design",), "fabrication": ("fab",), "assembly and tes
 #: The taxonomy's stage of the critical-minerals sector behind each mineral stage of the chain.
 _MINERAL_STAGES = (("mining", "ore"), ("refining", "refined"), ("products (magnets)", "component"))
 
+#: The publishers of the production data, as people know them (the warehouse's source ids).
+_PUBLISHERS = {"usgs-mcs": "USGS", "bgs": "BGS"}
+
 CHAIN_COLUMNS = (
     Column("chain", "value chain", "text", True),
     Column("stage", "stage", "text", True),
@@ -46,7 +62,8 @@ CHAIN_COLUMNS = (
         "reader's largest share",
         "share",
         True,
-        basis="world production (tonnes) or the ETO input's world market",
+        basis="chips: the ETO input's world total (sales, capacity or design, by firm location); products: world "
+        "exports of the product, by value",
     ),
     Column("reader_best_item", "where", "text", True),
     Column(
@@ -57,6 +74,18 @@ CHAIN_COLUMNS = (
         description="the HS6 codes that carry the stage (taxonomy; chips: the ETO-to-HS6 crosswalk, codes that "
         "hold more than the stage's goods included)",
     ),
+    Column(
+        "export_share",
+        "share of world exports",
+        "share",
+        True,
+        description="the reader's exports of the stage's trade codes (null: a service, or a code not loaded)",
+        basis=TRADE_BASIS,
+        year_column="trade_year",
+    ),
+    Column("export_kusd", "the reader's exports", "kusd", year_column="trade_year"),
+    Column("world_export_kusd", "world exports", "kusd", year_column="trade_year"),
+    Column("trade_year", "trade year", "year"),
     Column("plants", "the register's plants in the reader", "text", True),
     Column("n_plants", "plants in the register", "count"),
     Column("n_operating", "of which operating", "count"),
@@ -92,7 +121,7 @@ def _products_row(exposure: Result | None, chokepoints: Result | None) -> dict[s
         "n_items": len(codes),
         "n_reader": sum(1 for v in shares.values() if v > 0),
         "reader_best_share": shares[best],
-        "reader_best_item": f"{product_label(best) or 'HS ' + best}, {shares[best] * 100:.1f} % of world exports",
+        "reader_best_item": product_label(best) or best,
         "codes": ", ".join(codes),
         "year": year if isinstance(year, int) else None,
         "source": "BACI (trade)",
@@ -111,7 +140,8 @@ def _mineral_rows(risk: Result | None, reader: str) -> list[dict[str, Any]]:
         producing = [r for r in items if (r.get("importer_production") or 0) > 0]
         best = max(producing, key=lambda r: (r["importer_production"], r["material"]), default=None)
         years = sorted({int(r["production_year"]) for r in items if r.get("production_year")})
-        sources = sorted({str(r["production_source"]).upper() for r in items if r.get("production_source")})
+        sources = sorted({_PUBLISHERS.get(str(r["production_source"]), str(r["production_source"]).upper())
+                          for r in items if r.get("production_source")})  # fmt: skip
         out.append(
             {
                 "chain": "critical minerals",
@@ -139,30 +169,46 @@ def _eto_codes(items: list[dict[str, Any]]) -> str:
     )
 
 
-def _chip_rows(chips: Result | None) -> list[dict[str, Any]]:
+def _chip_groups(chips: Result | None) -> list[tuple[str, list[dict[str, Any]], str]]:
+    """Each chip stage: its name, its ETO items and its trade codes (what leaves the ETO stage and
+    its materials; tools: the tools')."""
     if chips is None or "listed" not in chips.table.column_names:
         return []
     stages = [r for r in chips.rows() if r["type"] == "stage"]
     rows = [r for r in chips.rows() if r["type"] != "stage"]
-    out = []
     groups: list[tuple[str, list[dict[str, Any]]]] = [
         (name, [r for r in rows if r["type"] != "tool_resource" and eto in str(r["stage"]).split("; ")])
         for eto, name in _CHIP_STAGES
     ]
     groups.append(("tools", [r for r in rows if r["type"] == "tool_resource"]))
+    out = []
     for name, items in groups:
-        listed = [r for r in items if r["listed"]]
-        best = max(listed, key=lambda r: (r["share"] or 0.0, r["input_name"]), default=None)
-        years = sorted({int(r["year"]) for r in items if r.get("year")})
-        # a stage's codes: what leaves it (the ETO stage's own codes) and its materials; tools: the tools'
         eto = next((e for e, n in _CHIP_STAGES if n == name), None)
         carried = ([r for r in stages if r["stage"] == eto] + [r for r in items if r["type"] == "material_resource"]
                    if eto else items)  # fmt: skip
+        out.append((name, items, _eto_codes(carried)))
+    return out
+
+
+def stage_codes(chips: Result | None) -> dict[str, list[str]]:
+    """The trade codes (HS6) of every stage with goods, by stage: the mineral stages' from the
+    taxonomy, the chip stages' from the ETO-to-HS6 crosswalk (``chips``: the ETO result of a country)."""
+    out = {stage: _codes("critical-minerals", taxonomy_stage) for stage, taxonomy_stage in _MINERAL_STAGES}
+    out.update({name: codes.split(", ") for name, _, codes in _chip_groups(chips) if codes})
+    return {stage: codes for stage, codes in out.items() if codes}
+
+
+def _chip_rows(chips: Result | None) -> list[dict[str, Any]]:
+    out = []
+    for name, items, codes in _chip_groups(chips):
+        listed = [r for r in items if r["listed"]]
+        best = max(listed, key=lambda r: (r["share"] or 0.0, r["input_name"]), default=None)
+        years = sorted({int(r["year"]) for r in items if r.get("year")})
         out.append(
             {
                 "chain": "chips",
                 "stage": name,
-                "codes": _eto_codes(carried) or "none (a service, not a good)",
+                "codes": codes or SERVICE,
                 "n_items": len(items),
                 "n_reader": len(listed),
                 "reader_best_share": best["share"] if best else None,
@@ -172,6 +218,84 @@ def _chip_rows(chips: Result | None) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+_TRADE_COLUMNS = [
+    Column("stage", "stage", "text", True),
+    Column("codes", "trade codes (HS 2017)", "text", True),
+    Column("world_export_kusd", "world exports", "kusd", True),
+    Column("export_kusd", "the country's exports", "kusd", True),
+    Column("export_share", "share of world exports", "share", True, basis=TRADE_BASIS),
+    Column("top_exporter", "top exporter", "code", True),
+    Column("top_exporter_share", "top exporter's share", "share", True, basis=TRADE_BASIS),
+]
+
+
+def stage_trade(
+    settings: Settings, *, country: str, stages: Mapping[str, Sequence[str]], year: int | None = None
+) -> Result:
+    """A country's share of world exports of each value-chain stage's trade codes together.
+
+    One row per stage: world exports of the stage's HS6 codes (every exporter to every other
+    country), the country's exports of them and its share, and the top exporter, by value, in the
+    trade year. A stage with a code whose world flows are not loaded gets nulls (unknown, not zero).
+
+    Parameters
+    ----------
+    country
+        ISO3 code of the exporter whose position is read.
+    stages
+        The stages and their HS6 codes (``stage_codes``).
+    year
+        Trade year (default: the latest loaded).
+    """
+    import ibis
+
+    from friendshore.analyses.context import open_context
+    from friendshore.analyses.coverage import trade_coverage
+    from friendshore.metrics.chips import chip_trade
+
+    ctx = open_context(settings)
+    trade_year = ctx.check_year(year)
+    code = country.strip().upper()
+    pairs = sorted({(str(s), str(h)) for s, codes in stages.items() for h in codes if h})
+    codes = sorted({h for _, h in pairs})
+    cover = trade_coverage(ctx, year=trade_year, hs6=codes)
+    found: dict[str, dict[str, Any]] = {}
+    if pairs:
+        crosswalk = pa.table({"input_id": [s for s, _ in pairs], "hs6": [h for _, h in pairs]})
+        expr = chip_trade(ctx.table("trade"), ibis.memtable(crosswalk), country=code, year=trade_year,
+                          imports_known=False, world_known=sorted(cover.world))  # fmt: skip
+        found = {r["input_id"]: r for r in expr.to_pyarrow().to_pylist()}
+    rows = []
+    notes = []
+    for stage, stage_codes_ in stages.items():
+        r = found.get(stage, {})
+        world, share = r.get("world_export_kusd"), r.get("export_share")
+        missing = sorted(set(stage_codes_) - cover.world)
+        if missing:
+            notes.append(f"the world's exports of {', '.join(missing)} ({stage}) in {trade_year} are not loaded: "
+                         "the reader's share of the stage's exports is unknown")  # fmt: skip
+        rows.append({
+            "stage": stage, "codes": ", ".join(stage_codes_), "world_export_kusd": world,
+            "export_kusd": world * share if world is not None and share is not None else None,
+            "export_share": share, "top_exporter": r.get("top_exporter"),
+            "top_exporter_share": r.get("top_exporter_share"),
+        })  # fmt: skip
+    schema = pa.schema([("stage", pa.string()), ("codes", pa.string()), ("world_export_kusd", pa.float64()),
+                        ("export_kusd", pa.float64()), ("export_share", pa.float64()),
+                        ("top_exporter", pa.string()), ("top_exporter_share", pa.float64())])  # fmt: skip
+    table = pa.Table.from_pylist(rows, schema=schema)
+    notes += ctx.trade_notes()
+    return Result(
+        "stage_trade",
+        f"{code}'s share of world exports along the value chain, {trade_year}",
+        table,
+        {"country": code, "stages": {k: list(v) for k, v in stages.items()}, "year": trade_year},
+        ctx.provenance(),
+        tuple(notes),
+        describe(table, key=[c.name for c in _TRADE_COLUMNS], extra=_TRADE_COLUMNS),
+    )
 
 
 def _at(stage: str, investments: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -194,13 +318,22 @@ def chain_table(
     reader: str,
     exposure: Result | None = None,
     chokepoints: Result | None = None,
+    trade: Result | None = None,
 ) -> pa.Table:
-    """The value-chain table of the brief (see the module docstring)."""
+    """The value-chain table of the brief (see the module docstring); ``trade``: the reader's
+    ``stage_trade``."""
     products = _products_row(exposure, chokepoints)
     rows = _mineral_rows(risk, reader) + ([products] if products else []) + _chip_rows(chips)
     plants = investments.rows() if investments is not None else []
+    traded = {r["stage"]: r for r in trade.rows()} if trade is not None else {}
+    trade_year = trade.parameters.get("year") if trade is not None else None
     for row in rows:
         row.pop("_reader", None)
+        stage_trade_ = traded.get(str(row["stage"]), {})
+        row["export_share"] = stage_trade_.get("export_share")
+        row["export_kusd"] = stage_trade_.get("export_kusd")
+        row["world_export_kusd"] = stage_trade_.get("world_export_kusd")
+        row["trade_year"] = trade_year if stage_trade_ else None
         row["plants"] = _plants(str(row["stage"]), plants)
         here = _at(str(row["stage"]), plants)
         running = [r for r in here if r.get("status") == "operating"]
@@ -222,6 +355,10 @@ def chain_table(
             ("reader_best_share", pa.float64()),
             ("reader_best_item", pa.string()),
             ("codes", pa.string()),
+            ("export_share", pa.float64()),
+            ("export_kusd", pa.float64()),
+            ("world_export_kusd", pa.float64()),
+            ("trade_year", pa.int64()),
             ("plants", pa.string()),
             ("n_plants", pa.int64()),
             ("n_operating", pa.int64()),

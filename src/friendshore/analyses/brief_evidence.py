@@ -286,6 +286,7 @@ def exposure_score(row: Mapping[str, Any]) -> float:
 
 def gather(settings: Settings, question: Question) -> Evidence:
     """Call the analyses of the brief for ``question``; nothing is looked up by name."""
+    from friendshore.analyses.brief_chain import stage_codes, stage_trade
     from friendshore.analyses.brief_plan import reader_plan
     from friendshore.analyses.chips import chips
     from friendshore.analyses.dependencies import chokepoints, dependencies
@@ -340,7 +341,21 @@ def gather(settings: Settings, question: Question) -> Evidence:
                **reshore_what, **common)  # fmt: skip
     if q.coalition:
         ev.ask(settings, "coalition", group_members, name=q.coalition, at=q.members_at)
-    ev.ask(settings, "chips", chips, country=q.reader if len(q.reader) == 3 else None)
+    chip_result = ev.ask(settings, "chips", chips, country=q.reader if len(q.reader) == 3 else None)
+    if len(q.reader) == 3:  # the reader's share of world exports at each stage with goods
+        ev.ask(
+            settings,
+            "chain_trade",
+            stage_trade,
+            country=q.reader,
+            stages=stage_codes(chip_result),
+            year=q.year,
+        )
+    else:
+        ev.skip(
+            "chain_trade",
+            "the shares of world exports along the value chain are read for a country, not a group",
+        )
     if q.plan_example and keys:  # the options: the reader's key product, own imports, own concern set
         ev.ask(settings, "plan", reader_plan, strict=True, for_=q.reader, product=keys[0], concern=concern,
                coalition=q.coalition, members_at=q.members_at, year=q.year, example=q.plan_example,

@@ -179,7 +179,8 @@ def scope(ev: Evidence, n: Names, concern: str) -> Statement | None:
         + ("Friend-shoring adds the " + n.of(coalition) + " members that export the product today; " if coalition else "")
         + "open sourcing, any supplier outside " + concern + ". An option meets the target when it brings "
         + concern + " below {target} of the supply from {from} with nothing left unmet; the share after is read in "
-        "{report}, with the concern's supply cut by {cut} from {start} (an assumption). Costs are present values "
+        "{report}, with the supply from " + concern + " cut by {cut} from {start} (an assumption). Costs are present "
+        "values "
         "in {first} USD over {first} to {last}."
     )  # fmt: skip
     last = plan.table.column("strategy")[-1].as_py()
@@ -431,7 +432,9 @@ def unknowns_table(ev: Evidence, n: Names) -> pa.Table:
     for result in ev.results.values():
         for note in result.notes:
             if any(w in note for w in ("not loaded", "coverage", "no trade rows", "missing")):
-                rows.append({"kind": "coverage", "what": f"{result.title}: {note}"})
+                # a note on what is not loaded names its own subject; another needs the analysis's title
+                what = note if "not loaded" in note else f"{result.title}: {note}"
+                rows.append({"kind": "coverage", "what": what})
     for key in ("measures", "measures_by", *(k for k in ev.results if k.startswith("investments_"))):
         res = ev.get(key)
         if res is None or "verified" not in res.table.column_names:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import csv
 import json
+import re
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from friendshore.reporting.brief.output import staged
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from markupsafe import Markup
 
 __all__ = ["findings_json", "render_html", "write_brief"]
 
@@ -150,6 +152,17 @@ def _link(kind: str) -> str:
             "commitment": "events"}.get(kind, "exposure")  # fmt: skip
 
 
+#: A number with its unit in prose, kept on one line ("74.5 %", "197 m USD", "11,218 tonnes").
+_NUMBER = re.compile(r"-?\d[\d,.]* (?:%|tonnes|(?:k |m |bn )?USD)")
+
+
+def _keep_numbers(text: object) -> Markup:
+    """``text`` escaped, each number with its unit in a span that does not break across lines."""
+    from markupsafe import Markup, escape
+
+    return Markup(_NUMBER.sub(lambda m: f'<span class="nb">{m.group(0)}</span>', str(escape(text))))
+
+
 def render_html(brief: Brief, *, mode: str = "screen", images: dict[str, str] | None = None) -> str:
     """The brief as one HTML page: ``screen`` draws the charts with the inlined Vega libraries,
     ``print`` shows them as PNG images (``images``: chart name -> base64 PNG) for the PDF."""
@@ -161,6 +174,7 @@ def render_html(brief: Brief, *, mode: str = "screen", images: dict[str, str] | 
     env = jinja2.Environment(
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
+    env.filters["numbers"] = _keep_numbers
     template = env.from_string(_template_text("brief.html.j2"))
     font_css, _notes = _font_css()
     sections = [

@@ -58,6 +58,7 @@ def choropleth(
         "direction": "horizontal",
         "gradientLength": 260,
         "title": units,
+        "titleLimit": WIDTH,  # the whole units line (Vega cuts a legend title at 180 px by default)
     }
     legend.update(_legend_labels(unit))
     shaded = (

@@ -79,8 +79,15 @@ def shocks(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str],
     importers = world.tables.get("importers")
     if importers is not None and importers.num_rows:
         top = importers.sort_by([("unmet_kusd", "descending")])
-        table(section, world, "shock.importers", ["importer", "import_value_kusd", "unmet_kusd", "unmet_share",
-              "price_change_pct"], title="The importers left most short", data=top, limit=6,
+        view = Result(world.analysis, world.title, top, world.parameters, world.provenance, world.notes, (
+            Column("importer", "importer", "code", True), Column("import_value_kusd", "imports", "kusd", True),
+            Column("unmet_kusd", "unmet", "kusd", True),
+            Column("unmet_share", "unmet, share of its imports", "share", True,
+                   basis="the importer's imports of the product, by value"),
+            Column("price_change_pct", "price change (%)", "pct", True),
+        ))  # fmt: skip
+        table(section, view, "shock.importers", ["importer", "import_value_kusd", "unmet_kusd", "unmet_share",
+              "price_change_pct"], title=f"The importers left most short ({year})", limit=6,
               labels={"importer": {c: names.of(c) for c in top.column("importer").to_pylist()}})  # fmt: skip
 
 
@@ -113,7 +120,7 @@ def options(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str]
             title=f"Who could replace the imports from {brief.parameters['concern']['name']} today, from current "
                   f"exports ({brief.parameters['year']}, each bar one product)",
             source=source(res), name="plan-reshoring",
-            value_title=f"share of {names.owner(brief.parameters['for'])} imports from the concern, by value",
+            value_title=f"share of {names.owner(brief.parameters['for'])} imports from " + brief.parameters["concern"]["name"] + ", by value",
             order=[res.column(p).title for p in parts],
         )))  # fmt: skip
 
@@ -159,6 +166,12 @@ def events(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str],
           limit=8, notes=("the source of each entry is in data/brief.events.csv and the register",))  # fmt: skip
 
 
+def _products(names: Names, codes: list[str]) -> str:
+    """Products in a sentence: ``a, b and c``."""
+    said = [names.product(str(c)) for c in codes]
+    return ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else "".join(said)
+
+
 def _monthly(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:
     res = ev.get("event")
     if res is None:
@@ -175,7 +188,8 @@ def _monthly(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
     )
     table(section, res, "event", ["destination", "value_before_usd", "value_after_usd", "months_before",
           "months_after", "change_pct"], data=top, limit=6,
-          title=f"{res.title.split(' by destination')[0]}, {p['months']} months before and after {p['date']}",
+          title=f"{names.owner(str(p['exporter']))} exports of {_products(names, p['products'])}, {p['months']} "
+                f"months before and after {p['date']}, by destination",
           labels={"destination": {c: names.of(c) for c in top.column("destination").to_pylist()}},
-          notes=("a change is shown only where the records hold every month on both sides",
+          notes=("a change is shown only where the records hold every month on both sides (a blank: they do not)",
                  "a description, not a causal estimate"))  # fmt: skip

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from friendshore.analyses.brief_chain import CHAIN_COLUMNS
+from friendshore.analyses.brief_chain import CHAIN_COLUMNS, SERVICE
 from friendshore.analyses.brief_evidence import Evidence, Names
-from friendshore.analyses.result import Result
+from friendshore.analyses.result import Column, Result
 from friendshore.reporting import charts
 from friendshore.reporting.brief.model import ChartBlock, Gap, Section, Text
 from friendshore.reporting.brief.sections.common import country_names, gap_or, source, table
@@ -31,6 +32,7 @@ def exposure(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
         section.headline = sentences[first["id"]]
     concern = brief.parameters["concern"]["name"]
     reader = brief.parameters["reader"]
+    who = names.say(brief.parameters["for"])
     year = brief.parameters["year"]
     if dep is not None:
         rows = [r for r in dep.rows() if r["on_share"]]
@@ -63,29 +65,44 @@ def exposure(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
         else:
             section.blocks.append(ChartBlock(charts.choropleth(
                 sup, country="exporter", value="share", topology=topology,
-                title=f"Who supplies {reader} with {product}, {year}", source=source(sup), name="exposure-map",
+                title=f"Who supplies {who} with {product}, {year}", source=source(sup), name="exposure-map",
                 names={c: names.of(c) for c in sup.table.column("exporter").to_pylist()},
                 value_title="share of imports, by value",
             )))  # fmt: skip
     chain = brief.tables["chain"]
     if chain.num_rows:
         shown = chain.set_column(chain.schema.get_field_index("codes"), "codes",
-                                 pa.array([_few(c) for c in chain.column("codes").to_pylist()], pa.string()))  # fmt: skip
-        view = Result("brief", "Value chain", shown, columns=CHAIN_COLUMNS)
+                                 pa.array([_few(c, 2) for c in chain.column("codes").to_pylist()], pa.string()))  # fmt: skip
+        shown = shown.append_column(
+            "__trade", pa.array([_trade_cell(r) for r in chain.to_pylist()], pa.string())
+        )
+        view = Result("brief", "Value chain", shown, columns=(*CHAIN_COLUMNS, Column("__trade", unit="text")))
         table(section, view, "brief.chain", ["chain", "stage", "codes", "n_items", "n_reader", "reader_best_item",
-              "n_plants", "year"], title=f"{reader} along the value chains: production (minerals), exports "
-              "(mineral products) and listed inputs (chips)",
-              headers={"n_reader": f"where {reader} is", "n_plants": "plants in the register"})  # fmt: skip
+              "__trade", "n_plants", "year"], title=f"{who[:1].upper() + who[1:]} along the value chains: "
+              f"production (minerals), listed inputs (chips) and exports ({year})",
+              headers={"chain": "chain", "codes": "trade codes", "n_items": "items",
+                       "n_reader": names.owner(brief.parameters["for"]), "reader_best_item": "largest",
+                       "__trade": f"world export share, {year}", "n_plants": "plants", "year": "data year"})  # fmt: skip
         section.blocks.append(Text(
             "Critical minerals run from mining through refining to products such as permanent magnets; chips from "
-            "design through fabrication to assembly and test (OSAT), with the tools of each stage. Mining and "
-            "refining rows count the materials with production data and those the reader produces (USGS and BGS, "
-            "years as shown); the products row counts the products the reader exports and its largest share of "
-            "world exports (trade); chip rows count the CSET ETO inputs and those that list the reader. Trade codes "
-            "are HS 2017: minerals from the technology taxonomy, chips from the ETO-to-HS6 crosswalk, where a code "
-            "often holds more than the stage's goods (848620 holds every front-end tool); design is a service "
-            "and has none."
+            "design through fabrication to assembly and test (OSAT), with the tools of each stage. Items are the "
+            "materials with production data (USGS and BGS) or the products, and for chips the inputs of the CSET "
+            "Emerging Technology Observatory (ETO) data; the column with the reader's name counts those it "
+            "produces, exports or is listed for, the largest where its share is largest; plants are the register's "
+            f"in {who}. The world export share is {names.owner(brief.parameters['for'])} exports of all the "
+            f"stage's trade codes (HS 2017) together as a share of the world's, by value, in {year} (BACI); not "
+            "loaded: the world's trade in a code is not in this warehouse (unknown, not zero). Chip codes come from "
+            "the ETO-to-HS6 crosswalk, where a code often holds more than the stage's goods (848620 holds every "
+            "front-end tool); design is a service and has none."
         ))  # fmt: skip
+
+
+def _trade_cell(row: dict[str, object]) -> str:
+    """The reader's share of world exports of a stage's codes, or why there is none."""
+    share = row.get("export_share")
+    if isinstance(share, float):
+        return f"{share * 100:.1f} %"
+    return "a service" if row.get("codes") == SERVICE else "not loaded"
 
 
 def _few(codes: str | None, shown: int = 3) -> str | None:
@@ -121,16 +138,19 @@ def supply_risk(
         res, material="material", stage="stage", supply_risk="supply_risk",
         economic_importance="economic_importance" if has_ei else None,
         sr_threshold=float(res.parameters["sr_threshold"]), ei_threshold=float(res.parameters["ei_threshold"]),
-        title=f"Supply risk of critical materials for {brief.parameters['reader']} (EU method; production "
+        title=f"Supply risk of critical materials for {names.say(brief.parameters['for'])} (EU method; production "
               f"{years[0] if years else ''} to {years[-1] if years else ''})",
         source=source(res), name="risk",
     )))  # fmt: skip
     if not has_ei:
         section.blocks.append(Text("Economic importance is not given for these materials, so the chart shows "
                                    "supply risk alone (pass a table of economic importance to add the second axis)."))  # fmt: skip
-    ordered = res.table.sort_by([("supply_risk", "descending")])
+    scored = res.table.filter(pc.is_valid(res.table.column("supply_risk")))
+    ordered = scored.sort_by([("supply_risk", "descending")])
+    unscored = res.table.num_rows - scored.num_rows
     table(section, res, "risk", ["material", "stage", "supply_risk", "top_producer", "top_producer_share",
           "production_year"], title="The riskiest materials", data=ordered, limit=8,
+          notes=(f"{unscored} rows without a supply-risk score are in the file only",) if unscored else (),
           labels={**country_names(res, "top_producer", names=names), "production_year": {str(y): str(y) for y in years},
                   "supply_risk": {str(r["supply_risk"]): f"{r['supply_risk']:.1f}" for r in rows}},  # the EU's 0.1
-          headers={"production_year": "data year"})  # fmt: skip
+          headers={"production_year": "data year", "supply_risk": "supply risk"})  # fmt: skip
