@@ -109,7 +109,8 @@ def write_report(folder: Path, target: Path) -> bool:
     silent = sum(bool(r.get("accepted") or r.get("data_lost")) for r in cuts)
     lines += [
         "",
-        f"Cut files: {len(cuts)} loads of a sample file cut at a line boundary over the whole file; "
+        f"Cut files: {len(cuts)} loads of a sample file cut at a line boundary (over the whole file, or "
+        "into an empty warehouse); "
         f"{len(cuts) - silent} refused, **{silent} silent replacements**.",
     ]
     kinds = Counter(r.get("kind", "") for r in by_category["input"])
