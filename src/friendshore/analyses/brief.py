@@ -266,7 +266,7 @@ def _chain(ev: Evidence, n: Names, chain: pa.Table) -> list[Statement]:
         if r["chain"] == "chips" and r["n_plants"] and not r["n_reader"] and r["n_items"]:
             out.append(Statement(
                 f"chain-{r['stage'].split(' ')[0]}", "chain",
-                "The chip data (CSET ETO, up to {year}) list " + reader + " in none of the {n} inputs of chip "
+                "The chip data of the Emerging Technology Observatory (up to {year}) list " + reader + " in none of the {n} inputs of chip "
                 + r["stage"] + ", but the register holds {plants} such plants in " + reader + ", {operating} "
                 "operating" + (f" ({r['operating']})" if r["operating"] else "") + ".",
                 (cell("year", "year", "year"), cell("n", "n_items", "count"), cell("plants", "n_plants", "count"),

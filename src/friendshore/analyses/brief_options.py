@@ -241,8 +241,8 @@ def recommendation(ev: Evidence, n: Names, options: pa.Table, concern: str) -> l
     for other in meeting[1:2]:
         if best["cost_high_usd"] is not None and other["cost_usd"] < best["cost_high_usd"]:
             conditions.append(
-                f"if costs run to the high end of the assumptions, {other['strategy'].lower()} "
-                "({other}) becomes the cheaper choice"
+                f"if costs run to the high end of the assumptions (then {other['strategy'].lower()}, at "
+                "{other}, is the cheaper choice)"
             )
             figs.append(_plan_fig(ev, other["strategy_id"], "total_cost_usd", "other"))
     mine = _relied_on(ev, sid)
@@ -412,7 +412,7 @@ def bottom_line(ev: Evidence, n: Names, findings: list[Statement], rec: list[Sta
         best = rec[0].template.removeprefix("Choose ").split(" for ")[0]
         parts.append("choose " + best + " for " + n.product(first.product) + ", the cheapest option that brings "
                      + concern + " below {target} of " + n.owner(ev.question.reader) + " supply from {from} "
-                     "({cost}; {lo} to {hi} under the plan file's assumptions)")  # fmt: skip
+                     "at {cost} in present value ({lo} to {hi} under the plan file's assumptions)")  # fmt: skip
         figs_do += [f for f in rec[0].figs if f.name in ("target", "from", "cost", "lo", "hi")]
     if act is not None:
         said = act.template.replace(" of " + n.product(first.product), "", 1) if parts else act.template

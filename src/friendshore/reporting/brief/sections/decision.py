@@ -39,7 +39,8 @@ def partners(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
         group="in_coalition" if coalition else None, highlight=[partner] if partner else [],
         names={c: names.of(c) for c in shown.column("candidate").to_pylist()},
         title=f"Who could replace {brief.parameters['concern']['name']} in {product}: the best {_CANDIDATES} of "
-              f"{res.table.num_rows} candidates" + (f" (filled: {coalition} members)" if coalition else ""),
+              f"{res.table.num_rows} candidates" + (f" (filled: {coalition} members)" if coalition else "")
+              + (f"; ◀ marks {names.of(partner)}, the partner asked about" if partner else ""),
         source=source(res), name="partners-ranks",
     )))  # fmt: skip
     members = ev.get("coalition")
@@ -94,7 +95,6 @@ def shocks(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str],
 def options(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str], section: Section) -> None:
     """The coalition plan's strategies (cost with interval, unmet, the assumptions), the explanation of
     its allocation, and how much of the concern's supply home, coalition and others could replace."""
-    brief.tables["options"].to_pylist()
     plan = ev.get("plan")
     if "recommendation" in sentences:
         section.headline = sentences["recommendation"]
@@ -104,9 +104,13 @@ def options(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str]
         section.blocks.append(Text("The options are on page 1; " + _allocation_note(plan, names)))
     res = ev.get("reshoring")
     if res is not None:
-        parts = ["home_share", "coalition_share", "others_share", "uncovered_share"]
+        coalition = brief.parameters.get("coalition_name")
+        words = {"home_share": "at home",
+                 "coalition_share": f"{coalition} members" if coalition else "the coalition",
+                 "others_share": "other suppliers", "uncovered_share": "not covered"}  # fmt: skip
+        parts = list(words)
         top = res.table.filter(pc.not_equal(res.table.column("hs6"), "all")).slice(0, 8)
-        long = [{"hs6": row["hs6"], "part": res.column(p).title, "share": row[p]}
+        long = [{"hs6": row["hs6"], "part": words[p], "share": row[p]}
                 for row in top.to_pylist() for p in parts]  # fmt: skip
         view = Result(res.analysis, res.title, pa.Table.from_pylist(long) if long else
                       pa.table({"hs6": pa.array([], pa.string()), "part": pa.array([], pa.string()),
@@ -121,7 +125,7 @@ def options(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str]
                   f"exports ({brief.parameters['year']}, each bar one product)",
             source=source(res), name="plan-reshoring",
             value_title=f"share of {names.owner(brief.parameters['for'])} imports from " + brief.parameters["concern"]["name"] + ", by value",
-            order=[res.column(p).title for p in parts],
+            order=[words[p] for p in parts],
         )))  # fmt: skip
 
 
@@ -191,5 +195,6 @@ def _monthly(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
           title=f"{names.owner(str(p['exporter']))} exports of {_products(names, p['products'])}, {p['months']} "
                 f"months before and after {p['date']}, by destination",
           labels={"destination": {c: names.of(c) for c in top.column("destination").to_pylist()}},
+          headers={"months_before": "months on record before", "months_after": "months on record after"},
           notes=("a change is shown only where the records hold every month on both sides (a blank: they do not)",
                  "a description, not a causal estimate"))  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -134,8 +136,11 @@ def supply_risk(
     has_ei = "economic_importance" in res.table.column_names and any(
         r["economic_importance"] is not None for r in rows
     )
+    # the chart's axis in words: "supply risk", not the column's short label
+    said = tuple(replace(c, label="supply risk") if c.name == "supply_risk" else c for c in res.columns)
+    view = Result(res.analysis, res.title, res.table, res.parameters, res.provenance, res.notes, said)
     section.blocks.append(ChartBlock(charts.risk(
-        res, material="material", stage="stage", supply_risk="supply_risk",
+        view, material="material", stage="stage", supply_risk="supply_risk",
         economic_importance="economic_importance" if has_ei else None,
         sr_threshold=float(res.parameters["sr_threshold"]), ei_threshold=float(res.parameters["ei_threshold"]),
         title=f"Supply risk of critical materials for {names.say(brief.parameters['for'])} (EU method; production "
