@@ -12,27 +12,35 @@ from friendshore.reporting.brief.model import Gap, Section, TableBlock, table_ro
 
 __all__ = ["country_names", "gap_or", "source", "table"]
 
+#: The publishers of the warehouse's sources as people know them, and the prefix their release
+#: names repeat ("MCS2023" is the 2023 Mineral Commodity Summaries).
 _PUBLISHERS = {
-    "cepii-baci": "CEPII BACI",
-    "usgs-mcs": "USGS MCS",
-    "bgs": "BGS WMS",
-    "wgi": "World Bank WGI",
-    "unga": "UNGA ideal points",
-    "geodist": "CEPII GeoDist",
-    "eto": "CSET ETO",
-    "wdi": "World Bank WDI",
+    "cepii-baci": ("CEPII BACI", ""),
+    "usgs-mcs": ("USGS Mineral Commodity Summaries", "MCS"),
+    "bgs": ("BGS World Mineral Statistics", "WMS"),
+    "wgi": ("World Bank governance indicators", ""),
+    "unga": ("UN General Assembly ideal points", ""),
+    "geodist": ("CEPII GeoDist", "geodist"),
+    "eto": ("CSET Emerging Technology Observatory", ""),
+    "wdi": ("World Bank WDI", ""),
 }
 
 
 def source(result: Result) -> str:
-    """The source line of a chart: the publishers and releases of the data behind the result."""
-    seen: dict[str, None] = {}
+    """The source line of a chart: the publishers and releases of the data behind the result, each
+    publisher once with its releases."""
+    seen: dict[str, dict[str, None]] = {}
     for p in result.provenance:
-        seen[f"{_PUBLISHERS.get(p.source, p.source)} {p.release}".strip()] = None
+        name, prefix = _PUBLISHERS.get(p.source, (p.source, ""))
+        release = str(p.release or "")
+        if prefix and release.lower().startswith(prefix.lower()):
+            release = release[len(prefix) :].lstrip("-_ ")
+        seen.setdefault(name, {})[release] = None
     for s in result.sources:
         if s:
-            seen[Path(s).name] = None
-    return "; ".join(seen) + "; friendshore " + result.analysis
+            seen.setdefault(Path(s).name, {})
+    said = [f"{name} {', '.join(r for r in releases if r)}".strip() for name, releases in seen.items()]
+    return "; ".join(said) + "; friendshore " + result.analysis
 
 
 def country_names(result: Result, *columns: str, names: Names) -> dict[str, dict[str, str]]:

@@ -183,9 +183,16 @@ def _monthly(brief: Result, ev: Evidence, names: Names, sentences: dict[str, str
     rows = [*brief.table.to_pylist(), *brief.tables["statements"].to_pylist()]
     said = next((f for f in rows if f["kind"] == "event"), None)
     p = res.parameters
+    reader = brief.parameters["for"]
     if said is not None:
         section.headline = sentences[said["id"]]
-    reader = brief.parameters["for"]
+    else:  # the records do not cover the reader on both sides: say so rather than state no change
+        held = any(r["destination"] == reader for r in res.rows())
+        section.headline = (
+            f"{names.owner(str(p['exporter']))} measure of {p['date']} on {_products(names, p['products'])}: the "
+            f"monthly records {'do not hold every month on both sides for' if held else 'hold no exports to'} "
+            f"{names.say(reader)}, so no change is stated for it; the destinations they cover are below."
+        )
     data = res.table.sort_by([("value_after_usd", "descending")])
     top = data.filter(
         pc.or_(pc.less(pa.array(range(data.num_rows)), 5), pc.equal(data.column("destination"), reader))
