@@ -511,3 +511,15 @@ def test_partners_of_the_options_export_the_product_and_are_not_of_concern(brief
     assert all(r["export_kusd"] and r["export_kusd"] > 0 for r in rows if r["role"] == "partner")
     assert all(r["country"] in marked for r in rows if r["role"] == "partner")
     assert all(r["role"] == "lead" for r in rows if r["strategy"] == "reshoring")
+
+
+def test_numbers_keep_their_units_on_one_line_in_prose() -> None:
+    """A number and its unit never part at a line break ("91.5 / %"): the prose wraps each in a
+    span that does not break, after escaping the text."""
+    from friendshore.reporting.brief.render import _keep_numbers
+
+    html = str(_keep_numbers("91.5 % of <b> 197 m USD, 11,218 tonnes and 1.50 bn USD; 2024 stays"))
+    assert html == (
+        '<span class="nb">91.5 %</span> of &lt;b&gt; <span class="nb">197 m USD</span>, '
+        '<span class="nb">11,218 tonnes</span> and <span class="nb">1.50 bn USD</span>; 2024 stays'
+    )
