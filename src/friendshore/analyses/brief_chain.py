@@ -274,7 +274,7 @@ def stage_trade(
         world, share = r.get("world_export_kusd"), r.get("export_share")
         missing = sorted(set(stage_codes_) - cover.world)
         if missing:
-            notes.append(f"the world's exports of {', '.join(missing)} ({stage}) in {trade_year} are not loaded: "
+            notes.append(f"The world's exports of {', '.join(missing)} ({stage}) in {trade_year} are not loaded: "
                          "the reader's share of the stage's exports is unknown")  # fmt: skip
         rows.append({
             "stage": stage, "codes": ", ".join(stage_codes_), "world_export_kusd": world,
