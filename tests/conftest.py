@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,9 @@ from friendshore.settings import Settings, load_settings, project_root
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+# The developer's loop (`make test-fast`: --hypothesis-profile=fast) tries at most 10 examples per
+# property; `make test` tries what each test asks (helpers.examples caps a test's own count by this).
+hypothesis_settings.register_profile("fast", max_examples=10)
 
 BACKENDS = ["duckdb", pytest.param("pyspark", marks=[pytest.mark.spark, pytest.mark.xdist_group("spark")])]
 
@@ -44,14 +49,41 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "warehouse"
 
 
+def warehouse_digest(home: Path) -> dict[str, str]:
+    """sha256 of every file of the warehouse ``home`` (lock files left out): the manifest, the Parquet
+    files and the DuckDB cache, which the load builds and a reader only opens."""
+    return {
+        str(p.relative_to(home)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(home.rglob("*"))
+        if p.is_file() and not p.name.endswith(".lock")
+    }
+
+
+def _shared(home: Path) -> Iterator[Path]:
+    """Hand out a session warehouse that many tests read, and fail the last test that used it if any
+    test changed a file of it (a test that writes loads its own warehouse or copies this one with
+    ``shutil.copytree``, as ``test_harmonise.copies_home`` does). File modes would not stop a test
+    run as root, so the digest is the guard. The DuckDB cache, which the first query would build, is
+    built here, before the digest is taken."""
+    from friendshore.warehouse import connect
+
+    connect(load_settings(home=home, backend="duckdb")).disconnect()
+    before = warehouse_digest(home)
+    yield home
+    after = warehouse_digest(home)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"a test changed the shared warehouse {home}: {changed[:10]}"
+
+
 @pytest.fixture(scope="session")
-def sample_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> Path:
-    """A warehouse with the whole sample loaded once per test session (treat as read-only)."""
+def sample_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> Iterator[Path]:
+    """A warehouse with the whole sample loaded once per test session (per xdist worker); read-only:
+    its files are checked unchanged at the end of the session."""
     from friendshore.warehouse.ingest import ingest_sample
 
     path = tmp_path_factory.mktemp("sample") / "warehouse"
     ingest_sample(path, sample_data)
-    return path
+    yield from _shared(path)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -74,9 +106,9 @@ def con(sample_settings: Settings) -> object:
 
 
 @pytest.fixture(scope="session")
-def chips_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> Path:
+def chips_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> Iterator[Path]:
     """A warehouse with the real China semiconductor imports (BACI HS07 V202601, 2008-2024: China's
-    imports only) and the ETO chip tables, loaded once per session (treat as read-only)."""
+    imports only) and the ETO chip tables, loaded once per session; read-only like ``sample_home``."""
     from friendshore.warehouse.ingest import ingest_source
     from friendshore.warehouse.ingest_baci import ingest_baci
 
@@ -94,7 +126,7 @@ def chips_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> P
         "hs-concordance",
         sample_data / "hs_concordance_unsd" / "HS2017toHS2007ConversionAndCorrelationTables.xlsx",
     )
-    return path
+    yield from _shared(path)
 
 
 # --- RELIABILITY.md ------------------------------------------------------------------------------
