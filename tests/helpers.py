@@ -6,6 +6,14 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from hypothesis import settings
+
+
+def examples(n: int) -> int:
+    """The number of examples for a property test that asks for ``n``: ``n``, or the loaded Hypothesis
+    profile's ``max_examples`` where that is smaller (``make test-fast`` loads the ``fast`` profile:
+    10; ``make test`` the default, 100, so every test tries its own ``n``)."""
+    return min(n, settings().max_examples)
 
 
 def rows_where(table: pa.Table, **where: Any) -> list[dict[str, Any]]:

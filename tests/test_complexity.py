@@ -28,6 +28,7 @@ from friendshore.metrics.complexity import (
 )
 from friendshore.settings import load_settings
 from friendshore.warehouse import connect
+from helpers import examples
 
 COLUMNS = ["year", "exporter", "importer", "hs6", "value_kusd"]
 TOL = 1e-6
@@ -174,7 +175,7 @@ flows = st.lists(
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(flows, st.floats(0.001, 1000.0), st.randoms())
 def test_rca_invariant_to_scale_and_order(
     values: list[tuple[str, str, float]], scale: float, rnd: object
@@ -197,14 +198,14 @@ def test_rca_invariant_to_scale_and_order(
 matrices = st.integers(0, 2**32 - 1).map(lambda seed: np.random.default_rng(seed))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(matrices, st.integers(6, 14), st.integers(4, 9))
 def test_agrees_with_ecomplexity_on_random_matrices(rng: np.random.Generator, n_c: int, n_p: int) -> None:
     """Mostly more countries than products: the eigenvector of the product matrix."""
     _agrees_on_random(rng, n_c, n_p)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(matrices, st.integers(5, 9), st.integers(12, 24))
 def test_agrees_with_ecomplexity_on_wide_random_matrices(
     rng: np.random.Generator, n_c: int, n_p: int

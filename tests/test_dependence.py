@@ -19,6 +19,7 @@ from friendshore.metrics.dependence import (
     import_dependence,
 )
 from friendshore.warehouse.connect import require_table
+from helpers import examples
 
 COLUMNS = ["year", "exporter", "importer", "hs6", "value_kusd"]
 
@@ -154,7 +155,7 @@ def as_trade(supplier_values: list[tuple[str, float]], scale: float = 1.0) -> pd
     return frame([(2024, c, "USA", "000003", v * scale) for c, v in supplier_values])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(flows, st.floats(0.001, 1000.0), st.randoms())
 def test_hhi_bounds_and_invariances(values: list[tuple[str, float]], scale: float, rnd: object) -> None:
     base = run(import_dependence(ibis.memtable(as_trade(values)), importer=["USA"], on=["CHN"])).iloc[0]

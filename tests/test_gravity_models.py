@@ -32,6 +32,7 @@ from friendshore.models.gravity.solvers import (
 from friendshore.sources.gegravity_sample import read_gegravity_sample
 from friendshore.sources.geodist import read_geodist_dyadic
 from friendshore.sources.yotov import read_yotov_panel
+from helpers import examples
 
 YOTOV_COSTS = {"ln_dist": -0.791, "cntg": 0.674, "intl_brdr": -2.474}
 
@@ -152,7 +153,7 @@ def test_invariant_to_row_order_and_to_the_currency_unit(
     np.testing.assert_allclose(other["output_baseline"], reference["output_baseline"] * 1000.0, rtol=1e-12)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(
     st.lists(st.floats(0.0, 50.0), min_size=16, max_size=16),
     st.floats(0.5, 30.0),

@@ -32,6 +32,7 @@ from friendshore.warehouse.harmonise import map_to_hs17
 from friendshore.warehouse.ingest import ingest_source
 from friendshore.warehouse.ingest_baci import ingest_baci
 from friendshore.warehouse.store import read_manifest
+from helpers import examples
 
 CRITICAL = "baci_critical_materials/BACI_HS17_Y2024_V202601_critical.csv"
 COUNTRIES = "baci_critical_materials/country_codes_V202601.csv"
@@ -86,7 +87,7 @@ FLOWS = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(flows=FLOWS)
 def test_mapping_moves_value_and_creates_or_loses_none(
     flows: list[tuple[str, str, str, float, float | None]],

@@ -35,6 +35,7 @@ from friendshore.metrics.partners import (
 )
 from friendshore.settings import load_settings
 from friendshore.warehouse import connect
+from helpers import examples
 
 COLUMNS = ["year", "exporter", "importer", "hs6", "value_kusd"]
 CONCERN = ["CHN", "CUB", "HKG", "IRN", "MAC", "PRK", "RUS", "VEN"]  # countries-of-concern, end of 2024
@@ -175,7 +176,7 @@ indicator_rows = st.lists(
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(indicator_rows, st.floats(0.01, 100.0), st.sampled_from(["minmax", "zscore", "rank"]), st.randoms())
 def test_ranking_stable_when_weights_unchanged(
     rows: list[list[float]], factor: float, method: str, rnd: object
@@ -195,7 +196,7 @@ def test_ranking_stable_when_weights_unchanged(
     assert again == pytest.approx(first[order], abs=1e-12)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(indicator_rows, st.sampled_from(["minmax", "zscore", "rank"]))
 def test_fixed_weights_and_one_normalisation_give_zero_width(rows: list[list[float]], method: str) -> None:
     x = np.array(rows)

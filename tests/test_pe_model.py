@@ -23,6 +23,7 @@ from friendshore.models.pe import (
 )
 from friendshore.models.pe.armington import _system
 from friendshore.sources.protee import PROTEE_FILE, read_protee
+from helpers import examples
 
 INF = math.inf
 
@@ -130,7 +131,7 @@ def worlds(draw: st.DrawFn) -> tuple[np.ndarray, float, float, np.ndarray]:
     return values, sigma, eta, eps
 
 
-PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPS

@@ -24,6 +24,7 @@ from friendshore.planning.model import solve_plan
 from friendshore.planning.plan_file import EXAMPLES, example_path, load_plan, load_plan_text
 from friendshore.planning.problem import CommittedCapacity, CostParameters, PlanProblem
 from friendshore.settings import project_root
+from helpers import examples
 
 
 def hand(**changes: Any) -> PlanProblem:
@@ -207,7 +208,7 @@ def _cost(problem: PlanProblem, strategy: str) -> float | None:
         return None
 
 
-FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST

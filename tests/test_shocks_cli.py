@@ -19,6 +19,7 @@ def rows(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
     return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow  # four solves of the WIOD model; the model's answers: test_multisector.py, the tables: test_api.py
 def test_china_c17_scenario_end_to_end(sample_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     home = ["--home", str(sample_home)]
     scenario = str(EXAMPLES / "china_c17_usa.toml")
@@ -67,6 +68,7 @@ def test_china_c17_scenario_end_to_end(sample_home: Path, capsys: pytest.Capture
     assert all(d["converged"] for d in diagnostics)
 
 
+@pytest.mark.slow  # whole WIOD solves of the shipped examples (decoupling also runs in the Spark parity tests)
 @pytest.mark.parametrize("name", ["coalition_response.toml", "decoupling.toml"])
 def test_other_wiod_examples_run(name: str, sample_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (

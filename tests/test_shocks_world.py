@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from friendshore.errors import UserError
 from friendshore.metrics.shocks import restriction_exposure, restriction_world, restriction_world_totals
+from helpers import examples
 
 #: One product. A exports 100 to B and 50 to C; C exports 30 to B and 40 to D; D exports 10 to B
 #: and 20 to C; B exports 5 to D; E (hit by nobody) exports 25 to F, which A does not supply.
@@ -67,7 +68,7 @@ def test_world_gap_needs_the_restricting_exporters() -> None:
 names = st.sampled_from(["A", "B", "C", "D", "E", "F"])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.tuples(names, names, st.floats(1.0, 100.0)), min_size=2, max_size=14),
     st.floats(0.1, 1.0),

@@ -35,6 +35,7 @@ from friendshore.nomenclature.materials import (
 from friendshore.nomenclature.taxonomy import load_taxonomy
 from friendshore.settings import load_settings, project_root
 from friendshore.warehouse import connect
+from helpers import examples
 
 # --- the hand-worked example of docs/methods/supply-risk.md ------------------------------------
 
@@ -239,7 +240,7 @@ def _hhi_of(rows: list[tuple[str, float, float | None, float]]) -> dict[str, Any
     return hhi_weighted(t, by=["k"]).to_pyarrow().to_pylist()[0]  # type: ignore[no-any-return]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(suppliers, st.randoms(use_true_random=False))
 def test_hhi_wgi_is_invariant_to_row_order(rows: list[tuple[float, float | None, float]], rnd: Any) -> None:
     named = [(f"C{i:02d}", q, sc, t) for i, (q, sc, t) in enumerate(rows)]
