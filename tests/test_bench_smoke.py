@@ -340,7 +340,15 @@ def test_full_panel_benchmark_loads_each_year_by_the_cli_under_the_memory_limit(
 
     assert result["rows"] == spec.total_rows == sum(y["rows"] for y in result["ingest"])
     assert [y["year"] for y in result["ingest"]] == [2023, 2024]
-    assert set(result["workloads"]) == {"cache", "screen", "trends", "churn", "chokepoints", "eci", "partners"}
+    assert set(result["workloads"]) == {
+        "cache",
+        "screen",
+        "trends",
+        "churn",
+        "chokepoints",
+        "eci",
+        "partners",
+    }
     assert all(m["peak_mb"] > 0 and m["seconds"] > 0 for m in result["workloads"].values())
     names = [r.name for r in full.records(result)]
     assert f"panel full eci, 2 years, {spec.total_rows:,} rows (DuckDB, memory limit 1GB)" in names
@@ -365,4 +373,7 @@ def test_the_full_panel_csv_has_no_exponents(sample_data: Path, tmp_path: Path) 
     path = full.write_baci_csv(table, 2024, full._codes(sample_data), tmp_path)
     lines = path.read_text().splitlines()
     assert lines[0] == "t,i,j,k,v,q"
-    assert lines[1:] == ["2024,156,842,010121,0.001,123456789012.345", "2024,842,156,850511,25000000000.000,NA"]
+    assert lines[1:] == [
+        "2024,156,842,010121,0.001,123456789012.345",
+        "2024,842,156,850511,25000000000.000,NA",
+    ]
