@@ -10,7 +10,7 @@ import pytest
 import typer
 
 from friendshore.analyses.glossary import GLOSSARY, MONEY_SUFFIXES, replaced_in
-from friendshore.analyses.plan import _COLUMNS as PLAN_COLUMNS
+from friendshore.analyses.plan import STRATEGY_COLUMNS as PLAN_COLUMNS
 from friendshore.interfaces.cli import app, run
 
 

@@ -435,7 +435,7 @@ def decide(ev: Evidence, settings: Settings) -> Result:
                   *_shock(ev, n, concern), *_risk(ev, n), *_chain(ev, n, chain), *_event(ev, n, concern), *_partner(ev, n, concern), *_breadth(ev, n),
                   *_commitment(ev, n)]  # fmt: skip
     findings = _rank(candidates)
-    options = options_table(ev, n)
+    options = options_table(ev, n, concern)
     rec = recommendation(ev, n, options, concern)
     act = action(ev, n, products[0] if products else None, concern, recommended(options))
     bottom = bottom_line(ev, n, findings, rec, concern, act)

@@ -66,7 +66,7 @@ _OPTION_SCHEMA = pa.schema(
 )
 
 
-def _plan_assumptions(plan: Any) -> str:
+def _plan_assumptions(plan: Any, concern: str) -> str:
     """The plan's parameters its own file marks as assumptions, in words."""
     ranged = plan.tables.get("ranged_parameters")
     parts = []
@@ -76,15 +76,18 @@ def _plan_assumptions(plan: Any) -> str:
                 name = str(r["parameter"]).split(".")[-1]
                 parts.append(_ranged_in_words(name, r["value"], r["low"], r["high"]))
     spec = plan.parameters.get("plan_spec", {}).get("instruments", {})
-    for key, words in (("max_expansion_ratio", "a supplier may grow its exports by {:.0%}"),
-                       ("greenfield_share", "a partner may also build up to {:.0%} of the demand from scratch"),
-                       ("lead_time_years", "plants take {:g} years to build")):  # fmt: skip
+    for key, words in (("max_expansion_ratio", "a supplier may grow its exports by {}"),
+                       ("greenfield_share", "a partner may also build up to {} of the demand from scratch"),
+                       ("lead_time_years", "plants take {} years to build")):  # fmt: skip
         if key in spec:
-            parts.append(words.format(float(spec[key])))
+            value = float(spec[key])
+            parts.append(words.format(f"{value:g}" if key == "lead_time_years" else _percent(value)))
     cut = plan.parameters.get("disruption", {})
     if cut.get("concern_cut") is not None:
+        group = concern.startswith("the ")  # "the countries of concern" cut their supply; China cuts its
+        verb, whose = ("cut", "their") if group else ("cuts", "its")
         parts.append(
-            f"the countries of concern cut {float(cut['concern_cut']):.0%} of their supply from {cut['start']}"
+            f"{concern} {verb} {_percent(float(cut['concern_cut']))} of {whose} supply from {cut['start']}"
         )
     example = str(plan.parameters.get("example") or "").replace("_", " ")
     origin = f" (from the shipped {example} example plan)" if example else ""
@@ -100,23 +103,28 @@ _RANGED_WORDS = {
 }
 
 
+def _percent(x: float) -> str:
+    """A rate as the brief prints shares: ``15 %``."""
+    return f"{x * 100:.0f} %"
+
+
 def _ranged_in_words(name: str, value: float, low: float, high: float) -> str:
     """One ranged assumption in words, with its range: rates as percentages, other numbers plain."""
     words, rate = _RANGED_WORDS.get(name, (name.replace("_", " ") + " {}", False))
 
     def fmt(x: float) -> str:
-        return f"{x:.0%}" if rate else f"{x:g}"
+        return _percent(x) if rate else f"{x:g}"
 
     return words.format(fmt(value)) + f" ({fmt(low)} to {fmt(high)})"
 
 
-def options_table(ev: Evidence, n: Names) -> pa.Table:
+def options_table(ev: Evidence, n: Names, concern: str) -> pa.Table:
     """One row per strategy of the plan: cost (central, 5th and 95th percentile), the concern's share
     before and after, what is left unmet, whether it meets the target, and what it assumes."""
     plan = ev.get("plan")
     if plan is None:
         return pa.Table.from_pylist([], schema=_OPTION_SCHEMA)
-    shared = _plan_assumptions(plan)
+    shared = _plan_assumptions(plan, concern)
     demand = plan.tables["demand"].to_pylist()[0]
     reader = n.owner(ev.question.reader)
     basis = (f"{reader} imports of {n.product(str(demand['hs6']))} in {demand['year']}, "

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import open_context
-from friendshore.analyses.plan import MAX_DRAWS
+from friendshore.analyses.plan import MAX_DRAWS, STRATEGY_COLUMNS
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UserError
 from friendshore.settings import Settings
@@ -30,19 +30,7 @@ __all__ = ["DEMAND_COLUMNS", "reader_plan"]
 
 _KEYS = ["strategy", "status", "total_cost_usd", "cost_p05_usd", "cost_p95_usd", "concern_share_before",
          "concern_share_after", "target_concern_share", "shortfall_share"]  # fmt: skip
-_COLUMNS = [
-    Column("strategy", "strategy", "text"),
-    Column("status", "status", "text"),
-    Column("total_cost_usd", "cost (present value)", "usd",
-           description="discounted cost over the horizon relative to buying today's supply at today's prices"),
-    Column("cost_p05_usd", "cost, 5th percentile", "usd"),
-    Column("cost_p95_usd", "cost, 95th percentile", "usd"),
-    Column("concern_share_before", "concern share today", "share"),
-    Column("concern_share_after", "concern share, report year", "share"),
-    Column("target_concern_share", "target concern share", "share"),
-    Column("target_from", "target from", "year"),
-    Column("shortfall_share", "largest shortfall", "share", description="share of demand not supplied"),
-]  # fmt: skip
+_COLUMNS = [c for c in STRATEGY_COLUMNS if c.name in {*_KEYS, "target_from"}]
 
 #: The demand the options are solved for, with its base.
 DEMAND_COLUMNS = (

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from friendshore.planning.compare import Outcome
     from friendshore.planning.data import PlanInputs
 
-__all__ = ["MAX_DRAWS", "StrategyChoice", "plan"]
+__all__ = ["MAX_DRAWS", "STRATEGY_COLUMNS", "StrategyChoice", "plan"]
 
 StrategyChoice = Literal["all", "reshoring", "friendshoring", "open"]
 #: The most re-solves ``--draws`` runs (each solves every strategy once).
@@ -34,7 +34,8 @@ MAX_DRAWS = 10_000
 _KEYS = ["strategy", "status", "total_cost_usd", "concern_share_before", "concern_share_after",
          "target_concern_share", "hhi_before", "hhi_after", "shortfall_share", "target_cost_usd_per_pp",
          "cheapest_share", "cost_p05_usd", "cost_p95_usd", "binding"]  # fmt: skip
-_COLUMNS = [
+#: The columns of a plan's one-row-per-strategy table (the brief's options take a subset).
+STRATEGY_COLUMNS = [
     Column("strategy", "strategy", "text"),
     Column("status", "status", "text"),
     Column("total_cost_usd", "cost (present value)", "usd",
@@ -220,7 +221,7 @@ def plan(
         parameters,
         ctx.provenance(),
         tuple(notes),
-        describe(main, key=_KEYS, extra=_COLUMNS),
+        describe(main, key=_KEYS, extra=STRATEGY_COLUMNS),
         tables,
         (f"plan file: {path}",),
     )
