@@ -32,7 +32,6 @@ import csv
 import io
 import itertools
 import re
-import shutil
 from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from functools import lru_cache
@@ -43,9 +42,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from friendshore.errors import SchemaError, UnknownCodeError, cannot_write
+from friendshore.errors import SchemaError, UnknownCodeError
 from friendshore.nomenclature.citation import Source
-from friendshore.nomenclature.tomlfile import parse_toml, read_text, schema_error, toml_file
+from friendshore.nomenclature.tomlfile import (
+    install_atomically,
+    parse_toml,
+    read_text,
+    schema_error,
+    toml_file,
+)
 
 __all__ = [
     "GROUPS_PATH",
@@ -309,15 +314,5 @@ def add_group_file(path: Path, home: Path, check: Callable[[dict[str, Group]], N
     _merge(groups, new, path, owners)
     if check is not None:
         check(groups)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".toml.tmp")
-    try:
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        clean = cannot_write(target, exc, changed="nothing was changed") if isinstance(exc, OSError) else None
-        if clean is not None:
-            raise clean from None
-        raise
+    install_atomically(path.read_bytes(), target)
     return target

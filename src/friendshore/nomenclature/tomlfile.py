@@ -2,13 +2,14 @@
 file, the entry and the field.
 
 Shared by the country groups and the register: ``toml_file`` checks the path a user gives to
-install, ``read_text`` reads a user's file (one that is not UTF-8 or cannot be read is named), ``parse_toml`` reads the text (a syntax error names its line),
+install, ``install_atomically`` installs it (never a cut file), ``read_text`` reads a user's file (one that is not UTF-8 or cannot be read is named), ``parse_toml`` reads the text (a syntax error names its line),
 ``schema_error`` turns a ``ValidationError`` into one message whose field path
 reads ``measure us-bis-2022-10 > effective`` rather than ``('measure', 0, 'effective')``.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -17,9 +18,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from friendshore.errors import DataSourceError, SchemaError, UserError
+from friendshore.errors import DataSourceError, SchemaError, UserError, cannot_write
 
-__all__ = ["LABEL_KEYS", "field_path", "parse_toml", "read_text", "schema_error", "toml_file"]
+__all__ = [
+    "LABEL_KEYS",
+    "field_path",
+    "install_atomically",
+    "parse_toml",
+    "read_text",
+    "schema_error",
+    "toml_file",
+]
 
 #: The keys that name an entry of an array of tables, in the order they are tried.
 LABEL_KEYS: tuple[str, ...] = ("id", "name", "iso3")
@@ -116,3 +125,23 @@ def schema_error(
     if len(errors) > 4:
         more += f" (and {len(errors) - 4} more)"
     return SchemaError(f"{_message(errors[0])}{more}", file=origin, field=first, hint=hint)
+
+
+def install_atomically(data: bytes, target: Path) -> None:
+    """Write ``data`` to ``target`` through a temporary file in the same folder, flushed to disk
+    and renamed over it: ``target`` is either the old or the new file, never a cut one. The
+    temporary file is removed when anything fails (a full disk, an interrupt)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        clean = cannot_write(target, exc, changed="nothing was changed") if isinstance(exc, OSError) else None
+        if clean is not None:
+            raise clean from None
+        raise

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,10 +36,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from friendshore.errors import DataSourceError, SchemaError, cannot_write
+from friendshore.errors import DataSourceError, SchemaError
 from friendshore.nomenclature.citation import Source
 from friendshore.nomenclature.groups import Group, iso3_codes, load_groups
-from friendshore.nomenclature.tomlfile import parse_toml, read_text, schema_error, toml_file
+from friendshore.nomenclature.tomlfile import (
+    install_atomically,
+    parse_toml,
+    read_text,
+    schema_error,
+    toml_file,
+)
 from friendshore.register.models import (
     WORLD,
     Entry,
@@ -57,7 +62,6 @@ __all__ = [
     "RegisterFile",
     "add_register_file",
     "check_groups",
-    "install_atomically",
     "load_register",
     "memberships_of",
     "register_lock",
@@ -381,26 +385,6 @@ def register_lock(home: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def install_atomically(data: bytes, target: Path) -> None:
-    """Write ``data`` to ``target`` through a temporary file in the same folder, flushed to disk
-    and renamed over it: ``target`` is either the old or the new file, never a cut one. The
-    temporary file is removed when anything fails (a full disk, an interrupt)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        clean = cannot_write(target, exc, changed="nothing was changed") if isinstance(exc, OSError) else None
-        if clean is not None:
-            raise clean from None
-        raise
 
 
 def _read_bytes(path: Path) -> bytes:
