@@ -154,8 +154,12 @@ def test_a_higher_tariff_never_raises_the_taxed_suppliers_sales(
     world: tuple[np.ndarray, float, float, np.ndarray], low: float, step: float
 ) -> None:
     """Exporter 0 taxed by some importers: a higher rate never raises what they buy from it (value
-    paid to the exporter, or quantity). Its sales elsewhere may rise: its world price falls and the
-    taxing importers' demand moves to its competitors, whose prices rise in the other markets too."""
+    paid to the exporter, or quantity). Its sales elsewhere may rise: the taxing importers' demand
+    moves to its competitors, whose prices rise in the other markets too. So its world price need not
+    fall: with two exporters selling 1 to each of three importers, sigma = 5.375, eta = 0.375, supply
+    elasticities 1, and the first importer taxing exporter 0 at 120 % and then 200 %, the world price
+    goes from 0.94478 to 0.94547 (its sales to the taxing importer are almost gone by then, while its
+    competitor's price keeps rising). The world price is not asserted."""
     values, sigma, eta, eps = world
     taxing = slice(0, max(1, values.shape[1] // 2))
     taxed = np.zeros_like(values)
@@ -167,7 +171,6 @@ def test_a_higher_tariff_never_raises_the_taxed_suppliers_sales(
     assert (values[0, taxing] * after.quantity[0, taxing]).sum() <= (
         values[0, taxing] * before.quantity[0, taxing]
     ).sum() + tol
-    assert after.world_price[0] <= before.world_price[0] * (1 + 1e-9)
 
 
 @PROPS

@@ -34,6 +34,8 @@ import pyarrow as pa
 import pytest
 
 from friendshore.analyses import (
+    brief_chain,
+    brief_plan,
     chips,
     complexity,
     dependencies,
@@ -246,6 +248,20 @@ ANALYSIS_CASES = [
         ),
     ),
     Case("plan", plan.plan, lambda s: plan.plan(s, example="magnets"), connect=True),
+    Case(
+        "brief-reader-plan",  # the brief's options, solved for the reader's own imports
+        brief_plan.reader_plan,
+        lambda s: brief_plan.reader_plan(s, for_="USA", product="850511", concern="CHN", coalition="quad"),
+        connect=True,
+    ),
+    Case(
+        "brief-stage-trade",  # the brief's value chain: a country's share of each stage's world exports
+        brief_chain.stage_trade,
+        lambda s: brief_chain.stage_trade(
+            s, country="CHN", stages={"magnets": ["850511"], "magnets and magnesium": ["850511", "810411"]}
+        ),
+        connect=True,
+    ),
     Case(
         "shock-restriction",
         shocks.restriction,
