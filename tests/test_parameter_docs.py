@@ -5,9 +5,10 @@ from __future__ import annotations
 import inspect
 
 import click
+import pytest
 import typer
 
-from friendshore.analyses.docs import defaults_of, parameter_docs
+from friendshore.analyses.docs import defaults_of, documented, parameter_docs
 from friendshore.interfaces.api.endpoints import ENDPOINTS
 from friendshore.interfaces.api.routes import endpoint_params
 from friendshore.interfaces.cli import app
@@ -34,6 +35,37 @@ def _example(settings: object, *, first: int = 1, second: str | None = None, thi
 def test_parameters_section_is_read_and_ends_at_the_next_section() -> None:
     assert parameter_docs(_example) == {"first": "The first, on two lines.", "second": "The second."}
     assert defaults_of(_example) == {"first": 1, "second": None, "third": False}
+
+
+def test_documented_fills_bare_entries_once_and_leaves_written_ones() -> None:
+    def analysis(settings: object, *, first: int = 1, year: int | None = None, stage: str = "") -> None:
+        """Something.
+
+        Parameters
+        ----------
+        first
+            Its own text.
+        year
+        stage
+        """
+
+    documented(first="stage", year="trade_year")(analysis)
+    assert parameter_docs(analysis) == {
+        "first": "Its own text.",
+        "year": "Trade year (default: the latest loaded).",
+        "stage": "Stage: ore, refined, component, equipment, final.",
+    }
+
+    def unknown(settings: object, *, nothing: int = 0) -> None:
+        """Something.
+
+        Parameters
+        ----------
+        nothing
+        """
+
+    with pytest.raises(KeyError, match="nothing"):
+        documented()(unknown)
 
 
 def _answered() -> list[tuple[click.Command, object]]:

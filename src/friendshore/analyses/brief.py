@@ -51,6 +51,7 @@ from friendshore.analyses.brief_options import (
     unknowns_table,
 )
 from friendshore.analyses.brief_tables import FINDING_COLUMNS, figures_table, findings_table, statements_table
+from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Result
 from friendshore.nomenclature.labels import facility_label, in_sentence
 from friendshore.settings import Settings
@@ -506,6 +507,7 @@ def _call_json(target: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     return {"function": target, "arguments": json.loads(json.dumps(kwargs, default=str))}
 
 
+@documented(year="trade_year")
 def brief(
     settings: Settings,
     *,
@@ -537,7 +539,6 @@ def brief(
     sector
         Technology, e.g. critical-minerals (see 'friendshore taxonomy').
     year
-        Trade year (default: the latest loaded).
     plan_example
         Shipped plan whose assumptions (costs, horizon, disruption, targets) the options use; the options
         are solved for the reader's own imports of its key product against its countries of concern.

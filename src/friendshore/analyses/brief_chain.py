@@ -25,6 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from friendshore.analyses.columns import describe
+from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Column, Result
 from friendshore.nomenclature.labels import facility_label, product_label
 from friendshore.settings import Settings
@@ -231,6 +232,7 @@ _TRADE_COLUMNS = [
 ]
 
 
+@documented(year="trade_year")
 def stage_trade(
     settings: Settings, *, country: str, stages: Mapping[str, Sequence[str]], year: int | None = None
 ) -> Result:
@@ -247,7 +249,6 @@ def stage_trade(
     stages
         The stages and their HS6 codes (``stage_codes``).
     year
-        Trade year (default: the latest loaded).
     """
     import ibis
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import open_context
+from friendshore.analyses.docs import documented
 from friendshore.analyses.plan import MAX_DRAWS, STRATEGY_COLUMNS
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UserError
@@ -50,6 +51,7 @@ def _members(ctx: Any, code: str, *, year: int, members_at: date | None) -> list
     return sorted(ctx.who(code, year=year, members_at=members_at).members)
 
 
+@documented(year="trade_year")
 def reader_plan(
     settings: Settings,
     *,
@@ -78,7 +80,6 @@ def reader_plan(
     members_at
         Resolve groups at this date (default: the base plan's date).
     year
-        Trade year (default: the latest loaded).
     example
         Shipped plan file whose assumptions (costs, horizon, disruption, targets) are used.
     draws

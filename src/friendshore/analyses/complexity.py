@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import open_context
+from friendshore.analyses.docs import documented
 from friendshore.analyses.partners import FULL_BASKET
 from friendshore.analyses.result import Result
 from friendshore.errors import UserError
@@ -19,6 +20,7 @@ __all__ = ["Level", "complexity"]
 Level = Literal["country", "product", "rca", "density"]
 
 
+@documented()
 def complexity(
     settings: Settings,
     *,
@@ -44,7 +46,6 @@ def complexity(
     threshold
         RCA at or above which a country 'has' a product.
     release
-        Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
     """
     from friendshore.metrics.complexity import SAMPLE_NOTE
     from friendshore.metrics.complexity import complexity as compute

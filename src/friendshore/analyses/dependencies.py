@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from friendshore.analyses.columns import describe, with_product
 from friendshore.analyses.context import Who, deprecated_alias, open_context
 from friendshore.analyses.coverage import COMPLETE, FlowsLoaded, flows_loaded, possessive, with_coverage
+from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError
 from friendshore.metrics.parameters import (
@@ -47,6 +48,7 @@ def product_selection(sector: str | None, stage: str | None) -> list[str] | None
     return sector_codes(sector, stage=stage)
 
 
+@documented(year="analysis_year")
 def dependencies(
     settings: Settings,
     *,
@@ -82,7 +84,6 @@ def dependencies(
     importer
         ISO3 code or group (e.g. USA, pax-silica).
     year
-        Analysis year (default: the latest loaded).
     concern
         Share of imports from this ISO3 code or group of concern (e.g. CHN).
     on
@@ -90,13 +91,11 @@ def dependencies(
     sector
         Technology, e.g. semiconductors (see 'friendshore taxonomy').
     stage
-        Stage: ore, refined, component, equipment, final.
     flagged_only
         Only products flagged by the EC screen.
     include_intra
         For a group: count trade between members as imports too.
     members_at
-        Resolve groups at this date (default: the end of the year).
     all_years
         Every loaded year, with the change in shares and HHI from the year before.
     churn
@@ -110,7 +109,6 @@ def dependencies(
     cover
         EC screen: imports / exports threshold.
     release
-        Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
     """
     import ibis
 
@@ -333,6 +331,7 @@ def _summary_coverage(
     return pa.Table.from_pylist(rows, schema=schema)
 
 
+@documented(year="analysis_year")
 def chokepoints(
     settings: Settings,
     *,
@@ -353,11 +352,9 @@ def chokepoints(
     Parameters
     ----------
     year
-        Analysis year (default: the latest loaded).
     sector
         Technology, e.g. semiconductors (see 'friendshore taxonomy').
     stage
-        Stage: ore, refined, component, equipment, final.
     hhi
         World export HHI above which a product is a chokepoint.
     exposure
@@ -365,7 +362,6 @@ def chokepoints(
     min_share
         With --exposure: share bought from the top exporter.
     release
-        Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
     """
     import ibis
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import open_context
+from friendshore.analyses.docs import documented
 from friendshore.analyses.leverage import asked_codes
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError, UserError
@@ -106,6 +107,7 @@ def event_periods(when: dt.date, window: int) -> tuple[list[int], list[int], int
     return before, after, split
 
 
+@documented()
 def event(
     settings: Settings,
     *,
@@ -141,7 +143,6 @@ def event(
     window
         Full calendar years compared on each side.
     members_at
-        Resolve groups at this date (default: the end of the year).
     output
         suppliers, codes (where purchases moved) or years (yearly shares); by month: destinations,
         months or totals.

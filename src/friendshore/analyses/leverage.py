@@ -15,6 +15,7 @@ import pyarrow as pa
 from friendshore.analyses.columns import describe, with_product
 from friendshore.analyses.context import deprecated_alias, open_context
 from friendshore.analyses.coverage import NOT_LOADED, PARTIAL, flows_loaded, possessive, with_coverage
+from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError, UserError
 from friendshore.nomenclature.labels import label_of
@@ -63,6 +64,7 @@ def _holders_text(holders: pa.Table) -> dict[str, str]:
     return {k: ", ".join(text for _, text in sorted(v)) for k, v in out.items()}
 
 
+@documented(year="analysis_year")
 def leverage(
     settings: Settings,
     *,
@@ -96,13 +98,10 @@ def leverage(
     sector
         Technology, e.g. semiconductors (see 'friendshore taxonomy').
     stage
-        Stage: ore, refined, component, equipment, final.
     product
         HS6 code, or several separated by commas (e.g. 848620,854231).
     year
-        Analysis year (default: the latest loaded).
     members_at
-        Resolve groups at this date (default: the end of the year).
     per_holder
         One row per holder and product (its share and unilateral leverage).
     over

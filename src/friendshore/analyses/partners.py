@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from friendshore.analyses.columns import describe, with_product
 from friendshore.analyses.context import Context, Who, deprecated_alias, open_context
 from friendshore.analyses.coverage import NOT_LOADED, PARTIAL, FlowsLoaded, flows_loaded, possessive
+from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Column, Provenance, Result
 from friendshore.errors import UnknownCodeError, UserError
 from friendshore.metrics.parameters import (
@@ -221,6 +222,7 @@ def _parties(
     return who, excluded, partners, notes
 
 
+@documented(year="analysis_year")
 def partners(
     settings: Settings,
     *,
@@ -265,13 +267,11 @@ def partners(
     stage
         With --sector: ore, refined, component, ...
     year
-        Analysis year (default: the latest loaded).
     concern
         Country or group of concern, left out as a supplier.
     coalition
         Partner group: flagged in the table, counted apart in --show reshoring.
     members_at
-        Resolve groups at this date (default: the end of the year).
     weights
         TOML or JSON file of indicator weights (see docs/methods/partners.md).
     normalisation
@@ -289,7 +289,6 @@ def partners(
     include
         Always list this exporter, e.g. IND (repeat for several), with its rank among all.
     release
-        Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
     exclude
         Deprecated: the old name of --concern (kept for one release).
     """

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Column, Result
 from friendshore.settings import Settings
 
@@ -31,6 +32,12 @@ __all__ = [
 ]
 
 _DATA = "friendshore/register/data/*.toml (package data)"
+# The filters the register's listings share, documented once.
+_FILTERS = {
+    "country": "ISO3 code, e.g. IND (a member, lead, host, imposer or target).",
+    "technology": "Technology, e.g. semiconductors, critical-minerals (see 'taxonomy').",
+    "active_at": "Only what was active (in force) on this day, YYYY-MM-DD.",
+}
 _MEASURE_COLUMNS = (
     "id", "title", "kind", "who", "on", "exempt", "announced", "effective", "end", "products", "inputs",
     "technologies", "issuer", "document_number", "changes", "changed_by", "items", "legal_reference", "summary",
@@ -131,6 +138,7 @@ def register_overview(settings: Settings) -> Result:
     )
 
 
+@documented(_FILTERS)
 def register_initiatives(
     settings: Settings,
     *,
@@ -144,11 +152,8 @@ def register_initiatives(
     Parameters
     ----------
     country
-        ISO3 code, e.g. IND (a member, lead, host, imposer or target).
     technology
-        Technology, e.g. semiconductors, critical-minerals (see 'taxonomy').
     active_at
-        Only what was active (in force) on this day, YYYY-MM-DD.
     """
     from friendshore.register import initiatives, load_register
 
@@ -221,6 +226,7 @@ def register_initiatives(
     )
 
 
+@documented(_FILTERS)
 def register_members(
     settings: Settings,
     *,
@@ -238,11 +244,8 @@ def register_members(
     initiative
         Initiative id or group name, e.g. pax-silica.
     country
-        ISO3 code, e.g. IND (a member, lead, host, imposer or target).
     technology
-        Technology, e.g. semiconductors, critical-minerals (see 'taxonomy').
     active_at
-        Only what was active (in force) on this day, YYYY-MM-DD.
     role
         member, guest or invited (default: every role).
     """
@@ -314,6 +317,7 @@ def register_members(
     )
 
 
+@documented(_FILTERS)
 def register_investments(
     settings: Settings,
     *,
@@ -329,13 +333,10 @@ def register_investments(
     Parameters
     ----------
     country
-        ISO3 code, e.g. IND (a member, lead, host, imposer or target).
     technology
-        Technology, e.g. semiconductors, critical-minerals (see 'taxonomy').
     status
         announced, under-construction, operating or cancelled.
     active_at
-        Only what was active (in force) on this day, YYYY-MM-DD.
     """
     from friendshore.register import investments, load_register
 
@@ -446,6 +447,7 @@ def register_investments(
     )
 
 
+@documented(_FILTERS)
 def register_measures(
     settings: Settings,
     *,
@@ -464,11 +466,8 @@ def register_measures(
     Parameters
     ----------
     country
-        ISO3 code, e.g. IND (a member, lead, host, imposer or target).
     technology
-        Technology, e.g. semiconductors, critical-minerals (see 'taxonomy').
     active_at
-        Only what was active (in force) on this day, YYYY-MM-DD.
     who
         Imposed by this country (ISO3).
     on

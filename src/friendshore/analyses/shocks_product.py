@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import Context, Who, open_context
+from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError, UserError
 from friendshore.metrics.parameters import require_fraction
@@ -152,6 +153,7 @@ def _add_rows(
     rows["solver"].append(pe.solver_row(s, label))
 
 
+@documented(year="trade_year")
 def restriction(
     settings: Settings,
     *,
@@ -185,15 +187,12 @@ def restriction(
     sector
         Technology, e.g. critical-minerals (see 'friendshore taxonomy').
     stage
-        Stage: ore, refined, component, equipment, final.
     share
         Share of its exports withheld, in (0, 1] (1: a full ban).
     year
-        Trade year (default: the latest loaded).
     importer
         Show only this importer (ISO3 or group).
     members_at
-        Resolve groups at this date (default: the end of the year).
     model
         first-order (no prices: others' current exports are the capacity) or pe (partial equilibrium:
         prices, substitution, export supply; elasticities from ProTEE).
@@ -449,6 +448,7 @@ def _pe_restriction(
     return tables
 
 
+@documented(year="trade_year")
 def tariff(
     settings: Settings,
     *,
@@ -481,13 +481,10 @@ def tariff(
     sector
         Technology, e.g. critical-minerals (see 'friendshore taxonomy').
     stage
-        Stage: ore, refined, component, equipment, final.
     rate
         Ad-valorem tariff, e.g. 0.25 for 25 % (on top of a duty-free baseline).
     year
-        Trade year (default: the latest loaded).
     members_at
-        Resolve groups at this date (default: the end of the year).
     substitution
         Substitution elasticity between suppliers for every product (default: ProTEE by HS6).
     import_demand

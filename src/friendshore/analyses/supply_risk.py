@@ -17,6 +17,7 @@ import pyarrow as pa
 from friendshore.analyses.baskets import basket_notes, with_traded_as
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import open_context
+from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import DataSourceError, SchemaError, UnknownCodeError, UserError
 from friendshore.metrics.parameters import (
@@ -182,6 +183,7 @@ def _columns(label: str) -> tuple[Column, ...]:
     )
 
 
+@documented()
 def supply_risk(
     settings: Settings,
     *,
@@ -235,9 +237,7 @@ def supply_risk(
     ei_threshold
         Criticality: economic-importance threshold.
     members_at
-        Resolve groups at this date (default: the end of the year).
     release
-        Read trade of this BACI release only, e.g. V202501 (default: the newest per year).
     method
         eu (the EU CRM method) or geopolrisk (HHI of production x import risk weighted by WGI political stability).
     inputs

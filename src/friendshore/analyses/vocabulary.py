@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from friendshore.analyses.columns import describe
+from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError
 from friendshore.settings import Settings
@@ -17,6 +18,7 @@ from friendshore.settings import Settings
 __all__ = ["countries", "group_members", "groups", "taxonomy"]
 
 
+@documented()
 def taxonomy(
     settings: Settings,
     *,
@@ -31,7 +33,6 @@ def taxonomy(
     sector
         Technology, e.g. semiconductors, chip-equipment, critical-minerals.
     stage
-        Stage: ore, refined, component, equipment, final.
     primary_only
         Only each code's primary technology.
     """
