@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import Context, Who, open_context
-from friendshore.analyses.docs import documented
+from friendshore.analyses.docs import COMMON, documented
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError, UserError
 from friendshore.metrics.parameters import require_fraction
@@ -37,6 +37,12 @@ Scope = Literal["importer", "world"]
 RestrictionOutput = Literal["importers", "suppliers", "products", "world", "flows", "solver"]
 TariffOutput = Literal["importers", "flows", "suppliers", "solver"]
 
+# The parameters the two shocks share, documented once.
+_DOCS = {
+    **COMMON,
+    "products": "HS6 code(s), comma-separated, e.g. 850511,810411.",
+    "sector": "Technology, e.g. critical-minerals (see 'friendshore taxonomy').",
+}
 _SHARE_OF_IMPORTS = "the importer's imports of the product, by value"
 _COLUMNS = (
     Column("restricting", "restricting", "code", True),
@@ -141,6 +147,27 @@ def _supplier_order(row: dict[str, Any]) -> tuple[Any, ...]:
     return (row["hs6"], -row["trade_before_kusd"], row["supplier"])
 
 
+def _opened(
+    settings: Settings,
+    year: int | None,
+    members_at: date | None,
+    actors: tuple[str, ...],
+    products: str | None,
+    sector: str | None,
+    stage: str | None,
+) -> tuple[Context, int, list[Who], list[str], list[str]]:
+    """The context, the checked trade year, the ``actors`` resolved (in that order), then the HS6
+    codes asked for and their notes."""
+    from friendshore.analyses.partners import product_codes
+
+    ctx = open_context(settings)
+    trade = ctx.table("trade")
+    year = ctx.check_year(year)
+    whos = [ctx.who(actor, year=year, members_at=members_at) for actor in actors]
+    codes, notes = product_codes(trade, year=year, product=products, sector=sector, stage=stage)
+    return ctx, year, whos, codes, notes
+
+
 def _add_rows(
     rows: dict[str, list[dict[str, Any]]], s: pe.Solved, label: str, shown: list[str] | None
 ) -> None:
@@ -153,7 +180,7 @@ def _add_rows(
     rows["solver"].append(pe.solver_row(s, label))
 
 
-@documented(year="trade_year")
+@documented(_DOCS, year="trade_year", product="products")
 def restriction(
     settings: Settings,
     *,
@@ -183,9 +210,7 @@ def restriction(
     exporter
         Restricting ISO3 code or group (acting jointly), e.g. CHN.
     product
-        HS6 code(s), comma-separated, e.g. 850511,810411.
     sector
-        Technology, e.g. critical-minerals (see 'friendshore taxonomy').
     stage
     share
         Share of its exports withheld, in (0, 1] (1: a full ban).
@@ -208,16 +233,10 @@ def restriction(
     output
         importers, suppliers, products, world (scope world), flows or solver (model pe).
     """
-    from friendshore.analyses.partners import product_codes
-
     require_fraction(share, "the restricted share (--share)")
     if share == 0:
         raise UserError("a restricted share of 0 restricts nothing: give a share in (0, 1]")
-    ctx = open_context(settings)
-    trade = ctx.table("trade")
-    year = ctx.check_year(year)
-    who = ctx.who(exporter, year=year, members_at=members_at)
-    codes, notes = product_codes(trade, year=year, product=product, sector=sector, stage=stage)
+    ctx, year, (who,), codes, notes = _opened(settings, year, members_at, (exporter,), product, sector, stage)
     target = ctx.who(importer, year=year, members_at=members_at) if importer else None
     sources: list[str] = []
     if model == "first-order":
@@ -448,7 +467,7 @@ def _pe_restriction(
     return tables
 
 
-@documented(year="trade_year")
+@documented(_DOCS, year="trade_year")
 def tariff(
     settings: Settings,
     *,
@@ -477,9 +496,7 @@ def tariff(
     exporter
         Exporter taxed: ISO3 code or group, e.g. CHN.
     products
-        HS6 code(s), comma-separated, e.g. 850511,810411.
     sector
-        Technology, e.g. critical-minerals (see 'friendshore taxonomy').
     stage
     rate
         Ad-valorem tariff, e.g. 0.25 for 25 % (on top of a duty-free baseline).
@@ -496,16 +513,11 @@ def tariff(
         exporter's sales and world price) or solver.
     """
     from friendshore.analyses import shocks_pe as pe
-    from friendshore.analyses.partners import product_codes
 
     if not np.isfinite(rate) or rate < 0:
         raise UserError(f"a tariff rate must be a non-negative number (0.25 is 25 %), not {rate}")
-    ctx = open_context(settings)
-    trade = ctx.table("trade")
-    year = ctx.check_year(year)
-    taxed = ctx.who(exporter, year=year, members_at=members_at)
-    setter = ctx.who(importer, year=year, members_at=members_at)
-    codes, notes = product_codes(trade, year=year, product=products, sector=sector, stage=stage)
+    opened = _opened(settings, year, members_at, (exporter, importer), products, sector, stage)
+    ctx, year, (taxed, setter), codes, notes = opened
     sources: list[str] = []
     markets, values = _pe_setup(settings, ctx, codes, year, notes, sources,
                                 (substitution, import_demand, export_supply))  # fmt: skip
