@@ -190,6 +190,21 @@ def _normalise_costs(va_share: Array, io_intermediate: Array, where: str) -> tup
     )
 
 
+def _raw(
+    countries: tuple[str, ...], sectors: tuple[str, ...], deficit: Array, **fields: Any
+) -> MultiSectorBaseline:
+    """A raw baseline as both builders make it: no export taxes, and the deficits shifted by one
+    amount so that they sum to zero over countries."""
+    n, j = len(countries), len(sectors)
+    return MultiSectorBaseline(
+        countries=countries,
+        sectors=sectors,
+        export_tax=np.zeros((n, n, j)),
+        deficit=deficit - deficit.sum() / n,
+        **fields,
+    )
+
+
 def _shares_from_spending(spending: Array, countries: tuple[str, ...]) -> tuple[Array, Array]:
     """Spending ``[n, i, j]`` -> ``(shares, totals)``; a country-sector with no spending at all gets
     a domestic share of 1 (it buys nothing, so its price index follows its own cost)."""
@@ -237,18 +252,17 @@ def baseline_from_caliendo_parro(
     theta = np.concatenate([np.asarray(data.theta, dtype=float), np.full(j - N_TRADABLE, nontradable_theta)])
     tariff_2005 = np.zeros((n, n, j))
     tariff_2005[:, :, :N_TRADABLE] = np.transpose(data.tariffs_2005, (1, 2, 0)) / 100.0
-    return MultiSectorBaseline(
-        countries=CP_COUNTRIES,
-        sectors=tuple(code for code, _ in CP_SECTORS),
+    return _raw(
+        CP_COUNTRIES,
+        tuple(code for code, _ in CP_SECTORS),
+        deficit,
         theta=theta,
         shares=shares,
         tariff=tariff,
-        export_tax=np.zeros((n, n, j)),
         va_share=va_share,
         io_share=io_share,
         alpha=alpha,
         value_added=value_added,
-        deficit=deficit - deficit.sum() / n,
         expenditure=expenditure,
         source="cp2015",
         unit="usd",
@@ -315,18 +329,17 @@ def baseline_from_kite(tables: Mapping[str, pa.Table], *, release: str = "WIOD20
     shares = shares / sums[:, None, :]
     alpha = alpha / alpha.sum(axis=1, keepdims=True)
     deficit = -balance
-    return MultiSectorBaseline(
-        countries=countries,
-        sectors=sectors,
+    return _raw(
+        countries,
+        sectors,
+        deficit,
         theta=1.0 / inverse,
         shares=shares,
         tariff=tariff,
-        export_tax=np.zeros((n, n, j)),
         va_share=va_share,
         io_share=io_share,
         alpha=alpha,
         value_added=value_added,
-        deficit=deficit - deficit.sum() / n,
         expenditure=expenditure,
         source="wiod-kite",
         unit="musd",
