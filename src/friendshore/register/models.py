@@ -22,9 +22,17 @@ import itertools
 import re
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from friendshore.nomenclature.citation import Source
 from friendshore.nomenclature.groups import Role, iso3_codes
@@ -198,6 +206,12 @@ def _eto(values: tuple[str, ...]) -> tuple[str, ...]:
     return values
 
 
+# The checked fields several kinds of entry hold, each validated in one place.
+_HS6Codes = Annotated[tuple[str, ...], BeforeValidator(_hs6)]
+_EtoInputs = Annotated[tuple[str, ...], AfterValidator(_eto)]
+_Technologies = Annotated[tuple[str, ...], AfterValidator(_technologies)]
+
+
 def _who(values: tuple[str, ...], *, world: bool) -> tuple[str, ...]:
     """ISO3 codes (upper-cased), group names (checked against the groups when the register is
     built) and, where ``world``, the word ``world``."""
@@ -313,17 +327,12 @@ class Initiative(Entry):
     parties: tuple[str, ...] = ()
     group: str | None = None
     succeeded_by: str | None = None
-    technologies: tuple[str, ...] = ()
+    technologies: _Technologies = ()
 
     @field_validator("lead")
     @classmethod
     def _lead(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(_iso3(code) for code in value)
-
-    @field_validator("technologies")
-    @classmethod
-    def _tech(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _technologies(value)
 
     @model_validator(mode="after")
     def _dates(self) -> Initiative:
@@ -364,8 +373,8 @@ class Investment(Entry):
     site: str = ""
     facility: Facility
     technology: str
-    products: tuple[str, ...] = ()
-    inputs: tuple[str, ...] = ()
+    products: _HS6Codes = ()
+    inputs: _EtoInputs = ()
     announced: date | None = None
     construction_start: date | None = None
     operation_start: date | None = None
@@ -386,16 +395,6 @@ class Investment(Entry):
     @classmethod
     def _country(cls, value: str) -> str:
         return _iso3(value)
-
-    @field_validator("products", mode="before")
-    @classmethod
-    def _products(cls, value: object) -> tuple[str, ...]:
-        return _hs6(value)
-
-    @field_validator("inputs")
-    @classmethod
-    def _inputs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _eto(value)
 
     @field_validator("technology")
     @classmethod
@@ -457,9 +456,9 @@ class Measure(Entry):
     who: tuple[str, ...] = Field(min_length=1)
     on: tuple[str, ...] = Field(min_length=1)
     exempt: tuple[str, ...] = ()
-    products: tuple[str, ...] = ()
-    inputs: tuple[str, ...] = ()
-    technologies: tuple[str, ...] = ()
+    products: _HS6Codes = ()
+    inputs: _EtoInputs = ()
+    technologies: _Technologies = ()
     products_note: str = ""
     #: the controlled items in the measure's own words (ECCNs, named goods, technologies).
     items: str = ""
@@ -486,21 +485,6 @@ class Measure(Entry):
     @classmethod
     def _targets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _who(value, world=True)
-
-    @field_validator("products", mode="before")
-    @classmethod
-    def _products(cls, value: object) -> tuple[str, ...]:
-        return _hs6(value)
-
-    @field_validator("inputs")
-    @classmethod
-    def _inputs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _eto(value)
-
-    @field_validator("technologies")
-    @classmethod
-    def _tech(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _technologies(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Measure:
