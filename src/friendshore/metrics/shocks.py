@@ -69,6 +69,12 @@ def _restricted(flows: ir.Table, members: list[str]) -> ir.Table:
     return own.group_by([*_KEYS, "importer"]).aggregate(restricted_kusd=own.value_kusd.sum())
 
 
+def _outside(t: ir.Table, members: list[str] | None) -> ir.Table:
+    """The rows of ``t`` whose ``exporter`` is outside the restricting unit (``members``, or with
+    ``None`` the row's own ``restricting`` exporter)."""
+    return t.filter(t.exporter != t.restricting) if members is None else t.filter(~t.exporter.isin(members))
+
+
 def _with_shares(out: ir.Table) -> ir.Table:
     """``out`` with ``at_risk_share`` and ``unmet_share``: shares of the importer's imports of the product."""
     return out.mutate(
@@ -189,13 +195,10 @@ def restriction_suppliers(
     # suppliers: every exporter outside the restricting unit
     _, exports, _ = _totals(flows)
     suppliers = exports.join(total_q, _KEYS)
-    if members is None:
-        suppliers = suppliers.filter(suppliers.exporter != suppliers.restricting)
-    else:
-        suppliers = suppliers.filter(~suppliers.exporter.isin(members))
+    suppliers = _outside(suppliers, members)
     # sum_m q_m v_cm over the importers each supplier already sells to
     j = flows.join(hit, [*_KEYS, "importer"])
-    j = j.filter(j.exporter != j.restricting) if members is None else j.filter(~j.exporter.isin(members))
+    j = _outside(j, members)
     overlap = j.group_by([*_KEYS, "restricting", "exporter"]).aggregate(qv=(j.q * j.value_kusd).sum())
     own_q = hit.select("year", "hs6", "restricting", exporter=hit.importer, own_q=hit.q)
     out = suppliers.join(overlap, [*_KEYS, "restricting", "exporter"], how="left").join(
