@@ -7,8 +7,9 @@ Readers parse text columns with these helpers so that a bad value is reported wh
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,8 +25,10 @@ __all__ = [
     "parse_integers",
     "parse_numbers",
     "read_text_csv",
+    "recoded",
     "require_balanced_quotes",
     "require_columns",
+    "require_country_codes",
     "require_finite",
     "require_nonempty",
     "require_rows",
@@ -67,13 +70,23 @@ def require_nonempty(path: Path) -> None:
         raise DataSourceError("file is empty", file=path, hint="download it again")
 
 
-def read_text_csv(path: Path, columns: Iterable[str], *, delimiter: str = ",", hint: str = "") -> pa.Table:
-    """A CSV file with ``columns`` read as text (the checks here parse them), after checking that its
-    quotes are balanced; a file Arrow cannot read is a ``DataSourceError`` naming it."""
+def read_text_csv(
+    path: Path,
+    columns: Iterable[str],
+    *,
+    delimiter: str = ",",
+    hint: str = "",
+    skip_rows: int = 0,
+    what: str = "CSV file",
+) -> pa.Table:
+    """A CSV file with ``columns`` read as text (the checks here parse them; any other column is
+    inferred), after checking that its quotes are balanced; the header is on line ``skip_rows + 1``.
+    A file Arrow cannot read is a ``DataSourceError`` naming it ("not a readable <what>")."""
     require_balanced_quotes(path)
     try:
         return pacsv.read_csv(
             path,
+            read_options=pacsv.ReadOptions(skip_rows=skip_rows),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in columns},
@@ -82,7 +95,43 @@ def read_text_csv(path: Path, columns: Iterable[str], *, delimiter: str = ",", h
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise DataSourceError(f"not a readable CSV file ({exc})", file=path, hint=hint) from None
+        raise DataSourceError(f"not a readable {what} ({exc})", file=path, hint=hint) from None
+
+
+def recoded(
+    values: pa.Array | pa.ChunkedArray,
+    mapping: Mapping[Any, str],
+    *,
+    key_type: pa.DataType | None = None,
+    otherwise: pa.Array | pa.ChunkedArray | None = None,
+) -> pa.Array | pa.ChunkedArray:
+    """``mapping[value]`` where ``values`` holds one of its keys (of ``key_type``, text by default),
+    else ``otherwise`` (by default the value itself): a source's own codes made the standard ones."""
+    keys = pa.array(list(mapping), key_type or pa.string())
+    new = pa.array(list(mapping.values()), pa.string())
+    return pc.coalesce(
+        pc.take(new, pc.index_in(values, value_set=keys)), values if otherwise is None else otherwise
+    )
+
+
+def require_country_codes(
+    codes: pa.Array | pa.ChunkedArray,
+    *,
+    file: Path,
+    first_line: int,
+    field: str,
+    hint: str = "fix that row or download the file again",
+) -> None:
+    """Every one of ``codes`` (``codes[0]`` on line ``first_line``) is three capital letters."""
+    bad = first_false(pc.match_substring_regex(codes, r"^[A-Z]{3}$"))
+    if bad is not None:
+        raise SchemaError(
+            f"'{codes[bad].as_py()}' is not a 3-letter country code",
+            file=file,
+            line=first_line + bad,
+            field=field,
+            hint=hint,
+        )
 
 
 def parse_numbers(

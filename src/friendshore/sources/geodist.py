@@ -36,7 +36,9 @@ from friendshore.sources.checks import (
     first_false,
     parse_numbers,
     read_text_csv,
+    recoded,
     require_columns,
+    require_country_codes,
     require_nonempty,
     require_rows,
 )
@@ -65,26 +67,12 @@ _DISTANCES = {"dist": "dist_km", "distcap": "distcap_km", "distw": "distw_km", "
 _COUNTRY_COLUMNS = ["iso3", "country", "area", "landlocked", "continent", "lat", "lon", "maincity"]
 
 
-def _iso3(codes: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    keys = pa.array(list(CEPII_TO_ISO3), pa.string())
-    values = pa.array(list(CEPII_TO_ISO3.values()), pa.string())
-    return pc.coalesce(pc.take(values, pc.index_in(codes, value_set=keys)), codes)
-
-
 def _codes(values: pa.Array | pa.ChunkedArray, *, field: str, file: Path, first_line: int) -> pa.Array:
     text = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    bad = first_false(pc.match_substring_regex(text, r"^[A-Z]{3}$"))
-    if bad is not None:
-        raise SchemaError(
-            f"'{text[bad].as_py()}' is not a 3-letter country code",
-            file=file,
-            line=first_line + bad,
-            field=field,
-            hint="fix that row or download the file again",
-        )
-    return _iso3(text)
+    require_country_codes(text, file=file, first_line=first_line, field=field)
+    return recoded(text, CEPII_TO_ISO3)
 
 
 def _dummy(values: pa.Array | pa.ChunkedArray, *, field: str, file: Path, first_line: int) -> pa.Array:

@@ -35,7 +35,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from friendshore.console import get_logger
 from friendshore.errors import DataSourceError, SchemaError
@@ -44,7 +43,8 @@ from friendshore.sources.checks import (
     first_false,
     parse_integers,
     parse_numbers,
-    require_balanced_quotes,
+    read_text_csv,
+    recoded,
     require_columns,
     require_nonempty,
     require_rows,
@@ -122,18 +122,7 @@ def read_unga_ideal_points(path: Path, *, release: str | None = None) -> pa.Tabl
     path = Path(path)
     require_nonempty(path)
     release = release or unga_release(path)
-    require_balanced_quotes(path)
-    try:
-        raw = pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in ["ccode", "session", "iso3c", *_NUMBERS]},
-                strings_can_be_null=False,
-                auto_dict_encode=False,
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise DataSourceError(f"not a readable CSV file ({exc})", file=path) from None
+    raw = read_text_csv(path, ["ccode", "session", "iso3c", *_NUMBERS])
     require_columns(
         raw.column_names,
         ["ccode", "session", "iso3c", *_NUMBERS],
@@ -200,9 +189,7 @@ def _country(
 ) -> pa.Array | pa.ChunkedArray:
     code = pc.utf8_trim_whitespace(iso3c)
     code = pc.if_else(pc.is_in(code, value_set=pa.array(["", "NA"])), pa.scalar(None, pa.string()), code)
-    keys = pa.array(list(UNGA_COW_ISO3), pa.int32())
-    values = pa.array(list(UNGA_COW_ISO3.values()), pa.string())
-    code = pc.coalesce(pc.take(values, pc.index_in(cow, value_set=keys)), code)
+    code = recoded(cow, UNGA_COW_ISO3, key_type=pa.int32(), otherwise=code)
     serbia = pc.and_(pc.equal(cow, 345), pc.greater_equal(session, SERBIA_FROM_SESSION))
     return pc.if_else(serbia, "SRB", code)
 

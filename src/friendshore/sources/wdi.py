@@ -19,14 +19,13 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import (
     first_duplicate,
     first_false,
     parse_numbers,
-    require_balanced_quotes,
+    read_text_csv,
     require_columns,
     require_nonempty,
     require_rows,
@@ -133,18 +132,7 @@ def read_wdi_indicator(path: Path, *, value_name: str) -> pa.Table:
     path = Path(path)
     require_nonempty(path)
     release = wdi_release(path)
-    require_balanced_quotes(path)
-    try:
-        raw = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(skip_rows=_META_LINES, encoding="utf-8"),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=None),
-            convert_options=pacsv.ConvertOptions(
-                column_types={}, strings_can_be_null=False, auto_dict_encode=False
-            ),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise DataSourceError(f"not a readable WDI CSV ({exc})", file=path) from None
+    raw = read_text_csv(path, [], skip_rows=_META_LINES, what="WDI CSV")
     # The BOM-stripped header sits on line 5; data from line 6.
     require_columns(raw.column_names, ["Country Name", "Country Code"], file=path)
     require_rows(raw, file=path, line=_META_LINES + 1)

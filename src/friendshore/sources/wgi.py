@@ -35,7 +35,9 @@ from friendshore.sources.checks import (
     parse_integers,
     parse_numbers,
     read_text_csv,
+    recoded,
     require_columns,
+    require_country_codes,
     require_nonempty,
     require_rows,
 )
@@ -90,25 +92,6 @@ _LONG = {
 }
 _MISSING = ("", "#N/A", "NA")
 _COLUMNS = ["release", "country", "year", "indicator", *_STATS.values()]
-
-
-def _iso3(codes: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    keys = pa.array(list(WGI_TO_ISO3), pa.string())
-    values = pa.array(list(WGI_TO_ISO3.values()), pa.string())
-    mapped = pc.take(values, pc.index_in(codes, value_set=keys))
-    return pc.coalesce(mapped, codes)
-
-
-def _check_codes(codes: pa.Array, *, file: Path, first_line: int, field: str) -> None:
-    bad = first_false(pc.match_substring_regex(codes, r"^[A-Z]{3}$"))
-    if bad is not None:
-        raise SchemaError(
-            f"'{codes[bad].as_py()}' is not a 3-letter country code",
-            file=file,
-            line=first_line + bad,
-            field=field,
-            hint="fix that row or download the file again",
-        )
 
 
 def _release_from_title(title: str) -> str | None:
@@ -196,8 +179,8 @@ def _read_sheet(rows: Sequence[Sequence[object]], *, code: str, sheet: str, file
         body = body[:-1]  # trailing blank rows
     first_line = header_at + 2  # Excel row of body[0]
     codes = pa.array([_cell_text(r[1]) for r in body], pa.string())
-    _check_codes(codes, file=file, first_line=first_line, field=f"{sheet}!Code")
-    country = _iso3(codes)
+    require_country_codes(codes, file=file, first_line=first_line, field=f"{sheet}!Code")
+    country = recoded(codes, WGI_TO_ISO3)
     parts = []
     col = 2
     while col + len(_STATS) <= len(header):
@@ -265,7 +248,7 @@ def read_wgi_long(path: Path, *, release: str | None = None) -> pa.Table:
     require_rows(raw, file=path)
     n = raw.num_rows
     codes = pc.utf8_trim_whitespace(raw.column("iso3")).combine_chunks()
-    _check_codes(codes, file=path, first_line=2, field="iso3")
+    require_country_codes(codes, file=path, first_line=2, field="iso3")
     indicator = pc.utf8_trim_whitespace(raw.column("indicator"))
     bad = first_false(pc.is_in(indicator, value_set=pa.array(list(WGI_INDICATORS))))
     if bad is not None:
@@ -289,7 +272,7 @@ def read_wgi_long(path: Path, *, release: str | None = None) -> pa.Table:
     )
     data: dict[str, pa.Array | pa.ChunkedArray] = {
         "release": pa.array([""] * n, pa.string()),
-        "country": _iso3(codes),
+        "country": recoded(codes, WGI_TO_ISO3),
         "year": years,
         "indicator": indicator,
     }
