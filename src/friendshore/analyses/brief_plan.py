@@ -22,7 +22,13 @@ import pyarrow as pa
 from friendshore.analyses.columns import describe
 from friendshore.analyses.context import open_context
 from friendshore.analyses.docs import documented
-from friendshore.analyses.plan import MAX_DRAWS, STRATEGY_COLUMNS
+from friendshore.analyses.plan import (
+    STRATEGY_COLUMNS,
+    problem_terms,
+    ranged_parameters,
+    require_draws,
+    strategy_results,
+)
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UserError
 from friendshore.settings import Settings
@@ -87,14 +93,13 @@ def reader_plan(
     seed
         Seed of the draws.
     """
-    from friendshore.planning.compare import compare_strategies, sensitivity, strategy_tables
+    from friendshore.planning.compare import compare_strategies, sensitivity
     from friendshore.planning.from_trade import plan_toml, reader_problem, reader_spec
     from friendshore.planning.plan_file import example_path, load_plan
     from friendshore.planning.problem import ROLE_PARTNER, STRATEGIES
     from friendshore.register.query import committed_capacity
 
-    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
-        raise UserError(f"draws must be a whole number from 0 to {MAX_DRAWS:,}, got {draws!r}")
+    require_draws(draws)
     if not (len(product) == 6 and product.isdigit()):
         raise UserError(f"product must be an HS6 code (6 digits), got {product!r}")
     base = load_plan(example_path(example))
@@ -111,9 +116,7 @@ def reader_plan(
     problem = inputs.problem
     marked = sorted(c for c, r in zip(problem.countries, problem.role, strict=True) if r == ROLE_PARTNER)
     outcomes = compare_strategies(problem, STRATEGIES)
-    report_year = spec.horizon.report_year or problem.years[-1]
-    tables = strategy_tables(problem, outcomes, report_year=report_year)
-    main = tables.pop("strategies")
+    report_year, main, tables = strategy_results(spec, problem, outcomes)
     notes = [*inputs.notes, *register_notes]
     for o in outcomes:
         if o.error is not None:
@@ -128,11 +131,7 @@ def reader_plan(
             row["cost_p05_usd"] = by.get(row["strategy"], {}).get("cost_p05_usd")
             row["cost_p95_usd"] = by.get(row["strategy"], {}).get("cost_p95_usd")
         main = pa.Table.from_pylist(rows)
-    tables["ranged_parameters"] = pa.Table.from_pylist(
-        [{"parameter": r.key, "value": r.value, "low": r.low, "high": r.high, "source": r.source} for r in inputs.ranged],
-        schema=pa.schema([("parameter", pa.string()), ("value", pa.float64()), ("low", pa.float64()),
-                          ("high", pa.float64()), ("source", pa.string())]),
-    )  # fmt: skip
+    tables["ranged_parameters"] = ranged_parameters(inputs)
     demand = inputs.products.append_column("year", pa.array([year] * inputs.products.num_rows, pa.int64()))
     tables["demand"] = demand.select([c.name for c in DEMAND_COLUMNS])
     tables["partners"] = _partners(ctx, tables["allocations"], product=product, year=year, partners=partners)
@@ -149,12 +148,7 @@ def reader_plan(
                       "partners": marked, "lead": reader,
                       "as_of": when.isoformat() if when else None},
         "concern": {"label": concern, "members": list(problem.concern_countries)},
-        "horizon": list(problem.years),
-        "report_year": report_year,
-        "disruption": {"concern_cut": problem.concern_cut, "start": problem.disruption_start,
-                       "end": problem.disruption_end},
-        "targets": {"concern_share": problem.target_share, "from": problem.target_from,
-                    "max_supplier_share": problem.max_supplier_share},
+        **problem_terms(problem, report_year),
         "plan_spec": spec.model_dump(mode="json", by_alias=True),
         "plan_toml": plan_toml(spec),
     }  # fmt: skip

@@ -24,8 +24,19 @@ from friendshore.settings import Settings
 if TYPE_CHECKING:
     from friendshore.planning.compare import Outcome
     from friendshore.planning.data import PlanInputs
+    from friendshore.planning.plan_file import PlanSpec
+    from friendshore.planning.problem import PlanProblem
 
-__all__ = ["MAX_DRAWS", "STRATEGY_COLUMNS", "StrategyChoice", "plan"]
+__all__ = [
+    "MAX_DRAWS",
+    "STRATEGY_COLUMNS",
+    "StrategyChoice",
+    "plan",
+    "problem_terms",
+    "ranged_parameters",
+    "require_draws",
+    "strategy_results",
+]
 
 StrategyChoice = Literal["all", "reshoring", "friendshoring", "open"]
 #: The most re-solves ``--draws`` runs (each solves every strategy once).
@@ -63,6 +74,45 @@ STRATEGY_COLUMNS = [
         ("fixed", "fixed project costs"), ("stock_buy", "stock bought"), ("stock_release", "stock released (saving)"),
         ("holding", "stock holding"))],
 ]  # fmt: skip
+
+
+def require_draws(draws: object) -> None:
+    """``draws`` is a whole number of Monte Carlo draws from 0 to ``MAX_DRAWS``."""
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
+        raise UserError(f"draws must be a whole number from 0 to {MAX_DRAWS:,}, got {draws!r}")
+
+
+def strategy_results(
+    spec: PlanSpec, problem: PlanProblem, outcomes: Sequence[Outcome]
+) -> tuple[int, pa.Table, dict[str, pa.Table]]:
+    """The report year (the plan's, else the horizon's last), the one-row-per-strategy table and the
+    strategies' other tables."""
+    from friendshore.planning.compare import strategy_tables
+
+    report_year = spec.horizon.report_year or problem.years[-1]
+    tables = strategy_tables(problem, outcomes, report_year=report_year)
+    return report_year, tables.pop("strategies"), tables
+
+
+def ranged_parameters(inputs: PlanInputs) -> pa.Table:
+    """The cost parameters given a range (low, high), with their value and source."""
+    return pa.Table.from_pylist(
+        [{"parameter": r.key, "value": r.value, "low": r.low, "high": r.high, "source": r.source} for r in inputs.ranged],
+        schema=pa.schema([("parameter", pa.string()), ("value", pa.float64()), ("low", pa.float64()),
+                          ("high", pa.float64()), ("source", pa.string())]),
+    )  # fmt: skip
+
+
+def problem_terms(problem: PlanProblem, report_year: int) -> dict[str, object]:
+    """A plan's horizon, report year, disruption and targets, as a Result's parameters give them."""
+    return {
+        "horizon": list(problem.years),
+        "report_year": report_year,
+        "disruption": {"concern_cut": problem.concern_cut, "start": problem.disruption_start,
+                       "end": problem.disruption_end},
+        "targets": {"concern_share": problem.target_share, "from": problem.target_from,
+                    "max_supplier_share": problem.max_supplier_share},
+    }  # fmt: skip
 
 
 def _spec_of(plan_path: Path | None, example: str | None) -> tuple[object, Path]:
@@ -111,10 +161,7 @@ def plan(
     year
         Trade year (default: the plan's products.year, else the latest).
     """
-    from friendshore.planning.compare import (
-        compare_strategies,
-        strategy_tables,
-    )
+    from friendshore.planning.compare import compare_strategies
     from friendshore.planning.compare import (
         sensitivity as run_sensitivity,
     )
@@ -124,8 +171,7 @@ def plan(
 
     if strategy not in ("all", "reshoring", "friendshoring", "open"):
         raise UserError(f"strategy must be all, reshoring, friendshoring or open, got {strategy!r}")
-    if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
-        raise UserError(f"draws must be a whole number from 0 to {MAX_DRAWS:,}, got {draws!r}")
+    require_draws(draws)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise UserError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
     spec_obj, path = _spec_of(plan, example)
@@ -155,9 +201,7 @@ def plan(
     acting = [o for o in outcomes if o.strategy != "status_quo"]
     if failed and len(failed) == len(acting):
         raise failed[-1].error  # type: ignore[misc]
-    report_year = spec.horizon.report_year or problem.years[-1]
-    tables = strategy_tables(problem, outcomes, report_year=report_year)
-    main = tables.pop("strategies")
+    report_year, main, tables = strategy_results(spec, problem, outcomes)
     notes = [*inputs.notes, *register_notes]
     if draws > 0:
         ranges = [(r.key, r.low, r.high) for r in inputs.ranged]
@@ -176,11 +220,7 @@ def plan(
                 f"their ranges: {', '.join(r.key for r in inputs.ranged)}; the strategies are nested, so open <= "
                 "friendshoring <= reshoring in every draw: read the cost intervals, not only the cheapest share"
             )
-    tables["ranged_parameters"] = pa.Table.from_pylist(
-        [{"parameter": r.key, "value": r.value, "low": r.low, "high": r.high, "source": r.source} for r in inputs.ranged],
-        schema=pa.schema([("parameter", pa.string()), ("value", pa.float64()), ("low", pa.float64()),
-                          ("high", pa.float64()), ("source", pa.string())]),
-    )  # fmt: skip
+    tables["ranged_parameters"] = ranged_parameters(inputs)
     tables["products"] = inputs.products
     tables["committed"] = _relied_on(inputs, outcomes)
     tables["partners"] = _partners(
@@ -205,12 +245,7 @@ def plan(
         "concern": {"label": _label(spec.coalition.concern), "members": list(problem.concern_countries)},
         "products": list(problem.products),
         "units": dict(zip(problem.products, problem.units, strict=True)),
-        "horizon": list(problem.years),
-        "report_year": report_year,
-        "disruption": {"concern_cut": problem.concern_cut, "start": problem.disruption_start,
-                       "end": problem.disruption_end},
-        "targets": {"concern_share": problem.target_share, "from": problem.target_from,
-                    "max_supplier_share": problem.max_supplier_share},
+        **problem_terms(problem, report_year),
         "burden_band": problem.burden_band,
         "plan_spec": spec.model_dump(mode="json", by_alias=True),
     }  # fmt: skip
