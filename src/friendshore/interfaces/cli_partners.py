@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -81,30 +81,24 @@ def partners(
     when = parse_date(members_at)
     concern = renamed(concern, exclude, new="--concern", old="--exclude", default=P["concern"])
     shown = renamed(output, show, new="--output", old="--show", default="candidates")
+    # the parameters the two analyses share
+    both: dict[str, Any] = {
+        "importer": importer,
+        "product": product,
+        "sector": sector,
+        "stage": stage,
+        "year": year,
+        "concern": concern,
+        "coalition": coalition,
+        "members_at": when,
+        "release": release,
+    }
     if shown == "reshoring":
-        result = partners_analysis.reshoring(
-            settings,
-            importer=importer,
-            product=product,
-            sector=sector,
-            stage=stage,
-            year=year,
-            concern=concern,
-            coalition=coalition,
-            members_at=when,
-            release=release,
-        )
+        result = partners_analysis.reshoring(settings, **both)
     else:
         result = partners_analysis.partners(
             settings,
-            importer=importer,
-            product=product,
-            sector=sector,
-            stage=stage,
-            year=year,
-            concern=concern,
-            coalition=coalition,
-            members_at=when,
+            **both,
             weights=weights,
             normalisation=normalisation,
             draws=draws,
@@ -113,7 +107,6 @@ def partners(
             draw_normalisations=draw_normalisations or P["draw_normalisations"],  # type: ignore[arg-type]
             top=top,
             include=include or P["include"],
-            release=release,
         )
     emit(result, fmt, columns=columns, with_meta=with_meta)
 
