@@ -45,6 +45,18 @@ def _year(trade: ir.Table, year: int, hs6: Sequence[str] | None) -> ir.Table:
     return t
 
 
+def _supplies(
+    trade: ir.Table, target: Sequence[str], holders: Sequence[str], year: int, hs6: Sequence[str] | None
+) -> tuple[list[str], list[str], ir.Table, ir.Table]:
+    """The target's and holders' members, the year's trade and ``hs6, exporter, v``: the target's
+    imports of each product from each exporter outside it."""
+    t_members, h_members = _parties(target, holders)
+    t = _year(trade, year, hs6)
+    imports = t.filter(t.importer.isin(t_members) & ~t.exporter.isin(t_members))
+    per = imports.group_by(["hs6", "exporter"]).aggregate(v=imports.value_kusd.sum())
+    return t_members, h_members, t, per
+
+
 def leverage(
     trade: ir.Table,
     *,
@@ -62,10 +74,7 @@ def leverage(
     imports from outside ``target``. ``world_known``: ``True``, ``False`` or the HS6 codes for
     which every exporter's flows to every destination are loaded.
     """
-    t_members, h_members = _parties(target, holders)
-    t = _year(trade, year, hs6)
-    imports = t.filter(t.importer.isin(t_members) & ~t.exporter.isin(t_members))
-    per = imports.group_by(["hs6", "exporter"]).aggregate(v=imports.value_kusd.sum())
+    t_members, h_members, t, per = _supplies(trade, target, holders, year, hs6)
     is_h = per.exporter.isin(h_members)
     # max over (value, exporter) among the holders: deterministic, ties to the later ISO3 code
     top = ibis.struct({"value": per.v, "exporter": per.exporter}).max(where=is_h)
@@ -118,10 +127,7 @@ def holder_leverage(
     share_in_group, rank, third_kusd, unilateral_leverage`` (module docstring), one row per
     member of ``holders`` that supplies ``target``. ``rank`` orders the holders of a product by
     value (1 = largest; ties to the later ISO3 code)."""
-    t_members, h_members = _parties(target, holders)
-    t = _year(trade, year, hs6)
-    imports = t.filter(t.importer.isin(t_members) & ~t.exporter.isin(t_members))
-    per = imports.group_by(["hs6", "exporter"]).aggregate(v=imports.value_kusd.sum())
+    t_members, h_members, t, per = _supplies(trade, target, holders, year, hs6)
     totals = per.group_by("hs6").aggregate(m=per.v.sum(), hv=per.v.sum(where=per.exporter.isin(h_members)))
     outside = t.filter(~t.importer.isin(t_members) & ~t.exporter.isin(t_members))
     world = outside.group_by("hs6").aggregate(w=outside.value_kusd.sum())
