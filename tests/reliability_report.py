@@ -46,10 +46,14 @@ cut file that loaded), damaged manifests and partition files (`tests/test_reliab
 the engine's settings and catalog views (`tests/test_reliability_sql.py`), ETO duplicates, shares
 and cycles, gravity `[costs]` on identifier columns, plan numbers `inf`/`1e300`, `partners`
 `--include`/`--weights`, and `serve` limits (`tests/data/bad/cases.toml`, ids with `30-`); the cut
-files of the sources whose reader knows what they must contain (WDI, UNGA, WGI, GeoDist) loaded into
-an empty warehouse too (`cut-first-load-…`); a full disk for real, while building the cache, loading,
-`register add`, `groups add` and `brief` (kind *disk-full*, `tests/test_reliability_disk.py`: a child
-process whose writes fail at the operating system; *clean* also means no temporary file left and
+files of the sources whose reader knows what they must contain (WDI, UNGA, WGI, GeoDist, and ETO by
+what its other files call for) loaded into an empty warehouse too (`cut-first-load-…`; ETO's
+`provision.csv` cut to at most 98 % of its lines: a cut that loses only its last firms, after the
+last country row, leaves nothing to compare with; the USGS MCS file is cut at every line boundary in
+`tests/test_reliability_cut_first_load.py`, where a cut right after a World total row that leaves only
+whole series loads on a first load and is refused over an earlier one); a full disk for real, while
+building the cache, loading, `register add`, `groups add` and `brief` (kind *disk-full*,
+`tests/test_reliability_disk.py`: a child process whose writes fail at the operating system; *clean* also means no temporary file left and
 `data verify` passing afterwards); and a server that must not be starved (api `30-5-…`: 20 connections
 sending partial headers are closed after the header timeout; 5 requests of 20,000 Monte Carlo draws
 past the time limit are stopped and the next request answers at once, `tests/test_reliability_api.py`).

@@ -125,9 +125,9 @@ def _eto_folder(tmp_path: Path, **override: str) -> Path:
         "providers.csv": "provider_name,alias,provider_id,provider_type,country\n"
         "JPN,Japan,P7,country,\nShin-Etsu,,P9,organization,JPN\nShin-Etsu,SEH,P9,organization,JPN\n",
         "provision.csv": "provider_name,provider_id,provided_name,provided_id,share_provided,year,source\n"
-        "JPN,P7,Wafer,N1,56,2019,CSET\nShin-Etsu,P9,Wafer,N1,,2019,CSET\n",
+        "JPN,P7,Wafer,N1,100,2019,CSET\nShin-Etsu,P9,Wafer,N1,,2019,CSET\n",
         "sequence.csv": "input_name,input_id,goes_into_name,goes_into_id,is_type_of_name,is_type_of_id\n"
-        "Wafer,N1,Chip design,N2,,\n",
+        "Wafer,N1,Chip design,N2,,\nChip design,N2,Design,S1,,\n",
     }
     files.update({key.removesuffix("_csv") + ".csv": text for key, text in override.items()})
     folder = tmp_path / "eto"
@@ -140,7 +140,7 @@ def _eto_folder(tmp_path: Path, **override: str) -> Path:
 def test_eto_hand_made(tmp_path: Path) -> None:
     tables = read_eto(_eto_folder(tmp_path))
     provision = tables["chip_provision"]
-    assert provision.column("share").to_pylist() == [0.56, None]
+    assert provision.column("share").to_pylist() == [1.0, None]
     assert provision.column("country").to_pylist() == ["JPN", "JPN"]
     assert provision.num_rows == 2  # the alias row of P9 does not duplicate provision
     wafer = one_where(tables["chip_inputs"], input_id="N1")

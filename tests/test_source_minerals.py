@@ -321,9 +321,9 @@ def test_usgs_release_layout_is_read_too(tmp_path: Path) -> None:
     path = tmp_path / "MCS2026_Commodities_Data.csv"
     path.write_text(
         "MCS chapter,Section,Commodity,Country,Statistics,Statistics_detail,Unit,Year,Value,Notes\n"
-        'COBALT,World,Cobalt,China,Production,Mine production,metric tons,2024,"2,000",Estimated.\n'
-        'COBALT,World,Cobalt,Congo (Kinshasa),Production,Mine production,metric tons,2024,"226,000",\n'
-        'COBALT,World,Cobalt,World total,Production,Mine production: rounded,metric tons,2024,"302,000",\n',
+        'COBALT,World,Cobalt,China,Production,Mine production,metric tons,2025,"2,000",Estimated.\n'
+        'COBALT,World,Cobalt,Congo (Kinshasa),Production,Mine production,metric tons,2025,"226,000",\n'
+        'COBALT,World,Cobalt,World total,Production,Mine production: rounded,metric tons,2025,"302,000",\n',
         encoding="utf-8",
     )
     (part,) = USGS_LOADER.load(path)
@@ -432,9 +432,9 @@ def test_usgs_bad_year_and_bad_reliance(tmp_path: Path) -> None:
 def test_usgs_unknown_country_is_named(tmp_path: Path) -> None:
     path = _usgs_file(
         tmp_path,
-        "Cobalt,Production,Mine production,metric tons,2024,China,200",
-        "Cobalt,Production,Mine production,metric tons,2024,Atlantis,300",
-        "Cobalt,Production,Mine production,metric tons,2024,World total,500",
+        "Cobalt,Production,Mine production,metric tons,2025,China,200",
+        "Cobalt,Production,Mine production,metric tons,2025,Atlantis,300",
+        "Cobalt,Production,Mine production,metric tons,2025,World total,500",
     )
     with pytest.raises(UnknownCodeError, match=r"'Atlantis' \(line 3\)") as err:
         USGS_LOADER.load(path)

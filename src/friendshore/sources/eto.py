@@ -23,6 +23,15 @@ Competitiveness", updated with SIA, WSTS and TechInsights data:
 ``country`` for a firm, when that is a three-letter code. ETO's "EUR" (Europe as a whole) is such
 a code but not an ISO3 country; "Various countries" (and firms listed under it) get a null country.
 
+A file cut short at a line boundary is refused on a first load too (issue 30), by what the other
+files and ETO's own rules say must be there: every input but the final output has an edge in
+``sequence.csv``; in ``provision.csv`` every year ``inputs.csv`` gives a market for has rows, the
+countries' shares of an input in a year cover its whole market (when all are given), and each
+firm's country has a share of what the firm provides. ``provision.csv`` runs by year, then provider
+name: a cut that loses only the firms after the last country of the last year (the final 16 of its
+1,300 rows in the 2026-08-14 snapshot) leaves nothing to compare with; a load over an earlier one
+catches it as a smaller replacement.
+
 ETO publishes no version number; ``ETO_RELEASE`` names the snapshot read here by its repository
 commit date (``46e0106``, 2026-08-14).
 """
@@ -51,6 +60,9 @@ _MARKET_RE = re.compile(
 _SCALE = {None: 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _YEAR_RE = re.compile(r"\((\d{4})\)\s*$")
 _CODE_RE = re.compile(r"^[A-Z]{3}$")
+#: ``inputs.csv`` type of the supply chain's end (N99, the finished chip): the one input that leads
+#: to no other node.
+_FINAL_OUTPUT = "ultimate_output"
 
 
 @dataclass(frozen=True)
@@ -225,7 +237,7 @@ def _inputs(folder: Path, release: str) -> pa.Table:
     )
 
 
-def _provision(folder: Path, release: str, names: dict[str, str]) -> pa.Table:
+def _provision(folder: Path, release: str, names: dict[str, str], dated: dict[int, list[str]]) -> pa.Table:
     providers = _read_rows(
         folder / "providers.csv", ["provider_name", "provider_id", "provider_type", "country"]
     )
@@ -272,6 +284,7 @@ def _provision(folder: Path, release: str, names: dict[str, str]) -> pa.Table:
         if p is not None and not 0 <= p <= 100:
             raise rows.fail(i, "share_provided", f"{p} is not a percentage in 0..100")
     _shares_add_up(rows, percent, years, {p: known[p][0] for p in known})
+    _provision_complete(rows, percent, years, known, dated)
     return pa.table(
         {
             "release": [release] * len(rows.lines),
@@ -317,6 +330,66 @@ def _shares_add_up(
             )
 
 
+_CUT_HINT = "the file looks cut short: download it again (friendshore fetch eto --refresh)"
+
+
+def _provision_complete(
+    rows: _Rows,
+    percent: list[float | None],
+    years: list[int | None],
+    known: dict[str, tuple[str, str | None]],
+    dated: dict[int, list[str]],
+) -> None:
+    """A ``provision.csv`` cut short loses rows that the rest of the dataset says must be there
+    (issue 30): every year ``inputs.csv`` dates a market size to has rows; the countries' shares of
+    an input in a year, where all are given, cover its whole market (100 %, less at most half a point
+    per share for ETO's rounding); a firm's country has a share of each input the firm provides."""
+    present = {y for y in years if y is not None}
+    for year, inputs in sorted(dated.items()):
+        if year not in present:
+            shown = ", ".join(inputs[:5]) + (f" and {len(inputs) - 5} more" if len(inputs) > 5 else "")
+            raise SchemaError(
+                f"no row for {year}, the year inputs.csv gives the market of {len(inputs)} inputs for "
+                f"({shown})",
+                file=rows.file,
+                field="year",
+                hint=_CUT_HINT,
+            )
+    countries: dict[tuple[str, int | None], list[int]] = {}
+    for i, pid in enumerate(rows.get("provider_id")):
+        if known[pid][0] == "country":
+            countries.setdefault((rows.get("provided_id")[i], years[i]), []).append(i)
+    for (iid, when), where in countries.items():
+        shares = [percent[i] for i in where]
+        given = [p for p in shares if p is not None]
+        if len(given) == len(shares) and sum(given) < 100 - 0.5 * len(given):
+            raise rows.fail(
+                where[0],
+                "share_provided",
+                f"the country shares of input {iid} in {when} sum to {sum(given):.1f} %: ETO's country "
+                "shares of an input cover its whole market (100 %, give or take rounding), so rows "
+                "are missing",
+                _CUT_HINT,
+            )
+    has_share = {
+        (rows.get("provided_id")[i], years[i], known[rows.get("provider_id")[i]][1])
+        for where in countries.values()
+        for i in where
+    }
+    for i, pid in enumerate(rows.get("provider_id")):
+        kind, country = known[pid]
+        key = (rows.get("provided_id")[i], years[i], country)
+        if kind == "organization" and country is not None and key not in has_share:
+            raise rows.fail(
+                i,
+                "provider_id",
+                f"{rows.get('provider_name')[i]} ({pid}, a firm of {country}) provides input {key[0]} in "
+                f"{key[1]}, but {country} has no row for that input and year: ETO lists the country of "
+                "every firm it lists, so rows are missing",
+                _CUT_HINT,
+            )
+
+
 def _no_cycles(rows: _Rows, sources: list[str], targets: list[str], row_of: list[int]) -> None:
     """The supply chain is a graph without cycles: an input cannot go into (or be a type of) itself,
     directly or through others."""
@@ -351,7 +424,8 @@ def _no_cycles(rows: _Rows, sources: list[str], targets: list[str], row_of: list
                 stack.append(iter(after.get(node, [])))
 
 
-def _sequence(folder: Path, release: str, names: dict[str, str]) -> pa.Table:
+def _sequence(folder: Path, release: str, names: dict[str, str], inputs: list[str]) -> pa.Table:
+    """``sequence.csv`` -> ``chip_sequence``; ``inputs``: the ids that must lead to another node."""
     rows = _read_rows(folder / "sequence.csv", ["input_id", "goes_into_id", "is_type_of_id"])
     _unique_keys(rows, ["input_id", "goes_into_id", "is_type_of_id"])
     edges: dict[str, list[str]] = {"input_id": [], "related_id": [], "relation": []}
@@ -370,6 +444,20 @@ def _sequence(folder: Path, release: str, names: dict[str, str]) -> pa.Table:
             edges["relation"].append(relation)
             rows_of.append(i)
     _no_cycles(rows, edges["input_id"], edges["related_id"], rows_of)
+    # Cut short (issue 30): every input but the final output goes into or is a type of another node.
+    leading = set(edges["input_id"])
+    missing = [i for i in inputs if i not in leading]
+    if missing:
+        shown = ", ".join(f"{i} ({names[i]})" for i in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise SchemaError(
+            f"{len(missing)} input{'s' if len(missing) > 1 else ''} of inputs.csv "
+            f"{'go' if len(missing) > 1 else 'goes'} into nothing: {shown}{more}; every input but the "
+            "final output goes into or is a type of another node, so rows are missing",
+            file=rows.file,
+            field="input_id",
+            hint=_CUT_HINT,
+        )
     return pa.table({"release": [release] * len(edges["input_id"]), **edges})
 
 
@@ -384,8 +472,19 @@ def read_eto(folder: Path, *, release: str = ETO_RELEASE) -> dict[str, pa.Table]
     names = dict(
         zip(inputs.column("input_id").to_pylist(), inputs.column("input_name").to_pylist(), strict=True)
     )
+    # What inputs.csv declares, for the checks that a file was not cut short (issue 30): the years
+    # its inputs' markets are given for, and the inputs that lead on (all but stages and final outputs).
+    dated: dict[int, list[str]] = {}
+    leading: list[str] = []
+    for row in inputs.select(["input_id", "type", "year", "market_size_usd"]).to_pylist():
+        if row["type"] == "stage":
+            continue
+        if row["year"] is not None and row["market_size_usd"] is not None:
+            dated.setdefault(row["year"], []).append(row["input_id"])
+        if row["type"] != _FINAL_OUTPUT:
+            leading.append(row["input_id"])
     return {
         "chip_inputs": inputs,
-        "chip_provision": _provision(folder, release, names),
-        "chip_sequence": _sequence(folder, release, names),
+        "chip_provision": _provision(folder, release, names, dated),
+        "chip_sequence": _sequence(folder, release, names, leading),
     }

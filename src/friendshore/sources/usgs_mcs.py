@@ -35,6 +35,10 @@ and otherwise the USGS detail in lower case (``"primary low-purity production"``
 ``"reserves"``, ``"production capacity"``); a trailing ``": rounded"`` is dropped.
 ``row_kind`` is ``"world"`` for ``World total`` rows, ``"other"`` for ``Other countries``.
 ``line`` is the file line of each row (for error messages; it is not stored).
+
+A world production file cut short at a line boundary is refused, on a first load too (issue 30):
+every series of a commodity that has World total rows must have its own, and production given
+for the earlier of the edition's two years must be given for the later (see ``_Series``).
 """
 
 from __future__ import annotations
@@ -346,8 +350,14 @@ def read_usgs_world_production(path: Path, *, release: str | None = None) -> pa.
     rel = _release(path, release)
     _, rows = _rows(path, layout)
     out: dict[str, list[object]] = {name: [] for name in PRODUCTION_COLUMNS}
+    if not rows:
+        raise SchemaError(
+            "the file has a header but no rows", file=path, line=1, hint="download the file again"
+        )
+    series = _Series()
     for row in rows:
         text = row.cells["value"]
+        series.add(row)
         if not text:
             continue
         try:
@@ -375,7 +385,76 @@ def read_usgs_world_production(path: Path, *, release: str | None = None) -> pa.
         out["value_flag"].append(flag)
         out["unit"].append(row.cells["unit"])
         out["line"].append(row.line)
+    series.check(path, rel, layout)
     return production_table(out)
+
+
+_CUT_HINT = "the file looks cut short: download it again (friendshore fetch usgs-mcs --refresh)"
+
+
+class _Series:
+    """The series of a world production file, for the checks that it was not cut short (issue 30).
+
+    MCS lists each commodity's table as runs of rows, one run per statistic, stage and year, each
+    closed by its ``World total`` row, production for the two years before the edition (MCS2026:
+    2024, then 2025). A file cut at a line boundary loses the World row of the run it cuts, or
+    whole runs after it: a commodity with World rows must have one in every run, and production
+    given for the earlier year must be given for the later. A file cut exactly after a World row
+    that leaves only whole tables, reserves or capacity before it is complete by these rules.
+    """
+
+    def __init__(self) -> None:
+        self.last_line: dict[tuple[str, str, str, int], int] = {}
+        self.world: set[tuple[str, str, str, int]] = set()
+
+    def add(self, row: _Row) -> None:
+        m = _YEAR_RE.match(row.cells["year"].strip())
+        statistic = row.cells["statistic"]
+        if m is None or not statistic or not row.cells["commodity"]:
+            return  # the row's own checks name it if it has a value
+        key = (
+            usgs_name(row.cells["commodity"]),
+            statistic.lower(),
+            usgs_stage(row.cells["detail"] or statistic),
+            int(m[1]),
+        )
+        self.last_line[key] = row.line
+        if usgs_row_kind(usgs_name(row.cells["country"])) == "world":
+            self.world.add(key)
+
+    def check(self, path: Path, release: str, layout: dict[str, str]) -> None:
+        with_world = {key[0] for key in self.world}
+        for key, line in self.last_line.items():
+            if key[0] in with_world and key not in self.world:
+                raise SchemaError(
+                    f"{_series_name(key)} has no World total row, as the commodity's other series have: "
+                    "rows are missing after this line",
+                    file=path,
+                    line=line,
+                    field=layout["country"],
+                    hint=_CUT_HINT,
+                )
+        edition = re.search(r"\d{4}", release)
+        if edition is None:
+            return
+        earlier, later = int(edition[0]) - 2, int(edition[0]) - 1
+        for commodity, statistic, stage, year in self.last_line:
+            key = (commodity, statistic, stage, later)
+            if statistic == "production" and year == earlier and key not in self.last_line:
+                raise SchemaError(
+                    f"{_series_name(key)[: -len(str(later))]}is given for {earlier} but not for {later}: "
+                    f"{release} gives production for the two years before the edition, so rows are missing",
+                    file=path,
+                    line=self.last_line[commodity, statistic, stage, year],
+                    field=layout["year"],
+                    hint=_CUT_HINT,
+                )
+
+
+def _series_name(key: tuple[str, str, str, int]) -> str:
+    """``Cobalt production (mine) 2024``; ``Cobalt reserves 2025``."""
+    commodity, statistic, stage, year = key
+    return f"{commodity} {statistic}{f' ({stage})' if stage != statistic else ''} {year}"
 
 
 def _number(text: str, *, file: Path, line: int, field: str) -> float | None:
