@@ -14,6 +14,7 @@ import pytest
 from friendshore.analyses.supply_risk import supply_risk as supply_risk_analysis
 from friendshore.errors import SchemaError
 from friendshore.metrics.supply_risk import supply_risk
+from friendshore.nomenclature import datafiles
 from friendshore.nomenclature import materials as catalogue
 from friendshore.nomenclature.materials import MATERIALS_SCHEMA, load_materials, material_units
 from friendshore.settings import load_settings
@@ -206,7 +207,7 @@ def test_catalogue_content_must_name_every_code(monkeypatch: pytest.MonkeyPatch)
     row = "x,mining,1,bgs,copper mine,mine,260300,0.5,0.5,cite,,Cu content,{content},why"
     for content, message in (("", "no factor for"), ("260300=2", "outside"), ("999999=1", "not HS6=FACTOR")):
         text = header + "\n" + row.format(content=content) + "\n"
-        monkeypatch.setattr(catalogue, "files", lambda _pkg, t=text: _Text(t))
+        monkeypatch.setattr(datafiles, "files", lambda _pkg, t=text: _Text(t))
         catalogue._rows.cache_clear()
         with pytest.raises(SchemaError, match=message):
             catalogue._rows()

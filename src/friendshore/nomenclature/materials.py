@@ -28,17 +28,15 @@ importer that produces the material is null with that reason. Unknown parameters
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from functools import lru_cache
-from importlib.resources import files
 from typing import Literal, get_args
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from friendshore.errors import SchemaError, UnknownCodeError
+from friendshore.nomenclature.datafiles import data_rows, require_known
 
 __all__ = [
     "MATERIALS_PATH",
@@ -169,15 +167,10 @@ def _check_baskets(material: str, codes: list[str], content: str | None, *, line
 
 @lru_cache(maxsize=1)
 def _rows() -> tuple[dict[str, object], ...]:
-    text = files("friendshore.nomenclature").joinpath("data", "materials.csv").read_text("utf-8")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in MATERIALS_SCHEMA.names if c not in (reader.fieldnames or [])]
-    if missing:
-        raise SchemaError(f"header lacks column(s) {missing}", file=MATERIALS_PATH, line=1)
     rows: list[dict[str, object]] = []
     shared: dict[tuple[str, str], tuple[object, ...]] = {}
     seen: set[tuple[str, str, int]] = set()
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in data_rows("materials.csv", MATERIALS_SCHEMA.names, file=MATERIALS_PATH):
         material, stage = raw["material"].strip(), raw["stage"].strip()
         if not _SLUG_RE.match(material):
             raise SchemaError(
@@ -186,13 +179,7 @@ def _rows() -> tuple[dict[str, object], ...]:
                 line=line,
                 field="material",
             )
-        if stage not in MATERIAL_STAGES:
-            raise SchemaError(
-                f"unknown stage '{stage}' (known: {', '.join(MATERIAL_STAGES)})",
-                file=MATERIALS_PATH,
-                line=line,
-                field="stage",
-            )
+        require_known(stage, MATERIAL_STAGES, what="stage", file=MATERIALS_PATH, line=line, field="stage")
         try:
             priority = int(raw["priority"])
         except ValueError:

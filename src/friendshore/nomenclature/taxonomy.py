@@ -29,17 +29,15 @@ says so in that row's ``material``.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from functools import lru_cache
-from importlib.resources import files
 from typing import Literal, get_args
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from friendshore.errors import SchemaError, UnknownCodeError
+from friendshore.nomenclature.datafiles import data_rows, require_known
 
 __all__ = [
     "SECTORS",
@@ -106,32 +104,15 @@ def _bool(text: str, *, line: int, field: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _rows() -> tuple[dict[str, object], ...]:
-    text = files("friendshore.nomenclature").joinpath("data", "technology.csv").read_text("utf-8")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in TAXONOMY_SCHEMA.names if c not in (reader.fieldnames or [])]
-    if missing:
-        raise SchemaError(f"header lacks column(s) {missing}", file=TAXONOMY_PATH, line=1)
     rows: list[dict[str, object]] = []
     seen: set[tuple[str, str]] = set()
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in data_rows("technology.csv", TAXONOMY_SCHEMA.names, file=TAXONOMY_PATH):
         hs6 = raw["hs6"].strip()
         if not _HS6_RE.match(hs6):
             raise SchemaError(f"'{hs6}' is not a 6-digit HS code", file=TAXONOMY_PATH, line=line, field="hs6")
         tech, stage = raw["technology"].strip(), raw["stage"].strip()
-        if tech not in SECTORS:
-            raise SchemaError(
-                f"unknown technology '{tech}' (known: {', '.join(SECTORS)})",
-                file=TAXONOMY_PATH,
-                line=line,
-                field="technology",
-            )
-        if stage not in STAGES:
-            raise SchemaError(
-                f"unknown stage '{stage}' (known: {', '.join(STAGES)})",
-                file=TAXONOMY_PATH,
-                line=line,
-                field="stage",
-            )
+        require_known(tech, SECTORS, what="technology", file=TAXONOMY_PATH, line=line, field="technology")
+        require_known(stage, STAGES, what="stage", file=TAXONOMY_PATH, line=line, field="stage")
         if (hs6, tech) in seen:
             raise SchemaError(
                 f"second row for ({hs6}, {tech}); use one row per (hs6, technology)",
