@@ -86,29 +86,23 @@ def resolve_user_path(
             raise SchemaError(
                 "the path uses {sample_data} but no sample-data folder is set", file=file, field=field
             )
-        root = Path(sample_data).resolve()
         rest = text[len("{sample_data}") :].lstrip("/\\")
-        resolved = (root / rest).resolve()
-        if not resolved.is_relative_to(root):
-            raise SchemaError(
-                f"'{text}' leaves the sample-data folder",
-                file=file,
-                field=field,
-                hint="remove the '..' parts",
-            )
-        return resolved
+        return _inside(sample_data, rest, text, "sample-data folder", "remove the '..' parts", file, field)
     if "{sample_data}" in text:
         raise SchemaError("{sample_data} may only begin a path", file=file, field=field)
     path = Path(text).expanduser()
     if path.is_absolute():
         return path.resolve()
-    root = Path(base).resolve()
-    resolved = (root / path).resolve()
+    hint = "give an absolute path, a path inside the scenario's folder, or {sample_data}/..."
+    return _inside(base, path, text, "scenario's folder", hint, file, field)
+
+
+def _inside(
+    folder: Path, rest: str | Path, text: str, name: str, hint: str, file: Path | None, field: str
+) -> Path:
+    """``folder / rest`` resolved, which must stay inside ``folder`` (the folder's ``name`` in the error)."""
+    root = Path(folder).resolve()
+    resolved = (root / rest).resolve()
     if not resolved.is_relative_to(root):
-        raise SchemaError(
-            f"'{text}' leaves the scenario's folder",
-            file=file,
-            field=field,
-            hint="give an absolute path, a path inside the scenario's folder, or {sample_data}/...",
-        )
+        raise SchemaError(f"'{text}' leaves the {name}", file=file, field=field, hint=hint)
     return resolved
