@@ -49,8 +49,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from friendshore.errors import DataSourceError, SchemaError, UnknownCodeError
+from friendshore.errors import DataSourceError, UnknownCodeError
 from friendshore.planning.problem import CapacityStatus, CommittedCapacity, QuantityUnit
+from friendshore.sources.user_files import toml_error, validation_error
 
 __all__ = [
     "EXAMPLES",
@@ -351,22 +352,12 @@ def load_plan_text(text: str, *, file: str | Path = "<plan>") -> PlanSpec:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        raise SchemaError(
-            f"not valid TOML: {exc}", file=file, line=int(found.group(1)) if found else None
-        ) from None
+        raise toml_error(exc, file) from None
     try:
         return PlanSpec.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = [str(p) for p in first["loc"] if not str(p).startswith("function-")]
-        loc = [p for p in loc if p not in ("float", "Param", "str", "list[str]")]
-        raise SchemaError(
-            str(first["msg"]).removeprefix("Value error, "),
-            file=file,
-            field=".".join(loc) or None,
-            hint=f"{exc.error_count()} problem(s); the plan format is in docs/methods/planner.md",
-        ) from None
+        hint = "the plan format is in docs/methods/planner.md"
+        raise validation_error(exc, file, hint=hint, drop=("float", "Param", "str", "list[str]")) from None
 
 
 def load_plan(path: Path) -> PlanSpec:

@@ -7,6 +7,8 @@ which the command line turns into one line and exit code 2:
   given as gravity data would otherwise be read into memory until the process is killed);
 * ``read_toml`` -- UTF-8 text, at most ``MAX_TOML_BYTES``, valid TOML, not nested deeper than
   Python can parse (``tomllib`` recurses: a deeply nested file raises ``RecursionError``);
+* ``toml_error`` and ``validation_error`` -- a TOML syntax error, and the first problem pydantic
+  finds in a user's file, as a ``SchemaError`` naming the file, line or field;
 * ``resolve_user_path`` -- a path written in a scenario file: absolute, or relative to the
   scenario's folder without leaving it, or ``{sample_data}/...`` inside the sample-data folder.
   ``..`` that climbs out of those folders (path traversal) is refused.
@@ -16,13 +18,25 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import require_nonempty
 
-__all__ = ["MAX_DATA_BYTES", "MAX_TOML_BYTES", "read_toml", "require_size", "resolve_user_path"]
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+__all__ = [
+    "MAX_DATA_BYTES",
+    "MAX_TOML_BYTES",
+    "read_toml",
+    "require_size",
+    "resolve_user_path",
+    "toml_error",
+    "validation_error",
+]
 
 #: Largest scenario/settings TOML file accepted (real ones are a few kilobytes).
 MAX_TOML_BYTES = 1 * 2**20
@@ -63,14 +77,36 @@ def read_toml(path: Path, *, max_bytes: int = MAX_TOML_BYTES) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        line = int(found.group(1)) if found else None
-        raise SchemaError(f"not valid TOML: {exc}", file=path, line=line) from None
+        raise toml_error(exc, path) from None
     except RecursionError:
         raise SchemaError(
             "nested too deeply to be a scenario (arrays or tables within each other hundreds of times)",
             file=path,
         ) from None
+
+
+def toml_error(exc: tomllib.TOMLDecodeError, file: str | Path | None) -> SchemaError:
+    """A TOML syntax error as a ``SchemaError`` naming the file and the line TOML gives."""
+    found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+    line = int(found.group(1)) if found else None
+    return SchemaError(f"not valid TOML: {exc}", file=file, line=line)
+
+
+def validation_error(
+    exc: ValidationError, file: str | Path | None, *, hint: str, drop: Collection[str] | None = None
+) -> SchemaError:
+    """The first problem of a pydantic error as a ``SchemaError`` naming the file and the field.
+
+    With ``drop``, the field's path leaves out pydantic's validator wrappers (``function-...``) and
+    the parts in ``drop`` (the type names pydantic adds for a union)."""
+    first = exc.errors()[0]
+    loc = [str(p) for p in first["loc"]]
+    if drop is not None:
+        loc = [p for p in loc if not p.startswith("function-") and p not in drop]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return SchemaError(
+        message, file=file, field=".".join(loc) or None, hint=f"{exc.error_count()} problem(s); {hint}"
+    )
 
 
 def resolve_user_path(

@@ -86,7 +86,13 @@ from friendshore.models.gravity.ge import GESimulation, reverse_report, simulate
 from friendshore.models.gravity.pair_costs import PairCosts, estimate_pair_costs
 from friendshore.sources.checks import require_nonempty
 from friendshore.sources.gegravity_sample import read_gegravity_sample
-from friendshore.sources.user_files import MAX_DATA_BYTES, read_toml, require_size, resolve_user_path
+from friendshore.sources.user_files import (
+    MAX_DATA_BYTES,
+    read_toml,
+    require_size,
+    resolve_user_path,
+    validation_error,
+)
 from friendshore.sources.yotov import read_yotov_applications, read_yotov_panel
 
 __all__ = [
@@ -242,14 +248,8 @@ def load_scenario(path: Path) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or None
-        raise SchemaError(
-            str(first["msg"]).removeprefix("Value error, "),
-            file=path,
-            field=where,
-            hint=f"{exc.error_count()} problem(s); see the scenario format in 'friendshore gravity simulate --help'",
-        ) from None
+        hint = "see the scenario format in 'friendshore gravity simulate --help'"
+        raise validation_error(exc, path, hint=hint) from None
 
 
 def add_gravity_variables(

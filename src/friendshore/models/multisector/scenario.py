@@ -41,8 +41,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from friendshore.errors import SchemaError
-from friendshore.sources.user_files import read_toml
+from friendshore.sources.user_files import read_toml, validation_error
 
 __all__ = [
     "BaselineSpec",
@@ -51,7 +50,6 @@ __all__ = [
     "Scenario",
     "SolverSpec",
     "load_scenario",
-    "validation_error",
 ]
 
 _KINDS = ("tariff", "export_tax", "trade_cost", "decouple")
@@ -145,14 +143,6 @@ class Scenario(_Spec):
     solver: SolverSpec = Field(default_factory=SolverSpec)
     report: ReportSpec = Field(default_factory=ReportSpec)
     changes: list[ChangeSpec] = Field(min_length=1, max_length=1000)
-
-
-def validation_error(exc: ValidationError, path: Path, *, hint: str) -> SchemaError:
-    """The first problem of a pydantic error as a ``SchemaError`` naming the file and the field."""
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or None
-    message = str(first["msg"]).removeprefix("Value error, ")
-    return SchemaError(message, file=path, field=where, hint=f"{exc.error_count()} problem(s); {hint}")
 
 
 def load_scenario(path: Path) -> Scenario:
