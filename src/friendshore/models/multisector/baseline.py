@@ -35,7 +35,13 @@ import numpy as np
 import pyarrow as pa
 
 from friendshore.errors import SchemaError, UnknownCodeError, UserError
-from friendshore.models.multisector.kernels import Array, calc_output, calc_tariff_revenue
+from friendshore.models.multisector.kernels import (
+    Array,
+    calc_flows,
+    calc_output,
+    calc_tariff_revenue,
+    calc_wedge,
+)
 
 __all__ = [
     "IO_SUM_TOL",
@@ -121,12 +127,12 @@ class MultiSectorBaseline:
     @property
     def wedge(self) -> Array:
         """``(1 + tariff)(1 + export tax)`` per flow."""
-        return np.asarray((1.0 + self.tariff) * (1.0 + self.export_tax), dtype=np.float64)
+        return calc_wedge(self.tariff, self.export_tax)
 
     @property
     def flows(self) -> Array:
         """Imports ``M[n, i, j]`` of ``n`` from ``i`` at producer prices (before tariffs and export taxes)."""
-        return np.asarray(self.shares * self.expenditure[:, None, :] / self.wedge, dtype=np.float64)
+        return calc_flows(self.shares, self.expenditure, self.wedge)
 
     @property
     def output(self) -> Array:

@@ -34,12 +34,14 @@ __all__ = [
     "Array",
     "calc_expenditure",
     "calc_export_tax_revenue",
+    "calc_flows",
     "calc_input_cost",
     "calc_labour_demand",
     "calc_output",
     "calc_price_index",
     "calc_tariff_revenue",
     "calc_trade_shares",
+    "calc_wedge",
     "calc_welfare_decomposition",
 ]
 
@@ -90,6 +92,16 @@ def calc_trade_shares(
     return np.asarray(
         _cost_terms(shares, kappa_hat, cost_hat, theta) * price_hat[:, None, :] ** theta, dtype=np.float64
     )
+
+
+def calc_wedge(tariff: Array, export_tax: Array) -> Array:
+    """``(1 + tau_ni^j)(1 + t_ni^j)`` per flow: the importer's tariff times the exporter's export tax."""
+    return np.asarray((1.0 + tariff) * (1.0 + export_tax), dtype=np.float64)
+
+
+def calc_flows(shares: Array, expenditure: Array, wedge: Array) -> Array:
+    """Imports ``M[n, i, j]`` of ``n`` from ``i`` at producer prices (before tariffs and export taxes)."""
+    return np.asarray(shares * expenditure[:, None, :] / wedge, dtype=np.float64)
 
 
 def calc_output(shares: Array, wedge: Array, expenditure: Array) -> Array:
@@ -146,7 +158,7 @@ def calc_expenditure(
     sector has a positive value-added share (the spectral radius is at most the largest
     intermediate plus tax share). Returns ``(X, iterations, last relative change)``.
     """
-    wedge = (1.0 + tariff) * (1.0 + export_tax)
+    wedge = calc_wedge(tariff, export_tax)
     producer = shares / wedge
     tariff_rate = (shares * tariff / (1.0 + tariff)).sum(axis=1)  # [n, k]
     tax_rate = shares * export_tax / wedge  # [n, i, k]

@@ -45,12 +45,14 @@ from friendshore.models.multisector.kernels import (
     Array,
     calc_expenditure,
     calc_export_tax_revenue,
+    calc_flows,
     calc_input_cost,
     calc_labour_demand,
     calc_output,
     calc_price_index,
     calc_tariff_revenue,
     calc_trade_shares,
+    calc_wedge,
 )
 
 __all__ = [
@@ -120,12 +122,12 @@ class Equilibrium:
 
     @property
     def wedge(self) -> Array:
-        return np.asarray((1.0 + self.tariff) * (1.0 + self.export_tax), dtype=np.float64)
+        return calc_wedge(self.tariff, self.export_tax)
 
     @property
     def flows(self) -> Array:
         """Counterfactual imports at producer prices ``M'[n, i, j]``."""
-        return np.asarray(self.shares * self.expenditure[:, None, :] / self.wedge, dtype=np.float64)
+        return calc_flows(self.shares, self.expenditure, self.wedge)
 
 
 def _cut_off(baseline: MultiSectorBaseline, price: Array) -> UserError:
