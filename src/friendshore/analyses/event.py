@@ -55,6 +55,16 @@ class DatedMeasure:
     citation: str
     note: str = ""
 
+    def describe(self, dated: str) -> str:
+        """The note an event view prints about the measure; ``dated`` names its date ("effective")."""
+        verified = "" if self.verified else " (not verified: " + self.note + ")"
+        return (
+            f"{self.id}: {self.title}; imposed by {', '.join(self.who)} on {', '.join(self.on)}; {dated} "
+            f"{self.date.isoformat()}"
+            + (f", announced {self.announced.isoformat()}" if self.announced else "")
+            + f"{verified}. Sources: {self.citation}"
+        )
+
 
 def dated_measures(home: Path | None = None) -> list[DatedMeasure]:
     """Every dated measure the event view knows: the register's measures (shipped and the user's
@@ -279,14 +289,7 @@ def event(
             f"{', '.join(headings)} that {who.label} imports: {', '.join(others)}"
         )
     if measure is not None:
-        on = ", ".join(measure.on)
-        verified = "" if measure.verified else " (not verified: " + measure.note + ")"
-        notes.append(
-            f"{measure.id}: {measure.title}; imposed by {', '.join(measure.who)} on {on}; effective "
-            f"{measure.date.isoformat()}"
-            + (f", announced {measure.announced.isoformat()}" if measure.announced else "")
-            + f"{verified}. Sources: {measure.citation}"
-        )
+        notes.append(measure.describe("effective"))
     else:
         same_day = [m.id for m in dated_measures(settings.home) if m.date == when]
         if same_day:

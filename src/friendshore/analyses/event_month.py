@@ -239,13 +239,7 @@ def monthly_event(
             f"{_label(split)}, the month of {when.isoformat()}, is partly before and partly after: in neither period"
         )
     if measure is not None:
-        verified = "" if measure.verified else " (not verified: " + measure.note + ")"
-        notes.append(
-            f"{measure.id}: {measure.title}; imposed by {', '.join(measure.who)} on {', '.join(measure.on)}; "
-            f"in force {measure.date.isoformat()}"
-            + (f", announced {measure.announced.isoformat()}" if measure.announced else "")
-            + f"{verified}. Sources: {measure.citation}"
-        )
+        notes.append(measure.describe("in force"))
     elif same_day:
         notes.append(
             f"measures dated {when.isoformat()}: {', '.join(same_day)} (use --event ID for their products)"
