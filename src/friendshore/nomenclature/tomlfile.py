@@ -10,7 +10,6 @@ reads ``measure us-bis-2022-10 > effective`` rather than ``('measure', 0, 'effec
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from friendshore.errors import DataSourceError, SchemaError, UserError, cannot_write
+from friendshore.sources.user_files import toml_error
 
 __all__ = [
     "LABEL_KEYS",
@@ -60,13 +60,8 @@ def parse_toml(text: str, origin: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        raise SchemaError(
-            f"not valid TOML: {exc}",
-            file=origin,
-            line=int(found.group(1)) if found else None,
-            hint="check quotes, brackets and dates (dates are written 2024-01-31)",
-        ) from None
+        hint = "check quotes, brackets and dates (dates are written 2024-01-31)"
+        raise toml_error(exc, origin, hint=hint) from None
     except RecursionError:
         raise SchemaError("not valid TOML: nested too deeply", file=origin) from None
 

@@ -85,11 +85,11 @@ def read_toml(path: Path, *, max_bytes: int = MAX_TOML_BYTES) -> dict[str, Any]:
         ) from None
 
 
-def toml_error(exc: tomllib.TOMLDecodeError, file: str | Path | None) -> SchemaError:
+def toml_error(exc: tomllib.TOMLDecodeError, file: str | Path | None, *, hint: str = "") -> SchemaError:
     """A TOML syntax error as a ``SchemaError`` naming the file and the line TOML gives."""
     found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
     line = int(found.group(1)) if found else None
-    return SchemaError(f"not valid TOML: {exc}", file=file, line=line)
+    return SchemaError(f"not valid TOML: {exc}", file=file, line=line, hint=hint)
 
 
 def validation_error(

@@ -19,6 +19,7 @@ from typing import Any
 
 from friendshore.errors import SchemaError, UnknownCodeError, UserError
 from friendshore.models import examples
+from friendshore.sources.user_files import toml_error
 
 __all__ = [
     "check_formula",
@@ -87,10 +88,7 @@ def _parse_toml(text: str, name: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        raise SchemaError(
-            f"not valid TOML: {exc}", file=name, line=int(found.group(1)) if found else None
-        ) from None
+        raise toml_error(exc, name) from None
     except RecursionError:
         raise SchemaError("the TOML is nested too deeply", file=name) from None
 
