@@ -129,6 +129,17 @@ class Param:
         return value
 
 
+# The plain types a query parameter may have, and their kind.
+_SCALARS: tuple[tuple[type, Kind], ...] = (
+    (bool, "bool"),
+    (int, "int"),
+    (float, "float"),
+    (str, "str"),
+    (date, "date"),
+    (Path, "path"),
+)
+
+
 def _union_args(tp: Any) -> tuple[Any, ...] | None:
     if get_origin(tp) in (Union, types.UnionType):
         return get_args(tp)
@@ -146,18 +157,9 @@ def classify(tp: Any) -> tuple[Kind, tuple[str, ...], bool]:
             raise TypeError(f"cannot offer {tp!r} as one query parameter")
         tp = rest[0]
     origin = get_origin(tp)
-    if tp is bool:
-        return "bool", (), optional
-    if tp is int:
-        return "int", (), optional
-    if tp is float:
-        return "float", (), optional
-    if tp is str:
-        return "str", (), optional
-    if tp is date:
-        return "date", (), optional
-    if tp is Path:
-        return "path", (), optional
+    scalar = next((kind for t, kind in _SCALARS if tp is t), None)
+    if scalar is not None:
+        return scalar, (), optional
     if origin is Literal:
         return "choice", tuple(str(a) for a in get_args(tp)), optional
     if origin in (collections.abc.Sequence, list, tuple):
