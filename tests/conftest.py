@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,30 @@ def warehouse_digest(home: Path) -> dict[str, str]:
     }
 
 
+def _built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """The warehouse ``name``, loaded by ``build`` once per test run with its DuckDB cache, under the
+    run's base folder, which the xdist workers of one run share (each worker's own folder is in it):
+    the first worker to take the lock builds it, the others wait and then read it (the cache is
+    attached read-only). A run without xdist builds it in its own base folder."""
+    from friendshore.warehouse import connect
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder, done = base / f"shared-{name}", base / f"shared-{name}.built"
+    with open(base / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not done.exists():
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed build in this run left
+            home = folder / "warehouse"
+            build(home)
+            connect(load_settings(home=home, backend="duckdb")).disconnect()  # builds the DuckDB cache
+            done.touch()
+    return folder / "warehouse"
+
+
 def _shared(home: Path) -> Iterator[Path]:
     """Hand out a session warehouse that many tests read, and fail the last test that used it if any
     test changed a file of it (a test that writes loads its own warehouse or copies this one with
@@ -77,13 +102,11 @@ def _shared(home: Path) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def sample_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> Iterator[Path]:
-    """A warehouse with the whole sample loaded once per test session (per xdist worker); read-only:
-    its files are checked unchanged at the end of the session."""
+    """A warehouse with the whole sample loaded once per test run (shared by the xdist workers);
+    read-only: its files are checked unchanged at the end of each worker's session."""
     from friendshore.warehouse.ingest import ingest_sample
 
-    path = tmp_path_factory.mktemp("sample") / "warehouse"
-    ingest_sample(path, sample_data)
-    yield from _shared(path)
+    yield from _shared(_built_once(tmp_path_factory, "sample", lambda path: ingest_sample(path, sample_data)))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -108,25 +131,26 @@ def con(sample_settings: Settings) -> object:
 @pytest.fixture(scope="session")
 def chips_home(tmp_path_factory: pytest.TempPathFactory, sample_data: Path) -> Iterator[Path]:
     """A warehouse with the real China semiconductor imports (BACI HS07 V202601, 2008-2024: China's
-    imports only) and the ETO chip tables, loaded once per session; read-only like ``sample_home``."""
+    imports only) and the ETO chip tables, loaded once per test run; read-only like ``sample_home``."""
     from friendshore.warehouse.ingest import ingest_source
     from friendshore.warehouse.ingest_baci import ingest_baci
 
-    path = tmp_path_factory.mktemp("chips") / "warehouse"
-    folder = sample_data / "baci_hs07_china_semiconductor_imports"
-    ingest_baci(
-        path,
-        sorted(folder.glob("BACI_HS07_Y*_V202601_chn-semis.csv")),
-        countries_file=sample_data / "baci_critical_materials" / "country_codes_V202601.csv",
-    )
-    ingest_source(path, "eto", sample_data / "eto_chip_explorer")
-    # HS 2007 is read in HS 2017 through the UNSD table (one revision per analysis)
-    ingest_source(
-        path,
-        "hs-concordance",
-        sample_data / "hs_concordance_unsd" / "HS2017toHS2007ConversionAndCorrelationTables.xlsx",
-    )
-    yield from _shared(path)
+    def build(path: Path) -> None:
+        folder = sample_data / "baci_hs07_china_semiconductor_imports"
+        ingest_baci(
+            path,
+            sorted(folder.glob("BACI_HS07_Y*_V202601_chn-semis.csv")),
+            countries_file=sample_data / "baci_critical_materials" / "country_codes_V202601.csv",
+        )
+        ingest_source(path, "eto", sample_data / "eto_chip_explorer")
+        # HS 2007 is read in HS 2017 through the UNSD table (one revision per analysis)
+        ingest_source(
+            path,
+            "hs-concordance",
+            sample_data / "hs_concordance_unsd" / "HS2017toHS2007ConversionAndCorrelationTables.xlsx",
+        )
+
+    yield from _shared(_built_once(tmp_path_factory, "chips", build))
 
 
 # --- RELIABILITY.md ------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from friendshore.sources.baci import TAIWAN_CODE
 from friendshore.warehouse.ingest_baci import ingest_baci
 from friendshore.warehouse.store import Partition, read_manifest
 from friendshore.warehouse.tables import TABLES
+from helpers import examples
 
 SAMPLE = "baci_critical_materials/BACI_HS17_Y2024_V202601_critical.csv"
 COUNTRIES = "baci_critical_materials/country_codes_V202601.csv"
@@ -353,7 +354,9 @@ _FIELD = st.sampled_from(
 _ROW = st.lists(_FIELD, min_size=5, max_size=7).map(",".join)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=st.lists(_ROW, min_size=1, max_size=4), crlf=st.booleans())
 def test_the_fast_path_never_takes_what_the_reference_refuses(
     rows: list[str], crlf: bool, tmp_path_factory: pytest.TempPathFactory

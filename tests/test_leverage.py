@@ -16,6 +16,7 @@ from friendshore.metrics.leverage import holder_leverage, leverage
 from friendshore.settings import load_settings
 from friendshore.warehouse import connect
 from friendshore.warehouse.connect import require_table
+from helpers import examples
 
 COLUMNS = ["year", "exporter", "importer", "hs6", "value_kusd"]
 
@@ -150,7 +151,7 @@ flows = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=flows, scale=st.floats(min_value=0.01, max_value=1000.0))
 def test_properties(rows: list[tuple[str, str, str, float]], scale: float) -> None:
     """Shares and scores lie in [0, 1], leverage <= holder share, the HHI within the group is in

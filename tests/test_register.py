@@ -28,6 +28,7 @@ from friendshore.register import (
     memberships,
 )
 from friendshore.register.models import Investment
+from helpers import examples
 from register_fixtures import group, initiative, investment, measure, source, write
 
 VALID = (
@@ -158,7 +159,7 @@ def test_every_group_agrees_with_the_register_on_every_change_day() -> None:
             assert members(name, day, register=reg) == nomenclature_groups.members(name, day), (name, day)
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(st.dates(min_value=date(1957, 1, 1), max_value=date(2030, 12, 31)))
 def test_groups_and_register_agree_on_any_day(day: date) -> None:
     reg = load_register()
