@@ -19,8 +19,7 @@ __all__ = ["LOADER"]
 
 def _load(path: Path) -> list[Loaded]:
     table = with_country(read_bgs_production(path), file=path, field="Country")
-    release = table.column("release")[0].as_py()
-    return [Loaded("mineral_production", {"source": "bgs", "release": release}, table)]
+    return Loaded.one_release("mineral_production", table, source="bgs")
 
 
 LOADER = SourceLoader(

@@ -12,8 +12,7 @@ __all__ = ["LOADER"]
 
 def _load(path: Path) -> list[Loaded]:
     table = read_unga_ideal_points(path)
-    release = table.column("release")[0].as_py()
-    return [Loaded("alignment", {"release": release}, table)]
+    return Loaded.one_release("alignment", table)
 
 
 LOADER = SourceLoader(

@@ -34,8 +34,7 @@ def _load(path: Path) -> list[Loaded]:
             field="Country Code",
             hint="WDI codes are ISO 3166-1 alpha-3 codes (plus XKX and CHI): fix the row or download the file again",
         )
-    release = table.column("release")[0].as_py()
-    return [Loaded("gdp", {"release": release}, table)]
+    return Loaded.one_release("gdp", table)
 
 
 LOADER = SourceLoader(

@@ -12,8 +12,7 @@ __all__ = ["LOADER"]
 
 def _load(path: Path) -> list[Loaded]:
     table = read_wgi(path)
-    release = table.column("release")[0].as_py()
-    return [Loaded("governance", {"release": release}, table)]
+    return Loaded.one_release("governance", table)
 
 
 LOADER = SourceLoader(

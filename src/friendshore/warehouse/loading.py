@@ -30,6 +30,12 @@ class Loaded:
     key: dict[str, Any]
     data: pa.Table
 
+    @classmethod
+    def one_release(cls, table: str, data: pa.Table, **key: Any) -> list[Loaded]:
+        """All of ``data`` as the one partition of ``table``, keyed by ``key`` and the release its
+        first row names (a reader gives every row of a file the same release)."""
+        return [cls(table, {**key, "release": data.column("release")[0].as_py()}, data)]
+
 
 @dataclass(frozen=True)
 class SourceLoader:
