@@ -28,12 +28,12 @@ import pyarrow.csv as pacsv
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import (
     CutShortError,
-    first_duplicate,
     first_false,
     parse_integers,
     parse_numbers,
     require_columns,
     require_rows,
+    require_unique,
 )
 
 __all__ = [
@@ -131,19 +131,15 @@ def read_baci_countries(stream: IO[bytes], *, file: str, release: str) -> pa.Tab
             line=bad + 2,
             field=iso3,
         )
-    dup = first_duplicate(
+    require_unique(
         table.append_column("line", pa.array(range(2, table.num_rows + 2), pa.int64())),
         ["code"],
+        "country code {code} appears {count} times",
+        file=file,
+        field="country_code",
+        hint="a country dictionary has one row per code",
         line_column="line",
     )
-    if dup is not None:
-        raise SchemaError(
-            f"country code {dup['code']} appears {dup['count']} times",
-            file=file,
-            line=int(dup["line"]),  # type: ignore[call-overload]
-            field="country_code",
-            hint="a country dictionary has one row per code",
-        )
     return table
 
 
@@ -175,15 +171,15 @@ def read_baci_products(stream: IO[bytes], *, file: str, hs_revision: str, releas
             "line": pa.array(range(2, n + 2), pa.int64()),
         }
     )
-    dup = first_duplicate(table, ["hs6"], line_column="line")
-    if dup is not None:
-        raise SchemaError(
-            f"product {dup['hs6']} appears {dup['count']} times",
-            file=file,
-            line=int(dup["line"]),  # type: ignore[call-overload]
-            field="code",
-            hint="a product dictionary has one row per HS6 code",
-        )
+    require_unique(
+        table,
+        ["hs6"],
+        "product {hs6} appears {count} times",
+        file=file,
+        field="code",
+        hint="a product dictionary has one row per HS6 code",
+        line_column="line",
+    )
     return table.drop_columns(["line"])
 
 

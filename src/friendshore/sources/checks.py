@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,6 +32,7 @@ __all__ = [
     "require_finite",
     "require_nonempty",
     "require_rows",
+    "require_unique",
 ]
 
 #: A plain decimal number, optionally signed, optionally with an exponent.
@@ -222,6 +223,25 @@ def first_duplicate(
     if line_column is not None:
         found["line"] = row[f"{line_column}_max"]
     return found
+
+
+def require_unique(
+    table: pa.Table,
+    keys: Sequence[str],
+    message: str,
+    *,
+    file: str | Path,
+    hint: str,
+    field: str | None = None,
+    line_column: str | None = None,
+) -> None:
+    """Fail on the first key of ``keys`` that repeats in ``table`` (see ``first_duplicate``):
+    ``message`` is formatted with the key's values and ``count``; with ``line_column`` the error
+    names the line."""
+    dup = first_duplicate(table, keys, line_column=line_column)
+    if dup is not None:
+        line = cast("int", dup["line"]) if line_column is not None else None
+        raise SchemaError(message.format(**dup), file=file, line=line, field=field, hint=hint)
 
 
 def require_finite(value: float, *, file: str | Path, line: int | None, field: str, text: str) -> float:

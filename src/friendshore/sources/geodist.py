@@ -32,7 +32,6 @@ import pyarrow.compute as pc
 
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import (
-    first_duplicate,
     first_false,
     parse_numbers,
     read_text_csv,
@@ -41,6 +40,7 @@ from friendshore.sources.checks import (
     require_country_codes,
     require_nonempty,
     require_rows,
+    require_unique,
 )
 
 __all__ = [
@@ -155,16 +155,16 @@ def read_geodist_dyadic(path: Path, *, release: str = GEODIST_RELEASE) -> pa.Tab
             nonnegative=True,
         )
     table = pa.table(data)
-    dup = first_duplicate(table, ["origin", "destination"])
-    if dup is not None:
-        raise SchemaError(
-            f"pair {dup['origin']}-{dup['destination']} appears {dup['count']} times",
-            file=path,
-            field="iso_o",
-            hint="each ordered pair must appear once (after mapping old codes: "
-            + ", ".join(f"{k}->{v}" for k, v in CEPII_TO_ISO3.items())
-            + ")",
-        )
+    require_unique(
+        table,
+        ["origin", "destination"],
+        "pair {origin}-{destination} appears {count} times",
+        file=path,
+        field="iso_o",
+        hint="each ordered pair must appear once (after mapping old codes: "
+        + ", ".join(f"{k}->{v}" for k, v in CEPII_TO_ISO3.items())
+        + ")",
+    )
     _require_square(table, path)
     return table
 
@@ -226,13 +226,13 @@ def read_geodist_countries(path: Path, *, release: str = GEODIST_RELEASE) -> pa.
             "line": pa.array(range(2, n + 2), pa.int64()),
         }
     ).filter(pc.equal(main, 1))
-    dup = first_duplicate(table, ["country"], line_column="line")
-    if dup is not None:
-        raise SchemaError(
-            f"{dup['country']} has {dup['count']} rows with maincity = 1",
-            file=path,
-            line=int(dup["line"]),  # type: ignore[call-overload]
-            field="maincity",
-            hint="each country must have one main city",
-        )
+    require_unique(
+        table,
+        ["country"],
+        "{country} has {count} rows with maincity = 1",
+        file=path,
+        field="maincity",
+        hint="each country must have one main city",
+        line_column="line",
+    )
     return table.drop_columns(["line"])

@@ -39,7 +39,6 @@ import pyarrow.compute as pc
 from friendshore.console import get_logger
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import (
-    first_duplicate,
     first_false,
     parse_integers,
     parse_numbers,
@@ -48,6 +47,7 @@ from friendshore.sources.checks import (
     require_columns,
     require_nonempty,
     require_rows,
+    require_unique,
 )
 
 __all__ = [
@@ -238,12 +238,12 @@ def _check_complete(table: pa.Table, path: Path) -> None:
 
 
 def _check_unique(table: pa.Table, path: Path) -> None:
-    dup = first_duplicate(table, ["country", "session"], line_column="line")
-    if dup is not None:
-        raise SchemaError(
-            f"{dup['country']} appears {dup['count']} times in session {dup['session']}",
-            file=path,
-            line=int(dup["line"]),  # type: ignore[call-overload]
-            field="iso3c",
-            hint="each country may vote once per session; check the ccode and iso3c columns",
-        )
+    require_unique(
+        table,
+        ["country", "session"],
+        "{country} appears {count} times in session {session}",
+        file=path,
+        field="iso3c",
+        hint="each country may vote once per session; check the ccode and iso3c columns",
+        line_column="line",
+    )

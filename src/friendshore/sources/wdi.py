@@ -22,13 +22,13 @@ import pyarrow.compute as pc
 
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import (
-    first_duplicate,
     first_false,
     parse_numbers,
     read_text_csv,
     require_columns,
     require_nonempty,
     require_rows,
+    require_unique,
 )
 
 __all__ = ["WDI_AGGREGATES", "WDI_ECONOMIES", "read_wdi_indicator", "wdi_release"]
@@ -141,15 +141,15 @@ def read_wdi_indicator(path: Path, *, value_name: str) -> pa.Table:
         raise SchemaError("no year columns (1960, 1961, ...)", file=path, line=_META_LINES + 1)
     codes = pc.utf8_trim_whitespace(pc.cast(raw.column("Country Code"), pa.string()))
     lines = pa.array(range(_META_LINES + 2, _META_LINES + 2 + raw.num_rows), pa.int64())
-    dup = first_duplicate(pa.table({"code": codes, "line": lines}), ["code"], line_column="line")
-    if dup is not None:
-        raise SchemaError(
-            f"country {dup['code']} appears {dup['count']} times",
-            file=path,
-            line=int(dup["line"]),  # type: ignore[call-overload]
-            field="Country Code",
-            hint="a WDI indicator file has one row per economy",
-        )
+    require_unique(
+        pa.table({"code": codes, "line": lines}),
+        ["code"],
+        "country {code} appears {count} times",
+        file=path,
+        field="Country Code",
+        hint="a WDI indicator file has one row per economy",
+        line_column="line",
+    )
     bad = first_false(pc.match_substring_regex(codes, r"^[A-Z][A-Z0-9]{2}$"))
     if bad is not None:
         raise SchemaError(

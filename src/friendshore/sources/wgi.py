@@ -30,7 +30,6 @@ import pyarrow.compute as pc
 
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import (
-    first_duplicate,
     first_false,
     parse_integers,
     parse_numbers,
@@ -40,6 +39,7 @@ from friendshore.sources.checks import (
     require_country_codes,
     require_nonempty,
     require_rows,
+    require_unique,
 )
 
 __all__ = [
@@ -335,10 +335,10 @@ def _check_complete(table: pa.Table, path: Path) -> None:
 
 
 def _check_unique(table: pa.Table, path: Path) -> None:
-    dup = first_duplicate(table, ["country", "year", "indicator"])
-    if dup is not None:
-        raise SchemaError(
-            f"{dup['country']} {dup['indicator']} {dup['year']} appears {dup['count']} times",
-            file=path,
-            hint="each economy, indicator and year must appear once",
-        )
+    require_unique(
+        table,
+        ["country", "year", "indicator"],
+        "{country} {indicator} {year} appears {count} times",
+        file=path,
+        hint="each economy, indicator and year must appear once",
+    )
