@@ -30,6 +30,7 @@ __all__ = [
     "require_columns",
     "require_country_codes",
     "require_finite",
+    "require_frame_columns",
     "require_nonempty",
     "require_rows",
     "require_unique",
@@ -60,6 +61,18 @@ def require_columns(
             line=1,
             hint=hint or "is this the right file for this source?",
         )
+
+
+def require_frame_columns(
+    columns: Iterable[str], needed: Iterable[str], *, what: str, hint: str, list_columns: bool = True
+) -> None:
+    """Fail on the first of ``needed`` that is not among a data frame's ``columns`` ("the <what> has
+    no column ..."), naming it as the field; ``list_columns`` adds the columns the frame has."""
+    have = list(columns)
+    missing = [c for c in needed if c not in have]
+    if missing:
+        listed = f" (columns: {have})" if list_columns else ""
+        raise SchemaError(f"the {what} has no column '{missing[0]}'{listed}", field=missing[0], hint=hint)
 
 
 def require_nonempty(path: Path) -> None:

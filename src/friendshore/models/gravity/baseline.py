@@ -28,6 +28,7 @@ from friendshore.models.gravity.solvers import (
     diagnostics_row,
     solve_ppml_fixed_effects,
 )
+from friendshore.sources.checks import require_frame_columns
 
 __all__ = [
     "MAX_SIGMA",
@@ -212,14 +213,12 @@ def build_baseline(
         )
     if not coefficients:
         raise UserError("no cost coefficients: give at least one, e.g. {'ln_dist': -0.791}")
-    needed = [exporter, importer, trade, *coefficients, *(c for c in (output, expenditure) if c)]
-    missing = [c for c in needed if c not in data.columns]
-    if missing:
-        raise SchemaError(
-            f"the baseline data has no column '{missing[0]}' (columns: {list(data.columns)})",
-            field=missing[0],
-            hint="name the columns with exporter=, importer=, trade=, or fix the cost coefficients",
-        )
+    require_frame_columns(
+        data.columns,
+        [exporter, importer, trade, *coefficients, *(c for c in (output, expenditure) if c)],
+        what="baseline data",
+        hint="name the columns with exporter=, importer=, trade=, or fix the cost coefficients",
+    )
     frame = data
     if year is not None:
         if year_column not in frame.columns:

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from friendshore.errors import SchemaError, UserError
+from friendshore.errors import UserError
+from friendshore.sources.checks import require_frame_columns
 
 __all__ = ["gravity_table"]
 
@@ -43,18 +44,18 @@ def gravity_table(
     ``domestic``: optional domestic sales per country, added as ``exporter == importer`` rows (with
     GeoDist's internal distance); countries absent from it get no domestic row.
     """
-    missing = [c for c in (exporter, importer, value) if c not in flows.columns]
-    if missing:
-        raise SchemaError(f"the trade table has no column '{missing[0]}'", field=missing[0])
+    require_frame_columns(
+        flows.columns, (exporter, importer, value), what="trade table", hint="", list_columns=False
+    )
     geo = geography.to_pandas() if isinstance(geography, pa.Table) else geography
     needed = ["origin", "destination", "dist_km", *_GEODIST]
-    absent = [c for c in needed if c not in geo.columns]
-    if absent:
-        raise SchemaError(
-            f"the geography table has no column '{absent[0]}'",
-            field=absent[0],
-            hint="read CEPII's dist_cepii file with read_geodist_dyadic",
-        )
+    require_frame_columns(
+        geo.columns,
+        needed,
+        what="geography table",
+        hint="read CEPII's dist_cepii file with read_geodist_dyadic",
+        list_columns=False,
+    )
     international = flows.loc[flows[exporter] != flows[importer]]
     pairs = international.groupby([exporter, importer])[value].sum().reset_index()
     countries = sorted(set(pairs[exporter]) | set(pairs[importer]) | set(domestic or {}))

@@ -36,6 +36,7 @@ import pandas as pd
 from friendshore.errors import ConvergenceError, SchemaError, UserError
 from friendshore.models.gravity.estimate import GravityEstimates, Vcov, estimate_gravity
 from friendshore.models.gravity.solvers import Array, solve_ppml_fixed_effects
+from friendshore.sources.checks import require_frame_columns
 
 __all__ = ["DOMESTIC_PAIR", "PairCosts", "estimate_pair_costs", "solve_pair_fixed_effects"]
 
@@ -149,14 +150,12 @@ def estimate_pair_costs(
         raise UserError(
             "pair costs need covariates to fill pairs without trade (e.g. fill = ['ln_dist', 'cntg'])"
         )
-    needed = [exporter, importer, trade, pair, "year", *policy, *fill]
-    missing = [c for c in dict.fromkeys(needed) if c not in panel.columns]
-    if missing:
-        raise SchemaError(
-            f"the panel has no column '{missing[0]}' (columns: {list(panel.columns)})",
-            field=missing[0],
-            hint="pair fixed effects need a panel with year, pair_id, trade and the policy and fill variables",
-        )
+    require_frame_columns(
+        panel.columns,
+        [exporter, importer, trade, pair, "year", *policy, *fill],
+        what="panel",
+        hint="pair fixed effects need a panel with year, pair_id, trade and the policy and fill variables",
+    )
     data = panel
     if years is not None:
         wanted = sorted(set(int(y) for y in years))
