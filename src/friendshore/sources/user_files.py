@@ -20,18 +20,21 @@ import re
 import tomllib
 from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.sources.checks import require_nonempty
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
+
+    M = TypeVar("M", bound=BaseModel)
 
 __all__ = [
     "MAX_DATA_BYTES",
     "MAX_TOML_BYTES",
     "read_toml",
+    "read_toml_model",
     "require_size",
     "resolve_user_path",
     "toml_error",
@@ -83,6 +86,19 @@ def read_toml(path: Path, *, max_bytes: int = MAX_TOML_BYTES) -> dict[str, Any]:
             "nested too deeply to be a scenario (arrays or tables within each other hundreds of times)",
             file=path,
         ) from None
+
+
+def read_toml_model(path: Path, model: type[M], *, hint: str) -> M:
+    """A TOML file read (``read_toml``) and validated as ``model``; the first problem pydantic finds
+    is a ``SchemaError`` naming the field, with ``hint`` (where the format is described)."""
+    from pydantic import ValidationError
+
+    path = Path(path)
+    raw = read_toml(path)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_error(exc, path, hint=hint) from None
 
 
 def toml_error(exc: tomllib.TOMLDecodeError, file: str | Path | None, *, hint: str = "") -> SchemaError:

@@ -69,7 +69,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from friendshore.errors import DataSourceError, SchemaError
 from friendshore.models.gravity.baseline import (
@@ -88,10 +88,9 @@ from friendshore.sources.checks import require_nonempty
 from friendshore.sources.gegravity_sample import read_gegravity_sample
 from friendshore.sources.user_files import (
     MAX_DATA_BYTES,
-    read_toml,
+    read_toml_model,
     require_size,
     resolve_user_path,
-    validation_error,
 )
 from friendshore.sources.yotov import read_yotov_applications, read_yotov_panel
 
@@ -243,13 +242,9 @@ class ScenarioRun:
 
 def load_scenario(path: Path) -> Scenario:
     """Read and validate a scenario file; ``SchemaError`` names the file, line or field at fault."""
-    path = Path(path)
-    raw = read_toml(path)
-    try:
-        return Scenario.model_validate(raw)
-    except ValidationError as exc:
-        hint = "see the scenario format in 'friendshore gravity simulate --help'"
-        raise validation_error(exc, path, hint=hint) from None
+    return read_toml_model(
+        path, Scenario, hint="see the scenario format in 'friendshore gravity simulate --help'"
+    )
 
 
 def add_gravity_variables(

@@ -39,9 +39,9 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from friendshore.sources.user_files import read_toml, validation_error
+from friendshore.sources.user_files import read_toml_model
 
 __all__ = [
     "BaselineSpec",
@@ -147,11 +147,4 @@ class Scenario(_Spec):
 
 def load_scenario(path: Path) -> Scenario:
     """Read and validate a multi-sector scenario file."""
-    path = Path(path)
-    raw = read_toml(path)
-    try:
-        return Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_error(
-            exc, path, hint="see the scenario format in 'friendshore simulate --help'"
-        ) from None
+    return read_toml_model(path, Scenario, hint="see the scenario format in 'friendshore simulate --help'")
