@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from friendshore.errors import ConvergenceError, UserError
+from friendshore.metrics.rules import in_years, years_of
 
 __all__ = [
     "SAMPLE_NOTE",
@@ -55,17 +56,9 @@ SAMPLE_NOTE = (
 FloatArray = npt.NDArray[np.float64]
 
 
-def _years(year: int | Sequence[int] | None) -> list[int] | None:
-    if year is None:
-        return None
-    return [year] if isinstance(year, int) else list(year)
-
-
 def exports(trade: ir.Table, *, year: int | Sequence[int] | None = None) -> ir.Table:
     """Exports to all destinations: ``year, country, hs6, export_kusd`` (positive values only)."""
-    years = _years(year)
-    if years is not None:
-        trade = trade.filter(trade.year.isin(years))
+    trade = in_years(trade, year)
     x = trade.group_by(["year", "exporter", "hs6"]).aggregate(export_kusd=exact_sum(trade.value_kusd))
     x = x.filter(x.export_kusd > 0)
     return x.select(year=x.year, country=x.exporter, hs6=x.hs6, export_kusd=x.export_kusd)
@@ -113,7 +106,7 @@ def market_shares(trade: ir.Table, *, year: int | Sequence[int] | None = None) -
     year has a previous share of 0 (``share_change`` = its share) and a null ``export_growth``.
     Pass the years to compare (``year=[2023, 2024]``), or none for all loaded years.
     """
-    years = _years(year)
+    years = years_of(year)
     if years is not None:
         wanted = sorted(set(years) | {y - 1 for y in years})
         trade = trade.filter(trade.year.isin(wanted))

@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 from friendshore.errors import UserError
 from friendshore.metrics.parameters import CHOKEPOINT_HHI, EcThresholds
 from friendshore.metrics.parameters import DEFAULT_EC_THRESHOLDS as DEFAULT_THRESHOLDS
-from friendshore.metrics.rules import supplier_order
+from friendshore.metrics.rules import in_years, supplier_order
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -40,9 +40,7 @@ Known = Callable[[ir.Value, ir.Value], ir.BooleanValue]
 
 
 def _filter(trade: ir.Table, *, year: int | Sequence[int] | None, hs6: Sequence[str] | None) -> ir.Table:
-    if year is not None:
-        years = [year] if isinstance(year, int) else list(year)
-        trade = trade.filter(trade.year.isin(years))
+    trade = in_years(trade, year)
     if hs6 is not None:
         trade = trade.filter(trade.hs6.isin(list(hs6)))
     return trade

@@ -5,6 +5,8 @@
   (import dependence, the all-importers screen, world chokepoints, supply risk's top producer, the
   chip supply chain's top country, the reproductions) orders by ``supplier_order`` or picks with
   ``top_of``, so one product never has two top suppliers.
+* **Years asked.** A method's ``year`` is one year, several or ``None`` (every year loaded):
+  ``years_of`` turns it into a list and ``in_years`` keeps a table's rows of those years.
 * **Indicator years.** Governance (WGI) and alignment (UNGA ideal points) are read for each
   country at **its own latest year up to the analysis year, and no older than
   ``INDICATOR_MAX_LAG`` years** (Taiwan's last ideal point is from 1971: it is missing, not 1971),
@@ -29,11 +31,26 @@ __all__ = [
     "INDICATOR_MAX_LAG",
     "governance_means",
     "ideal_points",
+    "in_years",
     "latest_per_country",
     "latest_release",
     "supplier_order",
     "top_of",
+    "years_of",
 ]
+
+
+def years_of(year: int | Sequence[int] | None) -> list[int] | None:
+    """``year`` as a list of years; ``None`` (every year) stays ``None``."""
+    if year is None:
+        return None
+    return [year] if isinstance(year, int) else list(year)
+
+
+def in_years(table: ir.Table, year: int | Sequence[int] | None) -> ir.Table:
+    """The rows of ``table`` in ``year`` (one year or several; ``None``: every row)."""
+    years = years_of(year)
+    return table if years is None else table.filter(table.year.isin(years))
 
 
 def supplier_order(value: ir.Value, supplier: ir.Value) -> list[Any]:

@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 
 from friendshore.errors import UserError
 from friendshore.metrics.parameters import require_fraction
+from friendshore.metrics.rules import in_years
 
 __all__ = [
     "restriction_exposure",
@@ -33,9 +34,7 @@ def _prepare(
     trade: ir.Table, *, year: int | Sequence[int] | None, hs6: Sequence[str] | None, share: float
 ) -> ir.Table:
     require_fraction(share, "the restricted share of exports")
-    if year is not None:
-        years = [year] if isinstance(year, int) else list(year)
-        trade = trade.filter(trade.year.isin(years))
+    trade = in_years(trade, year)
     if hs6 is not None:
         codes = list(hs6)
         if not codes:
