@@ -357,18 +357,23 @@ def _build(merged: dict[str, dict[str, AnyEntry]], groups: Mapping[str, Group]) 
     )
 
 
+def _entries(home: Path | None) -> dict[str, dict[str, AnyEntry]]:
+    """The shipped entries by kind, with those of the user's files in ``<home>/register/*.toml``
+    merged over them in file-name order (``None``: the shipped ones only)."""
+    merged = {kind: dict(entries) for kind, entries in _shipped().items()}
+    folder = user_register_dir(home) if home is not None else None
+    if folder is not None and folder.is_dir():
+        owners: dict[tuple[str, str], Path] = {}
+        for path in sorted(folder.glob("*.toml")):
+            _merge(merged, _read_file(path), path, owners)
+    return merged
+
+
 def load_register(home: Path | None = None) -> Register:
     """The shipped register plus the user's files in ``<home>/register/*.toml`` (overrides win),
     with the memberships of the built-in and the user's groups."""
-    merged = {kind: dict(entries) for kind, entries in _shipped().items()}
-    groups = load_groups(home)
-    if home is not None:
-        folder = user_register_dir(home)
-        if folder.is_dir():
-            owners: dict[tuple[str, str], Path] = {}
-            for path in sorted(folder.glob("*.toml")):
-                _merge(merged, _read_file(path), path, owners)
-    register = _build(merged, groups)
+    merged = _entries(home)
+    register = _build(merged, load_groups(home))
     _check_references(register)
     return register
 
@@ -425,13 +430,7 @@ def check_groups(groups: Mapping[str, Group], home: Path, changed: str) -> None:
     """Check the whole register against ``groups`` (the groups as they would be after a change
     to ``changed``): a group that a measure or an initiative names must still exist. Called by
     ``friendshore groups add`` under ``register_lock``."""
-    merged = {kind: dict(entries) for kind, entries in _shipped().items()}
-    folder = user_register_dir(home)
-    if folder.is_dir():
-        owners: dict[tuple[str, str], Path] = {}
-        for path in sorted(folder.glob("*.toml")):
-            _merge(merged, _read_file(path), path, owners)
-    _check_whole(_build(merged, groups), changed, Path(changed))
+    _check_whole(_build(_entries(home), groups), changed, Path(changed))
 
 
 def add_register_file(path: Path, home: Path) -> tuple[Path, dict[str, list[str]]]:
