@@ -7,7 +7,7 @@ from typing import Literal
 import pyarrow.compute as pc
 
 from friendshore.analyses.columns import describe
-from friendshore.analyses.context import open_context
+from friendshore.analyses.context import open_world_trade
 from friendshore.analyses.docs import documented
 from friendshore.analyses.partners import FULL_BASKET
 from friendshore.analyses.result import Result
@@ -51,10 +51,7 @@ def complexity(
     from friendshore.metrics.complexity import complexity as compute
 
     require_number(threshold, "the RCA threshold", minimum=0.0)
-    ctx = open_context(settings, release=release)
-    ctx.table("trade")
-    year = ctx.check_year(year)
-    trade, world_note = ctx.world_trade()
+    ctx, year, trade, world_note = open_world_trade(settings, year, release=release)
     if world_note and trade.filter(trade.year == year).count().to_pyarrow().as_py() == 0:
         # unknown is not zero: no country's exports are "none" here, they are not loaded
         raise UserError(

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from friendshore.warehouse.harmonise import HarmonisedTrade, Need
     from friendshore.warehouse.store import Partition
 
-__all__ = ["Context", "Who", "deprecated_alias", "open_context", "resolve_who"]
+__all__ = ["Context", "Who", "deprecated_alias", "open_context", "open_world_trade", "resolve_who"]
 
 #: The range of calendar years an analysis accepts (BACI starts in 1995; projections may run ahead).
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
@@ -245,3 +245,16 @@ def open_context(settings: Settings, *, release: str | None = None) -> Context:
     from friendshore.warehouse import open_snapshot
 
     return Context(settings, open_snapshot(settings), release=release)
+
+
+def open_world_trade(
+    settings: Settings, year: int | None, *, release: str | None = None
+) -> tuple[Context, int, ibis.Table, str | None]:
+    """Open the warehouse for an analysis of world trade: the context, the checked year (default:
+    the latest loaded), the trade that holds every country (``Context.world_trade``) and the note
+    on what that leaves out."""
+    ctx = open_context(settings, release=release)
+    ctx.table("trade")
+    year = ctx.check_year(year)
+    trade, world_note = ctx.world_trade()
+    return ctx, year, trade, world_note

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from friendshore.analyses.columns import describe, with_product
-from friendshore.analyses.context import Context, Who, deprecated_alias, open_context
+from friendshore.analyses.context import Context, Who, deprecated_alias, open_world_trade
 from friendshore.analyses.coverage import NOT_LOADED, PARTIAL, FlowsLoaded, flows_loaded, possessive
 from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Column, Provenance, Result
@@ -318,10 +318,7 @@ def partners(
         concern, exclude, new="concern", old="exclude", default="countries-of-concern"
     )
     chosen_weights = _resolve_weights(weights)
-    ctx = open_context(settings, release=release)
-    ctx.table("trade")
-    year = ctx.check_year(year)
-    trade, world_note = ctx.world_trade()
+    ctx, year, trade, world_note = open_world_trade(settings, year, release=release)
     who, excluded, members, notes = _parties(
         ctx, importer=importer, exclude=concern, coalition=coalition, year=year, members_at=members_at
     )
@@ -424,10 +421,7 @@ def reshoring(
     concern_name, renamed = deprecated_alias(
         concern, exclude, new="concern", old="exclude", default="countries-of-concern"
     )
-    ctx = open_context(settings, release=release)
-    ctx.table("trade")
-    year = ctx.check_year(year)
-    trade, world_note = ctx.world_trade()
+    ctx, year, trade, world_note = open_world_trade(settings, year, release=release)
     who, concern_members, members, notes = _parties(
         ctx, importer=importer, exclude=concern_name, coalition=coalition, year=year, members_at=members_at
     )
