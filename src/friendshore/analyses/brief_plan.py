@@ -24,6 +24,8 @@ from friendshore.analyses.context import open_context
 from friendshore.analyses.docs import documented
 from friendshore.analyses.plan import (
     STRATEGY_COLUMNS,
+    failure_notes,
+    join_sensitivity,
     problem_terms,
     ranged_parameters,
     require_draws,
@@ -118,19 +120,12 @@ def reader_plan(
     outcomes = compare_strategies(problem, STRATEGIES)
     report_year, main, tables = strategy_results(spec, problem, outcomes)
     notes = [*inputs.notes, *register_notes]
-    for o in outcomes:
-        if o.error is not None:
-            notes.append(f"{o.strategy}: {o.error}")
+    notes += failure_notes(outcomes)
     if draws > 0:
         ranges = [(r.key, r.low, r.high) for r in inputs.ranged]
         summary, _drawn = sensitivity(problem, inputs.costs_for, ranges, draws=draws, seed=seed,
                                       strategies=STRATEGIES)  # fmt: skip
-        by = {r["strategy"]: r for r in summary.to_pylist()}
-        rows = main.to_pylist()
-        for row in rows:
-            row["cost_p05_usd"] = by.get(row["strategy"], {}).get("cost_p05_usd")
-            row["cost_p95_usd"] = by.get(row["strategy"], {}).get("cost_p95_usd")
-        main = pa.Table.from_pylist(rows)
+        main = join_sensitivity(main, summary, ("cost_p05_usd", "cost_p95_usd"))
     tables["ranged_parameters"] = ranged_parameters(inputs)
     demand = inputs.products.append_column("year", pa.array([year] * inputs.products.num_rows, pa.int64()))
     tables["demand"] = demand.select([c.name for c in DEMAND_COLUMNS])

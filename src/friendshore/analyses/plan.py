@@ -31,6 +31,8 @@ __all__ = [
     "MAX_DRAWS",
     "STRATEGY_COLUMNS",
     "StrategyChoice",
+    "failure_notes",
+    "join_sensitivity",
     "plan",
     "problem_terms",
     "ranged_parameters",
@@ -209,7 +211,7 @@ def plan(
             problem, inputs.costs_for, ranges, draws=draws, seed=seed, strategies=chosen
         )
         tables["sensitivity"], tables["sensitivity_draws"] = summary, drawn
-        main = _join_sensitivity(main, summary)
+        main = join_sensitivity(main, summary)
         if not ranges:
             notes.append(
                 "--draws: the plan gives no cost parameter a range (low, high): every draw is the same"
@@ -277,22 +279,33 @@ def _resolve(ctx: object, value: str | Sequence[str], *, year: int, members_at: 
     return sorted(out)
 
 
-def _join_sensitivity(main: pa.Table, summary: pa.Table) -> pa.Table:
+def join_sensitivity(
+    main: pa.Table,
+    summary: pa.Table,
+    columns: Sequence[str] = (
+        "cheapest_share",
+        "feasible_share",
+        "cost_min_usd",
+        "cost_p05_usd",
+        "cost_median_usd",
+        "cost_p95_usd",
+        "cost_max_usd",
+    ),
+) -> pa.Table:
+    """``main`` (one row per strategy) with ``columns`` of its strategy's row of the sensitivity
+    ``summary`` (null where the summary has none)."""
     by = {r["strategy"]: r for r in summary.to_pylist()}
     rows = main.to_pylist()
     for row in rows:
         extra = by.get(row["strategy"], {})
-        for name in (
-            "cheapest_share",
-            "feasible_share",
-            "cost_min_usd",
-            "cost_p05_usd",
-            "cost_median_usd",
-            "cost_p95_usd",
-            "cost_max_usd",
-        ):
+        for name in columns:
             row[name] = extra.get(name)
     return pa.Table.from_pylist(rows)
+
+
+def failure_notes(outcomes: Sequence[Outcome]) -> list[str]:
+    """One note per strategy that could not be solved, with why."""
+    return [f"{o.strategy}: {o.error}" for o in outcomes if o.error is not None]
 
 
 def _relied_on(inputs: PlanInputs, outcomes: Sequence[Outcome]) -> pa.Table:
@@ -395,9 +408,7 @@ def _notes(inputs: PlanInputs, outcomes: Sequence[Outcome], *, report_year: int,
         "strategies are nested: reshoring uses the lead's own capacity, friendshoring adds the coalition partners, "
         "open any country outside the countries of concern; stockpiles are open to all three",
     ]
-    for o in outcomes:
-        if o.error is not None:
-            notes.append(f"{o.strategy}: {o.error}")
+    notes += failure_notes(outcomes)
     sq = next((o.solution for o in outcomes if o.strategy == "status_quo" and o.solution is not None), None)
     if sq is not None and float(sq.shortfall.max()) > 0:
         notes.append("status_quo: with no action the disruption leaves demand unmet (shortfall_share)")
