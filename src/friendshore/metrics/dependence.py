@@ -16,10 +16,9 @@ from collections.abc import Callable, Sequence
 import ibis
 import ibis.expr.types as ir
 
-from friendshore.errors import UserError
 from friendshore.metrics.parameters import CHOKEPOINT_HHI, EcThresholds
 from friendshore.metrics.parameters import DEFAULT_EC_THRESHOLDS as DEFAULT_THRESHOLDS
-from friendshore.metrics.rules import in_years, supplier_order
+from friendshore.metrics.rules import in_years, members_of, supplier_order
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -85,9 +84,7 @@ def import_dependence(
     ``ec_flag`` unless another criterion already fails. Where ``imports_known`` is false (it lacks
     some supplier's flows to the importer) every measure of the row is null.
     """
-    members = sorted(set(importer))
-    if not members:
-        raise UserError("the importer has no members: give an ISO3 code or a group with members")
+    members = members_of(importer, "the importer")
     name = label or members[0]
     trade = _filter(trade, year=year, hs6=hs6)
     imports = trade.filter(trade.importer.isin(members))

@@ -20,6 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from friendshore.errors import UserError
+from friendshore.metrics.rules import members_of
 
 __all__ = ["main_flows", "supplier_shares"]
 
@@ -33,9 +34,7 @@ def _products(trade: ir.Table, *, year: int, hs6: Sequence[str]) -> ir.Table:
 
 def supplier_shares(trade: ir.Table, *, importer: Sequence[str], year: int, hs6: Sequence[str]) -> ir.Table:
     """``exporter, value_kusd, share``: who supplies ``importer`` (outside itself) with ``hs6``."""
-    members = sorted(set(importer))
-    if not members:
-        raise UserError("the importer has no members: give an ISO3 code or a group with members")
+    members = members_of(importer, "the importer")
     rows = _products(trade, year=year, hs6=hs6)
     rows = rows.filter(rows.importer.isin(members) & ~rows.exporter.isin(members))
     per = rows.group_by("exporter").aggregate(value_kusd=rows.value_kusd.sum())

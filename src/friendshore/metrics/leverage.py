@@ -15,16 +15,13 @@ import ibis
 import ibis.expr.types as ir
 
 from friendshore.errors import UserError
+from friendshore.metrics.rules import members_of
 
 __all__ = ["holder_leverage", "leverage"]
 
 
 def _parties(target: Sequence[str], holders: Sequence[str]) -> tuple[list[str], list[str]]:
-    t, h = sorted(set(target)), sorted(set(holders))
-    if not t:
-        raise UserError("the target has no members: give an ISO3 code or a group with members")
-    if not h:
-        raise UserError("the holder group has no members: give an ISO3 code or a group with members")
+    t, h = members_of(target, "the target"), members_of(holders, "the holder group")
     both = sorted(set(t) & set(h))
     if both:
         raise UserError(f"{', '.join(both)} cannot be both the target and a holder")

@@ -7,6 +7,8 @@
   ``top_of``, so one product never has two top suppliers.
 * **Years asked.** A method's ``year`` is one year, several or ``None`` (every year loaded):
   ``years_of`` turns it into a list and ``in_years`` keeps a table's rows of those years.
+* **Members.** A country or group is passed as its ISO3 members; ``members_of`` sorts them and
+  refuses an empty set.
 * **Indicator years.** Governance (WGI) and alignment (UNGA ideal points) are read for each
   country at **its own latest year up to the analysis year, and no older than
   ``INDICATOR_MAX_LAG`` years** (Taiwan's last ideal point is from 1971: it is missing, not 1971),
@@ -25,6 +27,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from friendshore.errors import UserError
 from friendshore.metrics.parameters import INDICATOR_MAX_LAG
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "in_years",
     "latest_per_country",
     "latest_release",
+    "members_of",
     "supplier_order",
     "top_of",
     "years_of",
@@ -45,6 +49,15 @@ def years_of(year: int | Sequence[int] | None) -> list[int] | None:
     if year is None:
         return None
     return [year] if isinstance(year, int) else list(year)
+
+
+def members_of(codes: Sequence[str], what: str) -> list[str]:
+    """The ISO3 ``codes`` of ``what`` (e.g. "the importer"), sorted and without repeats; a
+    ``UserError`` when there are none."""
+    members = sorted(set(codes))
+    if not members:
+        raise UserError(f"{what} has no members: give an ISO3 code or a group with members")
+    return members
 
 
 def in_years(table: ir.Table, year: int | Sequence[int] | None) -> ir.Table:

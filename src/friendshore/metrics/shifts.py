@@ -27,14 +27,13 @@ import ibis
 import ibis.expr.types as ir
 
 from friendshore.errors import UserError
+from friendshore.metrics.rules import members_of
 
 __all__ = ["period_shift", "yearly_shares"]
 
 
 def _imports(trade: ir.Table, importer: Sequence[str], hs6: Sequence[str], years: Sequence[int]) -> ir.Table:
-    members = sorted(set(importer))
-    if not members:
-        raise UserError("the importer has no members: give an ISO3 code or a group with members")
+    members = members_of(importer, "the importer")
     t = trade.filter(
         trade.year.isin(sorted(set(years)))
         & trade.importer.isin(members)

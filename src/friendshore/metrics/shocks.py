@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 
 from friendshore.errors import UserError
 from friendshore.metrics.parameters import require_fraction
-from friendshore.metrics.rules import in_years
+from friendshore.metrics.rules import in_years, members_of
 
 __all__ = [
     "restriction_exposure",
@@ -56,9 +56,7 @@ def _members(exporters: Sequence[str] | None, label: str | None) -> tuple[list[s
         return None, None
     if isinstance(exporters, str):
         raise UserError(f"give the restricting exporters as a list, not the string {exporters!r}")
-    members = sorted(set(exporters))
-    if not members:
-        raise UserError("the restricting exporter has no members: give an ISO3 code or a group with members")
+    members = members_of(exporters, "the restricting exporter")
     return members, label or members[0]
 
 
