@@ -62,6 +62,7 @@ __all__ = [
     "Source",
     "add_group_file",
     "builtin_groups",
+    "checked_iso3",
     "iso3_codes",
     "load_groups",
     "members",
@@ -87,6 +88,15 @@ def iso3_codes() -> Mapping[str, str]:
     return MappingProxyType({row["iso3"]: row["name"] for row in csv.DictReader(io.StringIO(text))})
 
 
+def checked_iso3(value: str) -> str:
+    """``value`` upper-cased if it is an ISO 3166-1 alpha-3 code; a ``ValueError`` (which pydantic
+    reports with the field) otherwise."""
+    code = value.strip().upper()
+    if code not in iso3_codes():
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 country code")
+    return code
+
+
 class Member(BaseModel):
     """One membership period of one country."""
 
@@ -103,10 +113,7 @@ class Member(BaseModel):
     @field_validator("iso3")
     @classmethod
     def _known_iso3(cls, value: str) -> str:
-        code = value.strip().upper()
-        if code not in iso3_codes():
-            raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 country code")
-        return code
+        return checked_iso3(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Member:

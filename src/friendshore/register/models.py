@@ -35,7 +35,7 @@ from pydantic import (
 )
 
 from friendshore.nomenclature.citation import Source
-from friendshore.nomenclature.groups import Role, iso3_codes
+from friendshore.nomenclature.groups import Role, checked_iso3, iso3_codes
 from friendshore.nomenclature.taxonomy import SECTORS, TAXONOMY_PATH, load_taxonomy
 
 __all__ = [
@@ -159,13 +159,6 @@ def taxonomy_hs6() -> dict[str, frozenset[str]]:
     ):
         out.setdefault(str(code), set()).add(str(tech))
     return {code: frozenset(techs) for code, techs in out.items()}
-
-
-def _iso3(value: str) -> str:
-    code = value.strip().upper()
-    if code not in iso3_codes():
-        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 country code")
-    return code
 
 
 def _technologies(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -332,7 +325,7 @@ class Initiative(Entry):
     @field_validator("lead")
     @classmethod
     def _lead(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(_iso3(code) for code in value)
+        return tuple(checked_iso3(code) for code in value)
 
     @model_validator(mode="after")
     def _dates(self) -> Initiative:
@@ -394,7 +387,7 @@ class Investment(Entry):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str) -> str:
-        return _iso3(value)
+        return checked_iso3(value)
 
     @field_validator("technology")
     @classmethod
