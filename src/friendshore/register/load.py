@@ -357,22 +357,26 @@ def _build(merged: dict[str, dict[str, AnyEntry]], groups: Mapping[str, Group]) 
     )
 
 
-def _entries(home: Path | None) -> dict[str, dict[str, AnyEntry]]:
+def _entries(
+    home: Path | None, *, but: str | None = None
+) -> tuple[dict[str, dict[str, AnyEntry]], dict[tuple[str, str], Path]]:
     """The shipped entries by kind, with those of the user's files in ``<home>/register/*.toml``
-    merged over them in file-name order (``None``: the shipped ones only)."""
+    (but the file named ``but``) merged over them in file-name order (``None``: the shipped ones
+    only); and which file defines each user entry."""
     merged = {kind: dict(entries) for kind, entries in _shipped().items()}
+    owners: dict[tuple[str, str], Path] = {}
     folder = user_register_dir(home) if home is not None else None
     if folder is not None and folder.is_dir():
-        owners: dict[tuple[str, str], Path] = {}
         for path in sorted(folder.glob("*.toml")):
-            _merge(merged, _read_file(path), path, owners)
-    return merged
+            if path.name != but:
+                _merge(merged, _read_file(path), path, owners)
+    return merged, owners
 
 
 def load_register(home: Path | None = None) -> Register:
     """The shipped register plus the user's files in ``<home>/register/*.toml`` (overrides win),
     with the memberships of the built-in and the user's groups."""
-    merged = _entries(home)
+    merged, _ = _entries(home)
     register = _build(merged, load_groups(home))
     _check_references(register)
     return register
@@ -430,7 +434,7 @@ def check_groups(groups: Mapping[str, Group], home: Path, changed: str) -> None:
     """Check the whole register against ``groups`` (the groups as they would be after a change
     to ``changed``): a group that a measure or an initiative names must still exist. Called by
     ``friendshore groups add`` under ``register_lock``."""
-    _check_whole(_build(_entries(home), groups), changed, Path(changed))
+    _check_whole(_build(_entries(home)[0], groups), changed, Path(changed))
 
 
 def add_register_file(path: Path, home: Path) -> tuple[Path, dict[str, list[str]]]:
@@ -447,12 +451,7 @@ def add_register_file(path: Path, home: Path) -> tuple[Path, dict[str, list[str]
     folder = user_register_dir(home)
     target = folder / path.name
     with register_lock(home):
-        merged = {kind: dict(entries) for kind, entries in _shipped().items()}
-        owners: dict[tuple[str, str], Path] = {}
-        if folder.is_dir():
-            for other in sorted(folder.glob("*.toml")):
-                if other.name != path.name:
-                    _merge(merged, _read_file(other), other, owners)
+        merged, owners = _entries(home, but=path.name)
         _merge(merged, new, path, owners)
         _check_whole(_build(merged, load_groups(home)), str(path), target)
         install_atomically(data, target)
