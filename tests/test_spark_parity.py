@@ -360,20 +360,43 @@ def test_spark_reads_the_files_where_spark_data_points(
         call(without)  # the proof that the files came from the other place
 
 
+def _calls(path: Path) -> dict[str, set[str]]:
+    """For each module-level function of ``path``: the names it calls."""
+    tree = ast.parse(path.read_text())
+    return {
+        node.name: {
+            n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
+
+
+def _callers(calls: dict[str, set[str]], targets: set[str], *, private_only: bool) -> set[str]:
+    """``targets`` and the functions of ``calls`` that call one of them, at any depth."""
+    found = set(targets)
+    while (
+        grown := {n for n, called in calls.items() if called & found and (n[0] == "_" or not private_only)}
+        - found
+    ):
+        found |= grown
+    return found
+
+
 def _warehouse_analyses() -> dict[str, str]:
-    """``module.function`` of every public analysis that opens the warehouse (``open_context``)."""
+    """``module.function`` of every public analysis that opens the warehouse: calls ``open_context``,
+    a function of ``analyses.context`` that does (``open_trade`` ...) or a private function of its
+    own module that does."""
+    openers = _callers(_calls(SRC / "analyses" / "context.py"), {"open_context"}, private_only=False)
     found = {}
     for path in sorted((SRC / "analyses").glob("*.py")):
-        tree = ast.parse(path.read_text())
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
-                calls = {
-                    n.func.id
-                    for n in ast.walk(node)
-                    if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                }
-                if "open_context" in calls:
-                    found[f"{path.stem}.{node.name}"] = node.name
+        if path.stem == "context":
+            continue
+        calls = _calls(path)
+        opening = _callers(calls, openers, private_only=True)
+        for name, called in calls.items():
+            if not name.startswith("_") and called & opening:
+                found[f"{path.stem}.{name}"] = name
     return found
 
 

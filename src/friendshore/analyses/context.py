@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from friendshore.warehouse.harmonise import HarmonisedTrade, Need
     from friendshore.warehouse.store import Partition
 
-__all__ = ["Context", "Who", "deprecated_alias", "open_context", "open_world_trade", "resolve_who"]
+__all__ = [
+    "Context",
+    "Who",
+    "deprecated_alias",
+    "open_context",
+    "open_trade",
+    "open_world_trade",
+    "resolve_who",
+]
 
 #: The range of calendar years an analysis accepts (BACI starts in 1995; projections may run ahead).
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
@@ -247,14 +255,22 @@ def open_context(settings: Settings, *, release: str | None = None) -> Context:
     return Context(settings, open_snapshot(settings), release=release)
 
 
+def open_trade(
+    settings: Settings, year: int | None, *, release: str | None = None
+) -> tuple[Context, ibis.Table, int]:
+    """Open the warehouse for an analysis of trade: the context, its ``trade`` table and the
+    checked year (default: the latest loaded)."""
+    ctx = open_context(settings, release=release)
+    trade = ctx.table("trade")
+    return ctx, trade, ctx.check_year(year)
+
+
 def open_world_trade(
     settings: Settings, year: int | None, *, release: str | None = None
 ) -> tuple[Context, int, ibis.Table, str | None]:
     """Open the warehouse for an analysis of world trade: the context, the checked year (default:
     the latest loaded), the trade that holds every country (``Context.world_trade``) and the note
     on what that leaves out."""
-    ctx = open_context(settings, release=release)
-    ctx.table("trade")
-    year = ctx.check_year(year)
+    ctx, _, checked = open_trade(settings, year, release=release)
     trade, world_note = ctx.world_trade()
-    return ctx, year, trade, world_note
+    return ctx, checked, trade, world_note

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from friendshore.analyses.columns import describe, with_product
-from friendshore.analyses.context import Who, deprecated_alias, open_context
+from friendshore.analyses.context import Who, deprecated_alias, open_trade
 from friendshore.analyses.coverage import COMPLETE, FlowsLoaded, flows_loaded, possessive, with_coverage
 from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Column, Result
@@ -122,9 +122,7 @@ def dependencies(
 
     concern, renamed = deprecated_alias(concern, on, new="concern", old="on")
     thresholds = EcThresholds(hhi=hhi, extra_import_ratio=extra_ratio, import_export_ratio=cover)
-    ctx = open_context(settings, release=release)
-    trade = ctx.table("trade")
-    year = ctx.check_year(year)
+    ctx, trade, year = open_trade(settings, year, release=release)
     if all_years or churn:
         ctx.read_years(None)
     who = ctx.who(importer, year=year, members_at=members_at)
@@ -370,9 +368,7 @@ def chokepoints(
 
     require_fraction(hhi, "the chokepoint HHI threshold (--hhi)")
     require_fraction(min_share, "the minimum share from the top exporter (--min-share)")
-    ctx = open_context(settings, release=release)
-    trade = ctx.table("trade")
-    year = ctx.check_year(year)
+    ctx, trade, year = open_trade(settings, year, release=release)
     codes = product_selection(sector, stage)
     world = ctx.known("world")
     notes = [

@@ -11,7 +11,7 @@ import ibis
 import pyarrow as pa
 
 from friendshore.analyses.columns import describe
-from friendshore.analyses.context import open_context
+from friendshore.analyses.context import open_trade
 from friendshore.analyses.coverage import NOT_LOADED, PARTIAL, flows_loaded, possessive
 from friendshore.analyses.partners import product_codes
 from friendshore.analyses.result import Column, Result
@@ -43,9 +43,7 @@ def suppliers(
     sum: unknown, not zero."""
     from friendshore.metrics.flows import supplier_shares
 
-    ctx = open_context(settings)
-    trade = ctx.table("trade")
-    year = ctx.check_year(year)
+    ctx, trade, year = open_trade(settings, year)
     who = ctx.who(importer, year=year, members_at=members_at)
     codes, notes = product_codes(trade, year=year, product=product)
     loaded = flows_loaded(ctx, who=who, role="imports", years=[year], hs6=codes)
@@ -93,9 +91,7 @@ def flows(settings: Settings, *, product: str, year: int | None = None, top: int
     summed), each with its share of world trade in the product."""
     from friendshore.metrics.flows import main_flows
 
-    ctx = open_context(settings)
-    trade = ctx.table("trade")
-    year = ctx.check_year(year)
+    ctx, trade, year = open_trade(settings, year)
     codes, notes = product_codes(trade, year=year, product=product)
     loaded = flows_loaded(ctx, who=None, role="exports", years=[year], hs6=codes)
     notes += loaded.notes()

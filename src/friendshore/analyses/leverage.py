@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from friendshore.analyses.columns import describe, with_product
-from friendshore.analyses.context import deprecated_alias, open_context
+from friendshore.analyses.context import deprecated_alias, open_trade
 from friendshore.analyses.coverage import NOT_LOADED, PARTIAL, flows_loaded, possessive, with_coverage
 from friendshore.analyses.docs import documented
 from friendshore.analyses.result import Column, Result
@@ -121,9 +121,7 @@ def leverage(
         raise UserError(
             "give the holders whose leverage to measure: an ISO3 code or group, e.g. --holder pax-silica"
         )
-    ctx = open_context(settings)
-    trade = ctx.table("trade")
-    year = ctx.check_year(year)
+    ctx, trade, year = open_trade(settings, year)
     target = ctx.who(over, year=year, members_at=members_at)
     holders_of = ctx.who(holder_code, year=year, members_at=members_at)
     notes = [*renamed, *renamed_holder, *(w.describe() for w in (target, holders_of) if w.is_group)]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import pyarrow as pa
 
 from friendshore.analyses.columns import describe
-from friendshore.analyses.context import open_context
+from friendshore.analyses.context import open_trade
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UserError
 from friendshore.planning.problem import CommittedCapacity  # light: the signature names it
@@ -179,9 +179,7 @@ def plan(
     spec_obj, path = _spec_of(plan, example)
     assert isinstance(spec_obj, PlanSpec)
     spec = spec_obj
-    ctx = open_context(settings)
-    trade = ctx.table("trade")
-    year = ctx.check_year(year if year is not None else spec.products.year)
+    ctx, trade, year = open_trade(settings, year if year is not None else spec.products.year)
     when = spec.coalition.members_at
     coalition = _resolve(ctx, spec.coalition.members, year=year, members_at=when)
     concern = _resolve(ctx, spec.coalition.concern, year=year, members_at=when)

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from friendshore.analyses.columns import describe
-from friendshore.analyses.context import Context, Who, open_context
+from friendshore.analyses.context import Context, Who, open_trade
 from friendshore.analyses.docs import COMMON, documented
 from friendshore.analyses.result import Column, Result
 from friendshore.errors import UnknownCodeError, UserError
@@ -160,9 +160,7 @@ def _opened(
     codes asked for and their notes."""
     from friendshore.analyses.partners import product_codes
 
-    ctx = open_context(settings)
-    trade = ctx.table("trade")
-    year = ctx.check_year(year)
+    ctx, trade, year = open_trade(settings, year)
     whos = [ctx.who(actor, year=year, members_at=members_at) for actor in actors]
     codes, notes = product_codes(trade, year=year, product=products, sector=sector, stage=stage)
     return ctx, year, whos, codes, notes
