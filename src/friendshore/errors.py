@@ -8,6 +8,7 @@ anything else is an internal error (exit code 1, a hint to report it).
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "UnknownCodeError",
     "UserError",
     "cannot_write",
+    "unknown",
 ]
 
 
@@ -83,6 +85,12 @@ class UnknownCodeError(UserError):
     """A country, group, product or sector code is not known."""
 
     status_code = 404
+
+
+def unknown(what: str, name: str, known: Iterable[str]) -> UnknownCodeError:
+    """The error for a ``name`` that is not one of ``known``: ``unknown <what> '<name>' (known: ...)``,
+    listing them in the order given."""
+    return UnknownCodeError(f"unknown {what} '{name}' (known: {', '.join(known)})")
 
 
 class NotLoadedError(UserError):

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from friendshore.errors import UnknownCodeError, UserError
+from friendshore.errors import UnknownCodeError, UserError, unknown
 from friendshore.nomenclature.groups import ROLES, iso3_codes
 from friendshore.nomenclature.taxonomy import SECTORS
 from friendshore.planning.problem import CommittedCapacity
@@ -90,7 +90,7 @@ def country_code(code: str) -> str:
 
 def _technology(value: str) -> str:
     if value not in SECTORS:
-        raise UnknownCodeError(f"unknown technology '{value}' (known: {', '.join(SECTORS)})")
+        raise unknown("technology", value, SECTORS)
     return value
 
 
@@ -210,7 +210,7 @@ def investments(
     code = country_code(country) if country is not None else None
     tech = _technology(technology) if technology is not None else None
     if status is not None and status not in STATUSES:
-        raise UnknownCodeError(f"unknown status '{status}' (known: {', '.join(STATUSES)})")
+        raise unknown("status", status, STATUSES)
     wanted = set(products) if products is not None else None
     out = []
     for item in reg.investments.values():

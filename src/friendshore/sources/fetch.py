@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from friendshore.console import progress
-from friendshore.errors import DataSourceError, SettingsError, UnknownCodeError, UserError
+from friendshore.errors import DataSourceError, SettingsError, UserError, unknown
 from friendshore.sources.download import DEFAULT_TIMEOUT_S, fetch_file, mirror_url, unpack
 from friendshore.sources.downloads import DOWNLOADS, Download
 
@@ -79,7 +79,7 @@ def fetch(
     try:
         download = DOWNLOADS[name]
     except KeyError:
-        raise UnknownCodeError(f"unknown source '{name}' (known: {', '.join(sorted(DOWNLOADS))})") from None
+        raise unknown("source", name, sorted(DOWNLOADS)) from None
     if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
         raise UserError(f"--timeout must be a number of seconds above 0, got {timeout!r}")
     command = "friendshore ingest baci FILE" if name == "baci" else f"friendshore ingest {name} PATH"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from friendshore.console import get_logger, progress
-from friendshore.errors import DataSourceError, UnknownCodeError
+from friendshore.errors import DataSourceError, unknown
 from friendshore.sources.checks import require_nonempty
 from friendshore.warehouse import (
     load_bgs,
@@ -61,8 +61,7 @@ def source_loader(name: str) -> SourceLoader:
     try:
         return SOURCES[name]
     except KeyError:
-        known = ", ".join(["baci", *sorted(SOURCES)])
-        raise UnknownCodeError(f"unknown source '{name}' (known: {known})") from None
+        raise unknown("source", name, ["baci", *sorted(SOURCES)]) from None
 
 
 def ingest_source(home: Path, name: str, path: Path, *, replace: bool = False) -> list[Partition]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from friendshore.errors import UnknownCodeError
+from friendshore.errors import unknown
 
 __all__ = ["TABLES", "TableSpec", "table_spec"]
 
@@ -316,5 +316,4 @@ def table_spec(name: str) -> TableSpec:
     try:
         return TABLES[name]
     except KeyError:
-        known = ", ".join(sorted(TABLES))
-        raise UnknownCodeError(f"unknown warehouse table '{name}' (known: {known})") from None
+        raise unknown("warehouse table", name, sorted(TABLES)) from None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from friendshore.analyses.reproductions.compare import Check
-from friendshore.errors import UnknownCodeError
+from friendshore.errors import unknown
 from friendshore.settings import Settings
 from friendshore.sources.catalogue import catalogue_source
 
@@ -156,8 +156,7 @@ def reproduction(name: str) -> Entry:
     try:
         return REPRODUCTIONS[name]
     except KeyError:
-        known = ", ".join(sorted(REPRODUCTIONS))
-        raise UnknownCodeError(f"unknown reproduction '{name}' (known: {known})") from None
+        raise unknown("reproduction", name, sorted(REPRODUCTIONS)) from None
 
 
 def run_reproduction(name: str, settings: Settings) -> list[Check]:
