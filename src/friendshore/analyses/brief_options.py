@@ -186,10 +186,9 @@ def scope(ev: Evidence, n: Names, concern: str) -> Statement | None:
         + (" by tonnes" if tonnes else " by value") + ". "
         + ("Friend-shoring adds the " + n.of(coalition) + " members that export the product today; " if coalition else "")
         + "open sourcing, any supplier outside " + concern + ". An option meets the target when it brings "
-        + concern + " below {target} of the supply from {from} with nothing left unmet; the share after is read in "
-        "{report}, with the supply from " + concern + " cut by {cut} from {start} (an assumption). Costs are present "
-        "values "
-        "in {first} USD over {first} to {last}."
+        + concern + " below {target} of demand from {from} with nothing left unmet; the share after, of demand "
+        "with any unmet part counted, is read in {report}, with the supply from " + concern + " cut by {cut} from "
+        "{start} (an assumption). Costs are present values in {first} USD over {first} to {last}."
     )  # fmt: skip
     last = plan.table.column("strategy")[-1].as_py()
     figs = (
@@ -226,7 +225,7 @@ def recommendation(ev: Evidence, n: Names, options: pa.Table, concern: str) -> l
         product = n.product(str(plan.parameters["product"]))
         return [Statement(
             "recommendation", "recommendation",
-            "No option brings " + concern + " below {target} of " + n.owner(ev.question.reader) + " supply of " + product
+            "No option brings " + concern + " below {target} of " + n.owner(ev.question.reader) + " demand for " + product
             + " from {from} with nothing left unmet under the plan file's assumptions: loosen the target or widen "
             "who may supply, and solve again.",
             (target, year),
@@ -238,7 +237,7 @@ def recommendation(ev: Evidence, n: Names, options: pa.Table, concern: str) -> l
             "recommendation",
             "recommendation",
             "Choose " + best["strategy"].lower() + " " + _plan_scope(ev, n) + ": of the options that bring "
-            + concern + " below {target} of " + n.owner(ev.question.reader) + " supply from {from} with nothing left unmet, it "
+            + concern + " below {target} of " + n.owner(ev.question.reader) + " demand from {from} with nothing left unmet, it "
             "costs least, {cost} in present value ({lo} to {hi} across the assumptions' ranges).",
             (target, year, _plan_fig(ev, sid, "total_cost_usd", "cost"), _plan_fig(ev, sid, "cost_p05_usd", "lo"),
              _plan_fig(ev, sid, "cost_p95_usd", "hi")),
@@ -419,7 +418,7 @@ def bottom_line(ev: Evidence, n: Names, findings: list[Statement], rec: list[Sta
     if rec and rec[0].template.startswith("Choose "):
         best = rec[0].template.removeprefix("Choose ").split(" for ")[0]
         parts.append("choose " + best + " for " + n.product(first.product) + ", the cheapest option that brings "
-                     + concern + " below {target} of " + n.owner(ev.question.reader) + " supply from {from} "
+                     + concern + " below {target} of " + n.owner(ev.question.reader) + " demand from {from} "
                      "at {cost} in present value ({lo} to {hi} under the plan file's assumptions)")  # fmt: skip
         figs_do += [f for f in rec[0].figs if f.name in ("target", "from", "cost", "lo", "hi")]
     if act is not None:
