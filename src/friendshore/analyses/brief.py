@@ -438,8 +438,9 @@ def decide(ev: Evidence, settings: Settings) -> Result:
     findings = _rank(candidates)
     options = options_table(ev, n, concern)
     rec = recommendation(ev, n, options, concern)
-    act = action(ev, n, products[0] if products else None, concern, recommended(options))
-    bottom = bottom_line(ev, n, findings, rec, concern, act)
+    best = recommended(options)
+    act = action(ev, n, products[0] if products else None, concern, best)
+    bottom = bottom_line(ev, n, findings, rec, concern, act, best)
     # the partner's and the event's sentences head their sections even when page 1 has no room for them
     unranked = [c for c in candidates if c.kind in ("event", "partner") and c not in findings]
     said = scope(ev, n, concern)

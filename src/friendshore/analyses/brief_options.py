@@ -213,8 +213,7 @@ def recommendation(ev: Evidence, n: Names, options: pa.Table, concern: str) -> l
     """The recommendation (the rule of the module docstring) and the conditions that would change it;
     where no option meets the target, that is said instead."""
     rows = options.to_pylist()
-    meeting = sorted((r for r in rows if r["meets_target"] and r["cost_usd"] is not None),
-                     key=lambda r: (r["cost_usd"], r["strategy_id"]))  # fmt: skip
+    meeting = _meeting(options)
     plan = ev.get("plan")
     if plan is None or not rows:
         return []
@@ -307,10 +306,15 @@ def _relied_on(ev: Evidence, strategy: str | None, most: int = 2) -> list[str]:
     return [str(r["country"]) for r in rows[:most]]
 
 
+def _meeting(options: pa.Table) -> list[dict[str, Any]]:
+    """The options that meet the target, cheapest first (a tie to the earlier strategy id)."""
+    return sorted((r for r in options.to_pylist() if r["meets_target"] and r["cost_usd"] is not None),
+                  key=lambda r: (r["cost_usd"], r["strategy_id"]))  # fmt: skip
+
+
 def recommended(options: pa.Table) -> str | None:
     """The strategy the recommendation rule picks (the cheapest that meets the target), if any."""
-    meeting = sorted((r for r in options.to_pylist() if r["meets_target"] and r["cost_usd"] is not None),
-                     key=lambda r: (r["cost_usd"], r["strategy_id"]))  # fmt: skip
+    meeting = _meeting(options)
     return str(meeting[0]["strategy_id"]) if meeting else None
 
 
@@ -367,8 +371,9 @@ def action(
 
 
 def bottom_line(ev: Evidence, n: Names, findings: list[Statement], rec: list[Statement],
-                concern: str, act: Statement | None = None) -> list[Statement]:  # fmt: skip
-    """Two or three plain sentences: what is at stake, how bad, what to do."""
+                concern: str, act: Statement | None = None, strategy: str | None = None) -> list[Statement]:  # fmt: skip
+    """Two or three plain sentences: what is at stake, how bad, what to do (``strategy``: the
+    recommended one, ``recommended``)."""
     out: list[Statement] = []
     reader = n.say(ev.question.reader)
     first = next((s for s in findings if s.kind == "exposure"), None)
@@ -415,8 +420,8 @@ def bottom_line(ev: Evidence, n: Names, findings: list[Statement], rec: list[Sta
         )
     parts: list[str] = []
     figs_do: list[Fig] = []
-    if rec and rec[0].template.startswith("Choose "):
-        best = rec[0].template.removeprefix("Choose ").split(" for ")[0]
+    if rec and strategy is not None:
+        best = STRATEGIES.get(strategy, (strategy.replace("_", " "), ""))[0].lower()
         parts.append("choose " + best + " for " + n.product(first.product) + ", the cheapest option that brings "
                      + concern + " below {target} of " + n.owner(ev.question.reader) + " demand from {from} "
                      "at {cost} in present value ({lo} to {hi} under the plan file's assumptions)")  # fmt: skip
