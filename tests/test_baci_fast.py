@@ -442,7 +442,13 @@ def test_scan_refuses_codes_outside_the_dictionary_and_hs6_not_of_six_digits(
 # --- the pipe: progress, interrupts, what is left behind ---------------------------------------
 
 
-def test_progress_counts_every_byte_and_an_interrupt_leaves_nothing(tmp_path: Path) -> None:
+def test_progress_counts_every_byte_and_an_interrupt_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a temporary folder of this test's own: another worker's ingest may be using the system's
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     path = tmp_path / NAME
     rows = [
         f"2024,{e},{i},{k:06d},1.5,NA\n" for e in (4, 68) for i in (124, 156) for k in range(10000, 40000)
