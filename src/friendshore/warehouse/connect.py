@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from friendshore.errors import NotLoadedError, SettingsError
 from friendshore.settings import Settings
 from friendshore.warehouse.duckdb_cache import open_cache
+from friendshore.warehouse.ibis_speed import speed_up_ibis
 from friendshore.warehouse.store import Manifest, read_manifest
 from friendshore.warehouse.tables import TABLES
 
@@ -151,28 +152,6 @@ class Snapshot:
         return harmonise(self.con, self.manifest, self.home, release=release)
 
 
-def _remember_type_strings() -> None:
-    """Ibis reads a DuckDB table's schema by parsing every column's type name with sqlglot, each
-    time a table is opened: about 7 ms a column, a third of a small analysis's CPU. The names are
-    few (``VARCHAR``, ``DOUBLE``, ...) and their Ibis types immutable, so each is parsed once per
-    process (a dict on ``DuckDBType.from_string``; same answers)."""
-    from ibis.backends.sql.datatypes import DuckDBType
-
-    if getattr(DuckDBType.from_string, "remembered", False):
-        return
-    parse = DuckDBType.from_string.__func__
-    known: dict[tuple[type, str, bool | None], Any] = {}
-
-    def from_string(cls: type[DuckDBType], text: str, nullable: bool | None = None) -> Any:
-        key = (cls, text, nullable)
-        if key not in known:
-            known[key] = parse(cls, text, nullable)
-        return known[key]
-
-    from_string.remembered = True  # type: ignore[attr-defined]
-    DuckDBType.from_string = classmethod(from_string)
-
-
 def connect(settings: Settings) -> BaseBackend:
     """Connect to the warehouse under ``settings.home`` with ``settings.backend``."""
     return open_snapshot(settings).con
@@ -182,12 +161,12 @@ def open_snapshot(settings: Settings) -> Snapshot:
     """Open the warehouse under ``settings.home`` with ``settings.backend``, with its manifest."""
     import ibis  # imported here: the command line starts without it
 
+    speed_up_ibis()
     home = Path(settings.home)
     con: Any
     if settings.backend == "duckdb":
         # the memory limit and the spill folder of the settings (DuckDB's defaults otherwise)
         config = settings.duckdb_config()
-        _remember_type_strings()
         con = ibis.duckdb.connect(**config)
         with _opened_lock:
             _opened.setdefault(threading.get_ident(), []).append(weakref.ref(con))
