@@ -190,9 +190,12 @@ def test_rca_invariant_to_scale_and_order(
     assert a["world_share"].to_numpy() == pytest.approx(b["world_share"].to_numpy(), rel=1e-9)
     clear = (a["rca"] - 1).abs() > 1e-9
     assert (a["present"][clear] == b["present"][clear]).all()
-    # every exporter has an advantage somewhere, every product somewhere (sum identities)
-    assert a.groupby("country")["present"].any().all()
-    assert a.groupby("hs6")["present"].any().all()
+    # every exporter has an advantage somewhere, every product somewhere (sum identities). Where
+    # the best RCA is 1 in exact arithmetic (one exporter of one product), the sums of the same
+    # values in another order can give 0.9999999999999999, so 'somewhere' is up to that rounding.
+    near = a.assign(near=a["rca"] >= 1 - 1e-9)
+    assert near.groupby("country")["near"].any().all()
+    assert near.groupby("hs6")["near"].any().all()
 
 
 matrices = st.integers(0, 2**32 - 1).map(lambda seed: np.random.default_rng(seed))
