@@ -42,15 +42,32 @@ def _production(settings: Settings) -> Iterator[ir.Table]:
         yield con.table("mineral_production")
 
 
-def _shares(production: ir.Table, material: str, stage: str, year: int) -> dict[str, object]:
-    """Country -> share, plus the series used (``_source``, ``_commodity``, ``_year``)."""
-    rows = global_supply(production, year=year, material=[material], stage=stage).to_pyarrow().to_pylist()  # type: ignore[arg-type]
-    out: dict[str, object] = {str(r["country"]): r["share"] for r in rows if r["share"] is not None}
-    if rows:
-        out["_source"] = rows[0]["production_source"]
-        out["_commodity"] = rows[0]["production_commodity"]
-        out["_year"] = rows[0]["production_year"]
-    return out
+class _Shares:
+    """Country -> share per material, plus the series used (``_source``, ``_commodity``,
+    ``_year``), from one global-supply query per (stage, year) for every catalogue material (each
+    material's shares are computed on its own series, so asking for all at once gives the same)."""
+
+    def __init__(self, production: ir.Table) -> None:
+        self.production = production
+        self.asked: dict[tuple[str, int], dict[str, dict[str, object]]] = {}
+
+    def __call__(self, material: str, stage: str, year: int) -> dict[str, object]:
+        if (stage, year) not in self.asked:
+            rows = global_supply(self.production, year=year, stage=stage).to_pyarrow().to_pylist()  # type: ignore[arg-type]
+            by_material: dict[str, dict[str, object]] = {}
+            for r in rows:
+                out = by_material.setdefault(
+                    str(r["material"]),
+                    {
+                        "_source": r["production_source"],
+                        "_commodity": r["production_commodity"],
+                        "_year": r["production_year"],
+                    },
+                )
+                if r["share"] is not None:
+                    out[str(r["country"])] = r["share"]
+            self.asked[(stage, year)] = by_material
+        return self.asked[(stage, year)].get(material, {})
 
 
 def _top(shares: dict[str, object]) -> tuple[str | None, float]:
@@ -61,18 +78,18 @@ def _top(shares: dict[str, object]) -> tuple[str | None, float]:
     return top_of(countries) or (None, float("nan"))
 
 
-def _run(settings: Settings, body: Callable[[ir.Table], list[Check]]) -> list[Check]:
+def _run(settings: Settings, body: Callable[[_Shares], list[Check]]) -> list[Check]:
     with _production(settings) as production:
-        return body(production)
+        return body(_Shares(production))
 
 
 def crm_main_suppliers(settings: Settings) -> list[Check]:
-    def body(production: ir.Table) -> list[Check]:
+    def body(shares_of: _Shares) -> list[Check]:
         ours: dict[str, float] = {}
         notes: dict[str, str] = {}
         for p in published_values("crm-main-suppliers"):
             years = range(int(p.keys["first_year"]), int(p.keys["last_year"]) + 1)
-            yearly = [_shares(production, p.keys["material"], p.keys["stage"], y) for y in years]
+            yearly = [shares_of(p.keys["material"], p.keys["stage"], y) for y in years]
             values = [s.get(p.keys["iso3"]) for s in yearly if s.get("_year") in years]
             if len(values) == len(years) and all(isinstance(v, float) for v in values):
                 ours[p.quantity] = round(sum(values) / len(values), 6)  # type: ignore[arg-type]
@@ -83,12 +100,12 @@ def crm_main_suppliers(settings: Settings) -> list[Check]:
 
 
 def mineral_production_shares(settings: Settings) -> list[Check]:
-    def body(production: ir.Table) -> list[Check]:
+    def body(shares_of: _Shares) -> list[Check]:
         ours: dict[str, float] = {}
         notes: dict[str, str] = {}
         for p in published_values("mineral-production-shares"):
             year = int(p.keys["year"])
-            shares = _shares(production, p.keys["material"], p.keys["stage"], year)
+            shares = shares_of(p.keys["material"], p.keys["stage"], year)
             value = shares.get(p.keys["iso3"])
             if isinstance(value, float) and shares.get("_year") == year:
                 ours[p.quantity] = round(value, 6)
