@@ -108,10 +108,8 @@ test-fast: $(STAMP)
 	  --ignore=tests/test_web.py --ignore=tests/test_brief_browser.py --ignore-glob='tests/test_dashboard*.py' \
 	  --ignore=tests/test_bench_smoke.py --ignore=tests/test_brief.py --ignore=tests/test_api_fuzz.py \
 	  --ignore=tests/test_crash.py --ignore=tests/test_determinism.py --ignore=tests/test_reliability_interrupt.py \
+	  --ignore=tests/test_reliability_disk.py --ignore=tests/test_reliability_api.py \
 	  --deselect=tests/test_api.py::test_the_brief_is_one_html_page \
-	  --deselect=tests/test_reliability_disk.py::test_30_8_disk_full_during_brief \
-	  --deselect=tests/test_reliability_disk.py::test_30_8_disk_full_during_ingest \
-	  --deselect=tests/test_reliability_disk.py::test_30_8_disk_full_during_register_add \
 	  --deselect=tests/test_source_chips_io.py::test_kite_rds_matches_parquet
 
 lint: $(STAMP)

@@ -19,6 +19,7 @@ listed one that is gone (take it off the list).
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -128,10 +129,17 @@ def _floor(module: str, layers: list[str]) -> int | None:
     return None
 
 
+@functools.cache
+def _edges(src: Path, package: str) -> tuple[Edge, ...]:
+    """``edges`` read once per test process for each tree (the source tree does not change while
+    the tests run; each fixture tree has a folder of its own)."""
+    return tuple(edges(src, package))
+
+
 def violations(src: Path, package: str, layers: list[str]) -> list[Edge]:
     """Imports against the rules: upward across floors, from the ground, or from the API to the CLI."""
     out = []
-    for edge in edges(src, package):
+    for edge in _edges(src, package):
         here, there = _floor(edge.source, layers), _floor(edge.target, layers)
         if here is None or there is None:  # __main__: the entry point, above every floor
             continue
@@ -146,7 +154,7 @@ def violations(src: Path, package: str, layers: list[str]) -> list[Edge]:
 
 def cycles(src: Path, package: str) -> list[tuple[str, ...]]:
     graph = nx.DiGraph()
-    graph.add_edges_from((e.source, e.target) for e in edges(src, package) if e.how != "type-checking")
+    graph.add_edges_from((e.source, e.target) for e in _edges(src, package) if e.how != "type-checking")
     return sorted(tuple(sorted(c)) for c in nx.simple_cycles(graph))
 
 
