@@ -104,7 +104,7 @@ test: $(STAMP) assets
 # worker and each child process does not compile the test modules (and pytest's rewritten asserts)
 # and src again. Times in BENCHMARKS.md. `make test` stays the whole suite (CI).
 test-fast: $(STAMP)
-	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n 2 --dist loadscope -q -m "not spark and not wheel and not slow" --hypothesis-profile=fast \
+	env -u PYTHONDONTWRITEBYTECODE FRIENDSHORE_THREADS=1 $(PY) -m pytest -n 2 --dist loadscope -q -m "not spark and not wheel and not slow" --hypothesis-profile=fast \
 	  --ignore=tests/test_web.py --ignore=tests/test_brief_browser.py --ignore-glob='tests/test_dashboard*.py' \
 	  --ignore=tests/test_bench_smoke.py --ignore=tests/test_brief.py --ignore=tests/test_api_fuzz.py \
 	  --ignore=tests/test_crash.py --ignore=tests/test_determinism.py --ignore=tests/test_reliability_interrupt.py \

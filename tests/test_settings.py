@@ -77,6 +77,21 @@ def test_memory_limit_is_a_setting_applied_to_the_analyses_connection(
     assert got[1] == str(tmp_path / "home" / "cache" / "spill")  # spills inside the warehouse
 
 
+def test_threads_is_a_setting_applied_to_the_analyses_connection(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from friendshore.warehouse.connect import open_snapshot
+
+    monkeypatch.delenv("FRIENDSHORE_THREADS", raising=False)
+    assert "threads" not in load_settings(home=tmp_path / "home").duckdb_config()  # DuckDB's default
+    monkeypatch.setenv("FRIENDSHORE_THREADS", "1")
+    snapshot = open_snapshot(load_settings(home=tmp_path / "home"))
+    assert snapshot.con.raw_sql("SELECT current_setting('threads')").fetchone() == (1,)
+    monkeypatch.setenv("FRIENDSHORE_THREADS", "0")
+    with pytest.raises(SettingsError, match="FRIENDSHORE_THREADS"):
+        load_settings()
+
+
 def test_bad_memory_limit_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRIENDSHORE_MEMORY_LIMIT", "lots")
     with pytest.raises(SettingsError, match="FRIENDSHORE_MEMORY_LIMIT"):

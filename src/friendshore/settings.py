@@ -9,6 +9,7 @@
 | ``FRIENDSHORE_SAMPLE_DATA`` | folder of the real sample data (the one holding ``MANIFEST.md``) | ``sample-data`` in the platform's user data folder for ``friendshore`` (the Makefile points it at ``../shared/data``) |
 | ``FRIENDSHORE_API_TOKEN`` | token the API asks for before it runs a model or changes data | unset (then ``friendshore serve`` listens on loopback only) |
 | ``FRIENDSHORE_MEMORY_LIMIT`` | DuckDB's memory limit for every connection the analyses open (the warehouse and the build of its native copy), e.g. ``8GB``; beyond it DuckDB spills to ``cache/spill`` in the warehouse folder | unset: DuckDB's own default, 80% of the machine's RAM |
+| ``FRIENDSHORE_THREADS`` | how many threads each of those DuckDB connections uses, e.g. ``1`` where several processes share the cores (``make test-fast`` runs two test workers on two cores) | unset: DuckDB's own default, one per core |
 """
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ class Settings(BaseSettings):
         description="DuckDB's memory limit for the analyses (e.g. 8GB); unset: DuckDB's default (80% of RAM).",
     )
 
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="DuckDB threads per connection of the analyses; unset: DuckDB's default (one per core).",
+    )
+
     @field_validator("memory_limit")
     @classmethod
     def _size(cls, value: str | None) -> str | None:
@@ -74,12 +81,15 @@ class Settings(BaseSettings):
         return value.strip().replace(" ", "")
 
     def duckdb_config(self) -> dict[str, str]:
-        """The settings every DuckDB connection of the analyses opens with: the memory limit (when
-        set) and a folder to spill to inside the warehouse (``cache/spill``; DuckDB creates it only
-        when it spills), never the working folder (DuckDB's own default)."""
+        """The settings every DuckDB connection of the analyses opens with: the memory limit and
+        the number of threads (when set) and a folder to spill to inside the warehouse
+        (``cache/spill``; DuckDB creates it only when it spills), never the working folder (DuckDB's
+        own default)."""
         config = {"temp_directory": str(Path(self.home) / "cache" / "spill")}
         if self.memory_limit is not None:
             config["memory_limit"] = self.memory_limit
+        if self.threads is not None:
+            config["threads"] = str(self.threads)
         return config
 
 
