@@ -96,13 +96,15 @@ test: $(STAMP) assets
 # mode, the wheel build, the benchmark smoke tests and the slowest end-to-end runs: those marked slow
 # (whole WIOD solves through the CLI, whose model and tables faster tests check), the brief built
 # whole, the API fuzzing, the crash and determinism runs, Ctrl-C sent to whole processes, the R data
-# check, and the full-disk runs of whole commands whose error paths in-process tests check
-# (ingest: test_store_reliability; register and groups install: test_register_validation).
+# check, and the end-to-end reliability files: live servers waiting out their time limits
+# (test_reliability_api) and whole commands on a full disk (test_reliability_disk), whose error
+# paths in-process tests check (test_store_reliability, test_register_validation, test_api).
 # Property tests try at most 10 examples (--hypothesis-profile=fast); each test module runs on
 # one worker (--dist loadscope), so a module's fixtures (model fits, analyses that several tests
-# check) are built once. Bytecode is written even where PYTHONDONTWRITEBYTECODE is set, so each
-# worker and each child process does not compile the test modules (and pytest's rewritten asserts)
-# and src again. Times in BENCHMARKS.md. `make test` stays the whole suite (CI).
+# check) are built once; each worker's DuckDB uses one thread (FRIENDSHORE_THREADS=1: two workers
+# on two cores). Bytecode is written even where PYTHONDONTWRITEBYTECODE is set, so each worker and
+# each child process does not compile the test modules (and pytest's rewritten asserts) and src
+# again. Times in BENCHMARKS.md. `make test` stays the whole suite (CI).
 test-fast: $(STAMP)
 	env -u PYTHONDONTWRITEBYTECODE FRIENDSHORE_THREADS=1 $(PY) -m pytest -n 2 --dist loadscope -q -m "not spark and not wheel and not slow" --hypothesis-profile=fast \
 	  --ignore=tests/test_web.py --ignore=tests/test_brief_browser.py --ignore-glob='tests/test_dashboard*.py' \
