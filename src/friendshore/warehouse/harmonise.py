@@ -372,9 +372,10 @@ def _as_view(
     con: BaseBackend, table: ir.Table, raw: str, release: str | None, slots: Sequence[Slot]
 ) -> ir.Table:
     """The harmonised rows as a view of the snapshot's connection. Ibis compiles a query over it
-    with the view's name instead of the union of every slot: 773 expression nodes for 17 mapped
-    years, which Ibis would otherwise rewrite again for every query (most of a query's time on such
-    a warehouse). The engine reads the view as the query it names: the same rows and plan."""
+    with the view's name instead of the union of every part, which it would otherwise rewrite
+    again for every query: dozens of expression nodes a part where years are read in part (two
+    releases, files of some countries), hundreds in all on such a warehouse. The engine reads the
+    view as the query it names: the same rows and plan."""
     import hashlib
 
     key = "|".join([raw, release or "", *(f"{s.year} {s.label} {s.whole}" for s in slots)])
