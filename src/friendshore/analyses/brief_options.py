@@ -43,6 +43,12 @@ STRATEGIES: Mapping[str, tuple[str, str]] = {
     "open": ("Open sourcing", "any supplier outside the countries of concern sells more or builds"),
 }
 
+
+def _strategy(strategy_id: str) -> tuple[str, str]:
+    """A strategy's name for people and what it assumes (``STRATEGIES``; another id by its words)."""
+    return STRATEGIES.get(strategy_id, (strategy_id.replace("_", " "), ""))
+
+
 _OPTION_SCHEMA = pa.schema(
     [
         ("strategy_id", pa.string()),
@@ -131,7 +137,7 @@ def options_table(ev: Evidence, n: Names, concern: str) -> pa.Table:
              + ("tonnes" if demand["unit"] == "t" else "value"))  # fmt: skip
     rows = []
     for r in plan.rows():
-        name, assumes = STRATEGIES.get(str(r["strategy"]), (str(r["strategy"]).replace("_", " "), ""))
+        name, assumes = _strategy(str(r["strategy"]))
         unmet = r.get("shortfall_share")
         rows.append(
             {
@@ -421,7 +427,7 @@ def bottom_line(ev: Evidence, n: Names, findings: list[Statement], rec: list[Sta
     parts: list[str] = []
     figs_do: list[Fig] = []
     if rec and strategy is not None:
-        best = STRATEGIES.get(strategy, (strategy.replace("_", " "), ""))[0].lower()
+        best = _strategy(strategy)[0].lower()
         parts.append("choose " + best + " for " + n.product(first.product) + ", the cheapest option that brings "
                      + concern + " below {target} of " + n.owner(ev.question.reader) + " demand from {from} "
                      "at {cost} in present value ({lo} to {hi} under the plan file's assumptions)")  # fmt: skip
